@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Entry point of the `clv` command: registers tsx so the TypeScript sources run as they are.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../jobs/cli.ts');
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,41 @@
+/**
+ * The `clv` command line: one yargs command module per file in jobs/.
+ * User errors ({@link UserError}) are printed without a stack trace and set
+ * the exit code; anything else is a bug and is printed with its stack.
+ */
+import yargs from 'yargs';
+import { UserError } from '../lib/errors.ts';
+import * as report from './report.ts';
+import * as sample from './sample.ts';
+
+export async function main(argv: string[]): Promise<number> {
+  let failed: unknown;
+  const cli = yargs(argv)
+    .scriptName('clv')
+    .usage('clv <command> [options]\n\nCustomer-lifetime-value reporting: cohort retention from an orders file, written as a self-contained HTML report.')
+    .command(report)
+    .command(sample)
+    .demandCommand(1, 'Name a command: clv report --orders FILE --out DIR (see the list above).')
+    .strict()
+    .recommendCommands()
+    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .example('clv report --orders data/sample/orders.csv --out reports/out/sample', 'cohort report of the bundled sample data')
+    .example('clv report --orders shop.csv --map customer_id=CustomerID --map order_date=Date --map amount=Total --out out/', 'an export with other column names')
+    .epilogue('Exit codes: 0 done, 1 unexpected failure (a bug), 2 bad input or options.')
+    .fail((msg, err) => {
+      throw err ?? new UserError(`${msg}\nRun 'clv --help' or 'clv <command> --help' for the options.`);
+    })
+    .exitProcess(false);
+  try {
+    await cli.parseAsync();
+  } catch (err) {
+    failed = err;
+  }
+  if (failed === undefined) return 0;
+  if (failed instanceof UserError) {
+    process.stderr.write(`clv: ${failed.message}\n`);
+    return failed.exitCode;
+  }
+  process.stderr.write(`clv: unexpected failure (this is a bug, please report it):\n${(failed as Error)?.stack ?? String(failed)}\n`);
+  return 1;
+}

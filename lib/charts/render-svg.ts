@@ -1,0 +1,44 @@
+/**
+ * Renders a Vega-Lite spec to a static SVG string in Node (no browser, no
+ * canvas), so every chart is visible without JavaScript, in print and offline.
+ * Each mark that carries an accessible label also gets an SVG `<title>`, which
+ * browsers show as a tooltip on hover. Element ids are made unique per chart
+ * so several SVGs can share one page.
+ */
+import * as vega from 'vega';
+import * as vl from 'vega-lite';
+
+export async function renderSvg(spec: object, idPrefix: string): Promise<string> {
+  const compiled = vl.compile(spec as vl.TopLevelSpec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  try {
+    const svg = await view.toSVG();
+    return postProcess(svg, idPrefix);
+  } finally {
+    view.finalize();
+  }
+}
+
+function postProcess(svg: string, idPrefix: string): string {
+  let out = svg
+    // Tooltips without JavaScript: <path aria-label="…" role="graphics-symbol" …/> → <path …><title>…</title></path>
+    .replace(/<(path|rect|circle|line|text|symbol)([^<>]*?\baria-label="([^"]*)"[^<>]*?role="graphics-symbol"[^<>]*?)\/>/g, (_m, tag, attrs, label) =>
+      `<${tag}${attrs}><title>${label}</title></${tag}>`,
+    )
+    ;
+  // Ids (clip paths, gradients) come from a process-wide counter in Vega:
+  // renumber them per chart so the output is the same in every run.
+  const ids = new Map<string, string>();
+  const rename = (id: string) => {
+    let v = ids.get(id);
+    if (!v) ids.set(id, (v = `${idPrefix}-${ids.size + 1}`));
+    return v;
+  };
+  out = out
+    .replace(/\bid="([^"]+)"/g, (_m, id) => `id="${rename(id)}"`)
+    .replace(/url\(#([^)]+)\)/g, (_m, id) => `url(#${rename(id)})`)
+    .replace(/href="#([^"]+)"/g, (_m, id) => `href="#${rename(id)}"`);
+  // Drop the fixed white background rectangle: the page decides the background.
+  out = out.replace(/^(<svg[^>]*>)<rect width="\d+(?:\.\d+)?" height="\d+(?:\.\d+)?" fill="(?:white|transparent)"\/>/, '$1');
+  return out;
+}

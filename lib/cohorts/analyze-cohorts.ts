@@ -1,0 +1,56 @@
+/**
+ * Everything the cohort part of a report shows, computed from the engine's
+ * summary: the retention triangle (overall and per segment), the average
+ * curves, CRR per period and the headline KPIs.
+ */
+import type * as aq from 'arquero';
+import type { Summary } from '../engine/summarize.ts';
+import type { PeriodUnit } from '../engine/periods.ts';
+import { averageCurve, cohortSizes, retentionTable, type AveragePoint, type RetentionCell } from './retention.ts';
+import { crrTable, type CrrRow } from './crr.ts';
+import { headlineKpis, type Kpis } from './kpis.ts';
+
+export interface SegmentRetention {
+  /** Attribute column segmented by (`channel` = acquisition channel). */
+  column: string;
+  cells: RetentionCell[];
+  average: AveragePoint[];
+}
+
+export interface CohortAnalysis {
+  period: PeriodUnit;
+  asOf: string;
+  cells: RetentionCell[];
+  average: AveragePoint[];
+  segments: SegmentRetention[];
+  crr: CrrRow[];
+  /** Trailing window (periods) that defines an active customer for CRR. */
+  activeWindow: number;
+  kpis: Kpis;
+  customers: aq.ColumnTable;
+}
+
+export function analyzeCohorts(summary: Summary, options: { period: PeriodUnit; asOf: string }): CohortAnalysis {
+  const { period, asOf } = options;
+  const sizes = cohortSizes(summary.customers);
+  const cells = retentionTable({ cells: summary.cells, sizes, period, asOf });
+  const segments = summary.segments.map((s, i) => {
+    const segCells = retentionTable(
+      { cells: s.cells, sizes: cohortSizes(summary.customers, `seg_${i}`), period, asOf },
+      s.column,
+    );
+    return { column: s.column, cells: segCells, average: averageCurve(segCells) };
+  });
+  const crr = crrTable(summary.activeDeltas, sizes, period, asOf, summary.activeWindow);
+  return {
+    period,
+    asOf,
+    cells,
+    average: averageCurve(cells),
+    segments,
+    crr,
+    activeWindow: summary.activeWindow,
+    kpis: headlineKpis(summary.customers, crr),
+    customers: summary.customers,
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * The aggregations over `facts` (see lib/load/load-orders.ts) that every
+ * later step starts from. Runs inside DuckDB; the results are small arquero
+ * tables: one row per customer, per cohort cell, per period.
+ *
+ *   facts ──► customer_days (customer × day: orders, purchases, net amount)
+ *         ──► customers     (first order, cohort, channel, x, t_x, T, revenue, z̄)
+ *         ──► customer_periods (customer × period) ──► cohort cells, active base
+ *
+ * Definitions (../shared/docs/FORMULAS.md): an order is a row with amount ≥ 0
+ * (a refund is a row with amount < 0: it counts in revenue, not as an order
+ * or as activity). x = distinct purchase days − 1; t_x = last purchase day −
+ * first purchase day; T = as-of − first purchase day (days). The mean repeat
+ * order value z̄ is the mean of the purchase days after the first, each day's
+ * orders summed into one transaction.
+ */
+import type * as aq from 'arquero';
+import { ident, literal, type Database } from './database.ts';
+import { periodIndexSql, periodsPerYear, type PeriodUnit } from './periods.ts';
+
+/** Name used when a customer's attribute (or channel) is empty. */
+export const NO_VALUE = '(none)';
+
+export interface SummaryOptions {
+  period: PeriodUnit;
+  /** As-of date `YYYY-MM-DD` (facts are already cut at it). */
+  asOf: string;
+  /** Attribute columns of `facts` to segment by; `channel` means the acquisition channel. */
+  segmentBy: string[];
+  /** Trailing window, in periods, in which a customer must have ordered to count as active (CRR). */
+  activeWindow?: number;
+}
+
+export interface Summary {
+  /**
+   * One row per customer: customer_id, first_order_date, cohort_index,
+   * acquisition_channel, orders, purchase_days, frequency, recency_days,
+   * T_days, revenue, purchase_revenue, mean_repeat_order_value, and one
+   * column per segment attribute (`seg_<n>`).
+   */
+  customers: aq.ColumnTable;
+  /** Cohort cells: cohort_index, period_index, active_customers, orders, revenue. */
+  cells: aq.ColumnTable;
+  /** Per segment column: cells with a leading `segment` column, and customers per cohort and segment. */
+  segments: SegmentSummary[];
+  /** Per period index: active customers at the end of it (trailing window), as a delta stream. */
+  activeDeltas: aq.ColumnTable;
+  /** Trailing window used for `activeDeltas`, in periods. */
+  activeWindow: number;
+}
+
+export interface SegmentSummary {
+  column: string;
+  /** segment, cohort_index, period_index, active_customers, orders, revenue. */
+  cells: aq.ColumnTable;
+}
+
+/** The SQL expression for a segment column's value per customer-day. */
+function segmentSource(column: string): string {
+  return column === 'channel' ? 'channel' : ident(column);
+}
+
+export async function summarize(db: Database, options: SummaryOptions): Promise<Summary> {
+  const { period, asOf } = options;
+  const segCols = options.segmentBy.map((c, i) => ({ column: c, alias: `seg_${i}` }));
+  const window = options.activeWindow ?? periodsPerYear(period);
+
+  // Customer × day. Attribute values are taken from the first row of the day (file order).
+  const dayAttrs = segCols
+    .filter((s) => s.column !== 'channel')
+    .map((s) => `, arg_min_null(${segmentSource(s.column)}, seq) FILTER (WHERE amount >= 0) AS ${s.alias}`)
+    .join('');
+  await db.run(`DROP TABLE IF EXISTS customer_days`);
+  await db.run(`
+    CREATE TEMP TABLE customer_days AS
+    SELECT customer_id, order_date,
+           count(*) FILTER (WHERE amount >= 0) AS n_orders,
+           sum(amount) FILTER (WHERE amount >= 0) AS purchases,
+           sum(amount) AS net,
+           arg_min_null(channel, seq) FILTER (WHERE amount >= 0) AS channel
+           ${dayAttrs}
+    FROM facts GROUP BY customer_id, order_date`);
+
+  const custAttrs = segCols
+    .map((s) =>
+      s.column === 'channel'
+        ? `, coalesce(arg_min_null(channel, order_date) FILTER (WHERE n_orders > 0), ${literal(NO_VALUE)}) AS ${s.alias}`
+        : `, coalesce(arg_min_null(${s.alias}, order_date) FILTER (WHERE n_orders > 0), ${literal(NO_VALUE)}) AS ${s.alias}`,
+    )
+    .join('');
+  await db.run(`DROP TABLE IF EXISTS customer_base`);
+  await db.run(`
+    CREATE TEMP TABLE customer_base AS
+    SELECT customer_id,
+           min(order_date) FILTER (WHERE n_orders > 0) AS first_date,
+           max(order_date) FILTER (WHERE n_orders > 0) AS last_date,
+           CAST(sum(n_orders) AS BIGINT) AS orders,
+           count(*) FILTER (WHERE n_orders > 0) AS purchase_days,
+           sum(net) AS revenue,
+           sum(purchases) AS purchase_revenue,
+           arg_min(purchases, order_date) FILTER (WHERE n_orders > 0) AS first_day_purchases,
+           coalesce(arg_min_null(channel, order_date) FILTER (WHERE n_orders > 0), ${literal(NO_VALUE)}) AS acquisition_channel
+           ${custAttrs}
+    FROM customer_days GROUP BY customer_id`);
+  const cohortIdx = periodIndexSql(period, 'first_date');
+  const customers = await db.table(`
+    SELECT customer_id,
+           strftime(first_date, '%Y-%m-%d') AS first_order_date,
+           CAST(${cohortIdx} AS INTEGER) AS cohort_index,
+           acquisition_channel,
+           CAST(orders AS INTEGER) AS orders,
+           CAST(purchase_days AS INTEGER) AS purchase_days,
+           CAST(purchase_days - 1 AS INTEGER) AS frequency,
+           CAST(date_diff('day', first_date, last_date) AS INTEGER) AS recency_days,
+           CAST(date_diff('day', first_date, DATE ${literal(asOf)}) AS INTEGER) AS T_days,
+           CAST(revenue AS DOUBLE) AS revenue,
+           CAST(purchase_revenue AS DOUBLE) AS purchase_revenue,
+           CASE WHEN purchase_days > 1
+                THEN CAST((purchase_revenue - first_day_purchases) AS DOUBLE) / (purchase_days - 1) END AS mean_repeat_order_value
+           ${segCols.map((s) => `, ${s.alias}`).join('')}
+    FROM customer_base ORDER BY customer_id`);
+
+  // Customer × period, with the customer's cohort and segments.
+  const periodIdx = periodIndexSql(period, 'd.order_date');
+  await db.run(`DROP TABLE IF EXISTS customer_periods`);
+  await db.run(`
+    CREATE TEMP TABLE customer_periods AS
+    SELECT d.customer_id, CAST(${cohortIdx.replaceAll('first_date', 'c.first_date')} AS INTEGER) AS cohort_index,
+           CAST(${periodIdx} AS INTEGER) AS period_index,
+           sum(d.n_orders) AS orders, sum(d.net) AS revenue
+           ${segCols.map((s) => `, any_value(c.${s.alias}) AS ${s.alias}`).join('')}
+    FROM customer_days d JOIN customer_base c USING (customer_id)
+    GROUP BY d.customer_id, c.first_date, ${periodIdx}`);
+  await db.run(`DROP TABLE customer_days`);
+
+  const cellSql = (segment?: string) => `
+    SELECT ${segment ? `${segment} AS segment, ` : ''}cohort_index, period_index,
+           CAST(count(*) FILTER (WHERE orders > 0) AS INTEGER) AS active_customers,
+           CAST(sum(orders) AS INTEGER) AS orders,
+           CAST(sum(revenue) AS DOUBLE) AS revenue
+    FROM customer_periods
+    GROUP BY ALL ORDER BY ALL`;
+  const cells = await db.table(cellSql());
+  const segments: SegmentSummary[] = [];
+  for (const s of segCols) segments.push({ column: s.column, cells: await db.table(cellSql(s.alias)) });
+
+  // Active base for CRR: a customer is active at the end of period p when they
+  // ordered in one of the periods p−window+1 … p. Each purchase period opens
+  // membership until the next purchase period or `window` periods later.
+  const activeDeltas = await db.table(`
+    WITH p AS (
+      SELECT customer_id, period_index,
+             lead(period_index) OVER (PARTITION BY customer_id ORDER BY period_index) AS next_index
+      FROM customer_periods WHERE orders > 0),
+    ev AS (
+      SELECT period_index AS period_index, 1 AS delta FROM p
+      UNION ALL
+      SELECT least(coalesce(next_index, period_index + ${window}), period_index + ${window}), -1 FROM p)
+    SELECT CAST(period_index AS INTEGER) AS period_index, CAST(sum(delta) AS INTEGER) AS delta
+    FROM ev GROUP BY ALL ORDER BY ALL`);
+
+  return { customers, cells, segments, activeDeltas, activeWindow: window };
+}

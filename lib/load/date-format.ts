@@ -1,0 +1,79 @@
+/**
+ * Date parsing rules for order dates. Without a format, a value is accepted
+ * when it is `YYYY-MM-DD` or an ISO 8601 date-time with or without a UTC
+ * offset; date-times are converted to UTC and their calendar date kept.
+ * With `--date-format`, values follow that pattern, written with the usual
+ * tokens (`yyyy MM dd HH mm ss SSS XXX`, e.g. `yyyyMMdd`, `dd/MM/yyyy`) or
+ * directly as a strptime pattern containing `%`.
+ */
+import { UserError } from '../errors.ts';
+
+const TOKENS: [string, string][] = [
+  ['yyyy', '%Y'],
+  ['yy', '%y'],
+  ['MMMM', '%B'],
+  ['MMM', '%b'],
+  ['MM', '%m'],
+  ['M', '%-m'],
+  ['dd', '%d'],
+  ['d', '%-d'],
+  ['HH', '%H'],
+  ['H', '%-H'],
+  ['mm', '%M'],
+  ['ss', '%S'],
+  ['SSS', '%g'],
+  ['XXX', '%z'],
+  ['XX', '%z'],
+  ['X', '%z'],
+  ['Z', '%z'],
+];
+
+/** Converts a `yyyyMMdd`-style pattern into a DuckDB strptime pattern. */
+export function toStrptime(pattern: string): string {
+  if (pattern.includes('%')) return pattern;
+  let out = '';
+  let i = 0;
+  while (i < pattern.length) {
+    const ch = pattern[i];
+    if (ch === "'") {
+      const end = pattern.indexOf("'", i + 1);
+      if (end < 0) throw new UserError(`--date-format ${JSON.stringify(pattern)}: unclosed quote`);
+      out += pattern.slice(i + 1, end);
+      i = end + 1;
+      continue;
+    }
+    const token = TOKENS.find(([t]) => pattern.startsWith(t, i));
+    if (token) {
+      out += token[1];
+      i += token[0].length;
+    } else if (/[A-Za-z]/.test(ch)) {
+      throw new UserError(
+        `--date-format ${JSON.stringify(pattern)}: unknown letter "${ch}" at position ${i + 1}; use yyyy, MM, dd, HH, mm, ss, SSS, XXX (quote literal letters as 'T')`,
+      );
+    } else {
+      out += ch;
+      i += 1;
+    }
+  }
+  return out;
+}
+
+/** What a user is told a date should look like. */
+export function expectedDate(pattern?: string): string {
+  return pattern
+    ? `expected a date in the format ${pattern}`
+    : 'expected a date as YYYY-MM-DD or an ISO 8601 date-time such as 2024-03-15T10:30:00Z (use --date-format for other layouts)';
+}
+
+/**
+ * SQL expression that turns the text expression `raw` into a UTC calendar
+ * DATE, or NULL when it does not parse. The session time zone must be UTC.
+ */
+export function dateSql(raw: string, pattern?: string): string {
+  const s = `trim(${raw})`;
+  if (pattern) {
+    const fmt = toStrptime(pattern).replaceAll("'", "''");
+    return `CAST(try_strptime(${s}, '${fmt}') AS DATE)`;
+  }
+  return `CASE WHEN length(${s}) <= 10 THEN TRY_CAST(${s} AS DATE) ELSE CAST(TRY_CAST(${s} AS TIMESTAMPTZ) AS DATE) END`;
+}

@@ -1,0 +1,198 @@
+/**
+ * The cohort report, end to end: load → scan → cohorts → charts → HTML and
+ * data files. Returns the files of the output directory in memory; writing
+ * them (atomically) is the caller's job.
+ *
+ *   loadOrders ─► summarize (DuckDB) ─► analyzeCohorts (arquero) ─► cohortSections
+ *              ─► renderSvg per chart ─► renderReportHtml + CSV files + manifest.json
+ */
+import { openDatabase } from '../engine/database.ts';
+import { summarize } from '../engine/summarize.ts';
+import { periodLabel, periodsPerYear, type PeriodUnit } from '../engine/periods.ts';
+import { loadOrders, type OrdersInput, type LoadedOrders } from '../load/load-orders.ts';
+import { analyzeCohorts, type CohortAnalysis } from '../cohorts/analyze-cohorts.ts';
+import { renderSvg } from '../charts/render-svg.ts';
+import { UserError } from '../errors.ts';
+import { TOOL } from '../version.ts';
+import type { Progress } from '../progress.ts';
+import { cohortSections } from './cohort-sections.ts';
+import { formatters } from './format.ts';
+import { renderReportHtml } from './html.ts';
+import { toCsv } from './csv.ts';
+import type { OutputFiles } from './write-output.ts';
+import type { Section } from './section.ts';
+
+export interface CohortReportOptions {
+  orders: OrdersInput;
+  /** Cohort period (default month). */
+  period?: PeriodUnit;
+  /** Attribute columns to segment by; `channel` is the acquisition channel. */
+  segmentBy?: string[];
+  /** ISO 4217 currency of the amounts (default USD). */
+  currency?: string;
+  /** BCP 47 locale for numbers in the report (default en-US). */
+  locale?: string;
+  /** Report title (default "Customer retention report"). */
+  title?: string;
+  progress?: Progress;
+}
+
+export interface CohortReportResult {
+  files: OutputFiles;
+  orders: LoadedOrders;
+  analysis: CohortAnalysis;
+  manifest: Record<string, unknown>;
+}
+
+/** CSV contract columns (other tools rely on these names: add, never rename). */
+export const COHORT_RETENTION_COLUMNS = [
+  'cohort',
+  'period_offset',
+  'cohort_customers',
+  'active_customers',
+  'retention_rate',
+  'orders',
+  'revenue',
+  'revenue_retention_rate',
+  'cumulative_revenue_per_customer',
+  'complete',
+] as const;
+export const CUSTOMERS_COLUMNS = [
+  'customer_id',
+  'cohort',
+  'first_order_date',
+  'acquisition_channel',
+  'orders',
+  'frequency',
+  'recency_days',
+  'T_days',
+  'revenue',
+  'mean_repeat_order_value',
+] as const;
+export const RETENTION_CURVE_COLUMNS = [
+  'period_offset',
+  'cohorts',
+  'cohort_customers',
+  'active_customers',
+  'retention_rate',
+  'revenue_retention_rate',
+  'cumulative_revenue_per_customer',
+] as const;
+export const CRR_COLUMNS = ['period', 'customers_start', 'new_customers', 'customers_end', 'crr', 'complete'] as const;
+
+function checkCurrency(currency: string, locale: string): void {
+  try {
+    new Intl.NumberFormat(locale, { style: 'currency', currency }).format(1);
+  } catch {
+    throw new UserError(`--currency ${JSON.stringify(currency)} / --locale ${JSON.stringify(locale)}: expected an ISO 4217 currency code such as USD or EUR and a locale such as en-US`);
+  }
+}
+
+export async function buildCohortReport(options: CohortReportOptions): Promise<CohortReportResult> {
+  const period = options.period ?? 'month';
+  const currency = (options.currency ?? 'USD').toUpperCase();
+  const locale = options.locale ?? 'en-US';
+  checkCurrency(currency, locale);
+  const segmentBy = [...new Set(options.segmentBy ?? [])];
+  const progress = options.progress;
+
+  const db = await openDatabase();
+  try {
+    progress?.step(`reading ${options.orders.path}`);
+    const orders = await loadOrders(db, options.orders);
+    for (const s of segmentBy) {
+      if (s === 'channel' && !orders.hasChannel) {
+        throw new UserError(`--segment-by channel: ${orders.input.path} has no channel column (map one with --map channel=YourColumn)`);
+      }
+      if (s !== 'channel' && !orders.attributes.includes(s)) {
+        const choices = [...(orders.hasChannel ? ['channel'] : []), ...orders.attributes];
+        throw new UserError(
+          `--segment-by ${s}: no such column in ${orders.input.path}; ${choices.length > 0 ? `choose one of ${choices.join(', ')}` : 'the file has no attribute columns to segment by'}`,
+        );
+      }
+    }
+    progress?.step('aggregating customers and cohorts');
+    const summary = await summarize(db, { period, asOf: orders.asOf, segmentBy, activeWindow: periodsPerYear(period) });
+    progress?.step('computing retention');
+    const analysis = analyzeCohorts(summary, { period, asOf: orders.asOf });
+
+    const fmt = formatters(locale, currency);
+    const drafts = cohortSections({ analysis, orders, fmt, currency });
+    const sections: Section[] = [];
+    for (const d of drafts) {
+      if (d.chart) progress?.step(`drawing ${d.title.toLowerCase()}`);
+      sections.push(d.chart ? { ...d, chart: { ...d.chart, svg: await renderSvg(d.chart.spec, `c-${d.id}`) } } : (d as Section));
+    }
+
+    progress?.step('writing files');
+    const files: OutputFiles = new Map();
+    const csv = (name: string, columns: readonly string[], rows: Iterable<Record<string, unknown>>) => {
+      const text = toCsv(columns, rows);
+      files.set(`data/${name}`, text);
+      return { path: `data/${name}`, columns: [...columns], rows: text.split('\n').length - 2 };
+    };
+    const outputs = [
+      csv('cohort_retention.csv', COHORT_RETENTION_COLUMNS, analysis.cells as unknown as Record<string, unknown>[]),
+      csv(
+        'customers.csv',
+        CUSTOMERS_COLUMNS,
+        (analysis.customers.objects() as Record<string, unknown>[]).map((c) => ({
+          ...c,
+          cohort: periodLabel(period, c.cohort_index as number),
+        })),
+      ),
+      csv('retention_curve.csv', RETENTION_CURVE_COLUMNS, analysis.average as unknown as Record<string, unknown>[]),
+      csv('crr.csv', CRR_COLUMNS, analysis.crr as unknown as Record<string, unknown>[]),
+    ];
+    if (analysis.segments.length > 0) {
+      outputs.push(
+        csv(
+          'cohort_retention_by_segment.csv',
+          ['segment_column', 'segment', ...COHORT_RETENTION_COLUMNS],
+          analysis.segments.flatMap((s) => s.cells) as unknown as Record<string, unknown>[],
+        ),
+      );
+    }
+    const manifest = {
+      tool: TOOL,
+      command: 'report',
+      as_of: orders.asOf,
+      options: {
+        period,
+        segment_by: segmentBy,
+        as_of: options.orders.asOf ?? null,
+        map: options.orders.map ?? {},
+        date_format: options.orders.dateFormat ?? null,
+        currency,
+        locale,
+      },
+      inputs: [{ role: 'orders', ...orders.input }],
+      outputs: [{ path: 'index.html' }, ...outputs].sort((a, b) => (a.path < b.path ? -1 : 1)),
+      kpis: analysis.kpis,
+      notes: orders.input.dropped.map((d) => `${d.rows} rows dropped: ${d.reason}`),
+    };
+    const title = options.title ?? 'Customer retention report';
+    const html = renderReportHtml(
+      {
+        title,
+        subtitle: `Cohorts by ${period}, from ${orders.firstDate} to ${orders.asOf}. Amounts in ${currency}, net of refunds.`,
+        facts: [
+          { label: 'Orders file', value: `${orders.input.path} (${fmt.integer(orders.input.rows_read)} rows)` },
+          { label: 'As of', value: orders.asOf },
+          { label: 'Cohort period', value: period },
+          ...(segmentBy.length > 0 ? [{ label: 'Segments', value: segmentBy.join(', ') }] : []),
+        ],
+        sections,
+        footer: `Made by ${TOOL.name} ${TOOL.version} from ${orders.input.path} (sha256 ${orders.input.sha256}). The data behind every chart is in the data/ folder next to this file.`,
+        locale,
+        data: { as_of: orders.asOf, period, kpis: analysis.kpis, inputs: manifest.inputs },
+      },
+      fmt,
+    );
+    files.set('index.html', html);
+    files.set('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
+    return { files, orders, analysis, manifest };
+  } finally {
+    db.close();
+  }
+}

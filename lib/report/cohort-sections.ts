@@ -1,0 +1,461 @@
+/**
+ * The sections of the cohort report, with their narrative sentences computed
+ * from the numbers. Pure: analysis in, sections (with chart specs) out; the
+ * SVGs are rendered by the caller.
+ */
+import type { CohortAnalysis } from '../cohorts/analyze-cohorts.ts';
+import type { AveragePoint, RetentionCell } from '../cohorts/retention.ts';
+import type { LoadedOrders } from '../load/load-orders.ts';
+import { periodNoun, periodsPerYear, type PeriodUnit } from '../engine/periods.ts';
+import { retentionHeatmapSpec } from '../charts/retention-heatmap.ts';
+import { cohortLinesSpec } from '../charts/cohort-lines.ts';
+import { segmentLinesSpec } from '../charts/segment-lines.ts';
+import { crrLineSpec } from '../charts/crr-line.ts';
+import type { Formatters } from './format.ts';
+import type { Section, TableColumn } from './section.ts';
+
+/** Cohorts smaller than this are not named as best or worst in the narrative. */
+export const MIN_NAMED_COHORT = 30;
+/** Largest triangle drawn in the heatmap and its table (the CSV has everything). */
+export const MAX_TRIANGLE = 48;
+
+/** A section before its chart is rendered. */
+export type SectionDraft = Omit<Section, 'chart'> & { chart?: { spec: object; caption: string } };
+
+export interface CohortSectionsInput {
+  analysis: CohortAnalysis;
+  orders: LoadedOrders;
+  fmt: Formatters;
+  currency: string;
+}
+
+/** The offsets worth quoting in sentences, by period unit. */
+function milestones(period: PeriodUnit): number[] {
+  return period === 'month' ? [1, 3, 6, 12, 24] : period === 'week' ? [1, 4, 13, 26, 52] : [1, 2, 4, 8];
+}
+
+function at(average: AveragePoint[], offset: number): AveragePoint | undefined {
+  return average.find((a) => a.period_offset === offset && a.cohorts > 0);
+}
+
+function joinWords(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+function offsetPhrase(period: PeriodUnit, k: number): string {
+  return `${periodNoun(period)} ${k}`;
+}
+
+export function kpiSection({ analysis, orders, fmt }: CohortSectionsInput): SectionDraft {
+  const k = analysis.kpis;
+  const narrative = [
+    `Between ${orders.firstDate} and the as-of date ${analysis.asOf}, ${fmt.integer(k.customers)} customers placed ${fmt.integer(k.orders)} orders worth ${fmt.money(k.revenue)} after refunds of ${fmt.money(k.refunds)}.`,
+    `${fmt.percent(k.repeat_customer_rate)} of customers came back to order on another day; the average order was worth ${fmt.moneyPrecise(k.aov)}.`,
+  ];
+  if (k.latest_crr) {
+    narrative.push(
+      `In ${k.latest_crr.period}, the latest complete ${analysis.period}, the customer retention rate (CRR) was ${fmt.percent(k.latest_crr.value)}.`,
+    );
+  }
+  return {
+    id: 'headline',
+    title: 'Headline figures',
+    narrative,
+    cards: [
+      { label: 'Customers', value: fmt.integer(k.customers), detail: 'with at least one order' },
+      { label: 'Orders', value: fmt.integer(k.orders), detail: 'refund lines not counted' },
+      { label: 'Net revenue', value: fmt.money(k.revenue), detail: `after ${fmt.money(k.refunds)} refunds` },
+      { label: 'Average order value', value: fmt.moneyPrecise(k.aov), detail: 'net revenue ÷ orders' },
+      { label: 'Repeat-customer rate', value: fmt.percent(k.repeat_customer_rate), detail: 'ordered on 2 or more days' },
+      {
+        label: 'Latest CRR',
+        value: k.latest_crr ? fmt.percent(k.latest_crr.value) : '–',
+        detail: k.latest_crr ? `${k.latest_crr.period}, (E − N) ÷ S` : 'needs more than a year of data',
+      },
+    ],
+  };
+}
+
+/** Best and worst cohort at an offset, among complete cells of cohorts large enough to name. */
+export function bestAndWorst(cells: RetentionCell[], offset: number): { best: RetentionCell; worst: RetentionCell; count: number } | null {
+  const pool = cells.filter((c) => c.period_offset === offset && c.complete && c.cohort_customers >= MIN_NAMED_COHORT);
+  if (pool.length < 2) return null;
+  let best = pool[0];
+  let worst = pool[0];
+  for (const c of pool) {
+    if (c.retention_rate > best.retention_rate) best = c;
+    if (c.retention_rate < worst.retention_rate) worst = c;
+  }
+  return { best, worst, count: pool.length };
+}
+
+/** Size-weighted retention of the latest `n` cohorts with a complete cell at `offset`. */
+export function latestCohorts(cells: RetentionCell[], offset: number, n = 3): { cohorts: RetentionCell[]; rate: number } | null {
+  const pool = cells.filter((c) => c.period_offset === offset && c.complete).sort((a, b) => a.cohort_index - b.cohort_index);
+  const picked = pool.slice(-n);
+  if (picked.length === 0) return null;
+  const size = picked.reduce((s, c) => s + c.cohort_customers, 0);
+  const active = picked.reduce((s, c) => s + c.active_customers, 0);
+  return { cohorts: picked, rate: size > 0 ? active / size : 0 };
+}
+
+export function triangleSection({ analysis, fmt }: CohortSectionsInput): SectionDraft {
+  const { period, cells, average } = analysis;
+  const narrative: string[] = [];
+  const avg1 = at(average, 1);
+  const bw = bestAndWorst(cells, 1);
+  if (avg1) {
+    narrative.push(
+      `On average ${fmt.percent(avg1.retention_rate)} of a cohort's customers order again in the ${period} after the one they joined in (${offsetPhrase(period, 1)}).`,
+    );
+  } else {
+    narrative.push(`No cohort has a complete ${offsetPhrase(period, 1)} yet, so retention cannot be compared.`);
+  }
+  if (bw) {
+    narrative.push(
+      `Of ${bw.count} cohorts with a complete ${offsetPhrase(period, 1)}, the ${bw.best.cohort} cohort retains best (${fmt.percent(bw.best.retention_rate)}) and the ${bw.worst.cohort} cohort least (${fmt.percent(bw.worst.retention_rate)}).`,
+    );
+  }
+  const latest = latestCohorts(cells, 1);
+  if (latest && avg1 && latest.cohorts.length >= 2) {
+    const diff = latest.rate - avg1.retention_rate;
+    const first = latest.cohorts[0].cohort;
+    const last = latest.cohorts[latest.cohorts.length - 1].cohort;
+    narrative.push(
+      `The ${latest.cohorts.length} most recent cohorts with a complete ${offsetPhrase(period, 1)} (${first} to ${last}) retain ${fmt.percent(latest.rate)}, ${fmt.points(diff)} ${diff >= 0 ? 'above' : 'below'} the average.`,
+    );
+  }
+  narrative.push(`Faded cells are ${period}s that were not over at the as-of date; they are shown but left out of every average.`);
+
+  const cohortList = [...new Set(cells.map((c) => c.cohort_index))].sort((a, b) => a - b);
+  const shownCohorts = new Set(cohortList.slice(-MAX_TRIANGLE));
+  const shown = cells.filter((c) => shownCohorts.has(c.cohort_index) && c.period_offset < MAX_TRIANGLE);
+  const truncated = shown.length < cells.length;
+  if (truncated) {
+    narrative.push(
+      `The chart and table show the latest ${shownCohorts.size} cohorts and the first ${MAX_TRIANGLE} ${period}s after joining; data/cohort_retention.csv has the whole triangle.`,
+    );
+  }
+  const maxOffset = Math.max(...shown.map((c) => c.period_offset));
+  const columns: TableColumn[] = [
+    { key: 'cohort', label: 'Cohort', kind: 'text' },
+    { key: 'customers', label: 'Customers', kind: 'integer' },
+  ];
+  for (let k = 0; k <= maxOffset; k++) columns.push({ key: `o${k}`, label: String(k), kind: 'percent' });
+  const rows: Record<string, unknown>[] = [];
+  for (const c of [...shownCohorts]) {
+    const row: Record<string, unknown> = {};
+    for (const cell of shown.filter((x) => x.cohort_index === c)) {
+      row.cohort = cell.cohort;
+      row.customers = cell.cohort_customers;
+      row[`o${cell.period_offset}`] = cell.complete ? cell.retention_rate : null;
+    }
+    rows.push(row);
+  }
+  return {
+    id: 'retention-triangle',
+    title: 'Retention by cohort',
+    narrative,
+    chart: {
+      spec: retentionHeatmapSpec(shown, { period }),
+      caption: `Share of each cohort's customers who ordered in each ${period} after their first order. A cohort is the customers whose first order fell in the same ${period}.`,
+    },
+    table: {
+      caption: `Retention rate by cohort (rows) and ${period}s since first order (columns); blank = ${period} not complete.`,
+      columns,
+      rows,
+    },
+  };
+}
+
+function averageTable(average: AveragePoint[], period: PeriodUnit, fmtKind: 'percent' | 'money2', key: keyof AveragePoint, label: string) {
+  return {
+    caption: `Average over cohorts, weighted by cohort size (complete ${period}s only).`,
+    columns: [
+      { key: 'period_offset', label: `${period.charAt(0).toUpperCase()}${period.slice(1)}s since first order`, kind: 'integer' },
+      { key: 'cohorts', label: 'Cohorts averaged', kind: 'integer' },
+      { key: 'cohort_customers', label: 'Customers in them', kind: 'integer' },
+      { key: key as string, label, kind: fmtKind },
+    ] satisfies TableColumn[],
+    rows: average.map((a) => ({ ...a })),
+  };
+}
+
+export function curvesSection({ analysis, fmt }: CohortSectionsInput): SectionDraft {
+  const { period, cells, average } = analysis;
+  const points = milestones(period)
+    .map((k) => at(average, k))
+    .filter((a): a is AveragePoint => a !== undefined);
+  const narrative: string[] = [];
+  if (points.length > 0) {
+    narrative.push(
+      `Of the customers who joined in a given ${period}, ${joinWords(points.map((p) => `${fmt.percent(p.retention_rate)} order in ${offsetPhrase(period, p.period_offset)}`))} after their first order (average over cohorts, weighted by size).`,
+    );
+  }
+  if (points.length >= 2) {
+    const a = points[0];
+    const b = points[points.length - 1];
+    const kept = a.retention_rate > 0 ? b.retention_rate / a.retention_rate : 0;
+    narrative.push(
+      `Between ${offsetPhrase(period, a.period_offset)} and ${offsetPhrase(period, b.period_offset)}, activity falls to ${fmt.percent(kept)} of its ${offsetPhrase(period, a.period_offset)} level.`,
+    );
+  }
+  narrative.push(`Each thin line is one cohort (darker blue = more recent); the thick black line is the average, drawn where at least three cohorts contribute. ${cap(offsetPhrase(period, 0))}, 100% by definition, is left out so the rest can be read.`);
+  return {
+    id: 'retention-curves',
+    title: 'Retention curves',
+    narrative,
+    chart: {
+      spec: cohortLinesSpec(cells, average, {
+        period,
+        measure: 'retention_rate',
+        title: 'Active customers (share of cohort)',
+        format: '.0%',
+        minOffset: 1,
+        description: `Retention curve of each cohort and the size-weighted average, by ${period}s since first order.`,
+      }),
+      caption: `Share of each cohort active in each ${period} after joining.`,
+    },
+    table: averageTable(average, period, 'percent', 'retention_rate', 'Active customers (share)'),
+  };
+}
+
+export function revenueRetentionSection({ analysis, fmt }: CohortSectionsInput): SectionDraft {
+  const { period, cells, average } = analysis;
+  const points = milestones(period)
+    .map((k) => at(average, k))
+    .filter((a): a is AveragePoint => a !== undefined && a.revenue_retention_rate !== null);
+  const narrative: string[] = [];
+  if (points.length > 0) {
+    narrative.push(
+      `Measured against the revenue of their first ${period}, cohorts bring in ${joinWords(points.map((p) => `${fmt.percent(p.revenue_retention_rate)} in ${offsetPhrase(period, p.period_offset)}`))}.`,
+    );
+  }
+  narrative.push('Revenue is net of refunds, so a cohort with many refunds in a period can dip below its customer retention.');
+  return {
+    id: 'revenue-retention',
+    title: 'Revenue retention',
+    narrative,
+    chart: {
+      spec: cohortLinesSpec(cells, average, {
+        period,
+        measure: 'revenue_retention_rate',
+        title: `Revenue as share of the first ${period}`,
+        format: '.0%',
+        minOffset: 1,
+        description: `Revenue of each cohort in each ${period} relative to its first ${period}, with the average.`,
+      }),
+      caption: `Revenue of a cohort in each ${period} ÷ its revenue in the ${period} it joined.`,
+    },
+    table: averageTable(average, period, 'percent', 'revenue_retention_rate', 'Revenue retention'),
+  };
+}
+
+export function cumulativeSection({ analysis, fmt }: CohortSectionsInput): SectionDraft {
+  const { period, cells, average } = analysis;
+  const points = [0, ...milestones(period)]
+    .map((k) => at(average, k))
+    .filter((a): a is AveragePoint => a !== undefined);
+  const narrative: string[] = [];
+  if (points.length > 0) {
+    narrative.push(
+      `A customer brings in ${joinWords(points.map((p) => `${fmt.moneyPrecise(p.cumulative_revenue_per_customer)} by the end of ${offsetPhrase(period, p.period_offset)}`))} on average (net revenue, counted from the ${period} of the first order).`,
+    );
+  }
+  const ref = points.length > 1 ? points[Math.min(points.length - 1, 2)] : undefined;
+  if (ref) {
+    const pool = cells.filter((c) => c.period_offset === ref.period_offset && c.complete).sort((a, b) => a.cohort_index - b.cohort_index);
+    const latest = pool[pool.length - 1];
+    if (latest && ref.cumulative_revenue_per_customer > 0) {
+      const rel = latest.cumulative_revenue_per_customer / ref.cumulative_revenue_per_customer - 1;
+      narrative.push(
+        `The latest cohort to reach ${offsetPhrase(period, ref.period_offset)}, ${latest.cohort}, stands at ${fmt.moneyPrecise(latest.cumulative_revenue_per_customer)} per customer, ${fmt.percent(Math.abs(rel))} ${rel >= 0 ? 'above' : 'below'} the average.`,
+      );
+    }
+  }
+  return {
+    id: 'cumulative-revenue',
+    title: 'Cumulative revenue per customer',
+    narrative,
+    chart: {
+      spec: cohortLinesSpec(cells, average, {
+        period,
+        measure: 'cumulative_revenue_per_customer',
+        title: 'Cumulative net revenue per customer',
+        format: '$,.0f',
+        minOffset: 0,
+        description: `Cumulative net revenue per customer of each cohort by ${period}s since first order, with the average.`,
+      }),
+      caption: `Revenue of a cohort up to each ${period}, divided by the cohort's number of customers.`,
+    },
+    table: averageTable(average, period, 'money2', 'cumulative_revenue_per_customer', 'Cumulative revenue per customer'),
+  };
+}
+
+export function crrSection({ analysis, fmt }: CohortSectionsInput): SectionDraft {
+  const { period, crr, activeWindow } = analysis;
+  const windowLabel = `the last ${activeWindow} ${periodNoun(period, activeWindow)}`;
+  const complete = crr.filter((r) => r.complete && r.crr !== null);
+  const narrative: string[] = [];
+  const latest = complete[complete.length - 1];
+  if (latest) {
+    narrative.push(
+      `In ${latest.period}, ${fmt.integer(latest.customers_start)} customers were active at the start (S), ${fmt.integer(latest.new_customers)} new customers joined (N) and ${fmt.integer(latest.customers_end)} were active at the end (E): CRR = (E − N) ÷ S = ${fmt.percent(latest.crr)}.`,
+    );
+    const recent = complete.slice(-activeWindow);
+    if (recent.length >= 2) {
+      const mean = recent.reduce((s, r) => s + (r.crr as number), 0) / recent.length;
+      narrative.push(`Over the last ${recent.length} complete ${periodNoun(period, recent.length)}, CRR averaged ${fmt.percent(mean)}.`);
+    }
+  } else {
+    narrative.push(`CRR needs more than ${activeWindow} complete ${periodNoun(period, activeWindow)} of data.`);
+  }
+  narrative.push(
+    `A customer counts as active while their last order is within ${windowLabel}. CRR is left empty for the first ${activeWindow} ${periodNoun(period, activeWindow)} of the data, when nobody can have lapsed yet. CRR above 80% is usually called healthy for subscriptions; shops where many customers buy once see lower values. In a rare period it can exceed 100%, when customers come back after a longer break.`,
+  );
+  return {
+    id: 'crr',
+    title: 'Customer retention rate (CRR)',
+    narrative,
+    chart: {
+      spec: crrLineSpec(crr, { period, windowLabel }),
+      caption: `CRR per complete ${period}.`,
+    },
+    table: {
+      caption: `S = active at the start, E = active at the end, N = new in the ${period}; CRR = (E − N) ÷ S.`,
+      columns: [
+        { key: 'period', label: cap(period), kind: 'text' },
+        { key: 'customers_start', label: 'S: active at start', kind: 'integer' },
+        { key: 'new_customers', label: 'N: new', kind: 'integer' },
+        { key: 'customers_end', label: 'E: active at end', kind: 'integer' },
+        { key: 'crr', label: 'CRR', kind: 'percent' },
+        { key: 'complete', label: 'Complete', kind: 'boolean' },
+      ],
+      rows: crr.map((r) => ({ ...r })),
+    },
+  };
+}
+
+export function segmentSections({ analysis, fmt }: CohortSectionsInput): SectionDraft[] {
+  const { period } = analysis;
+  return analysis.segments.map((seg, i) => {
+    const label = seg.column === 'channel' ? 'acquisition channel' : seg.column;
+    const values = [...new Set(seg.cells.map((c) => c.segment as string))].sort();
+    const sizes = new Map<string, number>();
+    for (const c of seg.cells) if (c.period_offset === 0) sizes.set(c.segment as string, (sizes.get(c.segment as string) ?? 0) + c.cohort_customers);
+    const offsets = milestones(period);
+    const narrative: string[] = [];
+    const k = [...offsets].filter((o) => o <= periodsPerYear(period)).reverse().find((o) => values.filter((v) => (sizes.get(v) ?? 0) >= MIN_NAMED_COHORT).every((v) => seg.average.some((a) => a.segment === v && a.period_offset === o)));
+    if (k !== undefined) {
+      const ranked = seg.average
+        .filter((a) => a.period_offset === k && (sizes.get(a.segment as string) ?? 0) >= MIN_NAMED_COHORT)
+        .sort((a, b) => b.retention_rate - a.retention_rate || (a.segment! < b.segment! ? -1 : 1));
+      if (ranked.length >= 2) {
+        const best = ranked[0];
+        const worst = ranked[ranked.length - 1];
+        narrative.push(
+          `In ${offsetPhrase(period, k)} after their first order, customers by ${label} "${best.segment}" are the most active (${fmt.percent(best.retention_rate)}) and those by "${worst.segment}" the least (${fmt.percent(worst.retention_rate)}).`,
+        );
+      }
+    }
+    narrative.push(`${values.length} values of ${label}; each customer is counted under the value on their first order.`);
+    const columns: TableColumn[] = [
+      { key: 'segment', label: cap(label), kind: 'text' },
+      { key: 'customers', label: 'Customers', kind: 'integer' },
+    ];
+    for (const o of offsets) columns.push({ key: `o${o}`, label: `${cap(offsetPhrase(period, o))}`, kind: 'percent' });
+    const rows = values.map((v) => {
+      const row: Record<string, unknown> = { segment: v, customers: sizes.get(v) ?? 0 };
+      for (const o of offsets) row[`o${o}`] = seg.average.find((a) => a.segment === v && a.period_offset === o)?.retention_rate ?? null;
+      return row;
+    });
+    return {
+      id: `segment-${i + 1}-${slug(seg.column)}`,
+      title: `Retention by ${label}`,
+      narrative,
+      chart: {
+        spec: segmentLinesSpec(seg.average, { period, segmentColumn: label }),
+        caption: `Average retention curve per ${label} (size-weighted over cohorts, complete ${period}s).`,
+      },
+      table: { caption: `Average share of customers active, by ${label} and ${period}s since first order.`, columns, rows },
+    };
+  });
+}
+
+export function dataQualitySection({ analysis, orders, fmt }: CohortSectionsInput): SectionDraft {
+  const i = orders.input;
+  const bullets = [
+    `${i.path}: ${fmt.integer(i.rows_read)} rows read, ${fmt.integer(i.rows_kept)} kept (${i.format.toUpperCase()}, sha256 ${i.sha256.slice(0, 12)}…).`,
+  ];
+  for (const d of i.dropped) {
+    bullets.push(
+      `${fmt.integer(d.rows)} ${d.rows === 1 ? 'row' : 'rows'} dropped: ${d.reason}${d.examples && d.examples.length > 0 ? ` (e.g. ${d.examples.join(', ')})` : ''}.`,
+    );
+  }
+  if (i.dropped.length === 0) bullets.push('No rows were dropped.');
+  const refundLines = analysis.kpis.refunds;
+  bullets.push(`Refunds (negative amounts) total ${fmt.money(refundLines)}; they reduce revenue in the ${analysis.period} they happen but are not counted as orders or as activity.`);
+  if (!orders.hasChannel) bullets.push('The orders have no channel column, so every customer\'s acquisition channel is "(none)".');
+  else {
+    const none = analysis.customers.filter((d: { acquisition_channel: string }) => d.acquisition_channel === '(none)').numRows();
+    if (none > 0) bullets.push(`${fmt.integer(none)} customers have an empty channel on their first order; they are grouped as "(none)".`);
+  }
+  const incomplete = analysis.cells.filter((c) => !c.complete).length;
+  bullets.push(
+    incomplete === 0
+      ? `Every cohort cell covers a ${analysis.period} that was over by the as-of date ${analysis.asOf}.`
+      : `${fmt.integer(incomplete)} cohort ${incomplete === 1 ? 'cell falls' : 'cells fall'} in a ${analysis.period} not over at the as-of date ${analysis.asOf}; ${incomplete === 1 ? 'it is' : 'they are'} marked incomplete and left out of averages.`,
+  );
+  bullets.push(`Dates are UTC calendar dates; date-times with an offset were converted to UTC before the date was taken.`);
+  return {
+    id: 'data-quality',
+    title: 'Data quality notes',
+    narrative: [`What was read, what was left out and why.`],
+    bullets,
+  };
+}
+
+export function definitionsSection({ analysis, currency }: CohortSectionsInput): SectionDraft {
+  const p = analysis.period;
+  return {
+    id: 'definitions',
+    title: 'Definitions',
+    narrative: ['How each number in this report is computed.'],
+    definitions: [
+      { term: 'Order', definition: 'A row with an amount of zero or more. Rows with a negative amount are refunds.' },
+      { term: 'Net revenue', definition: `Sum of all amounts, refunds included, in ${currency}.` },
+      { term: 'Cohort', definition: `The customers whose first order fell in the same ${p} (${p === 'week' ? 'ISO weeks, Monday to Sunday' : 'calendar ' + p + 's'}, UTC).` },
+      { term: `Retention at ${p} k`, definition: `Customers of the cohort with at least one order in the k-th ${p} after the one they joined in ÷ customers in the cohort. ${cap(p)} 0 is 100% by definition.` },
+      { term: 'Revenue retention', definition: `Revenue of the cohort in ${p} k ÷ its revenue in ${p} 0.` },
+      { term: 'Cumulative revenue per customer', definition: `Revenue of the cohort from ${p} 0 to ${p} k ÷ customers in the cohort.` },
+      { term: 'Average curve', definition: 'Σ active customers ÷ Σ cohort customers over the cohorts whose cell is complete (a size-weighted average).' },
+      { term: 'CRR', definition: `(E − N) ÷ S per ${p}: S customers active at the start, E at the end, N new in the ${p}. Active = ordered within the last ${analysis.activeWindow} ${periodNoun(p, analysis.activeWindow)}.` },
+      { term: 'AOV', definition: 'Net revenue ÷ orders.' },
+      { term: 'Repeat-customer rate', definition: 'Customers who ordered on at least two different days ÷ all customers.' },
+      { term: 'Complete', definition: `A ${p} is complete when it ended on or before the as-of date (${analysis.asOf}).` },
+    ],
+  };
+}
+
+export function cohortSections(input: CohortSectionsInput): SectionDraft[] {
+  return [
+    kpiSection(input),
+    triangleSection(input),
+    curvesSection(input),
+    revenueRetentionSection(input),
+    cumulativeSection(input),
+    crrSection(input),
+    ...segmentSections(input),
+    dataQualitySection(input),
+    definitionsSection(input),
+  ];
+}
+
+function cap(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'x';
+}

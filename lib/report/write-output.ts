@@ -1,0 +1,55 @@
+/**
+ * Atomic output directories. Everything is written into a temporary sibling
+ * directory; only when every file is complete does it replace the target.
+ * A failure at any point leaves an existing target untouched and removes the
+ * temporary directory.
+ */
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+
+/** Relative path (with `/`) → content. */
+export type OutputFiles = Map<string, string | Uint8Array>;
+
+export interface WriteOptions {
+  /** Test hook: called after each file is written; throwing simulates a crash mid-write. */
+  afterFile?: (path: string, index: number) => void;
+}
+
+let counter = 0;
+
+export async function writeOutputDir(dir: string, files: OutputFiles, options: WriteOptions = {}): Promise<string> {
+  const target = resolve(dir);
+  const parent = dirname(target);
+  await mkdir(parent, { recursive: true });
+  const tag = `${process.pid}-${Date.now().toString(36)}-${counter++}`;
+  const tmp = join(parent, `.${basename(target)}.tmp-${tag}`);
+  const old = join(parent, `.${basename(target)}.old-${tag}`);
+  try {
+    await mkdir(tmp);
+    let i = 0;
+    for (const [rel, content] of [...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const path = join(tmp, ...rel.split('/'));
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, content);
+      options.afterFile?.(rel, i++);
+    }
+    let hadOld = false;
+    try {
+      await rename(target, old);
+      hadOld = true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    try {
+      await rename(tmp, target);
+    } catch (err) {
+      if (hadOld) await rename(old, target);
+      throw err;
+    }
+    if (hadOld) await rm(old, { recursive: true, force: true });
+    return target;
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,41 @@
+/** Runs the load → summarize → analyze pipeline on a file, for tests. */
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../lib/engine/database.ts';
+import { summarize } from '../../lib/engine/summarize.ts';
+import { loadOrders, type OrdersInput } from '../../lib/load/load-orders.ts';
+import { analyzeCohorts } from '../../lib/cohorts/analyze-cohorts.ts';
+import { periodsPerYear, type PeriodUnit } from '../../lib/engine/periods.ts';
+
+export async function analyzeFile(input: OrdersInput, options: { period?: PeriodUnit; segmentBy?: string[]; activeWindow?: number } = {}) {
+  const db = await openDatabase();
+  try {
+    const period = options.period ?? 'month';
+    const orders = await loadOrders(db, input);
+    const summary = await summarize(db, {
+      period,
+      asOf: orders.asOf,
+      segmentBy: options.segmentBy ?? [],
+      activeWindow: options.activeWindow ?? periodsPerYear(period),
+    });
+    const analysis = analyzeCohorts(summary, { period, asOf: orders.asOf });
+    const [facts] = await db.rows<{ revenue: number; n: number }>(`SELECT CAST(sum(amount) AS DOUBLE) AS revenue, count(*) AS n FROM facts`);
+    return { orders, summary, analysis, facts };
+  } finally {
+    db.close();
+  }
+}
+
+/** Writes `content` to a fresh temporary file and returns its path. */
+export function tempFile(name: string, content: string | Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), 'clv-test-'));
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** Rounds for comparisons of computed rates with hand-written fractions. */
+export function round(n: number | null, digits = 10): number | null {
+  return n === null ? null : Number(n.toFixed(digits));
+}
