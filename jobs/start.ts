@@ -14,15 +14,5 @@ if (!existsSync(`${SAMPLE_DIR}/orders.csv`)) {
   process.stderr.write(`clv: generating the sample data in ${SAMPLE_DIR}/ (seed ${SAMPLE_SEED})\n`);
   await writeSample(SAMPLE_DIR, { seed: SAMPLE_SEED });
 }
-process.exitCode = await main([
-  'report',
-  '--orders',
-  `${SAMPLE_DIR}/orders.csv`,
-  '--segment-by',
-  'channel,region,customer_type',
-  '--title',
-  'Sample shop: customer retention',
-  '--out',
-  'reports/out/sample',
-  ...process.argv.slice(2),
-]);
+// clv.config.json names the sample orders and the report options.
+process.exitCode = await main(['report', '--config', 'clv.config.json', '--out', 'reports/out/sample', ...process.argv.slice(2)]);

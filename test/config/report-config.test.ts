@@ -1,0 +1,53 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readConfig } from '../../lib/config/report-config.ts';
+import { UserError } from '../../lib/errors.ts';
+
+function configFile(content: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'clv-config-'));
+  const file = join(dir, 'clv.config.json');
+  writeFileSync(file, content);
+  return file;
+}
+
+describe('readConfig', () => {
+  it('reads the committed example config', () => {
+    const c = readConfig('clv.config.json');
+    expect(c.orders?.path).toBe('data/sample/orders.csv');
+    expect(c.segment_by).toEqual(['channel', 'region', 'customer_type']);
+  });
+
+  it('resolves the orders path against the config file directory', () => {
+    const file = configFile('{"orders": {"path": "orders.csv", "map": {"customer_id": "CustomerID"}, "date_format": "yyyyMMdd"}}');
+    const c = readConfig(file);
+    expect(c.orders?.path).toBe(relative(process.cwd(), join(file, '..', 'orders.csv')));
+    expect(c.orders?.map).toEqual({ customer_id: 'CustomerID' });
+  });
+
+  it('names every wrong key with its path and what was expected', () => {
+    const file = configFile('{"orders": {"path": 1, "mapp": {}}, "period": "year", "as_of": "31/12/2024", "report": {"currency": "dollars"}, "colour": 1}');
+    let message = '';
+    try {
+      readConfig(file);
+    } catch (err) {
+      expect(err).toBeInstanceOf(UserError);
+      message = (err as Error).message;
+    }
+    expect(message.split('\n')).toEqual([
+      `${file}: invalid configuration`,
+      '  orders.path: expected string, received number',
+      '  orders.mapp: unknown key',
+      '  as_of: expected a date as YYYY-MM-DD',
+      '  period: Invalid option: expected one of "month"|"week"|"quarter"',
+      '  report.currency: expected an ISO 4217 currency code such as USD',
+      '  colour: unknown key',
+    ]);
+  });
+
+  it('refuses a file that is not JSON', () => {
+    const file = configFile('{ orders: ');
+    expect(() => readConfig(file)).toThrow(`${file}: not valid JSON`);
+  });
+});
