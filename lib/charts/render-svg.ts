@@ -24,8 +24,7 @@ function postProcess(svg: string, idPrefix: string): string {
     // Tooltips without JavaScript: <path aria-label="…" role="graphics-symbol" …/> → <path …><title>…</title></path>
     .replace(/<(path|rect|circle|line|text|symbol)([^<>]*?\baria-label="([^"]*)"[^<>]*?role="graphics-symbol"[^<>]*?)\/>/g, (_m, tag, attrs, label) =>
       `<${tag}${attrs}><title>${label}</title></${tag}>`,
-    )
-    ;
+  );
   // Ids (clip paths, gradients) come from a process-wide counter in Vega:
   // renumber them per chart so the output is the same in every run.
   const ids = new Map<string, string>();

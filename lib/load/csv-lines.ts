@@ -4,6 +4,36 @@
  * Quoted fields may span lines; blank lines are skipped as DuckDB skips them.
  */
 import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+
+/** The decoded text of a CSV file as a stream of strings; `.gz` files are decompressed. */
+export function openText(path: string, chunkSize = 1 << 20): AsyncIterable<string> & { destroy(): void } {
+  const raw = createReadStream(path, { highWaterMark: chunkSize });
+  const stream = path.toLowerCase().endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  stream.setEncoding('utf8');
+  return {
+    [Symbol.asyncIterator]: () => (stream as unknown as AsyncIterable<string>)[Symbol.asyncIterator](),
+    destroy() {
+      stream.destroy();
+      if (stream !== raw) raw.destroy();
+    },
+  };
+}
+
+/** Up to `max` characters from the start of a CSV file (decompressed), without a BOM. */
+export async function readHead(path: string, max = 64 * 1024): Promise<string> {
+  const stream = openText(path, 64 * 1024);
+  let head = '';
+  try {
+    for await (const chunk of stream) {
+      head += chunk;
+      if (head.length >= max) break;
+    }
+  } finally {
+    stream.destroy();
+  }
+  return head.slice(0, max).replace(/^\uFEFF/, '');
+}
 
 /**
  * Returns, for each requested 0-based data record index (the header is not a
@@ -20,8 +50,8 @@ export async function recordLines(path: string, records: number[]): Promise<Map<
   let atRecordStart = true;
   let recordHasContent = false;
   let prevCR = false;
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
-  outer: for await (const chunk of stream as AsyncIterable<string>) {
+  const stream = openText(path);
+  outer: for await (const chunk of stream) {
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk.charCodeAt(i);
       if (c === 10 && prevCR) {
@@ -61,14 +91,14 @@ export async function recordLines(path: string, records: number[]): Promise<Map<
  * with "" escapes). Returns the raw names, in order.
  */
 export async function readCsvHeader(path: string, delimiter: string): Promise<string[]> {
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 64 * 1024 });
+  const stream = openText(path, 64 * 1024);
   const names: string[] = [];
   let field = '';
   let inQuotes = false;
   let first = true;
   let prevQuote = false;
   try {
-    for await (const chunk of stream as AsyncIterable<string>) {
+    for await (const chunk of stream) {
       for (let i = 0; i < chunk.length; i++) {
         let ch = chunk[i];
         if (first) {

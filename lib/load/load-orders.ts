@@ -15,12 +15,12 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { InputError, UserError, type InputProblem, MAX_LISTED_PROBLEMS } from '../errors.ts';
 import { ident, literal, type Database } from '../engine/database.ts';
 import { dateSql, expectedDate } from './date-format.ts';
-import { readCsvHeader, recordLines } from './csv-lines.ts';
+import { readCsvHeader, readHead, recordLines } from './csv-lines.ts';
 import { parseIsoDate } from '../engine/periods.ts';
 
 /** Canonical order columns. The first three are required. */
@@ -89,15 +89,8 @@ async function sha256File(path: string): Promise<string> {
 
 async function isBlank(path: string, size: number): Promise<boolean> {
   if (size === 0) return true;
-  if (size > 4096) return false;
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(size);
-    await fh.read(buf, 0, size, 0);
-    return buf.toString('utf8').replace(/^\uFEFF/, '').trim() === '';
-  } finally {
-    await fh.close();
-  }
+  if (size > 4096 && !path.toLowerCase().endsWith('.gz')) return false;
+  return (await readHead(path, 4096)).trim() === '';
 }
 
 /** Resolves each canonical column to a column of the file (exact name, then case- and space-insensitive). */
@@ -370,15 +363,7 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
  * DuckDB's sniffer so that a malformed row cannot change how the header reads.
  */
 export async function sniffDelimiter(path: string): Promise<string> {
-  const fh = await open(path, 'r');
-  let head: string;
-  try {
-    const buf = Buffer.alloc(64 * 1024);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    head = buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
-  } finally {
-    await fh.close();
-  }
+  const head = await readHead(path);
   const counts = new Map<string, number>([[',', 0], [';', 0], ['\t', 0], ['|', 0]]);
   let inQuotes = false;
   for (const ch of head) {

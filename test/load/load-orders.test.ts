@@ -4,6 +4,7 @@
  * expected; the accepted formats (BOM, CRLF, quotes, ISO date-times with
  * offsets, custom date formats, column mapping, Parquet) load correctly.
  */
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../lib/engine/database.ts';
 import { loadOrders, type OrdersInput } from '../../lib/load/load-orders.ts';
@@ -113,6 +114,13 @@ describe('loadOrders: accepted input', () => {
       { reason: 'dated after the as-of date 2024-01-31', rows: 1 },
       { reason: "refund (negative amount) before the customer's first order", rows: 2 },
     ]);
+  });
+
+  it('reads gzip-compressed CSV, and reports lines inside it', async () => {
+    const path = tempFile('orders.csv.gz', gzipSync('customer_id;order_date;amount\na;2024-01-05;1\nb;2024-01-06;2\n'));
+    expect((await load({ path })).rows.map((r) => r.customer_id)).toEqual(['a', 'b']);
+    const bad = tempFile('orders.csv.gz', gzipSync('customer_id,order_date,amount\na,2024-01-05,1\nb,2024-01-06,x\n'));
+    expect((await loadError({ path: bad })).message).toContain(`${bad}:3:3: column "amount": value "x"`);
   });
 
   it('reads Parquet files with native date and number types', async () => {
