@@ -22,8 +22,9 @@ export async function renderSvg(spec: object, idPrefix: string): Promise<string>
 function postProcess(svg: string, idPrefix: string): string {
   let out = svg
     // Tooltips without JavaScript: <path aria-label="…" role="graphics-symbol" …/> → <path …><title>…</title></path>
-    .replace(/<(path|rect|circle|line|text|symbol)([^<>]*?\baria-label="([^"]*)"[^<>]*?role="graphics-symbol"[^<>]*?)\/>/g, (_m, tag, attrs, label) =>
-      `<${tag}${attrs}><title>${label}</title></${tag}>`,
+    // (the <title> is also the element's accessible name, so the aria-label is not repeated).
+    .replace(/<(path|rect|circle|line|text|symbol)([^<>]*?)\baria-label="([^"]*)"([^<>]*?role="graphics-symbol"[^<>]*?)\/>/g, (_m, tag, before, label, after) =>
+      `<${tag}${before}${after.replace(/^ /, '')}><title>${label}</title></${tag}>`,
   );
   // Ids (clip paths, gradients) come from a process-wide counter in Vega:
   // renumber them per chart so the output is the same in every run.

@@ -20,6 +20,7 @@ export function retentionHeatmapSpec(cells: RetentionCell[], options: { period: 
     cohort_customers: c.cohort_customers,
     active_customers: c.active_customers,
     status: c.complete ? 'complete' : 'incomplete (period not over at the as-of date)',
+    label: `Cohort ${c.cohort}, ${options.period} ${c.period_offset}: ${(c.retention_rate * 100).toFixed(1)}% active (${c.active_customers} of ${c.cohort_customers})${c.complete ? '' : ', period not over yet'}`,
   }));
   const tooltip = [
     { field: 'cohort', title: 'Cohort' },
@@ -40,7 +41,7 @@ export function retentionHeatmapSpec(cells: RetentionCell[], options: { period: 
     {
       transform: [{ filter: 'datum.period_offset === 0' }],
       mark: { type: 'rect', fill: '#d0d0d0' },
-      encoding: { x, y, tooltip },
+      encoding: { x, y, tooltip, description: { field: 'label' } },
     },
     {
       transform: [{ filter: 'datum.period_offset > 0' }],
@@ -57,6 +58,7 @@ export function retentionHeatmapSpec(cells: RetentionCell[], options: { period: 
         },
         opacity: { condition: { test: "datum.status !== 'complete'", value: 0.4 }, value: 1 },
         tooltip,
+        description: { field: 'label' },
       },
     },
   ];
