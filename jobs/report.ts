@@ -75,7 +75,12 @@ export async function handler(args: Args): Promise<void> {
     title: args.title ?? config.report?.title,
     progress,
   });
-  const dir = await writeOutputDir(args.out, result.files);
+  let dir: string;
+  try {
+    dir = await writeOutputDir(args.out, result.files);
+  } finally {
+    await result.cleanup();
+  }
   progress.done(`report written`);
   process.stdout.write(`${join(dir, 'index.html')}\n`);
 }

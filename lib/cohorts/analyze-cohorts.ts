@@ -3,10 +3,9 @@
  * summary: the retention triangle (overall and per segment), the average
  * curves, CRR per period and the headline KPIs.
  */
-import type * as aq from 'arquero';
 import type { Summary } from '../engine/summarize.ts';
 import type { PeriodUnit } from '../engine/periods.ts';
-import { averageCurve, cohortSizes, retentionTable, type AveragePoint, type RetentionCell } from './retention.ts';
+import { averageCurve, retentionTable, type AveragePoint, type RetentionCell } from './retention.ts';
 import { crrTable, type CrrRow } from './crr.ts';
 import { headlineKpis, type Kpis } from './kpis.ts';
 
@@ -27,18 +26,16 @@ export interface CohortAnalysis {
   /** Trailing window (periods) that defines an active customer for CRR. */
   activeWindow: number;
   kpis: Kpis;
-  customers: aq.ColumnTable;
+  /** Customers whose first order has no channel. */
+  noChannelCustomers: number;
 }
 
 export function analyzeCohorts(summary: Summary, options: { period: PeriodUnit; asOf: string }): CohortAnalysis {
   const { period, asOf } = options;
-  const sizes = cohortSizes(summary.customers);
+  const sizes = summary.sizes;
   const cells = retentionTable({ cells: summary.cells, sizes, period, asOf });
-  const segments = summary.segments.map((s, i) => {
-    const segCells = retentionTable(
-      { cells: s.cells, sizes: cohortSizes(summary.customers, `seg_${i}`), period, asOf },
-      s.column,
-    );
+  const segments = summary.segments.map((s) => {
+    const segCells = retentionTable({ cells: s.cells, sizes: s.sizes, period, asOf }, s.column);
     return { column: s.column, cells: segCells, average: averageCurve(segCells) };
   });
   const crr = crrTable(summary.activeDeltas, sizes, period, asOf, summary.activeWindow);
@@ -50,7 +47,7 @@ export function analyzeCohorts(summary: Summary, options: { period: PeriodUnit; 
     segments,
     crr,
     activeWindow: summary.activeWindow,
-    kpis: headlineKpis(summary.customers, crr),
-    customers: summary.customers,
+    kpis: headlineKpis(summary.totals, crr),
+    noChannelCustomers: summary.totals.no_channel,
   };
 }

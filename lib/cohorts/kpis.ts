@@ -3,7 +3,7 @@
  * AOV = revenue / orders, repeat-customer rate = share of customers with at
  * least one repeat purchase day (x ≥ 1), and the CRR of the latest complete period.
  */
-import * as aq from 'arquero';
+import type { Totals } from '../engine/summarize.ts';
 import type { CrrRow } from './crr.ts';
 
 export interface Kpis {
@@ -20,16 +20,7 @@ export interface Kpis {
   latest_crr: { period: string; value: number } | null;
 }
 
-export function headlineKpis(customers: aq.ColumnTable, crr: CrrRow[]): Kpis {
-  const [t] = customers
-    .rollup({
-      customers: aq.op.count(),
-      orders: aq.op.sum('orders'),
-      revenue: aq.op.sum('revenue'),
-      purchase_revenue: aq.op.sum('purchase_revenue'),
-      repeaters: (d: { frequency: number }) => aq.op.sum(d.frequency > 0 ? 1 : 0),
-    })
-    .objects() as { customers: number; orders: number; revenue: number; purchase_revenue: number; repeaters: number }[];
+export function headlineKpis(t: Totals, crr: CrrRow[]): Kpis {
   const latest = [...crr].reverse().find((r) => r.complete && r.crr !== null);
   return {
     customers: t.customers,
@@ -37,7 +28,7 @@ export function headlineKpis(customers: aq.ColumnTable, crr: CrrRow[]): Kpis {
     revenue: t.revenue,
     refunds: t.purchase_revenue - t.revenue,
     aov: t.orders > 0 ? t.revenue / t.orders : 0,
-    repeat_customer_rate: t.customers > 0 ? t.repeaters / t.customers : 0,
+    repeat_customer_rate: t.customers > 0 ? t.repeat_customers / t.customers : 0,
     revenue_per_customer: t.customers > 0 ? t.revenue / t.customers : 0,
     latest_crr: latest ? { period: latest.period, value: latest.crr as number } : null,
   };

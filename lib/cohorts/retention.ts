@@ -43,14 +43,6 @@ export interface RetentionInput {
   asOf: string;
 }
 
-/** Customers per cohort (and per segment when `segmentColumn` is given) from the customer table. */
-export function cohortSizes(customers: aq.ColumnTable, segmentColumn?: string): aq.ColumnTable {
-  const keys = segmentColumn ? [segmentColumn, 'cohort_index'] : ['cohort_index'];
-  let t = customers.groupby(keys).count({ as: 'customers' });
-  if (segmentColumn) t = t.rename({ [segmentColumn]: 'segment' });
-  return t.orderby(segmentColumn ? ['segment', 'cohort_index'] : ['cohort_index']);
-}
-
 /**
  * Builds the full triangle. With segmented input, each segment gets its own
  * triangle; the rows are ordered by segment, cohort and offset.

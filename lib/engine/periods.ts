@@ -83,3 +83,10 @@ export function periodIndexSql(unit: PeriodUnit, dateExpr: string): string {
   if (unit === 'quarter') return `(year(${dateExpr}) * 4 + quarter(${dateExpr}) - 1)`;
   return `CAST(floor(date_diff('day', DATE '1900-01-01', ${dateExpr}) / 7) AS INTEGER)`;
 }
+
+/** SQL expression giving the same label as {@link periodLabel} for a DATE expression. */
+export function periodLabelSql(unit: PeriodUnit, dateExpr: string): string {
+  if (unit === 'month') return `strftime(${dateExpr}, '%Y-%m')`;
+  if (unit === 'quarter') return `(CAST(year(${dateExpr}) AS VARCHAR) || '-Q' || CAST(quarter(${dateExpr}) AS VARCHAR))`;
+  return `strftime(${dateExpr}, '%G-W%V')`;
+}

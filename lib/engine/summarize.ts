@@ -31,16 +31,27 @@ export interface SummaryOptions {
   activeWindow?: number;
 }
 
+/** Totals over all customers, for the headline KPIs. */
+export interface Totals {
+  customers: number;
+  /** Order rows (amount ≥ 0). */
+  orders: number;
+  /** Net revenue (refunds included). */
+  revenue: number;
+  /** Revenue of order rows only. */
+  purchase_revenue: number;
+  /** Customers with at least one repeat purchase day (x ≥ 1). */
+  repeat_customers: number;
+  /** Customers whose first order has no channel. */
+  no_channel: number;
+}
+
 export interface Summary {
-  /**
-   * One row per customer: customer_id, first_order_date, cohort_index,
-   * acquisition_channel, orders, purchase_days, frequency, recency_days,
-   * T_days, revenue, purchase_revenue, mean_repeat_order_value, and one
-   * column per segment attribute (`seg_<n>`).
-   */
-  customers: aq.ColumnTable;
+  /** Customers per cohort: cohort_index, customers. */
+  sizes: aq.ColumnTable;
   /** Cohort cells: cohort_index, period_index, active_customers, orders, revenue. */
   cells: aq.ColumnTable;
+  totals: Totals;
   /** Per segment column: cells with a leading `segment` column, and customers per cohort and segment. */
   segments: SegmentSummary[];
   /** Per period index: active customers at the end of it (trailing window), as a delta stream. */
@@ -53,6 +64,36 @@ export interface SegmentSummary {
   column: string;
   /** segment, cohort_index, period_index, active_customers, orders, revenue. */
   cells: aq.ColumnTable;
+  /** segment, cohort_index, customers. */
+  sizes: aq.ColumnTable;
+}
+
+/**
+ * The per-customer summary stays in DuckDB (table `customer_base`): at
+ * millions of customers, moving it into JavaScript would cost more than the
+ * whole scan. This is its SELECT, in the `customers.csv` contract order.
+ *   customer_id, cohort_index, first_order_date, acquisition_channel, orders,
+ *   frequency, recency_days, T_days, revenue, mean_repeat_order_value
+ */
+export function customerColumnsSql(asOf: string): string {
+  return `customer_id,
+           cohort_index,
+           strftime(first_date, '%Y-%m-%d') AS first_order_date,
+           acquisition_channel,
+           CAST(orders AS INTEGER) AS orders,
+           CAST(purchase_days - 1 AS INTEGER) AS frequency,
+           CAST(date_diff('day', first_date, last_date) AS INTEGER) AS recency_days,
+           CAST(date_diff('day', first_date, DATE ${literal(asOf)}) AS INTEGER) AS T_days,
+           revenue,
+           CASE WHEN purchase_days > 1
+                THEN CAST(purchase_revenue - first_day_purchases AS DOUBLE) / (purchase_days - 1) END AS mean_repeat_order_value`;
+}
+
+/** The per-customer summary as an arquero table (tests and small data; see {@link customerColumnsSql}). */
+export async function customerTable(db: Database, asOf: string): Promise<aq.ColumnTable> {
+  return db.table(`
+    SELECT * REPLACE (CAST(revenue AS DOUBLE) AS revenue) FROM (SELECT ${customerColumnsSql(asOf)} FROM customer_base)
+    ORDER BY customer_id`);
 }
 
 /** The SQL expression for a segment column's value per customer-day. */
@@ -89,8 +130,10 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
     )
     .join('');
   await db.run(`DROP TABLE IF EXISTS customer_base`);
+  const cohortIdx = periodIndexSql(period, 'first_date');
   await db.run(`
     CREATE TEMP TABLE customer_base AS
+    SELECT *, CAST(${cohortIdx} AS INTEGER) AS cohort_index FROM (
     SELECT customer_id,
            min(order_date) FILTER (WHERE n_orders > 0) AS first_date,
            max(order_date) FILTER (WHERE n_orders > 0) AS last_date,
@@ -101,36 +144,31 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
            arg_min(purchases, order_date) FILTER (WHERE n_orders > 0) AS first_day_purchases,
            coalesce(arg_min_null(channel, order_date) FILTER (WHERE n_orders > 0), ${literal(NO_VALUE)}) AS acquisition_channel
            ${custAttrs}
-    FROM customer_days GROUP BY customer_id`);
-  const cohortIdx = periodIndexSql(period, 'first_date');
-  const customers = await db.table(`
-    SELECT customer_id,
-           strftime(first_date, '%Y-%m-%d') AS first_order_date,
-           CAST(${cohortIdx} AS INTEGER) AS cohort_index,
-           acquisition_channel,
-           CAST(orders AS INTEGER) AS orders,
-           CAST(purchase_days AS INTEGER) AS purchase_days,
-           CAST(purchase_days - 1 AS INTEGER) AS frequency,
-           CAST(date_diff('day', first_date, last_date) AS INTEGER) AS recency_days,
-           CAST(date_diff('day', first_date, DATE ${literal(asOf)}) AS INTEGER) AS T_days,
-           CAST(revenue AS DOUBLE) AS revenue,
-           CAST(purchase_revenue AS DOUBLE) AS purchase_revenue,
-           CASE WHEN purchase_days > 1
-                THEN CAST((purchase_revenue - first_day_purchases) AS DOUBLE) / (purchase_days - 1) END AS mean_repeat_order_value
-           ${segCols.map((s) => `, ${s.alias}`).join('')}
-    FROM customer_base ORDER BY customer_id`);
+    FROM customer_days GROUP BY customer_id)`);
+  const [totals] = await db.rows<Totals>(`
+    SELECT CAST(count(*) AS INTEGER) AS customers,
+           CAST(coalesce(sum(orders), 0) AS BIGINT) AS orders,
+           CAST(coalesce(sum(revenue), 0) AS DOUBLE) AS revenue,
+           CAST(coalesce(sum(purchase_revenue), 0) AS DOUBLE) AS purchase_revenue,
+           CAST(count(*) FILTER (WHERE purchase_days > 1) AS INTEGER) AS repeat_customers,
+           CAST(count(*) FILTER (WHERE acquisition_channel = ${literal(NO_VALUE)}) AS INTEGER) AS no_channel
+    FROM customer_base`);
+  const sizeSql = (segment?: string) => `
+    SELECT ${segment ? `${segment} AS segment, ` : ''}cohort_index, CAST(count(*) AS INTEGER) AS customers
+    FROM customer_base GROUP BY ALL ORDER BY ALL`;
+  const sizes = await db.table(sizeSql());
 
   // Customer × period, with the customer's cohort and segments.
   const periodIdx = periodIndexSql(period, 'd.order_date');
   await db.run(`DROP TABLE IF EXISTS customer_periods`);
   await db.run(`
     CREATE TEMP TABLE customer_periods AS
-    SELECT d.customer_id, CAST(${cohortIdx.replaceAll('first_date', 'c.first_date')} AS INTEGER) AS cohort_index,
+    SELECT d.customer_id, any_value(c.cohort_index) AS cohort_index,
            CAST(${periodIdx} AS INTEGER) AS period_index,
            sum(d.n_orders) AS orders, sum(d.net) AS revenue
            ${segCols.map((s) => `, any_value(c.${s.alias}) AS ${s.alias}`).join('')}
     FROM customer_days d JOIN customer_base c USING (customer_id)
-    GROUP BY d.customer_id, c.first_date, ${periodIdx}`);
+    GROUP BY d.customer_id, ${periodIdx}`);
   await db.run(`DROP TABLE customer_days`);
 
   const cellSql = (segment?: string) => `
@@ -142,7 +180,7 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
     GROUP BY ALL ORDER BY ALL`;
   const cells = await db.table(cellSql());
   const segments: SegmentSummary[] = [];
-  for (const s of segCols) segments.push({ column: s.column, cells: await db.table(cellSql(s.alias)) });
+  for (const s of segCols) segments.push({ column: s.column, cells: await db.table(cellSql(s.alias)), sizes: await db.table(sizeSql(s.alias)) });
 
   // Active base for CRR: a customer is active at the end of period p when they
   // ordered in one of the periods p−window+1 … p. Each purchase period opens
@@ -159,5 +197,5 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
     SELECT CAST(period_index AS INTEGER) AS period_index, CAST(sum(delta) AS INTEGER) AS delta
     FROM ev GROUP BY ALL ORDER BY ALL`);
 
-  return { customers, cells, segments, activeDeltas, activeWindow: window };
+  return { sizes, cells, totals, segments, activeDeltas, activeWindow: window };
 }

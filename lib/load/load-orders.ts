@@ -4,7 +4,7 @@
  * file is read once, typed in the same pass, and everything after works on
  * the in-memory table.
  *
- * Contract of `facts`: one row per kept order or refund line
+ * Contract of `facts` (a view over the loaded table `orders_in`): one row per kept order or refund line
  *   seq          BIGINT   position of the row in the file (0-based data row)
  *   customer_id  VARCHAR  never empty
  *   order_date   DATE     UTC calendar date, <= as-of
@@ -196,7 +196,7 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
   const od = col('order_date')!;
   const am = col('amount')!;
   const dateExpr = dateSql(text(od), source.dateFormat);
-  const amountExpr = `TRY_CAST(trim(${text(am)}) AS DECIMAL(18,4))`;
+  const amountExpr = `TRY_CAST(${text(am)} AS DECIMAL(18,4))`;
   const custExpr = `nullif(trim(${text(cid)}), '')`;
   const optional = (name: string) => {
     const c = col(name);
@@ -208,19 +208,25 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
       ? scanArgs
       : `${scanArgs}, columns = {${available.map((c) => `${literal(c.name)}: 'VARCHAR'`).join(', ')}}, store_rejects = true, rejects_table = 'orders_rejects', rejects_scan = 'orders_reject_scans')`;
 
+  // The one scan: each value is parsed once (inner SELECT); rows whose date or
+  // amount does not parse are flagged (bit 1 = date, bit 2 = amount), and
+  // their raw text is read again only when there is something to report.
+  await db.run(`DROP VIEW IF EXISTS facts`);
   await db.run(`DROP TABLE IF EXISTS orders_in`);
   try {
     await db.run(`
       CREATE TABLE orders_in AS
-      SELECT ${custExpr} AS customer_id,
-             ${dateExpr} AS order_date,
-             ${amountExpr} AS amount,
-             ${optional('order_id')} AS order_id,
-             ${optional('channel')} AS channel
-             ${attrSelect},
-             CASE WHEN ${custExpr} IS NOT NULL AND ${dateExpr} IS NULL THEN coalesce(${text(od)}, '') END AS bad_date,
-             CASE WHEN ${custExpr} IS NOT NULL AND ${amountExpr} IS NULL THEN coalesce(${text(am)}, '') END AS bad_amount
-      FROM ${scan}`);
+      SELECT customer_id, order_date, amount, order_id, channel ${attributes.map((a) => `, ${ident(a.name)}`).join('')},
+             CAST(CASE WHEN customer_id IS NULL THEN 0
+                       ELSE (CASE WHEN order_date IS NULL THEN 1 ELSE 0 END) + (CASE WHEN amount IS NULL THEN 2 ELSE 0 END) END AS UTINYINT) AS bad
+      FROM (
+        SELECT ${custExpr} AS customer_id,
+               ${dateExpr} AS order_date,
+               ${amountExpr} AS amount,
+               ${optional('order_id')} AS order_id,
+               ${optional('channel')} AS channel
+               ${attrSelect}
+        FROM ${scan})`);
   } catch (err) {
     throw new InputError(file, [{ message: `cannot be read as ${format.toUpperCase()}: ${firstLine(err)}` }]);
   }
@@ -229,38 +235,51 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
 
   // Values that do not parse.
   const [bad] = await db.rows<{ n_date: number; n_amount: number; n_rows: number }>(
-    `SELECT count(bad_date) AS n_date, count(bad_amount) AS n_amount, count(*) AS n_rows FROM orders_in`,
+    `SELECT count(*) FILTER (WHERE bad & 1 = 1) AS n_date, count(*) FILTER (WHERE bad & 2 = 2) AS n_amount, count(*) AS n_rows FROM orders_in`,
   );
   if (bad.n_rows === 0) {
     throw new InputError(file, [{ line: format === 'csv' ? 1 : undefined, message: 'no data rows: the file has a header but no orders' }]);
   }
   if (bad.n_date + bad.n_amount > 0) {
-    const sample = await db.rows<{ rec: number; bad_date: string | null; bad_amount: string | null }>(
-      `SELECT rowid AS rec, bad_date, bad_amount FROM orders_in
-       WHERE bad_date IS NOT NULL OR bad_amount IS NOT NULL ORDER BY rowid LIMIT ${MAX_LISTED_PROBLEMS}`,
+    const flagged = await db.rows<{ rec: number; bad: number }>(
+      `SELECT rowid AS rec, bad FROM orders_in WHERE bad > 0 ORDER BY rowid LIMIT ${MAX_LISTED_PROBLEMS}`,
     );
+    // Error path only: read the raw text of the flagged rows again (same scan, same row order).
+    await db.run(`DROP TABLE IF EXISTS orders_raw`);
+    await db.run(
+      `CREATE TEMP TABLE orders_raw AS SELECT ${text(od)} AS d, ${text(am)} AS a FROM ${format === 'parquet' ? scanArgs : `${scanArgs}, columns = {${available.map((c) => `${literal(c.name)}: 'VARCHAR'`).join(', ')}})`}`,
+    );
+    const raw = new Map(
+      (await db.rows<{ rec: number; d: string | null; a: string | null }>(
+        `SELECT rowid AS rec, d, a FROM orders_raw WHERE rowid IN (${flagged.map((f) => f.rec).join(',')})`,
+      )).map((r) => [r.rec, r]),
+    );
+    await db.run(`DROP TABLE orders_raw`);
     const lines =
-      format === 'csv' ? await recordLines(file, sample.map((s) => s.rec)) : new Map(sample.map((s) => [s.rec, s.rec + 1]));
+      format === 'csv' ? await recordLines(file, flagged.map((s) => s.rec)) : new Map(flagged.map((s) => [s.rec, s.rec + 1]));
     const problems: InputProblem[] = [];
-    for (const s of sample) {
-      const line = lines.get(s.rec);
-      if (s.bad_date !== null) {
+    for (const f of flagged) {
+      const line = lines.get(f.rec);
+      const value = raw.get(f.rec);
+      if (f.bad & 1) {
+        const v = value?.d ?? '';
         problems.push({
           line,
           column: od.position,
           columnName: od.name,
-          value: s.bad_date,
-          message: s.bad_date.trim() === '' ? `empty order date; ${expectedDate(source.dateFormat)}` : `not a valid date; ${expectedDate(source.dateFormat)}`,
+          value: v,
+          message: v.trim() === '' ? `empty order date; ${expectedDate(source.dateFormat)}` : `not a valid date; ${expectedDate(source.dateFormat)}`,
         });
       }
-      if (s.bad_amount !== null) {
+      if (f.bad & 2) {
+        const v = value?.a ?? '';
         problems.push({
           line,
           column: am.position,
           columnName: am.name,
-          value: s.bad_amount,
+          value: v,
           message:
-            s.bad_amount.trim() === ''
+            v.trim() === ''
               ? 'empty amount; expected a number such as 42.50 (negative for refunds)'
               : 'not a valid amount; expected a number such as 42.50 or -12.00, without currency symbols or thousands separators',
         });
@@ -273,14 +292,14 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
   const [emptyCustomers] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM orders_in WHERE customer_id IS NULL`);
   if (emptyCustomers.n > 0) dropped.push({ reason: 'empty customer_id', rows: emptyCustomers.n });
 
-  let duplicateFilter = '';
+  if (emptyCustomers.n > 0) await db.run(`DELETE FROM orders_in WHERE customer_id IS NULL`);
   if (col('order_id')) {
     const [dups] = await db.rows<{ n: number }>(
-      `SELECT count(order_id) - count(DISTINCT order_id) AS n FROM orders_in WHERE customer_id IS NOT NULL`,
+      `SELECT count(order_id) - count(DISTINCT order_id) AS n FROM orders_in`,
     );
     if (dups.n > 0) {
       const examples = await db.rows<{ order_id: string }>(
-        `SELECT order_id FROM orders_in WHERE customer_id IS NOT NULL AND order_id IS NOT NULL
+        `SELECT order_id FROM orders_in WHERE order_id IS NOT NULL
          GROUP BY order_id HAVING count(*) > 1 ORDER BY min(rowid) LIMIT 5`,
       );
       dropped.push({
@@ -288,13 +307,16 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
         rows: dups.n,
         examples: examples.map((e) => e.order_id),
       });
-      duplicateFilter = `QUALIFY order_id IS NULL OR row_number() OVER (PARTITION BY order_id ORDER BY rowid) = 1`;
+      await db.run(`
+        DELETE FROM orders_in WHERE rowid IN (
+          SELECT rowid FROM orders_in WHERE order_id IS NOT NULL
+          QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY rowid) > 1)`);
     }
   }
 
   const [range] = await db.rows<{ first: string | null; last: string | null }>(
     `SELECT strftime(min(order_date), '%Y-%m-%d') AS first, strftime(max(order_date), '%Y-%m-%d') AS last
-     FROM orders_in WHERE customer_id IS NOT NULL`,
+     FROM orders_in`,
   );
   if (range.first === null || range.last === null) {
     throw new InputError(file, [{ message: `no usable rows: every row has an empty ${cid.name}` }]);
@@ -312,20 +334,18 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
     }
   }
 
-  await db.run(`DROP TABLE IF EXISTS facts`);
+  // `facts` is a view: the loaded table is not copied. Row ids survive deletes.
   await db.run(`
-    CREATE TABLE facts AS
+    CREATE VIEW facts AS
     SELECT rowid AS seq, customer_id, order_date, amount, order_id, channel
            ${attributes.map((a) => `, ${ident(a.name)}`).join('')}
-    FROM orders_in
-    WHERE customer_id IS NOT NULL
-    ${duplicateFilter}`);
+    FROM orders_in`);
   const afterAsOf = await countAndDelete(db, `order_date > DATE ${literal(asOf)}`);
   if (afterAsOf > 0) dropped.push({ reason: `dated after the as-of date ${asOf}`, rows: afterAsOf });
   const orphanRefunds = await countAndDelete(
     db,
     `amount < 0 AND NOT EXISTS (
-       SELECT 1 FROM facts p WHERE p.customer_id = facts.customer_id AND p.amount >= 0 AND p.order_date <= facts.order_date)`,
+       SELECT 1 FROM orders_in p WHERE p.customer_id = facts.customer_id AND p.amount >= 0 AND p.order_date <= facts.order_date)`,
     `amount < 0`,
   );
   if (orphanRefunds > 0) dropped.push({ reason: 'refund (negative amount) before the customer\'s first order', rows: orphanRefunds });
@@ -333,7 +353,6 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
   if (noPurchase.n === 0) {
     throw new InputError(file, [{ message: `no orders left to report on or before ${asOf} (all rows were dropped: ${dropped.map((d) => `${d.rows} ${d.reason}`).join('; ')})` }]);
   }
-  await db.run(`DROP TABLE orders_in`);
 
   const [kept] = await db.rows<{ n: number; first: string; last: string }>(
     `SELECT count(*) AS n, strftime(min(order_date), '%Y-%m-%d') AS first, strftime(max(order_date), '%Y-%m-%d') AS last FROM facts`,
@@ -376,14 +395,14 @@ export async function sniffDelimiter(path: string): Promise<string> {
   return best;
 }
 
-/** Deletes the rows of `facts` matching `where` and returns how many there were. */
+/** Deletes the rows of the loaded table (aliased `facts` in `where`) and returns how many there were. */
 async function countAndDelete(db: Database, where: string, prefilter?: string): Promise<number> {
   if (prefilter) {
-    const [pre] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM facts WHERE ${prefilter}`);
+    const [pre] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM orders_in WHERE ${prefilter}`);
     if (pre.n === 0) return 0;
   }
-  const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM facts WHERE ${where}`);
-  if (n > 0) await db.run(`DELETE FROM facts WHERE ${where}`);
+  const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM orders_in facts WHERE ${where}`);
+  if (n > 0) await db.run(`DELETE FROM orders_in facts WHERE ${where}`);
   return n;
 }
 

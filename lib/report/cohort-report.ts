@@ -6,9 +6,13 @@
  *   loadOrders ─► summarize (DuckDB) ─► analyzeCohorts (arquero) ─► cohortSections
  *              ─► renderSvg per chart ─► renderReportHtml + CSV files + manifest.json
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openDatabase } from '../engine/database.ts';
+import { writeCustomersCsv } from '../engine/export-customers.ts';
 import { summarize } from '../engine/summarize.ts';
-import { periodLabel, periodsPerYear, type PeriodUnit } from '../engine/periods.ts';
+import { periodsPerYear, type PeriodUnit } from '../engine/periods.ts';
 import { loadOrders, type OrdersInput, type LoadedOrders } from '../load/load-orders.ts';
 import { analyzeCohorts, type CohortAnalysis } from '../cohorts/analyze-cohorts.ts';
 import { renderSvg } from '../charts/render-svg.ts';
@@ -42,6 +46,8 @@ export interface CohortReportResult {
   orders: LoadedOrders;
   analysis: CohortAnalysis;
   manifest: Record<string, unknown>;
+  /** Removes the scratch files behind `files`; call it once they are written (or abandoned). */
+  cleanup(): Promise<void>;
 }
 
 /** CSV contract columns (other tools rely on these names: add, never rename). */
@@ -97,6 +103,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
   const progress = options.progress;
 
   const db = await openDatabase();
+  let scratch: string | undefined;
   try {
     progress?.step(`reading ${options.orders.path}`);
     const orders = await loadOrders(db, options.orders);
@@ -126,6 +133,12 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
 
     progress?.step('writing files');
     const files: OutputFiles = new Map();
+    // customers.csv can have millions of rows: DuckDB writes it to a scratch
+    // directory and the output writer moves it into place.
+    scratch = await mkdtemp(join(tmpdir(), 'clv-'));
+    const customersPath = join(scratch, 'customers.csv');
+    const customerRows = await writeCustomersCsv(db, { path: customersPath, period, asOf: orders.asOf });
+    files.set('data/customers.csv', { fromFile: customersPath });
     const csv = (name: string, columns: readonly string[], rows: Iterable<Record<string, unknown>>) => {
       const text = toCsv(columns, rows);
       files.set(`data/${name}`, text);
@@ -133,14 +146,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
     };
     const outputs = [
       csv('cohort_retention.csv', COHORT_RETENTION_COLUMNS, analysis.cells as unknown as Record<string, unknown>[]),
-      csv(
-        'customers.csv',
-        CUSTOMERS_COLUMNS,
-        (analysis.customers.objects() as Record<string, unknown>[]).map((c) => ({
-          ...c,
-          cohort: periodLabel(period, c.cohort_index as number),
-        })),
-      ),
+      { path: 'data/customers.csv', columns: [...CUSTOMERS_COLUMNS], rows: customerRows },
       csv('retention_curve.csv', RETENTION_CURVE_COLUMNS, analysis.average as unknown as Record<string, unknown>[]),
       csv('crr.csv', CRR_COLUMNS, analysis.crr as unknown as Record<string, unknown>[]),
     ];
@@ -191,7 +197,12 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
     );
     files.set('index.html', html);
     files.set('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
-    return { files, orders, analysis, manifest };
+    const dir = scratch;
+    scratch = undefined;
+    return { files, orders, analysis, manifest, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  } catch (err) {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+    throw err;
   } finally {
     db.close();
   }

@@ -398,7 +398,7 @@ export function dataQualitySection({ analysis, orders, fmt }: CohortSectionsInpu
   bullets.push(`Refunds (negative amounts) total ${fmt.money(refundLines)}; they reduce revenue in the ${analysis.period} they happen but are not counted as orders or as activity.`);
   if (!orders.hasChannel) bullets.push('The orders have no channel column, so every customer\'s acquisition channel is "(none)".');
   else {
-    const none = analysis.customers.filter((d: { acquisition_channel: string }) => d.acquisition_channel === '(none)').numRows();
+    const none = analysis.noChannelCustomers;
     if (none > 0) bullets.push(`${fmt.integer(none)} customers have an empty channel on their first order; they are grouped as "(none)".`);
   }
   const incomplete = analysis.cells.filter((c) => !c.complete).length;

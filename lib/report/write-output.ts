@@ -4,11 +4,16 @@
  * A failure at any point leaves an existing target untouched and removes the
  * temporary directory.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
+/** A file already written elsewhere (e.g. by DuckDB), moved into place. */
+export interface FileOnDisk {
+  fromFile: string;
+}
+
 /** Relative path (with `/`) → content. */
-export type OutputFiles = Map<string, string | Uint8Array>;
+export type OutputFiles = Map<string, string | Uint8Array | FileOnDisk>;
 
 export interface WriteOptions {
   /** Test hook: called after each file is written; throwing simulates a crash mid-write. */
@@ -30,7 +35,8 @@ export async function writeOutputDir(dir: string, files: OutputFiles, options: W
     for (const [rel, content] of [...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const path = join(tmp, ...rel.split('/'));
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, content);
+      if (typeof content === 'object' && 'fromFile' in content) await moveFile(content.fromFile, path);
+      else await writeFile(path, content);
       options.afterFile?.(rel, i++);
     }
     let hadOld = false;
@@ -51,5 +57,15 @@ export async function writeOutputDir(dir: string, files: OutputFiles, options: W
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
+  }
+}
+
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    await copyFile(from, to);
+    await rm(from, { force: true });
   }
 }

@@ -67,8 +67,8 @@ describe('cohort retention on the hand-computed fixture', () => {
   });
 
   it('computes the per-customer summary (x, t_x, T in days, mean repeat order value)', async () => {
-    const { analysis } = await analyzeFile({ path: FIXTURE });
-    const customers = analysis.customers.objects() as Record<string, unknown>[];
+    const { customers: table } = await analyzeFile({ path: FIXTURE });
+    const customers = table.objects() as Record<string, unknown>[];
     expect(
       customers.map((c) => [c.customer_id, c.first_order_date, c.acquisition_channel, c.orders, c.frequency, c.recency_days, c.T_days, c.revenue, c.mean_repeat_order_value]),
     ).toEqual([

@@ -33,7 +33,7 @@ describe('cohort properties on the sample data', () => {
   });
 
   it('every customer is in exactly one cohort', () => {
-    const customers = result.analysis.customers.objects() as { customer_id: string; cohort_index: number }[];
+    const customers = result.customers.objects() as { customer_id: string; cohort_index: number }[];
     expect(new Set(customers.map((c) => c.customer_id)).size).toBe(customers.length);
     const sizes = new Map<string, number>();
     for (const c of result.analysis.cells) if (c.period_offset === 0) sizes.set(c.cohort, c.cohort_customers);

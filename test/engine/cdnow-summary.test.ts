@@ -21,11 +21,11 @@ function cdnowAsCsv(): string {
 describe('customer summary on CDNOW', () => {
   it('matches the published calibration summary for all 2,357 customers', async () => {
     const path = tempFile('cdnow.csv', cdnowAsCsv());
-    const { analysis, orders } = await analyzeFile({ path, dateFormat: 'yyyyMMdd', asOf: '1997-09-30' });
+    const { customers, orders } = await analyzeFile({ path, dateFormat: 'yyyyMMdd', asOf: '1997-09-30' });
     expect(orders.input.rows_read).toBe(6919);
     expect(orders.input.dropped).toEqual([{ reason: 'dated after the as-of date 1997-09-30', rows: 1959 }]);
     const ours = new Map(
-      (analysis.customers.objects() as { customer_id: string; frequency: number; recency_days: number; T_days: number; mean_repeat_order_value: number | null }[]).map((c) => [c.customer_id, c]),
+      (customers.objects() as { customer_id: string; frequency: number; recency_days: number; T_days: number; mean_repeat_order_value: number | null }[]).map((c) => [c.customer_id, c]),
     );
     const published = readFileSync('test/fixtures/cdnow/cdnow_customers_summary_with_transactions.csv', 'utf8')
       .split(/\r?\n/)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatIsoDate, periodEnd, periodIndex, periodLabel, periodStart, type PeriodUnit } from '../../lib/engine/periods.ts';
+import { formatIsoDate, periodEnd, periodIndex, periodIndexSql, periodLabel, periodLabelSql, periodStart, PERIOD_UNITS, type PeriodUnit } from '../../lib/engine/periods.ts';
+import { openDatabase } from '../../lib/engine/database.ts';
 
 describe('periods', () => {
   it('labels months, quarters and ISO weeks (UTC)', () => {
@@ -29,5 +30,24 @@ describe('periods', () => {
     expect(periodIndex('month', '2025-01-01') - periodIndex('month', '2024-12-31')).toBe(1);
     expect(periodIndex('week', '2024-01-08') - periodIndex('week', '2024-01-07')).toBe(1);
     expect(periodIndex('quarter', '2025-01-01') - periodIndex('quarter', '2023-01-01')).toBe(8);
+  });
+});
+
+describe('periods in SQL', () => {
+  it('gives the same index and label in DuckDB as in JavaScript, for every day of 2019–2026', async () => {
+    const db = await openDatabase();
+    try {
+      for (const unit of PERIOD_UNITS) {
+        const rows = await db.rows<{ d: string; i: number; label: string }>(
+          `SELECT strftime(d, '%Y-%m-%d') AS d, ${periodIndexSql(unit, 'd')} AS i, ${periodLabelSql(unit, 'd')} AS label
+           FROM (SELECT CAST(unnest(generate_series(DATE '2019-01-01', DATE '2026-12-31', INTERVAL 1 DAY)) AS DATE) AS d)`,
+        );
+        expect(rows.length).toBe(2922);
+        const wrong = rows.filter((r) => r.i !== periodIndex(unit, r.d) || r.label !== periodLabel(unit, r.i));
+        expect(wrong.slice(0, 3), unit).toEqual([]);
+      }
+    } finally {
+      db.close();
+    }
   });
 });

@@ -3,7 +3,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../lib/engine/database.ts';
-import { summarize } from '../../lib/engine/summarize.ts';
+import { customerTable, summarize } from '../../lib/engine/summarize.ts';
 import { loadOrders, type OrdersInput } from '../../lib/load/load-orders.ts';
 import { analyzeCohorts } from '../../lib/cohorts/analyze-cohorts.ts';
 import { periodsPerYear, type PeriodUnit } from '../../lib/engine/periods.ts';
@@ -21,7 +21,8 @@ export async function analyzeFile(input: OrdersInput, options: { period?: Period
     });
     const analysis = analyzeCohorts(summary, { period, asOf: orders.asOf });
     const [facts] = await db.rows<{ revenue: number; n: number }>(`SELECT CAST(sum(amount) AS DOUBLE) AS revenue, count(*) AS n FROM facts`);
-    return { orders, summary, analysis, facts };
+    const customers = await customerTable(db, orders.asOf);
+    return { orders, summary, analysis, facts, customers };
   } finally {
     db.close();
   }
