@@ -1,11 +1,13 @@
 /**
  * The aggregations over `facts` (see lib/load/load-orders.ts) that every
- * later step starts from. Runs inside DuckDB; the results are small arquero
- * tables: one row per customer, per cohort cell, per period.
+ * later step starts from. Runs inside DuckDB; what comes back to JavaScript
+ * is small (arquero tables per cohort cell and period, and totals). The
+ * per-customer table stays in DuckDB (`customer_base`), read by
+ * {@link customerTable} or written by lib/engine/export-customers.ts.
  *
- *   facts ──► customer_days (customer × day: orders, purchases, net amount)
- *         ──► customers     (first order, cohort, channel, x, t_x, T, revenue, z̄)
- *         ──► customer_periods (customer × period) ──► cohort cells, active base
+ *   facts ──► customer_days    (customer × day: orders, purchases, net amount)
+ *         ──► customer_base    (first order, cohort, channel, x, t_x, T, revenue, z̄) ──► sizes, totals
+ *         ──► customer_periods (customer × period) ──► cohort cells, active base (CRR)
  *
  * Definitions (../shared/docs/FORMULAS.md): an order is a row with amount ≥ 0
  * (a refund is a row with amount < 0: it counts in revenue, not as an order
@@ -29,6 +31,8 @@ export interface SummaryOptions {
   segmentBy: string[];
   /** Trailing window, in periods, in which a customer must have ordered to count as active (CRR). */
   activeWindow?: number;
+  /** Called once `facts` has been read for the last time, e.g. to free its memory. */
+  afterFactsRead?: () => Promise<void>;
 }
 
 /** Totals over all customers, for the headline KPIs. */
@@ -121,6 +125,7 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
            arg_min_null(channel, seq) FILTER (WHERE amount >= 0) AS channel
            ${dayAttrs}
     FROM facts GROUP BY customer_id, order_date`);
+  await options.afterFactsRead?.();
 
   const custAttrs = segCols
     .map((s) =>

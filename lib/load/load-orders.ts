@@ -395,6 +395,12 @@ export async function sniffDelimiter(path: string): Promise<string> {
   return best;
 }
 
+/** Frees the memory of the loaded order rows (`facts` and its table) once nothing needs them. */
+export async function releaseFacts(db: Database): Promise<void> {
+  await db.run(`DROP VIEW IF EXISTS facts`);
+  await db.run(`DROP TABLE IF EXISTS orders_in`);
+}
+
 /** Deletes the rows of the loaded table (aliased `facts` in `where`) and returns how many there were. */
 async function countAndDelete(db: Database, where: string, prefilter?: string): Promise<number> {
   if (prefilter) {

@@ -13,7 +13,7 @@ import { openDatabase } from '../engine/database.ts';
 import { writeCustomersCsv } from '../engine/export-customers.ts';
 import { summarize } from '../engine/summarize.ts';
 import { periodsPerYear, type PeriodUnit } from '../engine/periods.ts';
-import { loadOrders, type OrdersInput, type LoadedOrders } from '../load/load-orders.ts';
+import { loadOrders, releaseFacts, type OrdersInput, type LoadedOrders } from '../load/load-orders.ts';
 import { analyzeCohorts, type CohortAnalysis } from '../cohorts/analyze-cohorts.ts';
 import { renderSvg } from '../charts/render-svg.ts';
 import { UserError } from '../errors.ts';
@@ -119,7 +119,13 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       }
     }
     progress?.step('aggregating customers and cohorts');
-    const summary = await summarize(db, { period, asOf: orders.asOf, segmentBy, activeWindow: periodsPerYear(period) });
+    const summary = await summarize(db, {
+      period,
+      asOf: orders.asOf,
+      segmentBy,
+      activeWindow: periodsPerYear(period),
+      afterFactsRead: () => releaseFacts(db),
+    });
     progress?.step('computing retention');
     const analysis = analyzeCohorts(summary, { period, asOf: orders.asOf });
 
