@@ -3,8 +3,6 @@
  * DIR (index.html, data/*.csv, manifest.json).
  */
 import type { ArgumentsCamelCase, Argv } from 'yargs';
-import { buildCohortReport } from '../lib/report/cohort-report.ts';
-import { writeOutputDir } from '../lib/report/write-output.ts';
 import { createProgress } from '../lib/progress.ts';
 import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { UserError } from '../lib/errors.ts';
@@ -61,6 +59,9 @@ export async function handler(args: Args): Promise<void> {
   if (ordersPath === undefined) throw new UserError(`${args.config}: no orders.path in the config and no --orders given`);
   const segmentBy = args.segmentBy !== undefined ? parseList(args.segmentBy) : (config.segment_by ?? []);
   const progress = createProgress({ quiet: args.quiet });
+  // Loaded here, not at the top, so that `clv --help` does not load DuckDB and Vega.
+  const { buildCohortReport } = await import('../lib/report/cohort-report.ts');
+  const { writeOutputDir } = await import('../lib/report/write-output.ts');
   const result = await buildCohortReport({
     orders: {
       path: ordersPath,

@@ -16,6 +16,8 @@ import type { Section, TableColumn } from './section.ts';
 
 /** Cohorts smaller than this are not named as best or worst in the narrative. */
 export const MIN_NAMED_COHORT = 30;
+/** Segment values drawn and tabulated per segment column (the largest by customers). */
+export const MAX_SEGMENTS_SHOWN = 10;
 /** Largest triangle drawn in the heatmap and its table (the CSV has everything). */
 export const MAX_TRIANGLE = 48;
 
@@ -252,7 +254,7 @@ export function revenueRetentionSection({ analysis, fmt }: CohortSectionsInput):
   };
 }
 
-export function cumulativeSection({ analysis, fmt }: CohortSectionsInput): SectionDraft {
+export function cumulativeSection({ analysis, fmt, currency }: CohortSectionsInput): SectionDraft {
   const { period, cells, average } = analysis;
   const points = [0, ...milestones(period)]
     .map((k) => at(average, k))
@@ -282,8 +284,8 @@ export function cumulativeSection({ analysis, fmt }: CohortSectionsInput): Secti
       spec: cohortLinesSpec(cells, average, {
         period,
         measure: 'cumulative_revenue_per_customer',
-        title: 'Cumulative net revenue per customer',
-        format: '$,.0f',
+        title: `Cumulative net revenue per customer (${currency})`,
+        format: ',.0f',
         minOffset: 0,
         description: `Cumulative net revenue per customer of each cohort by ${period}s since first order, with the average.`,
       }),
@@ -341,25 +343,32 @@ export function segmentSections({ analysis, fmt }: CohortSectionsInput): Section
   const { period } = analysis;
   return analysis.segments.map((seg, i) => {
     const label = seg.column === 'channel' ? 'acquisition channel' : seg.column;
-    const values = [...new Set(seg.cells.map((c) => c.segment as string))].sort();
     const sizes = new Map<string, number>();
     for (const c of seg.cells) if (c.period_offset === 0) sizes.set(c.segment as string, (sizes.get(c.segment as string) ?? 0) + c.cohort_customers);
+    // The largest values, by customers; the CSV has every value.
+    const allValues = [...sizes.keys()].sort((a, b) => (sizes.get(b) ?? 0) - (sizes.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
+    const values = allValues.slice(0, MAX_SEGMENTS_SHOWN);
+    const shown = new Set(values);
     const offsets = milestones(period);
     const narrative: string[] = [];
     const k = [...offsets].filter((o) => o <= periodsPerYear(period)).reverse().find((o) => values.filter((v) => (sizes.get(v) ?? 0) >= MIN_NAMED_COHORT).every((v) => seg.average.some((a) => a.segment === v && a.period_offset === o)));
     if (k !== undefined) {
       const ranked = seg.average
-        .filter((a) => a.period_offset === k && (sizes.get(a.segment as string) ?? 0) >= MIN_NAMED_COHORT)
+        .filter((a) => a.period_offset === k && shown.has(a.segment as string) && (sizes.get(a.segment as string) ?? 0) >= MIN_NAMED_COHORT)
         .sort((a, b) => b.retention_rate - a.retention_rate || (a.segment! < b.segment! ? -1 : 1));
       if (ranked.length >= 2) {
         const best = ranked[0];
         const worst = ranked[ranked.length - 1];
         narrative.push(
-          `In ${offsetPhrase(period, k)} after their first order, customers by ${label} "${best.segment}" are the most active (${fmt.percent(best.retention_rate)}) and those by "${worst.segment}" the least (${fmt.percent(worst.retention_rate)}).`,
+          `In ${offsetPhrase(period, k)} after their first order, customers whose ${label} is "${best.segment}" are the most active (${fmt.percent(best.retention_rate)}) and those whose ${label} is "${worst.segment}" the least (${fmt.percent(worst.retention_rate)}).`,
         );
       }
     }
-    narrative.push(`${values.length} values of ${label}; each customer is counted under the value on their first order.`);
+    narrative.push(
+      allValues.length > values.length
+        ? `${allValues.length} values of ${label}; the ${values.length} with the most customers are shown, and data/cohort_retention_by_segment.csv has them all. Each customer is counted under the value on their first order.`
+        : `${allValues.length} ${allValues.length === 1 ? 'value' : 'values'} of ${label}; each customer is counted under the value on their first order.`,
+    );
     const columns: TableColumn[] = [
       { key: 'segment', label: cap(label), kind: 'text' },
       { key: 'customers', label: 'Customers', kind: 'integer' },
@@ -375,7 +384,7 @@ export function segmentSections({ analysis, fmt }: CohortSectionsInput): Section
       title: `Retention by ${label}`,
       narrative,
       chart: {
-        spec: segmentLinesSpec(seg.average, { period, segmentColumn: label }),
+        spec: segmentLinesSpec(seg.average.filter((a) => shown.has(a.segment as string)), { period, segmentColumn: label }),
         caption: `Average retention curve per ${label} (size-weighted over cohorts, complete ${period}s).`,
       },
       table: { caption: `Average share of customers active, by ${label} and ${period}s since first order.`, columns, rows },
