@@ -16,6 +16,8 @@ import type { Section, TableColumn } from './section.ts';
 
 /** Cohorts smaller than this are not named as best or worst in the narrative. */
 export const MIN_NAMED_COHORT = 30;
+/** Below this gap (in share points) between the best and worst segment, the narrative calls them alike. */
+export const SMALL_SPREAD = 0.02;
 /** Segment values drawn and tabulated per segment column (the largest by customers). */
 export const MAX_SEGMENTS_SHOWN = 10;
 /** Largest triangle drawn in the heatmap and its table (the CSV has everything). */
@@ -359,8 +361,11 @@ export function segmentSections({ analysis, fmt }: CohortSectionsInput): Section
       if (ranked.length >= 2) {
         const best = ranked[0];
         const worst = ranked[ranked.length - 1];
+        const spread = best.retention_rate - worst.retention_rate;
         narrative.push(
-          `In ${offsetPhrase(period, k)} after their first order, customers whose ${label} is "${best.segment}" are the most active (${fmt.percent(best.retention_rate)}) and those whose ${label} is "${worst.segment}" the least (${fmt.percent(worst.retention_rate)}).`,
+          spread < SMALL_SPREAD
+            ? `In ${offsetPhrase(period, k)} after their first order, every ${label} retains about the same share of its customers: between ${fmt.percent(worst.retention_rate)} ("${worst.segment}") and ${fmt.percent(best.retention_rate)} ("${best.segment}").`
+            : `In ${offsetPhrase(period, k)} after their first order, customers whose ${label} is "${best.segment}" are the most active (${fmt.percent(best.retention_rate)}) and those whose ${label} is "${worst.segment}" the least (${fmt.percent(worst.retention_rate)}), ${fmt.points(spread).replace('+', '')} apart.`,
         );
       }
     }

@@ -87,6 +87,9 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
       'Data quality notes',
       'Definitions',
     ]);
+    // On a phone-sized screen nothing widens the page (long paths and hashes wrap, charts shrink).
+    await page.setViewportSize({ width: 390, height: 800 });
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     // Print emulation keeps every chart visible.
     await page.emulateMedia({ media: 'print' });
     const visible = await page.$$eval('figure.chart svg', (svgs) => svgs.filter((s) => s.getBoundingClientRect().height > 0).length);
