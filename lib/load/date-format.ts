@@ -70,10 +70,12 @@ export function expectedDate(pattern?: string): string {
  * DATE, or NULL when it does not parse. The session time zone must be UTC.
  */
 export function dateSql(raw: string, pattern?: string): string {
-  const s = `trim(${raw})`;
   if (pattern) {
     const fmt = toStrptime(pattern).replaceAll("'", "''");
-    return `CAST(try_strptime(${s}, '${fmt}') AS DATE)`;
+    return `CAST(try_strptime(trim(${raw}), '${fmt}') AS DATE)`;
   }
-  return `CASE WHEN length(${s}) <= 10 THEN TRY_CAST(${s} AS DATE) ELSE CAST(TRY_CAST(${s} AS TIMESTAMPTZ) AS DATE) END`;
+  // trim() only where needed: unconditionally it is costly on millions of rows.
+  return `CASE WHEN length(${raw}) <= 10 THEN TRY_CAST(${raw} AS DATE)
+               WHEN (starts_with(${raw}, ' ') OR ends_with(${raw}, ' ')) AND length(trim(${raw})) <= 10 THEN TRY_CAST(trim(${raw}) AS DATE)
+               ELSE CAST(TRY_CAST(${raw} AS TIMESTAMPTZ) AS DATE) END`;
 }

@@ -197,12 +197,12 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
   const am = col('amount')!;
   const dateExpr = dateSql(text(od), source.dateFormat);
   const amountExpr = `TRY_CAST(${text(am)} AS DECIMAL(18,4))`;
-  const custExpr = `nullif(trim(${text(cid)}), '')`;
+  const custExpr = trimmedText(text(cid));
   const optional = (name: string) => {
     const c = col(name);
-    return c ? `nullif(trim(${text(c)}), '')` : 'CAST(NULL AS VARCHAR)';
+    return c ? trimmedText(text(c)) : 'CAST(NULL AS VARCHAR)';
   };
-  const attrSelect = attributes.map((a) => `, nullif(trim(${text(a)}), '') AS ${ident(a.name)}`).join('');
+  const attrSelect = attributes.map((a) => `, ${trimmedText(text(a))} AS ${ident(a.name)}`).join('');
   const scan =
     format === 'parquet'
       ? scanArgs
@@ -374,6 +374,15 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
     hasChannel: col('channel') !== undefined,
     attributes: attributes.map((a) => a.name),
   };
+}
+
+/**
+ * SQL: a text value without surrounding spaces, NULL when empty. trim() is
+ * called only for values that need it: on 10M rows an unconditional trim of
+ * four columns doubles the load time.
+ */
+function trimmedText(expr: string): string {
+  return `CASE WHEN starts_with(${expr}, ' ') OR ends_with(${expr}, ' ') THEN nullif(trim(${expr}), '') ELSE nullif(${expr}, '') END`;
 }
 
 /**

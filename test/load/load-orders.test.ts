@@ -49,6 +49,20 @@ describe('loadOrders: accepted input', () => {
     expect(loaded.input.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('removes spaces around values and treats blank optional values as empty', async () => {
+    const path = tempFile(
+      'orders.csv',
+      'customer_id,order_date,amount,channel,order_id\n  a ,  2024-01-05 , 12.5 , ads ,   \nb, 2024-01-06T10:00:00Z ,1,,x\nc,  2024-01-05T23:30:00-05:00 ,2,,\n',
+    );
+    const { rows } = await load({ path });
+    expect(rows).toEqual([
+      { customer_id: 'a', order_date: '2024-01-05', amount: 12.5, order_id: null, channel: 'ads' },
+      { customer_id: 'b', order_date: '2024-01-06', amount: 1, order_id: 'x', channel: null },
+      // An offset still counts after trimming: 23:30 at −05:00 is the 6th in UTC.
+      { customer_id: 'c', order_date: '2024-01-06', amount: 2, order_id: null, channel: null },
+    ]);
+  });
+
   it('turns ISO date-times into UTC calendar dates, with or without offset', async () => {
     const path = tempFile(
       'orders.csv',
