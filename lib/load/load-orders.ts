@@ -163,6 +163,7 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
     ]);
   }
   const hashing = sha256File(file);
+  hashing.catch(() => undefined); // awaited at the end; do not let an early input error leave it unhandled
 
   const delimiter = format === 'csv' ? await sniffDelimiter(file) : ',';
   const scanArgs =
@@ -213,6 +214,8 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
   // their raw text is read again only when there is something to report.
   await db.run(`DROP VIEW IF EXISTS facts`);
   await db.run(`DROP TABLE IF EXISTS orders_in`);
+  await db.run(`DROP TABLE IF EXISTS orders_rejects`);
+  await db.run(`DROP TABLE IF EXISTS orders_reject_scans`);
   try {
     await db.run(`
       CREATE TABLE orders_in AS

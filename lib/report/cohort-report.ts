@@ -145,10 +145,9 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
     const customersPath = join(scratch, 'customers.csv');
     const customerRows = await writeCustomersCsv(db, { path: customersPath, period, asOf: orders.asOf });
     files.set('data/customers.csv', { fromFile: customersPath });
-    const csv = (name: string, columns: readonly string[], rows: Iterable<Record<string, unknown>>) => {
-      const text = toCsv(columns, rows);
-      files.set(`data/${name}`, text);
-      return { path: `data/${name}`, columns: [...columns], rows: text.split('\n').length - 2 };
+    const csv = (name: string, columns: readonly string[], rows: Record<string, unknown>[]) => {
+      files.set(`data/${name}`, toCsv(columns, rows));
+      return { path: `data/${name}`, columns: [...columns], rows: rows.length };
     };
     const outputs = [
       csv('cohort_retention.csv', COHORT_RETENTION_COLUMNS, analysis.cells as unknown as Record<string, unknown>[]),
