@@ -127,7 +127,7 @@ export function triangleSection({ analysis, fmt }: CohortSectionsInput): Section
     const first = latest.cohorts[0].cohort;
     const last = latest.cohorts[latest.cohorts.length - 1].cohort;
     narrative.push(
-      `The ${latest.cohorts.length} most recent cohorts with a complete ${offsetPhrase(period, 1)} (${first} to ${last}) retain ${fmt.percent(latest.rate)}, ${fmt.points(diff)} ${diff >= 0 ? 'above' : 'below'} the average.`,
+      `The ${latest.cohorts.length} most recent cohorts with a complete ${offsetPhrase(period, 1)} (${first} to ${last}) retain ${fmt.percent(latest.rate)}, ${fmt.gap(diff)} ${diff >= 0 ? 'above' : 'below'} the average.`,
     );
   }
   narrative.push(`Faded cells are ${period}s that were not over at the as-of date; they are shown but left out of every average.`);
@@ -365,7 +365,7 @@ export function segmentSections({ analysis, fmt }: CohortSectionsInput): Section
         narrative.push(
           spread < SMALL_SPREAD
             ? `In ${offsetPhrase(period, k)} after their first order, every ${label} retains about the same share of its customers: between ${fmt.percent(worst.retention_rate)} ("${worst.segment}") and ${fmt.percent(best.retention_rate)} ("${best.segment}").`
-            : `In ${offsetPhrase(period, k)} after their first order, customers whose ${label} is "${best.segment}" are the most active (${fmt.percent(best.retention_rate)}) and those whose ${label} is "${worst.segment}" the least (${fmt.percent(worst.retention_rate)}), ${fmt.points(spread).replace('+', '')} apart.`,
+            : `In ${offsetPhrase(period, k)} after their first order, customers whose ${label} is "${best.segment}" are the most active (${fmt.percent(best.retention_rate)}) and those whose ${label} is "${worst.segment}" the least (${fmt.percent(worst.retention_rate)}), ${fmt.gap(spread)} apart.`,
         );
       }
     }
