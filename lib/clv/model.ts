@@ -1,0 +1,331 @@
+/**
+ * Shared types of the CLV models: compressed customer data, the fit result,
+ * the model interfaces, typed errors, and the common log-space fitting routine.
+ *
+ * Notation (FORMULAS.md): x = repeat purchases (distinct purchase periods after
+ * the first), t_x = time of the last purchase measured from the first, T = time
+ * from the first purchase to the end of the calibration window; all in one
+ * time unit.
+ */
+import { UserError } from '../errors.ts';
+import { hessian, logSpaceInference, minimizeMultiStart, type MinimizeOptions } from './optimize.ts';
+
+export type ModelName = 'bg-nbd' | 'pareto-nbd' | 'gamma-gamma';
+
+/**
+ * Customer data for the frequency models, compressed: one entry per distinct
+ * (x, t_x, T) triple with the number of customers that have it (`weight`).
+ * Customers with equal triples have equal likelihood.
+ */
+export interface FrequencyData {
+  x: number[];
+  tx: number[];
+  T: number[];
+  weight: number[];
+}
+
+/** Per-customer arrays (one entry per customer). */
+export interface CustomerRows {
+  x: ArrayLike<number>;
+  tx: ArrayLike<number>;
+  T: ArrayLike<number>;
+}
+
+/** Spend data for the Gamma-Gamma model: repeat buyers only, distinct (x, z̄) pairs with counts. */
+export interface SpendData {
+  /** Repeat purchases, ≥ 1. */
+  x: number[];
+  /** Mean value of the repeat purchases (first purchase excluded), > 0. */
+  zbar: number[];
+  weight: number[];
+}
+
+/** Result of fitting one model. Parameters are never NaN. */
+export interface FitResult {
+  model: ModelName;
+  /** Natural parameters at the maximum of the likelihood. */
+  params: Record<string, number>;
+  /** Maximized log-likelihood (sum over customers). */
+  logLikelihood: number;
+  /** Akaike information criterion: 2k − 2·LL. */
+  aic: number;
+  /** True when the optimizer met its gradient criterion and no parameter ran off to 0 or ∞. */
+  converged: boolean;
+  iterations: number;
+  /** Largest |component| of the gradient of −LL/N in log-parameter space at the optimum. */
+  gradientNorm: number;
+  /** Delta-method standard errors (null when the likelihood is flat or singular there, or a parameter ran off to 0 or ∞). */
+  stdErrors: Record<string, number | null>;
+  /** 95% intervals (log-scale Wald intervals mapped back; null when the likelihood is flat or singular there). */
+  ci95: Record<string, [number, number] | null>;
+  /** Number of customers the model was fitted on. */
+  customers: number;
+  /** When converged is false: why, in plain words. */
+  message?: string;
+}
+
+/** Common shape of every CLV model: named parameters, a log-likelihood and a fit. */
+export interface ClvModel<D> {
+  readonly name: ModelName;
+  readonly paramNames: readonly string[];
+  /** Total log-likelihood of the data (weights applied). */
+  logLikelihood(params: Record<string, number>, data: D): number;
+  fit(data: D, options?: FitOptions): FitResult;
+}
+
+/** A purchase-frequency model (BG/NBD, Pareto/NBD). */
+export interface FrequencyModel extends ClvModel<FrequencyData> {
+  /** P(alive | x, t_x, T). */
+  pAlive(params: Record<string, number>, x: number, tx: number, T: number): number;
+  /** E[Y(t) | x, t_x, T]: expected purchases in the next t time units of a customer with this history. */
+  conditionalExpected(params: Record<string, number>, t: number, x: number, tx: number, T: number): number;
+}
+
+/** The spend model (Gamma-Gamma). */
+export interface SpendModel extends ClvModel<SpendData> {
+  /** E[Z | x, z̄]: expected average transaction value of a customer with this history. */
+  conditionalExpectedSpend(params: Record<string, number>, x: number, zbar: number): number;
+}
+
+export interface FitOptions {
+  /** Starting points in natural parameters (replace the model's default multi-start set). */
+  starts?: Record<string, number>[];
+  /** Optimizer options (defaults are set by the model). */
+  optimizer?: MinimizeOptions;
+  /** Skip the Hessian and standard errors (faster; stdErrors and ci95 are then all null). */
+  skipStdErrors?: boolean;
+}
+
+/** Input data that no model can use (bad values). A {@link UserError}: the CLI prints the message. */
+export class ModelInputError extends UserError {
+  constructor(message: string) {
+    super(message, 2);
+    this.name = 'ModelInputError';
+  }
+}
+
+/**
+ * The data cannot identify the model's parameters (no repeat buyers, a single
+ * customer, …). The message says why in plain words.
+ */
+export class ModelNotIdentifiedError extends UserError {
+  readonly model: ModelName;
+  constructor(model: ModelName, message: string) {
+    super(message, 2);
+    this.name = 'ModelNotIdentifiedError';
+    this.model = model;
+  }
+}
+
+/** Sorting order of compressed triples: by x, then t_x, then T. */
+function compareTriples(a: [number, number, number], b: [number, number, number]): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+}
+
+/**
+ * Compresses per-customer (x, t_x, T) into distinct triples with counts,
+ * sorted by x, t_x, T. Checks every value: x a non-negative integer,
+ * 0 ≤ t_x ≤ T, finite numbers, and t_x = 0 when x = 0.
+ */
+export function compress(rows: CustomerRows): FrequencyData {
+  const n = rows.x.length;
+  if (rows.tx.length !== n || rows.T.length !== n) {
+    throw new ModelInputError(`customer arrays differ in length: x has ${n}, t_x has ${rows.tx.length}, T has ${rows.T.length}`);
+  }
+  const counts = new Map<string, { key: [number, number, number]; w: number }>();
+  for (let i = 0; i < n; i++) {
+    const x = rows.x[i];
+    const tx = rows.tx[i];
+    const T = rows.T[i];
+    checkCustomer(i, x, tx, T);
+    const id = `${x}|${tx}|${T}`;
+    const e = counts.get(id);
+    if (e) e.w++;
+    else counts.set(id, { key: [x, tx, T], w: 1 });
+  }
+  const entries = [...counts.values()].sort((a, b) => compareTriples(a.key, b.key));
+  return {
+    x: entries.map((e) => e.key[0]),
+    tx: entries.map((e) => e.key[1]),
+    T: entries.map((e) => e.key[2]),
+    weight: entries.map((e) => e.w),
+  };
+}
+
+function checkCustomer(i: number, x: number, tx: number, T: number): void {
+  const where = `customer ${i + 1}`;
+  if (!Number.isInteger(x) || x < 0) throw new ModelInputError(`${where}: repeat purchases x must be a whole number ≥ 0 (got ${x})`);
+  if (!Number.isFinite(tx) || !Number.isFinite(T)) throw new ModelInputError(`${where}: t_x and T must be finite numbers (got t_x=${tx}, T=${T})`);
+  if (tx < 0) throw new ModelInputError(`${where}: recency t_x must be ≥ 0 (got ${tx})`);
+  if (tx > T) throw new ModelInputError(`${where}: recency t_x (${tx}) is later than the age T (${T})`);
+  if (x === 0 && tx !== 0) throw new ModelInputError(`${where}: a customer with no repeat purchase must have t_x = 0 (got ${tx})`);
+}
+
+/** Validates already-compressed data (lengths, values, positive weights). */
+export function checkFrequencyData(data: FrequencyData): void {
+  const n = data.x.length;
+  if (data.tx.length !== n || data.T.length !== n || data.weight.length !== n) {
+    throw new ModelInputError('compressed data arrays x, tx, T and weight must have equal lengths');
+  }
+  for (let i = 0; i < n; i++) {
+    checkCustomer(i, data.x[i], data.tx[i], data.T[i]);
+    const w = data.weight[i];
+    if (!(w >= 0) || !Number.isFinite(w)) throw new ModelInputError(`entry ${i + 1}: weight must be a finite number ≥ 0 (got ${w})`);
+  }
+}
+
+/** Totals of frequency data used by the identification checks. */
+export function frequencySummary(data: FrequencyData): {
+  customers: number;
+  repeaters: number;
+  maxT: number;
+  repeaterEntries: number;
+  /** Σ x: repeat purchases of all customers. */
+  sumX: number;
+  /** Σ T: observation time of all customers. */
+  sumT: number;
+} {
+  let customers = 0;
+  let repeaters = 0;
+  let repeaterEntries = 0;
+  let maxT = 0;
+  let sumX = 0;
+  let sumT = 0;
+  for (let i = 0; i < data.x.length; i++) {
+    const w = data.weight[i];
+    if (w === 0) continue;
+    customers += w;
+    sumX += w * data.x[i];
+    sumT += w * data.T[i];
+    if (data.x[i] > 0) {
+      repeaters += w;
+      repeaterEntries++;
+    }
+    if (data.T[i] > maxT) maxT = data.T[i];
+  }
+  return { customers, repeaters, maxT, repeaterEntries, sumX, sumT };
+}
+
+/**
+ * Throws {@link ModelNotIdentifiedError} when frequency data cannot identify a
+ * purchase-and-dropout model: no customers, one customer, no repeat purchases
+ * at all, or no observation time.
+ */
+export function checkFrequencyIdentifiable(model: ModelName, data: FrequencyData): void {
+  checkFrequencyData(data);
+  const { customers, repeaters, maxT } = frequencySummary(data);
+  const label = model === 'bg-nbd' ? 'BG/NBD' : 'Pareto/NBD';
+  if (customers === 0) throw new ModelNotIdentifiedError(model, `${label} cannot be fitted: there are no customers`);
+  if (customers < 2) {
+    throw new ModelNotIdentifiedError(
+      model,
+      `${label} cannot be fitted on a single customer: it estimates how purchase rates and dropout vary between customers, which takes many customers`,
+    );
+  }
+  if (maxT === 0) {
+    throw new ModelNotIdentifiedError(
+      model,
+      `${label} cannot be fitted: every customer was first seen at the very end of the observation window, so there is no time in which to observe repeat purchases`,
+    );
+  }
+  if (repeaters === 0) {
+    throw new ModelNotIdentifiedError(
+      model,
+      `${label} cannot be fitted: no customer made a repeat purchase (every customer bought on one day only), so the purchase rate and the dropout rate cannot be told apart`,
+    );
+  }
+}
+
+/** The search is confined to |θ| = |ln p| ≤ SEARCH_BOUND (≈ 1e-17 .. 2e17), which keeps every term finite. */
+export const SEARCH_BOUND = 40;
+
+/**
+ * A fitted parameter more than a factor e^RUNAWAY_BOUND (≈ 160,000) away from its
+ * reference size (1 for shape parameters, the data's time or money scale for
+ * scale parameters) has run off to 0 or ∞: the data do not identify it.
+ */
+export const RUNAWAY_BOUND = 12;
+
+/**
+ * Fits a model by minimizing −LL/N over θ = ln p from several starts, then
+ * computes standard errors from the Hessian of −LL in θ (delta method).
+ *
+ * `negLLTotal(θ)` must return −LL (the weighted sum) and +Infinity (or NaN)
+ * where the likelihood cannot be evaluated. `reference` gives the natural size
+ * of scale parameters (α, β in the data's time unit, γ in its money unit) for
+ * the run-off check; shape parameters default to 1.
+ *
+ * The result has converged = false (with a message) when the optimizer did not
+ * meet its gradient criterion, when a parameter ran off to 0 or ∞, or when the
+ * Hessian at the optimum is not positive definite (a flat or singular
+ * likelihood, so not a well-defined maximum).
+ */
+export function fitLogSpace(args: {
+  model: ModelName;
+  names: readonly string[];
+  negLLTotal: (theta: readonly number[]) => number;
+  customers: number;
+  starts: Record<string, number>[];
+  reference?: Record<string, number>;
+  options?: FitOptions;
+  defaultOptimizer?: MinimizeOptions;
+}): FitResult {
+  const { model, names, negLLTotal, customers } = args;
+  const scale = 1 / customers;
+  const bounded = (theta: readonly number[]): number => {
+    for (const t of theta) if (!(Math.abs(t) <= SEARCH_BOUND)) return Infinity;
+    const v = negLLTotal(theta) * scale;
+    return Number.isFinite(v) ? v : Infinity;
+  };
+  const starts = (args.options?.starts ?? args.starts).map((s) =>
+    names.map((n) => {
+      const v = s[n];
+      if (!(v > 0) || !Number.isFinite(v)) throw new ModelInputError(`starting value of ${n} must be a positive number (got ${v})`);
+      return Math.log(v);
+    }),
+  );
+  const opt = minimizeMultiStart(bounded, starts, { ...args.defaultOptimizer, ...args.options?.optimizer });
+  let converged = opt.converged && Number.isFinite(opt.value);
+  let message: string | undefined = converged ? undefined : `the optimizer stopped without converging: ${opt.message}`;
+  const theta = opt.x;
+  const runaway = names.filter((n, i) => Math.abs(theta[i] - Math.log(args.reference?.[n] ?? 1)) > RUNAWAY_BOUND);
+  if (runaway.length > 0) {
+    converged = false;
+    message = `the likelihood keeps improving as ${runaway
+      .map((n) => `${n} → ${theta[names.indexOf(n)] > Math.log(args.reference?.[n] ?? 1) ? '∞' : '0'}`)
+      .join(', ')}: the data do not pin down this model's parameters (too few customers or repeat purchases, or too little variation between customers)`;
+  }
+  if (!Number.isFinite(opt.value)) {
+    converged = false;
+    message = 'the likelihood could not be evaluated at any starting point';
+  }
+  const ll = -opt.value * customers;
+  let stdErrors: Record<string, number | null> = Object.fromEntries(names.map((n) => [n, null]));
+  let ci95: Record<string, [number, number] | null> = Object.fromEntries(names.map((n) => [n, null]));
+  // standard errors are meaningless when a parameter ran off to its boundary
+  if (!args.options?.skipStdErrors && Number.isFinite(opt.value) && runaway.length === 0) {
+    const H = hessian((t) => negLLTotal(t), theta);
+    const inf = logSpaceInference(H, theta, names);
+    stdErrors = inf.stdErrors;
+    ci95 = inf.ci95;
+    if (!inf.covarianceLog && converged) {
+      converged = false;
+      message = 'the likelihood is flat or singular at its maximum (its Hessian is not positive definite), so the parameters are not identified by these data';
+    }
+  }
+  const params = Object.fromEntries(names.map((n, i) => [n, Math.exp(theta[i])]));
+  const result: FitResult = {
+    model,
+    params,
+    logLikelihood: ll,
+    aic: 2 * names.length - 2 * ll,
+    converged,
+    iterations: opt.iterations,
+    gradientNorm: opt.gradientNorm,
+    stdErrors,
+    ci95,
+    customers,
+  };
+  if (message !== undefined) result.message = message;
+  return result;
+}

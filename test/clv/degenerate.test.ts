@@ -1,0 +1,79 @@
+/**
+ * Degenerate inputs never give NaN parameters: either a typed error whose
+ * message says in plain words why the model cannot be identified, or a fit
+ * result with converged = false and a message (requirement from the issue
+ * that asked for the CLV models; the identification conditions follow from
+ * the likelihoods in FORMULAS.md: with no repeat purchases the BG/NBD and
+ * Pareto/NBD likelihoods do not involve the dropout parameters at all).
+ */
+import { describe, expect, it } from 'vitest';
+import { fitBgNbd } from '../../lib/clv/bg-nbd.ts';
+import { compressSpend, fitGammaGamma } from '../../lib/clv/gamma-gamma.ts';
+import { compress, ModelNotIdentifiedError, type FitResult } from '../../lib/clv/model.ts';
+import { fitParetoNbd } from '../../lib/clv/pareto-nbd.ts';
+import { UserError } from '../../lib/errors.ts';
+
+const frequencyFits = [
+  ['BG/NBD', fitBgNbd],
+  ['Pareto/NBD', fitParetoNbd],
+] as const;
+
+function expectNoNaN(fit: FitResult): void {
+  for (const v of Object.values(fit.params)) expect(Number.isFinite(v)).toBe(true);
+  expect(Number.isFinite(fit.logLikelihood)).toBe(true);
+  for (const v of Object.values(fit.stdErrors)) expect(v === null || Number.isFinite(v)).toBe(true);
+}
+
+describe.each(frequencyFits)('%s on degenerate data', (label, fit) => {
+  it('no repeat buyers: ModelNotIdentifiedError naming the reason', () => {
+    const e = (() => {
+      try {
+        fit(compress({ x: [0, 0, 0, 0], tx: [0, 0, 0, 0], T: [3, 10, 20, 30] }));
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    })();
+    expect(e).toBeInstanceOf(ModelNotIdentifiedError);
+    expect(e).toBeInstanceOf(UserError); // the CLI prints the message without a stack
+    expect((e as Error).message).toBe(
+      `${label} cannot be fitted: no customer made a repeat purchase (every customer bought on one day only), so the purchase rate and the dropout rate cannot be told apart`,
+    );
+  });
+
+  it('a single customer: ModelNotIdentifiedError', () => {
+    expect(() => fit(compress({ x: [4], tx: [20], T: [30] }))).toThrow(`${label} cannot be fitted on a single customer`);
+  });
+
+  it('all purchases on one day (the last day of the window): ModelNotIdentifiedError', () => {
+    expect(() => fit(compress({ x: [0, 0, 0], tx: [0, 0, 0], T: [0, 0, 0] }))).toThrow(/no time in which to observe repeat purchases/);
+  });
+
+  it('too few customers to pin the parameters down: finite parameters, converged = false, a reason', () => {
+    for (const rows of [
+      { x: [1, 2, 0], tx: [5, 8, 0], T: [10, 10, 10] },
+      { x: [1, 1], tx: [5, 5], T: [10, 10] },
+      { x: [3, 3, 3, 3], tx: [10, 10, 10, 10], T: [10, 10, 10, 10] },
+    ]) {
+      const r = fit(compress(rows));
+      expectNoNaN(r);
+      expect(r.converged).toBe(false);
+      expect(r.message).toMatch(/do not pin down|not identified|without converging/);
+    }
+  });
+});
+
+describe('Gamma-Gamma on degenerate data', () => {
+  it('no repeat buyers, one repeat buyer, identical spend: ModelNotIdentifiedError', () => {
+    expect(() => fitGammaGamma(compressSpend({ x: [0, 0, 0], zbar: [0, 0, 0] }))).toThrow(ModelNotIdentifiedError);
+    expect(() => fitGammaGamma(compressSpend({ x: [2, 0], zbar: [15, 0] }))).toThrow(/single repeat buyer/);
+    expect(() => fitGammaGamma(compressSpend({ x: [1, 1, 1], zbar: [5, 5, 5] }))).toThrow(/same average spend/);
+  });
+
+  it('two repeat buyers: finite parameters, converged = false, a reason', () => {
+    const r = fitGammaGamma(compressSpend({ x: [1, 2], zbar: [10, 20] }));
+    expectNoNaN(r);
+    expect(r.converged).toBe(false);
+    expect(r.message).toMatch(/do not pin down/);
+  });
+});
