@@ -5,6 +5,7 @@
  */
 import yargs from 'yargs';
 import { UserError } from '../lib/errors.ts';
+import * as fit from './fit.ts';
 import * as report from './report.ts';
 import * as sample from './sample.ts';
 
@@ -14,6 +15,7 @@ export async function main(argv: string[]): Promise<number> {
     .scriptName('clv')
     .usage('clv <command> [options]\n\nCustomer-lifetime-value reporting: cohort retention from an orders file, written as a self-contained HTML report.')
     .command(report)
+    .command(fit)
     .command(sample)
     .demandCommand(1, 'Name a command: clv report --orders FILE --out DIR (see the list above).')
     .strict()
@@ -21,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
     .wrap(Math.min(100, process.stdout.columns ?? 100))
     .example('clv report --orders data/sample/orders.csv --out reports/out/sample', 'cohort report of the bundled sample data')
     .example('clv report --orders shop.csv --map customer_id=CustomerID --map order_date=Date --map amount=Total --out out/', 'an export with other column names')
+    .example('clv fit --orders shop.csv --model bgnbd --out out/fit', 'fit the BG/NBD purchase model')
     .epilogue('Exit codes: 0 done, 1 unexpected failure (a bug), 2 bad input or options.')
     .fail((msg, err) => {
       throw err ?? new UserError(`${msg}\nRun 'clv --help' or 'clv <command> --help' for the options.`);

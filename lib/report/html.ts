@@ -49,7 +49,7 @@ function renderTable(t: SectionTable, fmt: Formatters): string {
   const body = t.rows
     .map((r) => `<tr>${t.columns.map((c, i) => (i === 0 ? `<th scope="row"${cls(c)}>` : `<td${cls(c)}>`) + escapeHtml(formatCell(r[c.key], c, fmt)) + (i === 0 ? '</th>' : '</td>')).join('')}</tr>`)
     .join('\n');
-  return `<details class="data"><summary>Show the table (${t.rows.length} ${t.rows.length === 1 ? 'row' : 'rows'})</summary>
+  return `<details class="data"${t.open ? ' open' : ''}><summary>Show the table (${t.rows.length} ${t.rows.length === 1 ? 'row' : 'rows'})</summary>
 <div class="table-wrap"><table>
 <caption>${escapeHtml(t.caption)}</caption>
 <thead><tr>${head}</tr></thead>
@@ -103,7 +103,7 @@ ${CSS}</style>
 <p class="subtitle">${escapeHtml(page.subtitle)}</p>
 <ul class="run-facts">${facts}</ul>
 </header>
-<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>${toc}</ol></nav>
+${page.sections.length >= 3 ? `<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>${toc}</ol></nav>` : ''}
 <main>
 ${page.sections.map((s) => renderSection(s, fmt)).join('\n')}
 </main>

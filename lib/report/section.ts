@@ -15,6 +15,8 @@ export interface SectionTable {
   rows: Record<string, unknown>[];
   /** Shown under the table, e.g. where the full data is. */
   note?: string;
+  /** Show the table expanded (for reports where the table is the main content). */
+  open?: boolean;
 }
 
 export interface Section {

@@ -1,0 +1,43 @@
+/**
+ * `clv fit`: fit one CLV model (BG/NBD, Pareto/NBD or Gamma-Gamma) to an
+ * orders file; writes DIR/data/model_params.csv, DIR/manifest.json and a
+ * small report, atomically.
+ */
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { join } from 'node:path';
+import { createProgress } from '../lib/progress.ts';
+import { ordersOptions, resolveOrders } from '../lib/cli/orders-options.ts';
+import { TIME_UNITS, type TimeUnit } from '../lib/engine/model-inputs.ts';
+import { FIT_MODELS, type FitModel } from '../lib/clv/fit-report.ts';
+
+export const command = 'fit';
+export const describe = 'Fit a CLV model (bgnbd, pareto-nbd or gamma-gamma) by maximum likelihood and write its parameters with standard errors';
+
+export function builder(y: Argv) {
+  return ordersOptions(y)
+    .option('model', { choices: FIT_MODELS as readonly FitModel[] as FitModel[], demandOption: true, describe: 'bgnbd and pareto-nbd model purchases, gamma-gamma the spend per order', group: 'Model:' })
+    .option('time-unit', { choices: TIME_UNITS as TimeUnit[], default: 'week' as TimeUnit, describe: 'Time unit of the purchase models\' parameters', group: 'Model:' })
+    .option('currency', { type: 'string', describe: 'ISO 4217 currency of the amounts (default USD)', group: 'Report:' })
+    .option('out', { type: 'string', default: join('reports', 'out', 'fit'), describe: 'Output directory; replaced as a whole only when complete', group: 'Output:' })
+    .example('$0 fit --orders data/sample/orders.csv --model bgnbd --as-of 2024-06-30 --out out/fit', 'BG/NBD on the first 2.5 years of the sample');
+}
+
+type Args = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
+
+export async function handler(args: Args): Promise<void> {
+  const { orders, config } = resolveOrders(args);
+  const progress = createProgress({ quiet: args.quiet });
+  const { buildFitReport } = await import('../lib/clv/fit-report.ts');
+  const { writeOutputDir } = await import('../lib/report/write-output.ts');
+  const result = await buildFitReport({
+    orders,
+    model: args.model,
+    timeUnit: args.timeUnit,
+    currency: args.currency ?? config.report?.currency,
+    locale: config.report?.locale,
+    progress,
+  });
+  const dir = await writeOutputDir(args.out, result.files);
+  progress.done(`${args.model} fitted${result.fit.converged ? '' : ' (did not converge: see the report)'}`);
+  process.stdout.write(`${join(dir, 'index.html')}\n`);
+}

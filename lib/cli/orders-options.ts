@@ -1,0 +1,58 @@
+/**
+ * The command-line options every command that reads orders shares (--config,
+ * --orders, --map, --date-format, --as-of), and how they combine with the
+ * config file: flags override config values.
+ */
+import type { Argv } from 'yargs';
+import { UserError } from '../errors.ts';
+import { readConfig, type ReportConfig } from '../config/report-config.ts';
+import type { OrdersInput } from '../load/load-orders.ts';
+
+export function ordersOptions<T>(y: Argv<T>) {
+  return y
+    .option('config', { type: 'string', describe: 'JSON config file (see clv.config.json); command-line flags override its values', group: 'Input:' })
+    .option('orders', { type: 'string', describe: 'Orders file (.csv, .csv.gz or .parquet) with customer_id, order_date, amount; optional order_id, channel and attribute columns', group: 'Input:' })
+    .option('map', { type: 'string', array: true, describe: 'Map a column: --map customer_id=CustomerID (repeatable; also order_date, amount, order_id, channel)', group: 'Input:' })
+    .option('date-format', { type: 'string', describe: 'Pattern of order dates that are not ISO 8601, e.g. yyyyMMdd or dd/MM/yyyy', group: 'Input:' })
+    .option('as-of', { type: 'string', describe: 'Use orders up to this date (YYYY-MM-DD, inclusive). Default: the last order date', group: 'Input:' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'No progress output on stderr' })
+    .check((argv) => {
+      if (argv.orders === undefined && argv.config === undefined) throw new UserError('Missing required argument: orders (or a --config file naming it)');
+      return true;
+    });
+}
+
+/** Parses `--map a=b` pairs. */
+export function parseMap(pairs: string[] | undefined): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0 || eq === pair.length - 1) throw new UserError(`--map ${JSON.stringify(pair)}: expected canonical=FileColumn, e.g. --map customer_id=CustomerID`);
+    map[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return map;
+}
+
+/** Splits repeated and comma-separated list options. */
+export function parseList(values: string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+}
+
+/** The orders input and the config in force, from the shared options. */
+export function resolveOrders(args: { config?: string; orders?: string; map?: string[]; dateFormat?: string; asOf?: string }): {
+  orders: OrdersInput;
+  config: ReportConfig;
+} {
+  const config: ReportConfig = args.config ? readConfig(args.config) : {};
+  const path = args.orders ?? config.orders?.path;
+  if (path === undefined) throw new UserError(`${args.config}: no orders.path in the config and no --orders given`);
+  return {
+    config,
+    orders: {
+      path,
+      map: { ...(config.orders?.map ?? {}), ...parseMap(args.map) },
+      dateFormat: args.dateFormat ?? config.orders?.date_format,
+      asOf: args.asOf ?? config.as_of,
+    },
+  };
+}
