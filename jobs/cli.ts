@@ -8,6 +8,7 @@ import { UserError } from '../lib/errors.ts';
 import * as fit from './fit.ts';
 import * as report from './report.ts';
 import * as sample from './sample.ts';
+import * as score from './score.ts';
 
 export async function main(argv: string[]): Promise<number> {
   let failed: unknown;
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
     .usage('clv <command> [options]\n\nCustomer-lifetime-value reporting: cohort retention from an orders file, written as a self-contained HTML report.')
     .command(report)
     .command(fit)
+    .command(score)
     .command(sample)
     .demandCommand(1, 'Name a command: clv report --orders FILE --out DIR (see the list above).')
     .strict()

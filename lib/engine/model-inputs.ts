@@ -12,7 +12,8 @@ export type TimeUnit = 'day' | 'week';
 export const TIME_UNITS: readonly TimeUnit[] = ['day', 'week'];
 export const DAYS_PER_UNIT: Record<TimeUnit, number> = { day: 1, week: 7 };
 
-export async function frequencyData(db: Database, options: { asOf: string; unit: TimeUnit }): Promise<FrequencyData> {
+/** Frequency-model input; `txDays` and `TDays` keep the whole-day values (join keys back to customers). */
+export async function frequencyData(db: Database, options: { asOf: string; unit: TimeUnit }): Promise<FrequencyData & { txDays: number[]; TDays: number[] }> {
   const rows = await db.rows<{ x: number; tx: number; T: number; n: number }>(`
     SELECT CAST(purchase_days - 1 AS INTEGER) AS x,
            CAST(date_diff('day', first_date, last_date) AS INTEGER) AS tx,
@@ -25,6 +26,8 @@ export async function frequencyData(db: Database, options: { asOf: string; unit:
     tx: rows.map((r) => r.tx / d),
     T: rows.map((r) => r.T / d),
     weight: rows.map((r) => r.n),
+    txDays: rows.map((r) => r.tx),
+    TDays: rows.map((r) => r.T),
   };
 }
 

@@ -1,0 +1,58 @@
+/**
+ * `clv score`: projected value of every customer (P(alive), expected
+ * purchases, expected spend per purchase, discounted CLV) from a purchase
+ * model and the Gamma-Gamma spend model; writes DIR/data/customer_scores.csv,
+ * DIR/data/model_params.csv, DIR/manifest.json and a small report, atomically.
+ */
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { join } from 'node:path';
+import { createProgress } from '../lib/progress.ts';
+import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
+import { TIME_UNITS, type TimeUnit } from '../lib/engine/model-inputs.ts';
+
+export const command = 'score';
+export const describe = 'Score every customer: P(alive), expected purchases and spend, and discounted CLV over a horizon';
+
+const PURCHASE_MODELS = ['bgnbd', 'pareto-nbd'] as const;
+
+export function builder(y: Argv) {
+  return ordersOptions(y)
+    .option('model', { choices: PURCHASE_MODELS as readonly string[] as ('bgnbd' | 'pareto-nbd')[], default: 'bgnbd' as 'bgnbd' | 'pareto-nbd', describe: 'Purchase model (spend always uses gamma-gamma)', group: 'Model:' })
+    .option('time-unit', { choices: TIME_UNITS as TimeUnit[], default: 'week' as TimeUnit, describe: 'Time unit of the model parameters and of recency and T in the output', group: 'Model:' })
+    .option('horizon-months', { type: 'number', default: 12, describe: 'Months of future purchases counted in CLV', group: 'Model:' })
+    .option('annual-discount-rate', { type: 'number', default: 0.1, describe: 'Yearly discount rate applied month by month', group: 'Model:' })
+    .option('margin', { type: 'number', describe: 'Gross margin (fraction of revenue kept, e.g. 0.35); without it CLV is revenue', group: 'Model:' })
+    .option('segment-by', { type: 'string', array: true, describe: 'Attribute columns to copy into customer_scores.csv ("channel" = acquisition channel)', group: 'Output:' })
+    .option('currency', { type: 'string', describe: 'ISO 4217 currency of the amounts (default USD)', group: 'Report:' })
+    .option('out', { type: 'string', default: join('reports', 'out', 'score'), describe: 'Output directory; replaced as a whole only when complete', group: 'Output:' })
+    .example('$0 score --orders data/sample/orders.csv --horizon-months 24 --margin 0.35 --segment-by channel,region --out out/score', 'two-year gross-margin CLV per customer');
+}
+
+type Args = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
+
+export async function handler(args: Args): Promise<void> {
+  const { orders, config } = resolveOrders(args);
+  const progress = createProgress({ quiet: args.quiet });
+  const { buildScoreReport } = await import('../lib/clv/score-report.ts');
+  const { writeOutputDir } = await import('../lib/report/write-output.ts');
+  const result = await buildScoreReport({
+    orders,
+    model: args.model,
+    timeUnit: args.timeUnit,
+    horizonMonths: args.horizonMonths,
+    annualDiscountRate: args.annualDiscountRate,
+    margin: args.margin,
+    segmentBy: args.segmentBy !== undefined ? parseList(args.segmentBy) : [],
+    currency: args.currency ?? config.report?.currency,
+    locale: config.report?.locale,
+    progress,
+  });
+  let dir: string;
+  try {
+    dir = await writeOutputDir(args.out, result.files);
+  } finally {
+    await result.cleanup();
+  }
+  progress.done('customers scored');
+  process.stdout.write(`${join(dir, 'index.html')}\n`);
+}

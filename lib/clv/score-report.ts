@@ -1,0 +1,285 @@
+/**
+ * `clv score`, end to end: fit the purchase model (BG/NBD or Pareto/NBD) and
+ * the Gamma-Gamma spend model, then score every customer: P(alive), expected
+ * purchases over the horizon, expected spend per purchase and discounted CLV.
+ *
+ * Scaling: model quantities are computed once per distinct (x, t_x, T) in
+ * JavaScript, loaded back into DuckDB and joined to the customers there; the
+ * per-customer CSV is written by DuckDB. Millions of customers never pass
+ * through JavaScript one by one.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ident, literal, openDatabase } from '../engine/database.ts';
+import { summarize } from '../engine/summarize.ts';
+import { DAYS_PER_UNIT, frequencyData, spendData, type TimeUnit } from '../engine/model-inputs.ts';
+import { neutraliseSql } from '../engine/export-customers.ts';
+import { loadOrders, releaseFacts, type OrdersInput } from '../load/load-orders.ts';
+import { UserError } from '../errors.ts';
+import { toCsv } from '../report/csv.ts';
+import { formatters } from '../report/format.ts';
+import { renderReportHtml } from '../report/html.ts';
+import type { Section } from '../report/section.ts';
+import type { OutputFiles } from '../report/write-output.ts';
+import type { Progress } from '../progress.ts';
+import { TOOL } from '../version.ts';
+import { fitBgNbd, pAliveBgNbd, type BgNbdParams } from './bg-nbd.ts';
+import { fitParetoNbd, pAliveParetoNbd, type ParetoNbdParams } from './pareto-nbd.ts';
+import { fitGammaGamma } from './gamma-gamma.ts';
+import { DAYS_PER_MONTH, horizonPurchases, monthlyRate, type PurchaseModel } from './discounted-clv.ts';
+import { MODEL_PARAMS_COLUMNS } from './fit-report.ts';
+import type { FitResult } from './model.ts';
+
+/** customer_scores.csv contract columns (segment columns follow). */
+export const CUSTOMER_SCORES_COLUMNS = [
+  'customer_id',
+  'frequency',
+  'recency',
+  'T',
+  'monetary_value',
+  'p_alive',
+  'expected_purchases',
+  'expected_avg_spend',
+  'clv',
+] as const;
+
+export interface ScoreOptions {
+  orders: OrdersInput;
+  model: 'bgnbd' | 'pareto-nbd';
+  timeUnit: TimeUnit;
+  horizonMonths: number;
+  annualDiscountRate: number;
+  /** Gross margin (fraction of revenue kept); without it CLV is revenue, and the report says so. */
+  margin?: number;
+  segmentBy: string[];
+  currency?: string;
+  locale?: string;
+  progress?: Progress;
+}
+
+export interface ScoreResult {
+  files: OutputFiles;
+  manifest: Record<string, unknown>;
+  cleanup(): Promise<void>;
+}
+
+function paramRows(model: string, fit: FitResult) {
+  return Object.keys(fit.params).map((name) => ({
+    model,
+    parameter: name,
+    value: fit.params[name],
+    std_error: fit.stdErrors[name],
+    ci_low: fit.ci95[name]?.[0] ?? null,
+    ci_high: fit.ci95[name]?.[1] ?? null,
+  }));
+}
+
+function checkOptions(o: ScoreOptions): void {
+  if (!Number.isInteger(o.horizonMonths) || o.horizonMonths < 1 || o.horizonMonths > 600) {
+    throw new UserError(`--horizon-months ${o.horizonMonths}: expected a whole number of months from 1 to 600`);
+  }
+  if (!(o.annualDiscountRate >= 0 && o.annualDiscountRate < 1)) {
+    throw new UserError(`--annual-discount-rate ${o.annualDiscountRate}: expected a fraction such as 0.10 (0 ≤ rate < 1)`);
+  }
+  if (o.margin !== undefined && !(o.margin > 0 && o.margin <= 1)) {
+    throw new UserError(`--margin ${o.margin}: expected the fraction of revenue kept as gross profit, such as 0.35 (0 < margin ≤ 1)`);
+  }
+}
+
+export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResult> {
+  checkOptions(options);
+  const { model, timeUnit } = options;
+  const currency = (options.currency ?? 'USD').toUpperCase();
+  const locale = options.locale ?? 'en-US';
+  const fmt = formatters(locale, currency);
+  const margin = options.margin ?? 1;
+  const db = await openDatabase();
+  let scratch: string | undefined;
+  try {
+    options.progress?.step(`reading ${options.orders.path}`);
+    const orders = await loadOrders(db, options.orders);
+    for (const s of options.segmentBy) {
+      if (s !== 'channel' && !orders.attributes.includes(s)) {
+        throw new UserError(`--segment-by ${s}: no such column in ${orders.input.path}; choose one of ${['channel', ...orders.attributes].join(', ')}`);
+      }
+    }
+    options.progress?.step('summarising customers');
+    await summarize(db, { period: 'month', asOf: orders.asOf, segmentBy: options.segmentBy, afterFactsRead: () => releaseFacts(db) });
+
+    options.progress?.step(`fitting ${model} and gamma-gamma`);
+    const freq = await frequencyData(db, { asOf: orders.asOf, unit: timeUnit });
+    const purchaseFit = model === 'bgnbd' ? fitBgNbd(freq) : fitParetoNbd(freq);
+    const spend = await spendData(db);
+    const spendFit = fitGammaGamma(spend.data);
+    const purchaseModel: PurchaseModel =
+      model === 'bgnbd'
+        ? { name: 'bgnbd', params: purchaseFit.params as unknown as BgNbdParams }
+        : { name: 'pareto-nbd', params: purchaseFit.params as unknown as ParetoNbdParams };
+    const gg = spendFit.params;
+
+    options.progress?.step(`scoring ${freq.x.length} distinct customer histories`);
+    const unitDays = DAYS_PER_UNIT[timeUnit];
+    const horizon = { horizonMonths: options.horizonMonths, monthLength: DAYS_PER_MONTH / unitDays, monthlyDiscount: monthlyRate(options.annualDiscountRate) };
+    const lines = ['x,tx_days,T_days,p_alive,expected_purchases,discounted_purchases'];
+    for (let i = 0; i < freq.x.length; i++) {
+      const [x, tx, T] = [freq.x[i], freq.tx[i], freq.T[i]];
+      const pAlive = purchaseModel.name === 'bgnbd' ? pAliveBgNbd(purchaseModel.params, x, tx, T) : pAliveParetoNbd(purchaseModel.params, x, tx, T);
+      const h = horizonPurchases(purchaseModel, x, tx, T, horizon);
+      if (![pAlive, h.expected, h.discounted].every(Number.isFinite)) {
+        throw new UserError(`the ${model} model gives no finite prediction for customers with x = ${x}, t_x = ${tx}, T = ${T} (${timeUnit}s); the fit is not usable for scoring`, 1);
+      }
+      lines.push(`${x},${freq.txDays[i]},${freq.TDays[i]},${pAlive},${h.expected},${h.discounted}`);
+    }
+    scratch = await mkdtemp(join(tmpdir(), 'clv-score-'));
+    const triplesPath = join(scratch, 'triples.csv');
+    await writeFile(triplesPath, `${lines.join('\n')}\n`);
+    await db.run(`
+      CREATE TEMP TABLE triple_scores AS SELECT * FROM read_csv(${literal(triplesPath)}, header = true, auto_detect = false,
+        columns = {'x': 'INTEGER', 'tx_days': 'INTEGER', 'T_days': 'INTEGER', 'p_alive': 'DOUBLE', 'expected_purchases': 'DOUBLE', 'discounted_purchases': 'DOUBLE'})`);
+
+    // E[Z | x, z̄] (Gamma-Gamma posterior mean) = (pγ + p·x·z̄) / (p·x + q − 1); z̄ only for x ≥ 1.
+    const zbar = `CASE WHEN c.purchase_days > 1 THEN CAST(c.purchase_revenue - c.first_day_purchases AS DOUBLE) / (c.purchase_days - 1) END`;
+    const ez = `((${gg.p} * ${gg.gamma} + ${gg.p} * (c.purchase_days - 1) * coalesce(${zbar}, 0)) / (${gg.p} * (c.purchase_days - 1) + ${gg.q} - 1))`;
+    const segSelect = options.segmentBy
+      .map((s, i) => `, ${neutraliseSql(`c.seg_${i}`)} AS ${ident(s === 'channel' ? 'acquisition_channel' : s)}`)
+      .join('');
+    await db.run(`
+      CREATE TEMP TABLE customer_scores AS
+      SELECT c.customer_id,
+             CAST(c.purchase_days - 1 AS INTEGER) AS frequency,
+             date_diff('day', c.first_date, c.last_date) / ${unitDays}.0 AS recency,
+             date_diff('day', c.first_date, DATE ${literal(orders.asOf)}) / ${unitDays}.0 AS T,
+             ${zbar} AS monetary_value,
+             s.p_alive, s.expected_purchases,
+             ${ez} AS expected_avg_spend,
+             ${margin} * ${ez} * s.discounted_purchases AS clv
+             ${segSelect}
+      FROM customer_base c JOIN triple_scores s
+        ON s.x = c.purchase_days - 1
+       AND s.tx_days = date_diff('day', c.first_date, c.last_date)
+       AND s.T_days = date_diff('day', c.first_date, DATE ${literal(orders.asOf)})`);
+    const r6 = (e: string) => `round(${e}, 6)`;
+    const scoresPath = join(scratch, 'customer_scores.csv');
+    await db.run(`
+      COPY (SELECT ${neutraliseSql('customer_id')} AS customer_id, frequency, ${r6('recency')} AS recency, ${r6('T')} AS T,
+                   ${r6('monetary_value')} AS monetary_value, ${r6('p_alive')} AS p_alive, ${r6('expected_purchases')} AS expected_purchases,
+                   ${r6('expected_avg_spend')} AS expected_avg_spend, ${r6('clv')} AS clv
+                   ${options.segmentBy.map((s) => `, ${ident(s === 'channel' ? 'acquisition_channel' : s)}`).join('')}
+            FROM customer_scores ORDER BY customer_id)
+      TO ${literal(scoresPath)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', ESCAPE '"', NEW_LINE '\\n')`);
+    const [totals] = await db.rows<{ customers: number; clv_total: number; clv_mean: number; clv_median: number; p_alive_mean: number; purchases: number }>(`
+      SELECT CAST(count(*) AS INTEGER) AS customers, sum(clv) AS clv_total, avg(clv) AS clv_mean, quantile_disc(clv, 0.5) AS clv_median,
+             avg(p_alive) AS p_alive_mean, sum(expected_purchases) AS purchases
+      FROM customer_scores`);
+    const byChannel = await db.rows<{ channel: string; customers: number; p_alive_mean: number; clv_mean: number; clv_total: number }>(`
+      SELECT c.acquisition_channel AS channel, CAST(count(*) AS INTEGER) AS customers, avg(s.p_alive) AS p_alive_mean,
+             avg(s.clv) AS clv_mean, sum(s.clv) AS clv_total
+      FROM customer_scores s JOIN customer_base c USING (customer_id)
+      GROUP BY ALL ORDER BY clv_total DESC, channel`);
+
+    const valueWord = options.margin === undefined ? 'revenue (no margin given: these are revenue, not profit)' : `gross margin at ${fmt.percent(margin)} of revenue`;
+    const params = [...paramRows(model, purchaseFit), ...paramRows('gamma-gamma', spendFit)];
+    const manifest = {
+      tool: TOOL,
+      command: 'score',
+      as_of: orders.asOf,
+      options: {
+        model,
+        time_unit: timeUnit,
+        horizon_months: options.horizonMonths,
+        annual_discount_rate: options.annualDiscountRate,
+        margin: options.margin ?? null,
+        segment_by: options.segmentBy,
+        as_of: options.orders.asOf ?? null,
+        map: options.orders.map ?? {},
+        date_format: options.orders.dateFormat ?? null,
+        currency,
+      },
+      inputs: [{ role: 'orders', ...orders.input }],
+      models: [purchaseFit, spendFit].map((f, i) => ({
+        name: i === 0 ? model : 'gamma-gamma',
+        customers_used: f.customers,
+        log_likelihood: f.logLikelihood,
+        aic: f.aic,
+        converged: f.converged,
+        message: f.message ?? null,
+      })),
+      totals,
+      notes: [
+        `CLV is ${valueWord}, discounted at ${options.annualDiscountRate} per year over ${options.horizonMonths} months.`,
+        ...(spend.left_out > 0 ? [`${spend.left_out} repeat buyers with no positive average repeat-order value were left out of the spend model fit.`] : []),
+      ],
+      outputs: [
+        { path: 'data/customer_scores.csv', columns: [...CUSTOMER_SCORES_COLUMNS, ...options.segmentBy.map((s) => (s === 'channel' ? 'acquisition_channel' : s))], rows: totals.customers },
+        { path: 'data/model_params.csv', columns: [...MODEL_PARAMS_COLUMNS], rows: params.length },
+        { path: 'index.html' },
+      ],
+    };
+    const section: Section = {
+      id: 'customer-value',
+      title: 'Projected customer value',
+      narrative: [
+        `Over the next ${options.horizonMonths} months, the ${fmt.integer(totals.customers)} customers are expected to make ${fmt.integer(totals.purchases)} purchases worth ${fmt.money(totals.clv_total)} in today's money (${valueWord}, discounted at ${fmt.percent(options.annualDiscountRate)} a year).`,
+        `The average customer is worth ${fmt.moneyPrecise(totals.clv_mean)}, the median one ${fmt.moneyPrecise(totals.clv_median)}: value is concentrated in few customers. On average a customer is still active with probability ${fmt.percent(totals.p_alive_mean)}.`,
+        `Models: ${model === 'bgnbd' ? 'BG/NBD' : 'Pareto/NBD'} for purchases (${purchaseFit.converged ? 'converged' : `did not converge: ${purchaseFit.message}`}) and Gamma-Gamma for spend per purchase (${spendFit.converged ? 'converged' : `did not converge: ${spendFit.message}`}).`,
+      ],
+      cards: [
+        { label: 'Customers scored', value: fmt.integer(totals.customers) },
+        { label: `Total CLV, ${options.horizonMonths} months`, value: fmt.money(totals.clv_total), detail: options.margin === undefined ? 'revenue, not profit' : 'gross margin' },
+        { label: 'Mean CLV', value: fmt.moneyPrecise(totals.clv_mean) },
+        { label: 'Mean P(alive)', value: fmt.percent(totals.p_alive_mean) },
+      ],
+      table: {
+        caption: 'Projected value by acquisition channel.',
+        open: true,
+        columns: [
+          { key: 'channel', label: 'Acquisition channel', kind: 'text' },
+          { key: 'customers', label: 'Customers', kind: 'integer' },
+          { key: 'p_alive_mean', label: 'Mean P(alive)', kind: 'percent' },
+          { key: 'clv_mean', label: 'Mean CLV', kind: 'money2' },
+          { key: 'clv_total', label: 'Total CLV', kind: 'money' },
+        ],
+        rows: byChannel,
+      },
+      bullets: [
+        `CLV = Σ over months k = 1…${options.horizonMonths} of margin × E[spend per purchase] × (E[purchases by month k] − E[purchases by month k−1]) ÷ (1 + d)^k, with d = ${fmt.decimal(monthlyRate(options.annualDiscountRate) * 100, 3)}% a month.`,
+        'P(alive) is the probability that a customer has not dropped out, given when they bought so far.',
+        'The per-customer figures are in data/customer_scores.csv; the model parameters with standard errors in data/model_params.csv.',
+      ],
+    };
+    const files: OutputFiles = new Map();
+    files.set('data/customer_scores.csv', { fromFile: scoresPath });
+    files.set('data/model_params.csv', toCsv(MODEL_PARAMS_COLUMNS, params));
+    files.set('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
+    files.set(
+      'index.html',
+      renderReportHtml(
+        {
+          title: 'Customer value scores',
+          subtitle: `Projected ${options.horizonMonths}-month value of each customer, from orders up to ${orders.asOf}.`,
+          facts: [
+            { label: 'Orders file', value: orders.input.path },
+            { label: 'As of', value: orders.asOf },
+            { label: 'Horizon', value: `${options.horizonMonths} months` },
+            { label: 'Discount rate', value: `${fmt.percent(options.annualDiscountRate)} a year` },
+            { label: 'Margin', value: options.margin === undefined ? 'none (revenue)' : fmt.percent(margin) },
+          ],
+          sections: [section],
+          footer: `Made by ${TOOL.name} ${TOOL.version} from ${orders.input.path} (sha256 ${orders.input.sha256}).`,
+          locale,
+          data: { totals, models: manifest.models },
+        },
+        fmt,
+      ),
+    );
+    const dir = scratch;
+    scratch = undefined;
+    return { files, manifest, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  } catch (err) {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+    throw err;
+  } finally {
+    db.close();
+  }
+}
