@@ -8,12 +8,12 @@
  * per-customer CSV is written by DuckDB. Millions of customers never pass
  * through JavaScript one by one.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ident, literal, openDatabase } from '../engine/database.ts';
 import { summarize } from '../engine/summarize.ts';
-import { DAYS_PER_UNIT, frequencyData, spendData, type TimeUnit } from '../engine/model-inputs.ts';
+import type { TimeUnit } from '../engine/model-inputs.ts';
 import { neutraliseSql } from '../engine/export-customers.ts';
 import { loadOrders, releaseFacts, type OrdersInput } from '../load/load-orders.ts';
 import { UserError } from '../errors.ts';
@@ -24,10 +24,8 @@ import type { Section } from '../report/section.ts';
 import type { OutputFiles } from '../report/write-output.ts';
 import type { Progress } from '../progress.ts';
 import { TOOL } from '../version.ts';
-import { fitBgNbd, pAliveBgNbd, type BgNbdParams } from './bg-nbd.ts';
-import { fitParetoNbd, pAliveParetoNbd, type ParetoNbdParams } from './pareto-nbd.ts';
-import { fitGammaGamma } from './gamma-gamma.ts';
-import { DAYS_PER_MONTH, horizonPurchases, monthlyRate, type PurchaseModel } from './discounted-clv.ts';
+import { monthlyRate } from './discounted-clv.ts';
+import { scoreCustomers } from './score-customers.ts';
 import { MODEL_PARAMS_COLUMNS } from './fit-report.ts';
 import type { FitResult } from './model.ts';
 
@@ -108,65 +106,26 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
     await summarize(db, { period: 'month', asOf: orders.asOf, segmentBy: options.segmentBy, afterFactsRead: () => releaseFacts(db) });
 
     options.progress?.step(`fitting ${model} and gamma-gamma`);
-    const freq = await frequencyData(db, { asOf: orders.asOf, unit: timeUnit });
-    const purchaseFit = model === 'bgnbd' ? fitBgNbd(freq) : fitParetoNbd(freq);
-    const spend = await spendData(db);
-    const spendFit = fitGammaGamma(spend.data);
-    const purchaseModel: PurchaseModel =
-      model === 'bgnbd'
-        ? { name: 'bgnbd', params: purchaseFit.params as unknown as BgNbdParams }
-        : { name: 'pareto-nbd', params: purchaseFit.params as unknown as ParetoNbdParams };
-    const gg = spendFit.params;
-
-    options.progress?.step(`scoring ${freq.x.length} distinct customer histories`);
-    const unitDays = DAYS_PER_UNIT[timeUnit];
-    const horizon = { horizonMonths: options.horizonMonths, monthLength: DAYS_PER_MONTH / unitDays, monthlyDiscount: monthlyRate(options.annualDiscountRate) };
-    const lines = ['x,tx_days,T_days,p_alive,expected_purchases,discounted_purchases'];
-    for (let i = 0; i < freq.x.length; i++) {
-      const [x, tx, T] = [freq.x[i], freq.tx[i], freq.T[i]];
-      const pAlive = purchaseModel.name === 'bgnbd' ? pAliveBgNbd(purchaseModel.params, x, tx, T) : pAliveParetoNbd(purchaseModel.params, x, tx, T);
-      const h = horizonPurchases(purchaseModel, x, tx, T, horizon);
-      if (![pAlive, h.expected, h.discounted].every(Number.isFinite)) {
-        throw new UserError(`the ${model} model gives no finite prediction for customers with x = ${x}, t_x = ${tx}, T = ${T} (${timeUnit}s); the fit is not usable for scoring`, 1);
-      }
-      lines.push(`${x},${freq.txDays[i]},${freq.TDays[i]},${pAlive},${h.expected},${h.discounted}`);
-    }
     scratch = await mkdtemp(join(tmpdir(), 'clv-score-'));
-    const triplesPath = join(scratch, 'triples.csv');
-    await writeFile(triplesPath, `${lines.join('\n')}\n`);
-    await db.run(`
-      CREATE TEMP TABLE triple_scores AS SELECT * FROM read_csv(${literal(triplesPath)}, header = true, auto_detect = false,
-        columns = {'x': 'INTEGER', 'tx_days': 'INTEGER', 'T_days': 'INTEGER', 'p_alive': 'DOUBLE', 'expected_purchases': 'DOUBLE', 'discounted_purchases': 'DOUBLE'})`);
-
-    // E[Z | x, z̄] (Gamma-Gamma posterior mean) = (pγ + p·x·z̄) / (p·x + q − 1); z̄ only for x ≥ 1.
-    const zbar = `CASE WHEN c.purchase_days > 1 THEN CAST(c.purchase_revenue - c.first_day_purchases AS DOUBLE) / (c.purchase_days - 1) END`;
-    const ez = `((${gg.p} * ${gg.gamma} + ${gg.p} * (c.purchase_days - 1) * coalesce(${zbar}, 0)) / (${gg.p} * (c.purchase_days - 1) + ${gg.q} - 1))`;
-    const segSelect = options.segmentBy
-      .map((s, i) => `, ${neutraliseSql(`c.seg_${i}`)} AS ${ident(s === 'channel' ? 'acquisition_channel' : s)}`)
-      .join('');
-    await db.run(`
-      CREATE TEMP TABLE customer_scores AS
-      SELECT c.customer_id,
-             CAST(c.purchase_days - 1 AS INTEGER) AS frequency,
-             date_diff('day', c.first_date, c.last_date) / ${unitDays}.0 AS recency,
-             date_diff('day', c.first_date, DATE ${literal(orders.asOf)}) / ${unitDays}.0 AS T,
-             ${zbar} AS monetary_value,
-             s.p_alive, s.expected_purchases,
-             ${ez} AS expected_avg_spend,
-             ${margin} * ${ez} * s.discounted_purchases AS clv
-             ${segSelect}
-      FROM customer_base c JOIN triple_scores s
-        ON s.x = c.purchase_days - 1
-       AND s.tx_days = date_diff('day', c.first_date, c.last_date)
-       AND s.T_days = date_diff('day', c.first_date, DATE ${literal(orders.asOf)})`);
+    const { purchaseFit, spendFit, spendLeftOut } = await scoreCustomers(db, {
+      asOf: orders.asOf,
+      model,
+      timeUnit,
+      horizonMonths: options.horizonMonths,
+      annualDiscountRate: options.annualDiscountRate,
+      margin,
+      scratchDir: scratch,
+      progress: options.progress,
+    });
+    const segNames = options.segmentBy.map((s) => (s === 'channel' ? 'acquisition_channel' : s));
     const r6 = (e: string) => `round(${e}, 6)`;
     const scoresPath = join(scratch, 'customer_scores.csv');
     await db.run(`
       COPY (SELECT ${neutraliseSql('customer_id')} AS customer_id, frequency, ${r6('recency')} AS recency, ${r6('T')} AS T,
                    ${r6('monetary_value')} AS monetary_value, ${r6('p_alive')} AS p_alive, ${r6('expected_purchases')} AS expected_purchases,
                    ${r6('expected_avg_spend')} AS expected_avg_spend, ${r6('clv')} AS clv
-                   ${options.segmentBy.map((s) => `, ${ident(s === 'channel' ? 'acquisition_channel' : s)}`).join('')}
-            FROM customer_scores ORDER BY customer_id)
+                   ${options.segmentBy.map((_s, i) => `, ${neutraliseSql(`c.seg_${i}`)} AS ${ident(segNames[i])}`).join('')}
+            FROM customer_scores JOIN customer_base c USING (customer_id) ORDER BY customer_id)
       TO ${literal(scoresPath)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', ESCAPE '"', NEW_LINE '\\n')`);
     const [totals] = await db.rows<{ customers: number; clv_total: number; clv_mean: number; clv_median: number; p_alive_mean: number; purchases: number }>(`
       SELECT CAST(count(*) AS INTEGER) AS customers, sum(clv) AS clv_total, avg(clv) AS clv_mean, quantile_disc(clv, 0.5) AS clv_median,
@@ -208,10 +167,10 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
       totals,
       notes: [
         `CLV is ${valueWord}, discounted at ${options.annualDiscountRate} per year over ${options.horizonMonths} months.`,
-        ...(spend.left_out > 0 ? [`${spend.left_out} repeat buyers with no positive average repeat-order value were left out of the spend model fit.`] : []),
+        ...(spendLeftOut > 0 ? [`${spendLeftOut} repeat buyers with no positive average repeat-order value were left out of the spend model fit.`] : []),
       ],
       outputs: [
-        { path: 'data/customer_scores.csv', columns: [...CUSTOMER_SCORES_COLUMNS, ...options.segmentBy.map((s) => (s === 'channel' ? 'acquisition_channel' : s))], rows: totals.customers },
+        { path: 'data/customer_scores.csv', columns: [...CUSTOMER_SCORES_COLUMNS, ...segNames], rows: totals.customers },
         { path: 'data/model_params.csv', columns: [...MODEL_PARAMS_COLUMNS], rows: params.length },
         { path: 'index.html' },
       ],
