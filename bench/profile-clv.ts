@@ -74,6 +74,7 @@ try {
   const result = await buildCohortReport({
     orders: { path: file },
     period: 'month',
+    value: false, // the cohort part only (the CLV models have their own benchmark)
     progress: { step: mark, done: () => {} },
   });
   mark('writeOutputDir');

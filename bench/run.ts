@@ -58,7 +58,7 @@ const COMMANDS: Command[] = [
   {
     name: 'clv',
     label: 'clv report',
-    argv: (file, out) => [process.execPath, 'bin/clv.js', 'report', '--orders', file, '--out', out, '--quiet'],
+    argv: (file, out) => [process.execPath, 'bin/clv.js', 'report', '--orders', file, '--no-clv', '--out', out, '--quiet'],
   },
 ];
 

@@ -19,6 +19,11 @@ export function builder(y: Argv) {
     .option('currency', { type: 'string', describe: 'ISO 4217 currency of the amounts (default USD)', group: 'Report:' })
     .option('locale', { type: 'string', describe: 'Locale for numbers in the report (default en-US)', group: 'Report:' })
     .option('title', { type: 'string', describe: 'Report title', group: 'Report:' })
+    .option('clv', { type: 'boolean', default: true, describe: 'Include the Customer value section (CLV models); --no-clv leaves it out', group: 'Customer value:' })
+    .option('clv-model', { choices: ['bgnbd', 'pareto-nbd'] as ('bgnbd' | 'pareto-nbd')[], default: 'bgnbd' as 'bgnbd' | 'pareto-nbd', describe: 'Purchase model', group: 'Customer value:' })
+    .option('horizon-months', { type: 'number', default: 12, describe: 'Months of future purchases counted in CLV', group: 'Customer value:' })
+    .option('annual-discount-rate', { type: 'number', default: 0.1, describe: 'Yearly discount rate', group: 'Customer value:' })
+    .option('margin', { type: 'number', describe: 'Gross margin (fraction of revenue kept); without it values are revenue', group: 'Customer value:' })
     .example('$0 report --orders data/sample/orders.csv --out reports/out/sample', 'the bundled sample')
     .example('$0 report --config clv.config.json --as-of 2024-06-30', 'options from a config file, one overridden')
     .example('$0 report --orders shop.csv --period quarter --segment-by channel,region --out out/q', 'quarterly cohorts per channel and region');
@@ -40,6 +45,7 @@ export async function handler(args: Args): Promise<void> {
     currency: args.currency ?? config.report?.currency,
     locale: args.locale ?? config.report?.locale,
     title: args.title ?? config.report?.title,
+    value: args.clv ? { model: args.clvModel, horizonMonths: args.horizonMonths, annualDiscountRate: args.annualDiscountRate, margin: args.margin } : false,
     progress,
   });
   let dir: string;

@@ -11,7 +11,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ident, literal, openDatabase } from '../engine/database.ts';
+import { exactAvg, exactSum, ident, literal, openDatabase } from '../engine/database.ts';
 import { summarize } from '../engine/summarize.ts';
 import type { TimeUnit } from '../engine/model-inputs.ts';
 import { neutraliseSql } from '../engine/export-customers.ts';
@@ -128,12 +128,12 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
             FROM customer_scores JOIN customer_base c USING (customer_id) ORDER BY customer_id)
       TO ${literal(scoresPath)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', ESCAPE '"', NEW_LINE '\\n')`);
     const [totals] = await db.rows<{ customers: number; clv_total: number; clv_mean: number; clv_median: number; p_alive_mean: number; purchases: number }>(`
-      SELECT CAST(count(*) AS INTEGER) AS customers, sum(clv) AS clv_total, avg(clv) AS clv_mean, quantile_disc(clv, 0.5) AS clv_median,
-             avg(p_alive) AS p_alive_mean, sum(expected_purchases) AS purchases
+      SELECT CAST(count(*) AS INTEGER) AS customers, ${exactSum('clv')} AS clv_total, ${exactAvg('clv')} AS clv_mean, quantile_disc(clv, 0.5) AS clv_median,
+             ${exactAvg('p_alive')} AS p_alive_mean, ${exactSum('expected_purchases')} AS purchases
       FROM customer_scores`);
     const byChannel = await db.rows<{ channel: string; customers: number; p_alive_mean: number; clv_mean: number; clv_total: number }>(`
-      SELECT c.acquisition_channel AS channel, CAST(count(*) AS INTEGER) AS customers, avg(s.p_alive) AS p_alive_mean,
-             avg(s.clv) AS clv_mean, sum(s.clv) AS clv_total
+      SELECT c.acquisition_channel AS channel, CAST(count(*) AS INTEGER) AS customers, ${exactAvg('s.p_alive')} AS p_alive_mean,
+             ${exactAvg('s.clv')} AS clv_mean, ${exactSum('s.clv')} AS clv_total
       FROM customer_scores s JOIN customer_base c USING (customer_id)
       GROUP BY ALL ORDER BY clv_total DESC, channel`);
 

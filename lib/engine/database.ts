@@ -66,3 +66,17 @@ export function ident(name: string): string {
 export function literal(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
+
+/**
+ * SQL sum of a DOUBLE expression that does not depend on the order DuckDB's
+ * threads add the rows in (a plain floating-point sum does, in its last bits):
+ * each value is rounded to 9 decimals and summed as an exact DECIMAL.
+ */
+export function exactSum(expr: string): string {
+  return `CAST(sum(CAST(${expr} AS DECIMAL(38,9))) AS DOUBLE)`;
+}
+
+/** SQL mean of a DOUBLE expression, reproducible like {@link exactSum}. */
+export function exactAvg(expr: string): string {
+  return `(${exactSum(expr)} / nullif(count(${expr}), 0))`;
+}

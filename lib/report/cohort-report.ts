@@ -16,6 +16,8 @@ import { periodsPerYear, type PeriodUnit } from '../engine/periods.ts';
 import { loadOrders, releaseFacts, type OrdersInput, type LoadedOrders } from '../load/load-orders.ts';
 import { analyzeCohorts, type CohortAnalysis } from '../cohorts/analyze-cohorts.ts';
 import { renderSvg } from '../charts/render-svg.ts';
+import { MODEL_PARAMS_COLUMNS } from '../clv/fit-report.ts';
+import { DEFAULT_VALUE_OPTIONS, VALUE_DEFINITIONS, valueSection, type ValueOptions, type ValueSectionResult } from './value-section.ts';
 import { UserError } from '../errors.ts';
 import { TOOL } from '../version.ts';
 import type { Progress } from '../progress.ts';
@@ -38,6 +40,8 @@ export interface CohortReportOptions {
   locale?: string;
   /** Report title (default "Customer retention report"). */
   title?: string;
+  /** Customer value section (CLV models): options, or false to leave it out. Default: on, with DEFAULT_VALUE_OPTIONS. */
+  value?: Partial<ValueOptions> | false;
   progress?: Progress;
 }
 
@@ -131,17 +135,28 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
 
     const fmt = formatters(locale, currency);
     const drafts = cohortSections({ analysis, orders, fmt, currency });
+    scratch = await mkdtemp(join(tmpdir(), 'clv-'));
+    let value: ValueSectionResult | undefined;
+    if (options.value !== false) {
+      progress?.step('fitting the CLV models');
+      value = await valueSection(db, { asOf: orders.asOf, options: { ...DEFAULT_VALUE_OPTIONS, ...(options.value ?? {}) }, fmt, currency, scratchDir: scratch, progress });
+      // Customer value comes after the cohort sections, before data quality and definitions.
+      drafts.splice(drafts.findIndex((d) => d.id === 'data-quality'), 0, value.section);
+      if (value.params.length > 0) drafts.find((d) => d.id === 'definitions')?.definitions?.push(...VALUE_DEFINITIONS);
+    }
     const sections: Section[] = [];
     for (const d of drafts) {
       if (d.chart) progress?.step(`drawing ${d.title.toLowerCase()}`);
-      sections.push(d.chart ? { ...d, chart: { ...d.chart, svg: await renderSvg(d.chart.spec, `c-${d.id}`) } } : (d as Section));
+      const chart = d.chart ? { ...d.chart, svg: await renderSvg(d.chart.spec, `c-${d.id}`) } : undefined;
+      const extraCharts: Section['extraCharts'] = [];
+      for (const [i, c] of (d.extraCharts ?? []).entries()) extraCharts.push({ ...c, svg: await renderSvg(c.spec, `c-${d.id}-${i + 2}`) });
+      sections.push({ ...d, chart, extraCharts });
     }
 
     progress?.step('writing files');
     const files: OutputFiles = new Map();
     // customers.csv can have millions of rows: DuckDB writes it to a scratch
     // directory and the output writer moves it into place.
-    scratch = await mkdtemp(join(tmpdir(), 'clv-'));
     const customersPath = join(scratch, 'customers.csv');
     const customerRows = await writeCustomersCsv(db, { path: customersPath, period, asOf: orders.asOf });
     files.set('data/customers.csv', { fromFile: customersPath });
@@ -155,6 +170,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       csv('retention_curve.csv', RETENTION_CURVE_COLUMNS, analysis.average as unknown as Record<string, unknown>[]),
       csv('crr.csv', CRR_COLUMNS, analysis.crr as unknown as Record<string, unknown>[]),
     ];
+    if (value && value.params.length > 0) outputs.push(csv('model_params.csv', MODEL_PARAMS_COLUMNS, value.params));
     if (analysis.segments.length > 0) {
       outputs.push(
         csv(
@@ -180,6 +196,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       inputs: [{ role: 'orders', ...orders.input }],
       outputs: [{ path: 'index.html' }, ...outputs].sort((a, b) => (a.path < b.path ? -1 : 1)),
       kpis: analysis.kpis,
+      customer_value: value?.manifest ?? { fitted: false, reason: 'switched off (--no-clv)' },
       notes: orders.input.dropped.map((d) => `${d.rows} rows dropped: ${d.reason}`),
     };
     const title = options.title ?? 'Customer retention report';

@@ -24,7 +24,10 @@ export const MAX_SEGMENTS_SHOWN = 10;
 export const MAX_TRIANGLE = 48;
 
 /** A section before its chart is rendered. */
-export type SectionDraft = Omit<Section, 'chart'> & { chart?: { spec: object; caption: string } };
+export type SectionDraft = Omit<Section, 'chart' | 'extraCharts'> & {
+  chart?: { spec: object; caption: string };
+  extraCharts?: { spec: object; caption: string }[];
+};
 
 export interface CohortSectionsInput {
   analysis: CohortAnalysis;

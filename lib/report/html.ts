@@ -68,10 +68,10 @@ function renderSection(s: Section, fmt: Formatters): string {
         .join('')}</div>`,
     );
   }
-  if (s.chart) {
-    const desc = (s.chart.spec as { description?: string }).description ?? s.chart.caption;
+  for (const chart of [...(s.chart ? [s.chart] : []), ...(s.extraCharts ?? [])]) {
+    const desc = (chart.spec as { description?: string }).description ?? chart.caption;
     parts.push(
-      `<figure class="chart" role="group" aria-label="${escapeHtml(desc)}"><div class="svg-wrap">${s.chart.svg}</div><figcaption>${escapeHtml(s.chart.caption)}</figcaption></figure>`,
+      `<figure class="chart" role="group" aria-label="${escapeHtml(desc)}"><div class="svg-wrap">${chart.svg}</div><figcaption>${escapeHtml(chart.caption)}</figcaption></figure>`,
     );
   }
   if (s.bullets) parts.push(`<ul class="bullets">${s.bullets.map((b) => `<li>${escapeHtml(b)}</li>`).join('')}</ul>`);

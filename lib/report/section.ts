@@ -34,6 +34,8 @@ export interface Section {
     svg: string;
     caption: string;
   };
+  /** Further charts of the section, shown after the first. */
+  extraCharts?: { spec: object; svg: string; caption: string }[];
   table?: SectionTable;
   /** Bulleted notes (plain text). */
   bullets?: string[];

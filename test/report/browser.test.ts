@@ -68,7 +68,7 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
         };
       }),
     );
-    expect(charts.length).toBe(7);
+    expect(charts.length).toBe(9);
     for (const c of charts) {
       expect(c.marks, c.label).toBeGreaterThan(0);
       expect(c.width, c.label).toBeGreaterThan(200);
@@ -84,6 +84,7 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
       'Customer retention rate (CRR)',
       'Retention by acquisition channel',
       'Retention by region',
+      'Customer value',
       'Data quality notes',
       'Definitions',
     ]);
@@ -93,7 +94,7 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
     // Print emulation keeps every chart visible.
     await page.emulateMedia({ media: 'print' });
     const visible = await page.$$eval('figure.chart svg', (svgs) => svgs.filter((s) => s.getBoundingClientRect().height > 0).length);
-    expect(visible).toBe(7);
+    expect(visible).toBe(9);
     expect(requests).toEqual([]);
     expect(problems).toEqual([]);
     await context.close();

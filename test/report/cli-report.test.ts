@@ -36,6 +36,7 @@ describe('clv report', () => {
       'data/cohort_retention_by_segment.csv',
       'data/crr.csv',
       'data/customers.csv',
+      'data/model_params.csv',
       'data/retention_curve.csv',
       'index.html',
       'manifest.json',
@@ -60,6 +61,8 @@ describe('clv report', () => {
     expect(manifest.inputs[0]).toMatchObject({ role: 'orders', path: sampleOrders, format: 'csv', dropped: [] });
     expect(manifest.inputs[0].sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(manifest.inputs[0].rows_read).toBe(manifest.inputs[0].rows_kept);
+    expect(manifest.customer_value).toMatchObject({ fitted: true, options: { model: 'bgnbd', time_unit: 'week', horizon_months: 12 } });
+    expect(manifest.customer_value.models.map((m: { converged: boolean }) => m.converged)).toEqual([true, true]);
   }, 120_000);
 
   it('escapes user data in HTML and neutralises formula-like CSV text cells', () => {
