@@ -14,7 +14,7 @@ export function clvHistogramSpec(bins: { start: number; end: number; customers: 
     encoding: {
       x: { field: 'start', type: 'quantitative', bin: { binned: true }, title: `Projected CLV per customer (${options.currency})`, axis: { format: ',.0f' } },
       x2: { field: 'end' },
-      y: { field: 'customers', type: 'quantitative', title: 'Customers', axis: { format: ',' } },
+      y: { field: 'customers', type: 'quantitative', title: 'Customers', axis: { format: ',.0f' } },
       tooltip: [
         { field: 'label', title: `CLV (${options.currency})` },
         { field: 'customers', title: 'Customers', format: ',' },
@@ -29,15 +29,15 @@ export function pAliveHeatmapSpec(cells: { frequency: string; since: string; sin
     $schema: SCHEMA,
     description: 'Heatmap of the probability that a customer is still active, by number of repeat purchases and time since the last purchase.',
     config: CHART_CONFIG,
-    width: { step: 60 },
+    width: { step: 100 },
     height: { step: 24 },
     data: { values: cells },
     layer: [
       {
         mark: { type: 'rect' },
         encoding: {
-          x: { field: 'since', type: 'ordinal', title: 'Time since the last purchase', sort: { field: 'since_order' }, axis: { labelAngle: 0 } },
-          y: { field: 'frequency', type: 'ordinal', title: 'Repeat purchases', sort: { field: 'frequency_order' } },
+          x: { field: 'since', type: 'ordinal', title: 'Time since the last purchase', sort: { field: 'since_order' }, axis: { labelAngle: 0, grid: false } },
+          y: { field: 'frequency', type: 'ordinal', title: 'Repeat purchases', sort: { field: 'frequency_order' }, axis: { grid: false } },
           color: { field: 'p_alive', type: 'quantitative', title: 'P(alive)', scale: { scheme: 'blues', domain: [0, 1] }, legend: { format: '.0%' } },
           tooltip: [
             { field: 'frequency', title: 'Repeat purchases' },

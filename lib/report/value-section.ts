@@ -165,7 +165,7 @@ export async function valueSection(
       extraCharts: [
         {
           spec: pAliveHeatmapSpec(heat),
-          caption: 'Mean probability of still being active, by repeat purchases and time since the last purchase.',
+          caption: `Mean probability of still being active, by repeat purchases and time since the last purchase.${o.model === 'bgnbd' ? ' BG/NBD counts customers without a repeat purchase as active: they have not yet had a chance to drop out.' : ''}`,
         },
       ],
       bullets: [
