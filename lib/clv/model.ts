@@ -8,7 +8,18 @@
  * time unit.
  */
 import { UserError } from '../errors.ts';
-import { hessian, logSpaceInference, minimizeMultiStart, type MinimizeOptions } from './optimize.ts';
+import {
+  bestRun,
+  hessian,
+  hessianFromGradient,
+  invertSpd,
+  logSpaceInference,
+  minimize,
+  minimizeMultiStart,
+  type MinimizeOptions,
+  type MinimizeResult,
+  type ObjectiveWithGradient,
+} from './optimize.ts';
 
 export type ModelName = 'bg-nbd' | 'pareto-nbd' | 'gamma-gamma';
 
@@ -94,6 +105,12 @@ export interface FitOptions {
   optimizer?: MinimizeOptions;
   /** Skip the Hessian and standard errors (faster; stdErrors and ci95 are then all null). */
   skipStdErrors?: boolean;
+  /**
+   * On large data (more than 50,000 distinct entries) run the starts on a
+   * weighted sample first and refine the best end points on the full data
+   * (default true; see {@link fitLogSpace}). false runs every start on the full data.
+   */
+  screen?: boolean;
 }
 
 /** Input data that no model can use (bad values). A {@link UserError}: the CLI prints the message. */
@@ -153,6 +170,8 @@ export function compress(rows: CustomerRows): FrequencyData {
 }
 
 function checkCustomer(i: number, x: number, tx: number, T: number): void {
+  // fast path: the message is only built for a bad customer
+  if (Number.isInteger(x) && x >= 0 && tx >= 0 && tx <= T && T < Infinity && (x > 0 || tx === 0)) return;
   const where = `customer ${i + 1}`;
   if (!Number.isInteger(x) || x < 0) throw new ModelInputError(`${where}: repeat purchases x must be a whole number ≥ 0 (got ${x})`);
   if (!Number.isFinite(tx) || !Number.isFinite(T)) throw new ModelInputError(`${where}: t_x and T must be finite numbers (got t_x=${tx}, T=${T})`);
@@ -247,13 +266,149 @@ export const SEARCH_BOUND = 40;
 export const RUNAWAY_BOUND = 12;
 
 /**
+ * Numbers each distinct value it is given, in order of first appearance
+ * (0, 1, 2, …): an open-addressing hash table on the bits of the double
+ * (−0 counts as 0), several times faster than a Map on millions of lookups.
+ * `values` lists the distinct values by number.
+ */
+export class DistinctIndexer {
+  values: number[] = [];
+  private keys = new Float64Array(1024);
+  private slots = new Int32Array(1024).fill(-1);
+  private readonly bits = new Float64Array(1);
+  private readonly words = new Uint32Array(this.bits.buffer);
+
+  /** Number of `v` (a new number when it is first seen). */
+  indexOf(v: number): number {
+    if (v === 0) v = 0; // −0 → 0
+    const mask = this.slots.length - 1;
+    this.bits[0] = v;
+    let h = Math.imul(this.words[0] ^ Math.imul(this.words[1], 0x9e3779b1), 0x85ebca6b);
+    h = (h ^ (h >>> 15)) & mask;
+    for (;;) {
+      const k = this.slots[h];
+      if (k < 0) break;
+      if (this.keys[h] === v) return k;
+      h = (h + 1) & mask;
+    }
+    const k = this.values.length;
+    this.values.push(v);
+    this.slots[h] = k;
+    this.keys[h] = v;
+    if (this.values.length * 2 > this.slots.length) this.grow();
+    return k;
+  }
+
+  private grow(): void {
+    const values = this.values;
+    const size = this.slots.length * 4;
+    this.keys = new Float64Array(size);
+    this.slots = new Int32Array(size).fill(-1);
+    this.values = [];
+    for (const v of values) this.indexOf(v);
+  }
+}
+
+/**
+ * Entries of a systematic sample drawn with probability proportional to
+ * weight (capped at 1), for screening starts on large data: about `size`
+ * entries, each with the weight it stands for, w/π = max(w, 1/c), so that
+ * weighted sums over the sample estimate those over all entries (Horvitz–
+ * Thompson). Entries are taken in data order (compressed data are sorted by
+ * x, t_x, T, so the sample is spread over them) with the fixed offset ½: the
+ * same data always give the same sample.
+ */
+export function weightedSample(weight: ArrayLike<number>, size: number): { index: Int32Array; weight: Float64Array } {
+  const n = weight.length;
+  // find c with Σ min(1, c·w) = size: entries with c·w ≥ 1 are taken with certainty
+  let total = 0;
+  let positive = 0;
+  for (let i = 0; i < n; i++) {
+    if (weight[i] > 0) {
+      total += weight[i];
+      positive++;
+    }
+  }
+  if (positive <= size) {
+    const index: number[] = [];
+    for (let i = 0; i < n; i++) if (weight[i] > 0) index.push(i);
+    return { index: Int32Array.from(index), weight: Float64Array.from(index, (i) => weight[i]) };
+  }
+  // fixed point: c = (size − #certain) / (weight of the rest); c only grows, so the certain set only grows
+  let c = size / total;
+  let lastCertain = -1;
+  for (let iter = 0; iter < 100; iter++) {
+    let certain = 0;
+    let rest = 0;
+    for (let i = 0; i < n; i++) {
+      const w = weight[i];
+      if (!(w > 0)) continue;
+      if (c * w >= 1) certain++;
+      else rest += w;
+    }
+    if (certain === lastCertain) break;
+    lastCertain = certain;
+    const next = rest > 0 ? (size - certain) / rest : c;
+    if (!(next > 0)) break;
+    c = next;
+  }
+  const index: number[] = [];
+  const sampled: number[] = [];
+  let cum = 0.5;
+  for (let i = 0; i < n; i++) {
+    const w = weight[i];
+    if (!(w > 0)) continue;
+    const pi = Math.min(1, c * w);
+    const before = Math.floor(cum);
+    cum += pi;
+    if (Math.floor(cum) > before) {
+      index.push(i);
+      sampled.push(w / pi);
+    }
+  }
+  return { index: Int32Array.from(index), weight: Float64Array.from(sampled) };
+}
+
+/** −LL (weighted sum) of a model in θ = ln p, with its gradient in θ when the model has one. */
+export interface NegLogLikelihood {
+  /** −LL at θ; +Infinity (or NaN) where the likelihood cannot be evaluated. */
+  negLLTotal: (theta: readonly number[]) => number;
+  /** −LL at θ, writing ∂(−LL)/∂θ into `grad`. */
+  negLLGradTotal?: ObjectiveWithGradient;
+}
+
+/** A weighted sample of the data (see {@link weightedSample}) on which the starts are screened. */
+export interface ScreeningSample extends NegLogLikelihood {
+  /** Customers the sample stands for (sum of its weights). */
+  customers: number;
+}
+
+/** Distinct entries above which the models screen their starts on a weighted sample (see {@link fitLogSpace}). */
+export const SCREEN_ABOVE = 50_000;
+/** Entries in that sample. */
+export const SCREEN_SAMPLE = 20_000;
+
+/** Starting points closer than this in every θ = ln p coordinate are one candidate. */
+const SAME_OPTIMUM = 1e-2;
+
+/**
  * Fits a model by minimizing −LL/N over θ = ln p from several starts, then
  * computes standard errors from the Hessian of −LL in θ (delta method).
  *
  * `negLLTotal(θ)` must return −LL (the weighted sum) and +Infinity (or NaN)
- * where the likelihood cannot be evaluated. `reference` gives the natural size
+ * where the likelihood cannot be evaluated; with `negLLGradTotal` (−LL and its
+ * analytic gradient in θ) BFGS needs one evaluation per step and the Hessian
+ * is taken by differences of the gradient. `reference` gives the natural size
  * of scale parameters (α, β in the data's time unit, γ in its money unit) for
  * the run-off check; shape parameters default to 1.
+ *
+ * Large data: with `screen` (the likelihood of a weighted sample, see
+ * {@link weightedSample}) every start is first run on the sample; each
+ * distinct end point (the best, and any other converged one) is then
+ * refined on the full data by BFGS started from the sample's inverse Hessian,
+ * and the best refined run is kept, as without screening. The optimum is the
+ * full data's (the refinement meets the same gradient criterion there); only
+ * the search for its neighbourhood is done on the sample.
  *
  * The result has converged = false (with a message) when the optimizer did not
  * meet its gradient criterion, when a parameter ran off to 0 or ∞, or when the
@@ -264,19 +419,16 @@ export function fitLogSpace(args: {
   model: ModelName;
   names: readonly string[];
   negLLTotal: (theta: readonly number[]) => number;
+  negLLGradTotal?: ObjectiveWithGradient;
   customers: number;
   starts: Record<string, number>[];
   reference?: Record<string, number>;
   options?: FitOptions;
   defaultOptimizer?: MinimizeOptions;
+  screen?: ScreeningSample;
 }): FitResult {
   const { model, names, negLLTotal, customers } = args;
-  const scale = 1 / customers;
-  const bounded = (theta: readonly number[]): number => {
-    for (const t of theta) if (!(Math.abs(t) <= SEARCH_BOUND)) return Infinity;
-    const v = negLLTotal(theta) * scale;
-    return Number.isFinite(v) ? v : Infinity;
-  };
+  const { f: bounded, fg: boundedGrad } = boundedObjective(args, customers);
   const starts = (args.options?.starts ?? args.starts).map((s) =>
     names.map((n) => {
       const v = s[n];
@@ -284,7 +436,10 @@ export function fitLogSpace(args: {
       return Math.log(v);
     }),
   );
-  const opt = minimizeMultiStart(bounded, starts, { ...args.defaultOptimizer, ...args.options?.optimizer });
+  const optimizer = { ...args.defaultOptimizer, ...args.options?.optimizer };
+  const opt =
+    (args.screen && args.options?.screen !== false && screenedMinimize(bounded, boundedGrad, boundedObjective(args.screen, args.screen.customers), starts, optimizer)) ||
+    minimizeMultiStart(bounded, starts, optimizer, { valueAndGradient: boundedGrad });
   let converged = opt.converged && Number.isFinite(opt.value);
   let message: string | undefined = converged ? undefined : `the optimizer stopped without converging: ${opt.message}`;
   const theta = opt.x;
@@ -304,7 +459,8 @@ export function fitLogSpace(args: {
   let ci95: Record<string, [number, number] | null> = Object.fromEntries(names.map((n) => [n, null]));
   // standard errors are meaningless when a parameter ran off to its boundary
   if (!args.options?.skipStdErrors && Number.isFinite(opt.value) && runaway.length === 0) {
-    const H = hessian((t) => negLLTotal(t), theta);
+    const negLLGrad = args.negLLGradTotal;
+    const H = negLLGrad ? hessianFromGradient((t, g) => negLLGrad(t, g), theta) : hessian((t) => negLLTotal(t), theta);
     const inf = logSpaceInference(H, theta, names);
     stdErrors = inf.stdErrors;
     ci95 = inf.ci95;
@@ -328,4 +484,58 @@ export function fitLogSpace(args: {
   };
   if (message !== undefined) result.message = message;
   return result;
+}
+
+/** −LL/N confined to |θ| ≤ SEARCH_BOUND (+Infinity outside and where it is not finite), with its gradient when there is one. */
+function boundedObjective(nll: NegLogLikelihood, customers: number): { f: (theta: readonly number[]) => number; fg?: ObjectiveWithGradient } {
+  const scale = 1 / customers;
+  const inside = (theta: readonly number[]): boolean => {
+    for (const t of theta) if (!(Math.abs(t) <= SEARCH_BOUND)) return false;
+    return true;
+  };
+  const f = (theta: readonly number[]): number => {
+    if (!inside(theta)) return Infinity;
+    const v = nll.negLLTotal(theta) * scale;
+    return Number.isFinite(v) ? v : Infinity;
+  };
+  const negLLGrad = nll.negLLGradTotal;
+  if (!negLLGrad) return { f };
+  const fg: ObjectiveWithGradient = (theta, grad) => {
+    if (!inside(theta)) return Infinity;
+    const v = negLLGrad(theta, grad) * scale;
+    for (let i = 0; i < grad.length; i++) grad[i] *= scale;
+    return Number.isFinite(v) ? v : Infinity;
+  };
+  return { f, fg };
+}
+
+/**
+ * Multi-start on a weighted sample, then refinement on the full data (see
+ * {@link fitLogSpace}). Undefined when no refined run has a finite value (the
+ * caller then runs the multi-start on the full data).
+ */
+function screenedMinimize(
+  f: (theta: readonly number[]) => number,
+  fg: ObjectiveWithGradient | undefined,
+  sample: { f: (theta: readonly number[]) => number; fg?: ObjectiveWithGradient },
+  starts: number[][],
+  optimizer: MinimizeOptions,
+): MinimizeResult | undefined {
+  const screened = starts.map((s) => minimize(sample.f, s, optimizer, { valueAndGradient: sample.fg }));
+  const best = bestRun(screened);
+  if (!best) return undefined;
+  // candidates: the best end point and every other converged one, each distinct optimum once, best first
+  const candidates: MinimizeResult[] = [];
+  for (const r of [...screened].sort((a, b) => a.value - b.value)) {
+    if (!Number.isFinite(r.value) || (r !== best && !r.converged)) continue;
+    if (candidates.some((c) => c.x.every((v, i) => Math.abs(v - r.x[i]) <= SAME_OPTIMUM))) continue;
+    candidates.push(r);
+  }
+  const refined = candidates.map((c) => {
+    const H = sample.fg ? hessianFromGradient(sample.fg, c.x) : hessian(sample.f, c.x);
+    const inverse = invertSpd(H) ?? undefined;
+    const r = minimize(f, c.x, optimizer, { valueAndGradient: fg, inverseHessian: inverse });
+    return { ...r, iterations: c.iterations + r.iterations, evaluations: c.evaluations + r.evaluations };
+  });
+  return bestRun(refined);
 }

@@ -4,13 +4,40 @@
  *
  * The CLV models are fitted in log-parameter space (every natural parameter is
  * positive, θ = ln p), so the minimizer itself is unconstrained: BFGS with
- * central-difference gradients and a backtracking (Armijo) line search, as in
- * Nocedal & Wright, "Numerical Optimization" (2nd ed.), Algorithm 6.1 with the
- * initial scaling of eq. 6.20.
+ * central-difference gradients (or an analytic gradient when the caller has
+ * one) and a backtracking (Armijo) line search, as in Nocedal & Wright,
+ * "Numerical Optimization" (2nd ed.), Algorithm 6.1 with the initial scaling
+ * of eq. 6.20.
  */
 
 /** Function of a parameter vector. Non-finite values are treated as "outside the domain". */
 export type Objective = (x: readonly number[]) => number;
+
+/**
+ * Function of a parameter vector together with its gradient: returns f(x) and
+ * writes ∇f(x) into `grad` (length x.length). Non-finite values are treated as
+ * "outside the domain" (the gradient is then not used).
+ */
+export type ObjectiveWithGradient = (x: readonly number[], grad: number[]) => number;
+
+/** What {@link minimize} can use besides f itself. */
+export interface MinimizeExtras {
+  /**
+   * f and its analytic gradient in one call (it must agree with f). BFGS then
+   * needs one evaluation per step instead of 1 + 2n, and near the minimum,
+   * where differences of f are lost to rounding, the line search accepts a
+   * step by the approximate Wolfe conditions of Hager & Zhang (2005, "A new
+   * conjugate gradient method with guaranteed descent and an efficient line
+   * search", SIAM J. Optim. 16(1), eq. 4.1): f(x+αd) ≤ f(x) + ε|f(x)| with
+   * ε = 1e-14 and ∇f(x+αd)·d ≤ (2δ−1) ∇f(x)·d with δ = 0.1. Where f itself is
+   * only rounding noise (so that steps are accepted by chance and shrink to
+   * nothing), the iteration stops after 5 steps in a row that change no
+   * coordinate by more than 1e-10 (relative).
+   */
+  valueAndGradient?: ObjectiveWithGradient;
+  /** Initial inverse Hessian approximation (symmetric positive definite); default the identity, rescaled after the first step (eq. 6.20). */
+  inverseHessian?: readonly (readonly number[])[];
+}
 
 export interface MinimizeOptions {
   /**
@@ -36,7 +63,7 @@ export interface MinimizeResult {
   /** True when the gradient criterion was met. */
   converged: boolean;
   iterations: number;
-  /** Largest |component| of the numerical gradient at x. */
+  /** Largest |component| of the gradient at x (numerical, or the analytic one when given). */
   gradientNorm: number;
   /** Number of f evaluations. */
   evaluations: number;
@@ -89,32 +116,58 @@ function identity(n: number, scale = 1): number[][] {
   return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? scale : 0)));
 }
 
+/** With an analytic gradient, {@link minimize} stops after TINY_STEPS accepted steps in a row of at most TINY_STEP (relative). */
+const TINY_STEP = 1e-10;
+const TINY_STEPS = 5;
+
+/** Copy of a symmetric positive definite matrix, or null when it is not one. */
+function spdCopy(A: readonly (readonly number[])[] | undefined, n: number): number[][] | null {
+  if (!A || A.length !== n || A.some((row) => row.length !== n || row.some((v) => !Number.isFinite(v)))) return null;
+  if (!cholesky(A)) return null;
+  return A.map((row) => row.slice());
+}
+
 /**
  * Minimizes f from x0 by BFGS. Never returns a non-finite point: when f is not
  * finite at x0 the result has converged = false and value = f(x0).
+ * With `extras.valueAndGradient` the gradient is analytic (see {@link MinimizeExtras}).
  */
-export function minimize(f: Objective, x0: readonly number[], options: MinimizeOptions = {}): MinimizeResult {
+export function minimize(f: Objective, x0: readonly number[], options: MinimizeOptions = {}, extras: MinimizeExtras = {}): MinimizeResult {
   const gradTol = options.gradTol ?? 1e-8;
   const maxIter = options.maxIter ?? 500;
   const relStep = options.diffStep ?? 6e-6;
   const maxStep = options.maxStep ?? 2;
   const n = x0.length;
+  const fg = extras.valueAndGradient;
   let evaluations = 0;
   const fe: Objective = (x) => {
     evaluations++;
     return f(x);
   };
-  const grad = (x: readonly number[], fx: number): number[] => numericalGradient(fe, x, fx, relStep);
+  // with an analytic gradient every evaluation returns it too: `lastGrad` is ∇f at the last point evaluated
+  let lastGrad: number[] = new Array<number>(n).fill(NaN);
+  const evaluate: Objective = fg
+    ? (x) => {
+        evaluations++;
+        const gr = new Array<number>(n).fill(NaN);
+        const v = fg(x, gr);
+        lastGrad = gr;
+        return v;
+      }
+    : fe;
+  const grad = (x: readonly number[], fx: number): number[] => (fg ? lastGrad : numericalGradient(fe, x, fx, relStep));
 
   let x = x0.slice();
-  let fx = fe(x);
+  let fx = evaluate(x);
   if (!Number.isFinite(fx)) {
     return { x, value: fx, converged: false, iterations: 0, gradientNorm: NaN, evaluations, message: 'the objective is not finite at the starting point' };
   }
   let g = grad(x, fx);
-  let H = identity(n);
-  let fresh = true; // H is the (unscaled) identity
+  const H0 = spdCopy(extras.inverseHessian, n);
+  let H = H0 ?? identity(n);
+  let fresh = H0 === null; // H is the (unscaled) identity
   let iter = 0;
+  let tinySteps = 0;
   let message = 'reached the iteration limit';
   let converged = false;
 
@@ -147,9 +200,14 @@ export function minimize(f: Objective, x0: readonly number[], options: MinimizeO
     let fNew = fx;
     for (let ls = 0; ls < 60; ls++) {
       xNew = x.map((v, i) => v + step * d[i]);
-      fNew = fe(xNew);
+      fNew = evaluate(xNew);
       // strict decrease as well as Armijo: at the rounding floor 1e-4·step·slope vanishes next to fx
       if (Number.isFinite(fNew) && fNew < fx && fNew <= fx + 1e-4 * step * slope) {
+        accepted = true;
+        break;
+      }
+      // analytic gradient: approximate Wolfe (Hager & Zhang eq. 4.1) where f's differences are rounding noise
+      if (fg && Number.isFinite(fNew) && fNew <= fx + 1e-14 * Math.abs(fx) && maxAbs(lastGrad) < Infinity && dot(lastGrad, d) <= -0.8 * slope) {
         accepted = true;
         break;
       }
@@ -170,10 +228,12 @@ export function minimize(f: Objective, x0: readonly number[], options: MinimizeO
       // No decrease along −g: either the gradient is at the rounding-noise level of
       // the central differences (≈ ε·|f|/h), i.e. converged as far as doubles allow,
       // or the function is not smooth here.
-      const noise = (2.2e-16 * Math.max(1, Math.abs(fx))) / (relStep * Math.max(1, Math.min(...x.map(Math.abs))));
+      const noise = fg
+        ? 2.2e-16 * Math.max(1, Math.abs(fx)) * 10 // rounding in the sums behind an analytic gradient
+        : (2.2e-16 * Math.max(1, Math.abs(fx))) / (relStep * Math.max(1, Math.min(...x.map(Math.abs))));
       if (gn <= 100 * noise) {
         converged = true;
-        message = 'gradient at the rounding-noise level of the numerical derivative';
+        message = fg ? 'gradient at the rounding-noise level' : 'gradient at the rounding-noise level of the numerical derivative';
       } else message = 'the line search could not reduce the objective (the function may not be smooth here)';
       break;
     }
@@ -184,6 +244,16 @@ export function minimize(f: Objective, x0: readonly number[], options: MinimizeO
     x = xNew;
     fx = fNew;
     g = gNew;
+    // analytic gradient: where f is rounding noise (e.g. lnΓ differences at huge parameters) steps
+    // are accepted by chance and shrink to nothing; the numerical gradient stops there by itself
+    if (fg) {
+      tinySteps = maxAbs(s) <= TINY_STEP * Math.max(1, maxAbs(x)) ? tinySteps + 1 : 0;
+      if (tinySteps >= TINY_STEPS) {
+        iter++;
+        message = `no progress: ${TINY_STEPS} steps in a row changed no coordinate by more than ${TINY_STEP} (the objective is flat at its rounding level here)`;
+        break;
+      }
+    }
     if (sy > 1e-12 * Math.sqrt(dot(s, s) * dot(y, y)) && Number.isFinite(sy)) {
       if (fresh) {
         // Nocedal & Wright eq. 6.20: scale the initial inverse Hessian
@@ -209,15 +279,25 @@ export function minimize(f: Objective, x0: readonly number[], options: MinimizeO
   return { x, value: fx, converged, iterations: iter, gradientNorm, evaluations, message };
 }
 
-/** Runs {@link minimize} from each start and returns the lowest finite result (with the best converged one preferred on ties). */
-export function minimizeMultiStart(f: Objective, starts: readonly (readonly number[])[], options: MinimizeOptions = {}): MinimizeResult & { runs: MinimizeResult[] } {
-  const runs = starts.map((s) => minimize(f, s, options));
-  let best: MinimizeResult | undefined;
+/** The lowest finite result (with the best converged one preferred on ties); undefined when none is finite. */
+export function bestRun<R extends MinimizeResult>(runs: readonly R[]): R | undefined {
+  let best: R | undefined;
   for (const r of runs) {
     if (!Number.isFinite(r.value)) continue;
     if (!best || r.value < best.value - 1e-12 * Math.abs(best.value) || (r.converged && !best.converged && r.value <= best.value + 1e-9 * Math.abs(best.value))) best = r;
   }
-  return { ...(best ?? runs[0]), runs };
+  return best;
+}
+
+/** Runs {@link minimize} from each start and returns the lowest finite result (with the best converged one preferred on ties). */
+export function minimizeMultiStart(
+  f: Objective,
+  starts: readonly (readonly number[])[],
+  options: MinimizeOptions = {},
+  extras: MinimizeExtras = {},
+): MinimizeResult & { runs: MinimizeResult[] } {
+  const runs = starts.map((s) => minimize(f, s, options, extras));
+  return { ...(bestRun(runs) ?? runs[0]), runs };
 }
 
 /**
@@ -247,6 +327,37 @@ export function hessian(f: Objective, x: readonly number[], relStep = 1e-4): num
       H[j][i] = v;
     }
   }
+  return H;
+}
+
+/**
+ * Hessian of f at x by central differences of its analytic gradient
+ * (2n gradient evaluations instead of the 1 + 2n² function evaluations of
+ * {@link hessian}), symmetrized:
+ * H_ij = ½ [(∂_j f(x+h_i) − ∂_j f(x−h_i)) / (2h_i) + (∂_i f(x+h_j) − ∂_i f(x−h_j)) / (2h_j)].
+ * The step h_i = relStep·max(1, |x_i|) (default 1e-5 ≈ ε^(1/3): truncation
+ * and rounding errors both about 1e-10 relative).
+ */
+export function hessianFromGradient(fg: ObjectiveWithGradient, x: readonly number[], relStep = 1e-5): number[][] {
+  const n = x.length;
+  const h = x.map((v) => {
+    const step = relStep * Math.max(1, Math.abs(v));
+    return v + step - v; // exactly representable step
+  });
+  const rows: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const p = x.slice();
+    const up = new Array<number>(n).fill(NaN);
+    const down = new Array<number>(n).fill(NaN);
+    p[i] = x[i] + h[i];
+    const fUp = fg(p, up);
+    p[i] = x[i] - h[i];
+    const fDown = fg(p, down);
+    const ok = Number.isFinite(fUp) && Number.isFinite(fDown);
+    rows.push(up.map((u, j) => (ok ? (u - down[j]) / (2 * h[i]) : NaN)));
+  }
+  const H = identity(n, 0);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) H[i][j] = 0.5 * (rows[i][j] + rows[j][i]);
   return H;
 }
 

@@ -17,8 +17,13 @@ import {
   type FitResult,
   type FrequencyData,
   type FrequencyModel,
+  type ScreeningSample,
+  DistinctIndexer,
+  SCREEN_ABOVE,
+  SCREEN_SAMPLE,
+  weightedSample,
 } from './model.ts';
-import { lnGamma, lnHyp2f1Pareto, logAddExp, logDiffExp } from './special.ts';
+import { digamma, lnGamma, lnHyp2f1Pareto, logDiffExp, NeumaierSum, ParetoSeries } from './special.ts';
 
 export interface ParetoNbdParams {
   r: number;
@@ -54,49 +59,453 @@ export function lnA0ParetoNbd(params: ParetoNbdParams, x: number, tx: number, T:
 }
 
 /**
- * Log-likelihood of one customer (note 009 eq. 18):
- *   ln L = lnΓ(r+x) − lnΓ(r) + r ln α + s ln β
- *        + ln[ e^(−(r+x) ln(α+T) − s ln(β+T)) + e^(ln s − ln(r+s+x) + ln A0) ]
- * (lnΓ(r+x) − lnΓ(r) is computed once per distinct x in the total.)
+ * The data rearranged for fast likelihood evaluation (built once per fit):
+ * entries grouped by x (weight-0 entries dropped); the distinct time values
+ * (t_x and T together), so that ln(α + t) and ln(β + t) are taken once per
+ * distinct time; and the distinct (x, t) pairs the entries use as (x, t_x) or
+ * (x, T). Each of the two terms of A0 depends on x and one time only, so its
+ * hypergeometric series is summed once per distinct pair (at most
+ * 51 × 1,101 for x ≤ 50 and whole days up to three years) instead of twice
+ * per entry.
  */
-function customerLogLikelihood(params: ParetoNbdParams, lnGammaRatio: number, x: number, tx: number, T: number): number {
-  const { r, alpha, s, beta } = params;
-  const first = -(r + x) * Math.log(alpha + T) - s * Math.log(beta + T);
-  const lnA0 = lnA0ParetoNbd(params, x, tx, T);
-  const second = Math.log(s) - Math.log(r + s + x) + lnA0;
-  return lnGammaRatio + r * Math.log(alpha) + s * Math.log(beta) + logAddExp(first, second);
+export interface ParetoNbdPrepared {
+  /** Distinct x values. */
+  xs: Float64Array;
+  /** Entries of xs[k] are [groupStart[k], groupStart[k+1]). */
+  groupStart: Int32Array;
+  /** Total weight of each x group. */
+  groupWeight: Float64Array;
+  /** Distinct time values (t_x and T). */
+  times: Float64Array;
+  /** Per distinct (x, t) pair: index into xs and into times; the pairs of xs[k] are [pairStart[k], pairStart[k+1]). */
+  pairGroup: Int32Array;
+  pairTime: Int32Array;
+  pairStart: Int32Array;
+  /** Per entry, in group order: pair of (x, t_x), pair of (x, T), weight. */
+  iU: Int32Array;
+  iV: Int32Array;
+  w: Float64Array;
+  /** Scratch per time: ln(α+t), ln(β+t), 1/(α+t), 1/(β+t). */
+  lnA: Float64Array;
+  lnB: Float64Array;
+  invA: Float64Array;
+  invB: Float64Array;
+  /**
+   * Scratch per pair (x, t) (gradients 4 per pair, in the order r, α, s, β):
+   * pairValue = ln s − ln(r+s+x) + G(x, t) and pairGrad its gradient (the
+   * second term of the likelihood is e^(pairValue(x,t_x)) − e^(pairValue(x,T)));
+   * pairF1 = −(r+x) ln(α+t) − s ln(β+t) and pairF1Grad (the first term, for t = T);
+   * and packed by PACK per pair for the entry loop: e^(pairF1 − M), e^(pairValue − M)
+   * with M the largest of both over the pairs of the x group, then the two
+   * gradients multiplied by them.
+   */
+  pairValue: Float64Array;
+  pairGrad: Float64Array;
+  pairF1: Float64Array;
+  pairF1Grad: Float64Array;
+  pairPacked: Float64Array;
+  /** Scratch per x group: M. */
+  groupMax: Float64Array;
 }
 
-/** Total log-likelihood (weighted sum over the compressed triples). NaN for invalid parameters. */
-export function logLikelihoodParetoNbd(params: ParetoNbdParams, data: FrequencyData): number {
-  const { r, alpha, s, beta } = params;
-  if (!(r > 0 && alpha > 0 && s > 0 && beta > 0)) return NaN;
-  const lnGr = lnGamma(r);
-  const ratioCache = new Map<number, number>();
-  let ll = 0;
-  for (let i = 0; i < data.x.length; i++) {
-    const w = data.weight[i];
-    if (w === 0) continue;
+/** Per pair in pairPacked: e^(F1−M), e^(U−M), e^(F1−M) ∂F1 (4), e^(U−M) ∂U (4). */
+const PACK = 10;
+
+/** Groups entries by x and indexes their times and (x, t) pairs (see {@link ParetoNbdPrepared}). */
+export function prepareParetoNbd(data: FrequencyData): ParetoNbdPrepared {
+  const n = data.x.length;
+  const xIdx = new DistinctIndexer();
+  const entryX = new Int32Array(n);
+  let m = 0;
+  let lastX = NaN;
+  let lastXIndex = -1;
+  for (let i = 0; i < n; i++) {
+    if (data.weight[i] === 0) continue;
     const x = data.x[i];
-    let ratio = ratioCache.get(x);
-    if (ratio === undefined) {
-      ratio = lnGamma(r + x) - lnGr;
-      ratioCache.set(x, ratio);
+    if (x !== lastX) {
+      lastX = x;
+      lastXIndex = xIdx.indexOf(x);
     }
-    ll += w * customerLogLikelihood(params, ratio, x, data.tx[i], data.T[i]);
+    entryX[i] = lastXIndex;
+    m++;
   }
-  return ll;
+  const G = xIdx.values.length;
+  const xs = Float64Array.from(xIdx.values);
+  const groupStart = new Int32Array(G + 1);
+  for (let i = 0; i < n; i++) if (data.weight[i] !== 0) groupStart[entryX[i] + 1]++;
+  for (let k = 0; k < G; k++) groupStart[k + 1] += groupStart[k];
+  const next = groupStart.slice(0, G);
+  const tIdx = new DistinctIndexer();
+  const pairIdx = new DistinctIndexer();
+  const pairKeys: number[] = [];
+  const iU = new Int32Array(m);
+  const iV = new Int32Array(m);
+  const w = new Float64Array(m);
+  const groupWeight = new Float64Array(G);
+  // one numbering for t_x and T values; pair keys k·nt + j stay far below 2^53
+  const txIndex = new Int32Array(n);
+  const TIndex = new Int32Array(n);
+  let lastTx = NaN;
+  let lastTxIndex = -1;
+  for (let i = 0; i < n; i++) {
+    if (data.weight[i] === 0) continue;
+    const tx = data.tx[i];
+    if (tx !== lastTx) {
+      lastTx = tx;
+      lastTxIndex = tIdx.indexOf(tx);
+    }
+    txIndex[i] = lastTxIndex;
+    TIndex[i] = tIdx.indexOf(data.T[i]);
+  }
+  const nt = tIdx.values.length;
+  const pair = (k: number, j: number): number => {
+    const key = k * nt + j;
+    const p = pairIdx.indexOf(key);
+    if (p === pairKeys.length) pairKeys.push(key);
+    return p;
+  };
+  let lastU = -1;
+  let lastUKey = -1;
+  for (let i = 0; i < n; i++) {
+    const wi = data.weight[i];
+    if (wi === 0) continue;
+    const k = entryX[i];
+    const j = next[k]++;
+    const uKey = k * nt + txIndex[i];
+    if (uKey !== lastUKey) {
+      lastUKey = uKey;
+      lastU = pair(k, txIndex[i]);
+    }
+    iU[j] = lastU;
+    iV[j] = pair(k, TIndex[i]);
+    w[j] = wi;
+    groupWeight[k] += wi;
+  }
+  // number the pairs group by group, so that one x group's series coefficients serve all its pairs
+  const P = pairKeys.length;
+  const order = Array.from({ length: P }, (_, p) => p).sort((a, b) => pairKeys[a] - pairKeys[b]);
+  const renumber = new Int32Array(P);
+  order.forEach((old, p) => (renumber[old] = p));
+  for (let j = 0; j < m; j++) {
+    iU[j] = renumber[iU[j]];
+    iV[j] = renumber[iV[j]];
+  }
+  const pairGroup = new Int32Array(P);
+  const pairTime = new Int32Array(P);
+  const pairStart = new Int32Array(G + 1);
+  for (let p = 0; p < P; p++) {
+    const key = pairKeys[order[p]];
+    pairTime[p] = key % nt;
+    pairGroup[p] = (key - pairTime[p]) / nt;
+    pairStart[pairGroup[p] + 1]++;
+  }
+  for (let k = 0; k < G; k++) pairStart[k + 1] += pairStart[k];
+  return {
+    xs,
+    groupStart,
+    groupWeight,
+    times: Float64Array.from(tIdx.values),
+    pairGroup,
+    pairTime,
+    pairStart,
+    iU,
+    iV,
+    w,
+    lnA: new Float64Array(nt),
+    lnB: new Float64Array(nt),
+    invA: new Float64Array(nt),
+    invB: new Float64Array(nt),
+    pairValue: new Float64Array(P),
+    pairGrad: new Float64Array(4 * P),
+    pairF1: new Float64Array(P),
+    pairF1Grad: new Float64Array(4 * P),
+    pairPacked: new Float64Array(PACK * P),
+    groupMax: new Float64Array(G),
+  };
+}
+
+const preparedCache = new WeakMap<FrequencyData, ParetoNbdPrepared>();
+
+function preparedFor(data: FrequencyData): ParetoNbdPrepared {
+  const cached = preparedCache.get(data);
+  if (cached && cached.groupStart[cached.groupStart.length - 1] <= data.x.length) return cached;
+  const p = prepareParetoNbd(data);
+  preparedCache.set(data, p);
+  return p;
+}
+
+/**
+ * Total log-likelihood (weighted sum over the compressed triples; note 009 eq. 18):
+ *   ln L = lnΓ(r+x) − lnΓ(r) + r ln α + s ln β
+ *        + ln[ e^(−(r+x) ln(α+T) − s ln(β+T)) + e^(ln s − ln(r+s+x) + ln A0) ]
+ * NaN for invalid parameters. lnΓ(r+x) − lnΓ(r) is computed once per distinct
+ * x, the logs of α + t and β + t once per distinct time, and the two terms of
+ * A0 once per distinct (x, t) pair.
+ */
+export function logLikelihoodParetoNbd(params: ParetoNbdParams, data: FrequencyData): number {
+  return logLikelihoodParetoNbdPrepared(params, preparedFor(data), null);
+}
+
+const lnSeries = new Float64Array(4);
+const series = new ParetoSeries();
+
+/** Below this, a customer's likelihood relative to the largest term of its x group is summed in logs instead. */
+const LINEAR_FLOOR = 1e-250;
+
+/**
+ * Log-likelihood on prepared data and, when `grad` is given, its gradient with
+ * respect to (r, α, s, β) written into grad[0..3].
+ *
+ * Each term of ln A0 = ln(e^u − e^v) (u for t = t_x, v for t = T) is, with
+ * ln 2F1(a, b; a+1; z) = (1−b) ln(1−z) + ln S(p, a+1, z) (p = a+1−b, Euler's
+ * transformation, see lnParetoSeriesGrad):
+ *   α ≥ β: G(x, t) = −s ln(β+t) − (r+x) ln(α+t) + ln S(r+x, r+s+x+1, (α−β)/(α+t))
+ *   α < β: G(x, t) = (1−r−x) ln(α+t) − (s+1) ln(β+t) + ln S(s+1, r+s+x+1, (β−α)/(β+t))
+ * and its partial derivatives follow from those of ln S in (p, c, z). Every
+ * term of a customer's likelihood depends on x and one time only, so it is
+ * computed once per distinct (x, t) pair, and a customer's likelihood is
+ *   L = e^(lnΓ(r+x) − lnΓ(r) + r ln α + s ln β) · [e^F1(x,T) + e^U(x,t_x) − e^U(x,T)],
+ *   F1 = −(r+x) ln(α+T) − s ln(β+T),  U = ln s − ln(r+s+x) + G.
+ * Scaled by the largest term M of its x group, the bracket is a sum of three
+ * tabulated numbers (e^(F1−M) + e^(U−M) − e^(U−M)) whose log is taken as the
+ * log of a running product over entries of weight 1 (absolute error ~1e-16
+ * per entry), and its gradient is (e^F1 ∂F1 + e^U(x,t_x) ∂U(x,t_x) − e^U(x,T) ∂U(x,T)) / bracket:
+ * one division per entry. A customer whose bracket is below 1e-250 of M (far
+ * outside the bulk of the group) is summed in logs as
+ * ln(e^F1 + e^(U(t_x) + ln(1 − e^(U(T)−U(t_x))))). A0 is taken as 0 where
+ * rounding makes its two terms cross (t_x ≈ T), and is exactly 0 when t_x = T.
+ */
+export function logLikelihoodParetoNbdPrepared(params: ParetoNbdParams, prep: ParetoNbdPrepared, grad: number[] | Float64Array | null): number {
+  const { r, alpha, s, beta } = params;
+  if (!(r > 0 && alpha > 0 && s > 0 && beta > 0)) {
+    if (grad) grad.fill(NaN);
+    return NaN;
+  }
+  const { xs, groupStart, groupWeight, times, pairGroup, pairTime, pairStart, iU, iV, w, lnA, lnB, invA, invB } = prep;
+  const { pairValue, pairGrad, pairF1, pairF1Grad, pairPacked, groupMax } = prep;
+  for (let j = 0; j < times.length; j++) {
+    const qa = alpha + times[j];
+    const qb = beta + times[j];
+    lnA[j] = Math.log(qa);
+    lnB[j] = Math.log(qb);
+    invA[j] = 1 / qa;
+    invB[j] = 1 / qb;
+  }
+  const alphaFirst = alpha >= beta;
+  const diff = Math.abs(alpha - beta);
+  const lnS = Math.log(s);
+  groupMax.fill(-Infinity);
+  for (let p = 0; p < pairValue.length; p++) {
+    const k = pairGroup[p];
+    const x = xs[k];
+    const j = pairTime[p];
+    if (p === pairStart[k]) series.reset(alphaFirst ? r + x : s + 1, r + s + x + 1);
+    const t = times[j];
+    const la = lnA[j];
+    const lb = lnB[j];
+    const ia = invA[j];
+    const ib = invB[j];
+    const rx = r + x;
+    const rsx = rx + s;
+    const inv = 1 / rsx;
+    const c2 = lnS - Math.log(rsx); // ln s − ln(r+s+x), gradient (−1/(r+s+x), 0, 1/s − 1/(r+s+x), 0)
+    const o = 4 * p;
+    let U: number;
+    if (alphaFirst) {
+      series.evaluate(diff * ia, lnSeries);
+      const P = lnSeries[1];
+      const C = lnSeries[2];
+      const Z = lnSeries[3];
+      U = c2 - s * lb - rx * la + lnSeries[0];
+      pairGrad[o] = -inv - la + P + C;
+      pairGrad[o + 1] = -rx * ia + Z * (beta + t) * ia * ia;
+      pairGrad[o + 2] = 1 / s - inv - lb + C;
+      pairGrad[o + 3] = -s * ib - Z * ia;
+    } else {
+      series.evaluate(diff * ib, lnSeries);
+      const P = lnSeries[1];
+      const C = lnSeries[2];
+      const Z = lnSeries[3];
+      U = c2 + (1 - rx) * la - (s + 1) * lb + lnSeries[0];
+      pairGrad[o] = -inv - la + C;
+      pairGrad[o + 1] = (1 - rx) * ia - Z * ib;
+      pairGrad[o + 2] = 1 / s - inv - lb + P + C;
+      pairGrad[o + 3] = -(s + 1) * ib + Z * (alpha + t) * ib * ib;
+    }
+    pairValue[p] = U;
+    const F1 = -rx * la - s * lb;
+    pairF1[p] = F1;
+    pairF1Grad[o] = -la;
+    pairF1Grad[o + 1] = -rx * ia;
+    pairF1Grad[o + 2] = -lb;
+    pairF1Grad[o + 3] = -s * ib;
+    // NaN (a series that would not converge) is left out of M
+    if (U > groupMax[k]) groupMax[k] = U;
+    if (F1 > groupMax[k]) groupMax[k] = F1;
+  }
+  for (let p = 0; p < pairValue.length; p++) {
+    const M = groupMax[pairGroup[p]];
+    const e1 = Math.exp(pairF1[p] - M);
+    const eu = Math.exp(pairValue[p] - M);
+    const o = 4 * p;
+    const b = PACK * p;
+    pairPacked[b] = e1;
+    pairPacked[b + 1] = eu;
+    for (let c = 0; c < 4; c++) {
+      pairPacked[b + 2 + c] = e1 * pairF1Grad[o + c];
+      pairPacked[b + 6 + c] = eu * pairGrad[o + c];
+    }
+  }
+  const lnGr = lnGamma(r);
+  const lnAlpha = Math.log(alpha);
+  const lnBeta = Math.log(beta);
+  const psiR = grad ? digamma(r) : 0;
+  const ll = new NeumaierSum();
+  let g0 = 0;
+  let g1 = 0;
+  let g2 = 0;
+  let g3 = 0;
+  for (let k = 0; k < xs.length; k++) {
+    const x = xs[k];
+    const W = groupWeight[k];
+    const rx = r + x;
+    ll.add(W * (lnGamma(rx) - lnGr + r * lnAlpha + s * lnBeta + groupMax[k]));
+    if (grad) {
+      g0 += W * (digamma(rx) - psiR + lnAlpha);
+      g1 += (W * r) / alpha;
+      g2 += W * lnBeta;
+      g3 += (W * s) / beta;
+    }
+    let sL = 0; // Σ w ln(bracket / e^M), compensated (Neumaier) with cL
+    let cL = 0;
+    let prod = 1;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let i = groupStart[k]; i < groupStart[k + 1]; i++) {
+      const wi = w[i];
+      const pu = iU[i];
+      const pv = iV[i];
+      const bu = PACK * pu;
+      const bv = PACK * pv;
+      let a0 = pairPacked[bu + 1] - pairPacked[bv + 1];
+      const crossed = a0 < 0; // rounding with t_x ≈ T: A0 = 0
+      if (crossed) a0 = 0;
+      const bracket = pairPacked[bv] + a0;
+      if (bracket >= LINEAR_FLOOR) {
+        if (wi === 1) {
+          prod *= bracket;
+          if (prod < 1e-30 || prod > 1e30) {
+            const v = Math.log(prod);
+            const t = sL + v;
+            cL += Math.abs(sL) >= Math.abs(v) ? sL - t + v : v - t + sL;
+            sL = t;
+            prod = 1;
+          }
+        } else {
+          const v = wi * Math.log(bracket);
+          const t = sL + v;
+          cL += Math.abs(sL) >= Math.abs(v) ? sL - t + v : v - t + sL;
+          sL = t;
+        }
+        const q = wi / bracket;
+        if (crossed) {
+          s0 += q * pairPacked[bv + 2];
+          s1 += q * pairPacked[bv + 3];
+          s2 += q * pairPacked[bv + 4];
+          s3 += q * pairPacked[bv + 5];
+        } else {
+          s0 += q * (pairPacked[bv + 2] + pairPacked[bu + 6] - pairPacked[bv + 6]);
+          s1 += q * (pairPacked[bv + 3] + pairPacked[bu + 7] - pairPacked[bv + 7]);
+          s2 += q * (pairPacked[bv + 4] + pairPacked[bu + 8] - pairPacked[bv + 8]);
+          s3 += q * (pairPacked[bv + 5] + pairPacked[bu + 9] - pairPacked[bv + 9]);
+        }
+        continue;
+      }
+      const ou = 4 * pu;
+      const ov = 4 * pv;
+      // in logs, relative to M
+      const M = groupMax[k];
+      const F1 = pairF1[pv] - M;
+      const u = pairValue[pu] - M;
+      const v = pairValue[pv] - M;
+      if (pu === pv || !(u > v)) {
+        // A0 = 0 (t_x = T, or rounding when t_x ≈ T); NaN stays NaN
+        if (pu !== pv && (u !== u || v !== v)) sL = NaN;
+        sL += wi * F1;
+        s0 += wi * pairF1Grad[ov];
+        s1 += wi * pairF1Grad[ov + 1];
+        s2 += wi * pairF1Grad[ov + 2];
+        s3 += wi * pairF1Grad[ov + 3];
+        continue;
+      }
+      const rho = Math.exp(v - u);
+      const F2 = u + Math.log1p(-rho);
+      let L: number;
+      let om: number; // weight of the second term
+      if (F2 > F1) {
+        const e = Math.exp(F1 - F2);
+        L = F2 + Math.log1p(e);
+        om = 1 / (1 + e);
+      } else {
+        const e = Math.exp(F2 - F1);
+        L = F1 + Math.log1p(e);
+        om = e / (1 + e);
+      }
+      sL += wi * L;
+      const m1 = wi * (1 - om);
+      const k1 = (wi * om) / (1 - rho);
+      const k2 = k1 * rho;
+      s0 += m1 * pairF1Grad[ov] + k1 * pairGrad[ou] - k2 * pairGrad[ov];
+      s1 += m1 * pairF1Grad[ov + 1] + k1 * pairGrad[ou + 1] - k2 * pairGrad[ov + 1];
+      s2 += m1 * pairF1Grad[ov + 2] + k1 * pairGrad[ou + 2] - k2 * pairGrad[ov + 2];
+      s3 += m1 * pairF1Grad[ov + 3] + k1 * pairGrad[ou + 3] - k2 * pairGrad[ov + 3];
+    }
+    ll.add(sL + cL + Math.log(prod));
+    g0 += s0;
+    g1 += s1;
+    g2 += s2;
+    g3 += s3;
+  }
+  if (grad) {
+    grad[0] = g0;
+    grad[1] = g1;
+    grad[2] = g2;
+    grad[3] = g3;
+  }
+  return ll.value;
 }
 
 function toParams(p: Record<string, number>): ParetoNbdParams {
   return { r: p.r, alpha: p.alpha, s: p.s, beta: p.beta };
 }
 
+/** −LL of prepared data in θ = (ln r, ln α, ln s, ln β), with the gradient in θ (∂/∂θ = p ∂/∂p). */
+function negLogLikelihood(prep: ParetoNbdPrepared) {
+  const g = new Float64Array(4);
+  const params = (theta: readonly number[]): ParetoNbdParams => ({ r: Math.exp(theta[0]), alpha: Math.exp(theta[1]), s: Math.exp(theta[2]), beta: Math.exp(theta[3]) });
+  return {
+    negLLTotal: (theta: readonly number[]): number => -logLikelihoodParetoNbdPrepared(params(theta), prep, null),
+    negLLGradTotal: (theta: readonly number[], grad: number[]): number => {
+      const p = params(theta);
+      const ll = logLikelihoodParetoNbdPrepared(p, prep, g);
+      grad[0] = -p.r * g[0];
+      grad[1] = -p.alpha * g[1];
+      grad[2] = -p.s * g[2];
+      grad[3] = -p.beta * g[3];
+      return -ll;
+    },
+  };
+}
+
 /**
  * Fits Pareto/NBD by maximum likelihood. The likelihood is nearly flat along
  * a ridge in (s, β) (CDNOW: β is determined only to about 1%), so the fit runs
- * BFGS in log-parameter space from several starts spread over that ridge and
- * keeps the best. Throws ModelNotIdentifiedError for data that cannot identify
+ * BFGS (analytic gradient) in log-parameter space from several starts spread
+ * over that ridge and keeps the best; on more than {@link SCREEN_ABOVE}
+ * distinct entries the starts are screened on a weighted sample first (see
+ * fitLogSpace). Throws ModelNotIdentifiedError for data that cannot identify
  * the model (no customers, one customer, no repeat purchases, no observation time).
  */
 export function fitParetoNbd(data: FrequencyData, options?: FitOptions): FitResult {
@@ -109,9 +518,25 @@ export function fitParetoNbd(data: FrequencyData, options?: FitOptions): FitResu
     { r: 2, alpha: 2 * scale, s: 2, beta: 5 * scale },
     { r: 0.5, alpha: 0.5 * scale, s: 1, beta: 0.1 * scale },
   ];
-  const negLL = (theta: readonly number[]): number =>
-    -logLikelihoodParetoNbd({ r: Math.exp(theta[0]), alpha: Math.exp(theta[1]), s: Math.exp(theta[2]), beta: Math.exp(theta[3]) }, data);
-  return fitLogSpace({ model: 'pareto-nbd', names: PARETO_NBD_PARAMS, negLLTotal: negLL, customers, starts, reference: { alpha: sumT / customers, beta: sumT / customers }, options, defaultOptimizer: { gradTol: 1e-9 } });
+  const full = negLogLikelihood(prepareParetoNbd(data));
+  let screen: ScreeningSample | undefined;
+  if (options?.screen !== false && data.x.length > SCREEN_ABOVE) {
+    const sample = weightedSample(data.weight, SCREEN_SAMPLE);
+    const pick = (v: ArrayLike<number>): number[] => Array.from(sample.index, (i) => v[i]);
+    const sub: FrequencyData = { x: pick(data.x), tx: pick(data.tx), T: pick(data.T), weight: Array.from(sample.weight) };
+    screen = { ...negLogLikelihood(prepareParetoNbd(sub)), customers: sample.weight.reduce((a, b) => a + b, 0) };
+  }
+  return fitLogSpace({
+    model: 'pareto-nbd',
+    names: PARETO_NBD_PARAMS,
+    ...full,
+    customers,
+    starts,
+    reference: { alpha: sumT / customers, beta: sumT / customers },
+    options,
+    defaultOptimizer: { gradTol: 1e-9 },
+    screen,
+  });
 }
 
 /**
