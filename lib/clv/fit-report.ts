@@ -11,7 +11,7 @@ import { loadOrders, releaseFacts, type OrdersInput } from '../load/load-orders.
 import { toCsv } from '../report/csv.ts';
 import { formatters } from '../report/format.ts';
 import { renderReportHtml } from '../report/html.ts';
-import type { Section } from '../report/section.ts';
+import type { Section, SectionTable } from '../report/section.ts';
 import type { OutputFiles } from '../report/write-output.ts';
 import type { Progress } from '../progress.ts';
 import { TOOL } from '../version.ts';
@@ -26,6 +26,35 @@ export type FitModel = (typeof FIT_MODELS)[number];
 
 /** model_params.csv contract columns. */
 export const MODEL_PARAMS_COLUMNS = ['model', 'parameter', 'value', 'std_error', 'ci_low', 'ci_high'] as const;
+
+/** model_params.csv rows of one fitted model. */
+export function modelParamRows(model: string, fit: FitResult): Record<string, unknown>[] {
+  return Object.keys(fit.params).map((name) => ({
+    model,
+    parameter: name,
+    value: fit.params[name],
+    std_error: fit.stdErrors[name],
+    ci_low: fit.ci95[name]?.[0] ?? null,
+    ci_high: fit.ci95[name]?.[1] ?? null,
+  }));
+}
+
+/** The report table of model parameters (rows from {@link modelParamRows}). */
+export function modelParamsTable(rows: Record<string, unknown>[], options: { withModel: boolean; open?: boolean }): SectionTable {
+  return {
+    caption: 'Model parameters: maximum-likelihood estimates with delta-method standard errors and 95% intervals.',
+    open: options.open,
+    columns: [
+      ...(options.withModel ? [{ key: 'model', label: 'Model', kind: 'text' as const }] : []),
+      { key: 'parameter', label: 'Parameter', kind: 'text' },
+      { key: 'value', label: 'Estimate', kind: 'decimal' },
+      { key: 'std_error', label: 'Standard error', kind: 'decimal' },
+      { key: 'ci_low', label: '95% low', kind: 'decimal' },
+      { key: 'ci_high', label: '95% high', kind: 'decimal' },
+    ],
+    rows,
+  };
+}
 
 /** Above this |correlation| between frequency and spend, the Gamma-Gamma assumption is questionable. */
 export const STRONG_CORRELATION = 0.3;
@@ -112,14 +141,7 @@ export async function buildFitReport(options: FitReportOptions): Promise<FitRepo
       fit = model === 'bgnbd' ? fitBgNbd(data) : fitParetoNbd(data);
     }
 
-    const paramRows = Object.keys(fit.params).map((name) => ({
-      model,
-      parameter: name,
-      value: fit.params[name],
-      std_error: fit.stdErrors[name],
-      ci_low: fit.ci95[name]?.[0] ?? null,
-      ci_high: fit.ci95[name]?.[1] ?? null,
-    }));
+    const paramRows = modelParamRows(model, fit);
     const manifest = {
       tool: TOOL,
       command: 'fit',
@@ -171,18 +193,7 @@ export async function buildFitReport(options: FitReportOptions): Promise<FitRepo
         { label: 'Converged', value: fit.converged ? 'yes' : 'no' },
       ],
       bullets: diagnostics,
-      table: {
-        caption: 'Maximum-likelihood estimates with delta-method standard errors and 95% intervals.',
-        open: true,
-        columns: [
-          { key: 'parameter', label: 'Parameter', kind: 'text' },
-          { key: 'value', label: 'Estimate', kind: 'decimal' },
-          { key: 'std_error', label: 'Standard error', kind: 'decimal' },
-          { key: 'ci_low', label: '95% low', kind: 'decimal' },
-          { key: 'ci_high', label: '95% high', kind: 'decimal' },
-        ],
-        rows: paramRows,
-      },
+      table: modelParamsTable(paramRows, { withModel: false, open: true }),
     };
     const files: OutputFiles = new Map();
     files.set('data/model_params.csv', toCsv(MODEL_PARAMS_COLUMNS, paramRows));

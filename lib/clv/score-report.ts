@@ -26,8 +26,7 @@ import type { Progress } from '../progress.ts';
 import { TOOL } from '../version.ts';
 import { monthlyRate } from './discounted-clv.ts';
 import { scoreCustomers } from './score-customers.ts';
-import { MODEL_PARAMS_COLUMNS } from './fit-report.ts';
-import type { FitResult } from './model.ts';
+import { MODEL_PARAMS_COLUMNS, modelParamRows } from './fit-report.ts';
 
 /** customer_scores.csv contract columns (segment columns follow). */
 export const CUSTOMER_SCORES_COLUMNS = [
@@ -60,17 +59,6 @@ export interface ScoreResult {
   files: OutputFiles;
   manifest: Record<string, unknown>;
   cleanup(): Promise<void>;
-}
-
-function paramRows(model: string, fit: FitResult) {
-  return Object.keys(fit.params).map((name) => ({
-    model,
-    parameter: name,
-    value: fit.params[name],
-    std_error: fit.stdErrors[name],
-    ci_low: fit.ci95[name]?.[0] ?? null,
-    ci_high: fit.ci95[name]?.[1] ?? null,
-  }));
 }
 
 function checkOptions(o: ScoreOptions): void {
@@ -138,7 +126,7 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
       GROUP BY ALL ORDER BY clv_total DESC, channel`);
 
     const valueWord = options.margin === undefined ? 'revenue (no margin given: these are revenue, not profit)' : `gross margin at ${fmt.percent(margin)} of revenue`;
-    const params = [...paramRows(model, purchaseFit), ...paramRows('gamma-gamma', spendFit)];
+    const params = [...modelParamRows(model, purchaseFit), ...modelParamRows('gamma-gamma', spendFit)];
     const manifest = {
       tool: TOOL,
       command: 'score',

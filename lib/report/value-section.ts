@@ -11,8 +11,7 @@ import type { TimeUnit } from '../engine/model-inputs.ts';
 import { UserError } from '../errors.ts';
 import { clvHistogramSpec, pAliveHeatmapSpec } from '../charts/value-charts.ts';
 import { scoreCustomers } from '../clv/score-customers.ts';
-import { explainFit } from '../clv/fit-report.ts';
-import type { FitResult } from '../clv/model.ts';
+import { explainFit, modelParamRows, modelParamsTable } from '../clv/fit-report.ts';
 import type { Progress } from '../progress.ts';
 import type { Formatters } from './format.ts';
 import type { SectionDraft } from './cohort-sections.ts';
@@ -46,17 +45,6 @@ export interface ValueSectionResult {
   params: Record<string, unknown>[];
   /** What the manifest records about the models. */
   manifest: Record<string, unknown>;
-}
-
-function paramRows(model: string, fit: FitResult) {
-  return Object.keys(fit.params).map((name) => ({
-    model,
-    parameter: name,
-    value: fit.params[name],
-    std_error: fit.stdErrors[name],
-    ci_low: fit.ci95[name]?.[0] ?? null,
-    ci_high: fit.ci95[name]?.[1] ?? null,
-  }));
 }
 
 export async function valueSection(
@@ -143,7 +131,7 @@ export async function valueSection(
     narrative.push(`Customers who bought often but not for a year or more are probably gone: their mean probability of still being active is ${fmt.percent(lapsedAlive)}.`);
   }
   narrative.push(...explainFit(o.model, purchaseFit, o.timeUnit, fmt, {}), ...explainFit('gamma-gamma', spendFit, o.timeUnit, fmt, {}));
-  const params = [...paramRows(o.model, purchaseFit), ...paramRows('gamma-gamma', spendFit)];
+  const params = [...modelParamRows(o.model, purchaseFit), ...modelParamRows('gamma-gamma', spendFit)];
   const diagnostics = [purchaseFit, spendFit].map(
     (f, i) =>
       `${i === 0 ? modelTitle : 'Gamma-Gamma'}: fitted on ${fmt.integer(f.customers)} customers, log-likelihood ${fmt.decimal(f.logLikelihood, 2)}, AIC ${fmt.decimal(f.aic, 2)}, ${f.converged ? 'converged' : `did NOT converge (${f.message ?? 'see the manifest'})`}.`,
@@ -172,18 +160,7 @@ export async function valueSection(
         ...diagnostics,
         `CLV = Σ over months k = 1…${o.horizonMonths} of margin × expected spend per purchase × expected purchases in month k ÷ (1 + d)^k; expected purchases from ${modelTitle}, spend from Gamma-Gamma.`,
       ],
-      table: {
-        caption: 'Model parameters: maximum-likelihood estimates with standard errors and 95% intervals.',
-        columns: [
-          { key: 'model', label: 'Model', kind: 'text' },
-          { key: 'parameter', label: 'Parameter', kind: 'text' },
-          { key: 'value', label: 'Estimate', kind: 'decimal' },
-          { key: 'std_error', label: 'Standard error', kind: 'decimal' },
-          { key: 'ci_low', label: '95% low', kind: 'decimal' },
-          { key: 'ci_high', label: '95% high', kind: 'decimal' },
-        ],
-        rows: params,
-      },
+      table: modelParamsTable(params, { withModel: true }),
     },
     params,
     manifest: {

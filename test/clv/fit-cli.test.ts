@@ -11,19 +11,13 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runClv } from '../helpers/cli.ts';
 import { tempFile } from '../helpers/pipeline.ts';
+import { cdnowOrdersFile } from '../helpers/cdnow-csv.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'clv-fit-'));
 let cdnow: string;
 
 beforeAll(() => {
-  const rows = readFileSync('test/fixtures/cdnow/CDNOW_sample.txt', 'utf8')
-    .split(/\r?\n/)
-    .filter((l) => l.trim() !== '')
-    .map((l) => {
-      const [, id, date, , value] = l.trim().split(/\s+/);
-      return `${id},${date},${value}`;
-    });
-  cdnow = tempFile('cdnow.csv', `customer_id,order_date,amount\n${rows.join('\n')}\n`);
+  cdnow = cdnowOrdersFile();
 });
 
 function params(dir: string): Record<string, number> {

@@ -11,20 +11,13 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { conditionalExpectedBgNbd, pAliveBgNbd } from '../../lib/clv/bg-nbd.ts';
 import { runClv } from '../helpers/cli.ts';
-import { tempFile } from '../helpers/pipeline.ts';
+import { cdnowOrdersFile } from '../helpers/cdnow-csv.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'clv-score-'));
 let cdnow: string;
 
 beforeAll(() => {
-  const rows = readFileSync('test/fixtures/cdnow/CDNOW_sample.txt', 'utf8')
-    .split(/\r?\n/)
-    .filter((l) => l.trim() !== '')
-    .map((l) => {
-      const [, id, date, , value] = l.trim().split(/\s+/);
-      return `${id},${date},${value}`;
-    });
-  cdnow = tempFile('cdnow.csv', `customer_id,order_date,amount\n${rows.join('\n')}\n`);
+  cdnow = cdnowOrdersFile();
 });
 
 function readCsv(path: string): Record<string, string>[] {

@@ -7,20 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { analyzeFile, tempFile } from '../helpers/pipeline.ts';
+import { analyzeFile } from '../helpers/pipeline.ts';
+import { cdnowOrdersFile } from '../helpers/cdnow-csv.ts';
 
-function cdnowAsCsv(): string {
-  const lines = readFileSync('test/fixtures/cdnow/CDNOW_sample.txt', 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
-  const rows = lines.map((l) => {
-    const [, id, date, , value] = l.trim().split(/\s+/);
-    return `${Number(id)},${date},${value}`;
-  });
-  return `customer_id,order_date,amount\n${rows.join('\n')}\n`;
-}
 
 describe('customer summary on CDNOW', () => {
   it('matches the published calibration summary for all 2,357 customers', async () => {
-    const path = tempFile('cdnow.csv', cdnowAsCsv());
+    const path = cdnowOrdersFile({ numericIds: true });
     const { customers, orders } = await analyzeFile({ path, dateFormat: 'yyyyMMdd', asOf: '1997-09-30' });
     expect(orders.input.rows_read).toBe(6919);
     expect(orders.input.dropped).toEqual([{ reason: 'dated after the as-of date 1997-09-30', rows: 1959 }]);
@@ -55,7 +48,7 @@ describe('customer summary on CDNOW', () => {
   });
 
   it('is a single acquisition cohort quarter (Q1 1997) with 100% at offset 0', async () => {
-    const path = tempFile('cdnow.csv', cdnowAsCsv());
+    const path = cdnowOrdersFile({ numericIds: true });
     const { analysis } = await analyzeFile({ path, dateFormat: 'yyyyMMdd', asOf: '1997-09-30' }, { period: 'quarter' });
     const q1 = analysis.cells.filter((c) => c.cohort === '1997-Q1');
     expect(new Set(analysis.cells.map((c) => c.cohort))).toEqual(new Set(['1997-Q1']));
