@@ -48,8 +48,9 @@ export const BG_NBD_PARAMS = ['r', 'alpha', 'a', 'b'] as const;
 export interface BgNbdPrepared {
   /** Distinct x values, ascending. */
   xs: Float64Array;
-  /** Entries of xs[k] are [groupStart[k], groupStart[k+1]). */
+  /** Entries of xs[k] are [groupStart[k], groupStart[k+1]), those of weight 1 first: [groupStart[k], groupOnes[k]). */
   groupStart: Int32Array;
+  groupOnes: Int32Array;
   /** Total weight of each x group. */
   groupWeight: Float64Array;
   /** Distinct time values (t_x and T together). */
@@ -100,19 +101,23 @@ export function prepareBgNbd(data: FrequencyData): BgNbdPrepared {
   const groupStart = new Int32Array(G + 1);
   for (let i = 0; i < n; i++) if (data.weight[i] !== 0) groupStart[rank[entryX[i]] + 1]++;
   for (let k = 0; k < G; k++) groupStart[k + 1] += groupStart[k];
+  // within a group, the entries of weight 1 first: [groupStart[k], groupOnes[k])
+  const groupOnes = groupStart.slice(0, G);
+  for (let i = 0; i < n; i++) if (data.weight[i] === 1) groupOnes[rank[entryX[i]]]++;
   const tIdx = new DistinctIndexer();
   const iT = new Int32Array(m);
   const iTx = new Int32Array(m);
   const w = new Float64Array(m);
   const groupWeight = new Float64Array(G);
-  const next = groupStart.slice(0, G);
+  const nextOne = groupStart.slice(0, G);
+  const nextOther = groupOnes.slice();
   let lastTx = NaN;
   let lastTxIndex = -1;
   for (let i = 0; i < n; i++) {
     const wi = data.weight[i];
     if (wi === 0) continue;
     const g = rank[entryX[i]];
-    const j = next[g]++;
+    const j = wi === 1 ? nextOne[g]++ : nextOther[g]++;
     iT[j] = tIdx.indexOf(data.T[i]);
     const tx = data.tx[i];
     // compressed data are sorted by x, t_x, T: t_x repeats from one entry to the next
@@ -150,6 +155,7 @@ export function prepareBgNbd(data: FrequencyData): BgNbdPrepared {
   return {
     xs,
     groupStart,
+    groupOnes,
     groupWeight,
     times: Float64Array.from(tIdx.values),
     iT,
@@ -195,6 +201,121 @@ const POW_LIMIT = 700;
 /** Products of 1 + e^(A4−A3) are folded into the log sum before they pass this. */
 const PRODUCT_LIMIT = 1e280;
 
+/** Per-group sums of the entry loop: Σ w ln(1 + E), Σ w ω, Σ w ω (ln(α+t_x) − ln(α+T)), Σ w ω (1/(α+t_x) − 1/(α+T)). */
+const sums = new Float64Array(4);
+
+/**
+ * The entry loop over entries of weight 1 of one x group, with the power
+ * tables: E = e^a4 · pow[T] / pow[t_x], Σ ln(1 + E) as the log of a running
+ * product. Adds to `out`. (The loops are small functions of their own, so that
+ * the optimizing compiler handles each separately.)
+ */
+function sumOnesTabulated(prep: BgNbdPrepared, start: number, end: number, e4: number, out: Float64Array): void {
+  const { iT, iTx, lnTime, invTime, pow, invPow } = prep;
+  let sLog = 0; // compensated (Neumaier) with cLog
+  let cLog = 0;
+  let sW = 0;
+  let sDl = 0;
+  let sDi = 0;
+  let prod = 1;
+  for (let i = start; i < end; i++) {
+    const jT = iT[i];
+    const jX = iTx[i];
+    const E = e4 * pow[jT] * invPow[jX];
+    const onePlus = 1 + E;
+    if (onePlus < 1e16) {
+      prod *= onePlus;
+      if (prod > PRODUCT_LIMIT) {
+        const v = Math.log(prod);
+        const t = sLog + v;
+        cLog += Math.abs(sLog) >= Math.abs(v) ? sLog - t + v : v - t + sLog;
+        sLog = t;
+        prod = 1;
+      }
+    } else {
+      const v = Math.log1p(E);
+      const t = sLog + v;
+      cLog += Math.abs(sLog) >= Math.abs(v) ? sLog - t + v : v - t + sLog;
+      sLog = t;
+    }
+    const om = E / onePlus;
+    sW += om;
+    sDl += om * (lnTime[jX] - lnTime[jT]);
+    sDi += om * (invTime[jX] - invTime[jT]);
+  }
+  out[0] += sLog + cLog + Math.log(prod);
+  out[1] += sW;
+  out[2] += sDl;
+  out[3] += sDi;
+}
+
+/** The same for entries of any weight: Σ w ln(1 + E) by log1p. Adds to `out`. */
+function sumTabulated(prep: BgNbdPrepared, start: number, end: number, e4: number, out: Float64Array): void {
+  const { iT, iTx, w, lnTime, invTime, pow, invPow } = prep;
+  let sLog = 0; // compensated (Neumaier) with cLog
+  let cLog = 0;
+  let sW = 0;
+  let sDl = 0;
+  let sDi = 0;
+  for (let i = start; i < end; i++) {
+    const wi = w[i];
+    const jT = iT[i];
+    const jX = iTx[i];
+    const E = e4 * pow[jT] * invPow[jX];
+    const v = wi * Math.log1p(E);
+    const t = sLog + v;
+    cLog += Math.abs(sLog) >= Math.abs(v) ? sLog - t + v : v - t + sLog;
+    sLog = t;
+    const om = (wi * E) / (1 + E);
+    sW += om;
+    sDl += om * (lnTime[jX] - lnTime[jT]);
+    sDi += om * (invTime[jX] - invTime[jT]);
+  }
+  out[0] += sLog + cLog;
+  out[1] += sW;
+  out[2] += sDl;
+  out[3] += sDi;
+}
+
+/** The entry loop of one x group entry by entry (exp and log1p), where the power tables could leave the double range. Sets `out`. */
+function sumGroupDirect(prep: BgNbdPrepared, start: number, end: number, a4: number, rx: number, out: Float64Array): void {
+  const { iT, iTx, w, lnTime, invTime } = prep;
+  let sLog = 0; // compensated (Neumaier) with cLog
+  let cLog = 0;
+  let sW = 0;
+  let sDl = 0;
+  let sDi = 0;
+  for (let i = start; i < end; i++) {
+    const wi = w[i];
+    const jT = iT[i];
+    const jX = iTx[i];
+    const lT = lnTime[jT];
+    const lX = lnTime[jX];
+    const d = a4 + rx * (lT - lX); // A4 − A3 = ln E
+    let om: number;
+    let v: number;
+    if (d > 0) {
+      const e = Math.exp(-d);
+      v = wi * (d + Math.log1p(e));
+      om = wi / (1 + e);
+    } else {
+      const E = Math.exp(d);
+      v = wi * Math.log1p(E);
+      om = (wi * E) / (1 + E);
+    }
+    const t = sLog + v;
+    cLog += Math.abs(sLog) >= Math.abs(v) ? sLog - t + v : v - t + sLog;
+    sLog = t;
+    sW += om;
+    sDl += om * (lX - lT);
+    sDi += om * (invTime[jX] - invTime[jT]);
+  }
+  out[0] = sLog + cLog;
+  out[1] = sW;
+  out[2] = sDl;
+  out[3] = sDi;
+}
+
 /**
  * Log-likelihood on prepared data and, when `grad` is given, its gradient
  * with respect to (r, α, a, b) written into grad[0..3]. With ψ the digamma
@@ -210,10 +331,13 @@ const PRODUCT_LIMIT = 1e280;
  * common factor) are tabulated once per time the group uses, so an entry
  * costs two table look-ups, a few multiplications and one division, and
  * Σ ln(1+E) over entries of weight 1 is taken as the log of a running product
- * (one log per ~ten entries or fewer; the absolute error, ~1e-16 per entry, is
- * below the rounding of the total). Where the powers could leave the double
- * range (|ln E| could pass 700) the group is summed entry by entry with exp
- * and log1p instead. The x = 0 group needs only Σ w ln(α+T), taken per time.
+ * (one log whenever the product passes 1e280; the absolute error, ~1e-16 per
+ * entry, is below the rounding of the total), over the other entries by log1p.
+ * Where the powers could leave the double range (|ln E| could pass 700) the
+ * group is summed entry by entry with exp and log1p instead. The x = 0 group
+ * needs only Σ w ln(α+T), taken per time. Sums over entries are compensated
+ * (Neumaier), so that LL is accurate to ~1e-16 relative, not ~1e-13: the
+ * line search compares values that differ in the 14th digit near the optimum.
  */
 export function logLikelihoodBgNbdPrepared(params: BgNbdParams, prep: BgNbdPrepared, grad: number[] | Float64Array | null): number {
   const { r, alpha, a, b } = params;
@@ -221,7 +345,7 @@ export function logLikelihoodBgNbdPrepared(params: BgNbdParams, prep: BgNbdPrepa
     if (grad) grad.fill(NaN);
     return NaN;
   }
-  const { xs, groupStart, groupWeight, times, iT, iTx, w, groupTimeStart, groupTimes, groupTimeWeight, lnTime, invTime, pow, invPow } = prep;
+  const { xs, groupStart, groupOnes, groupWeight, times, groupTimeStart, groupTimes, groupTimeWeight, lnTime, invTime, pow, invPow } = prep;
   let lnMin = Infinity;
   let lnMax = -Infinity;
   for (let j = 0; j < times.length; j++) {
@@ -276,11 +400,6 @@ export function logLikelihoodBgNbdPrepared(params: BgNbdParams, prep: BgNbdPrepa
       continue;
     }
     const a4 = lnA - Math.log(b + x - 1);
-    let sLog = 0; // Σ w ln(1 + E), compensated (Neumaier) with cLog
-    let cLog = 0;
-    let sW = 0; // Σ w ω
-    let sDl = 0; // Σ w ω (ln(α+t_x) − ln(α+T))
-    let sDi = 0; // Σ w ω (1/(α+t_x) − 1/(α+T))
     const start = groupStart[k];
     const end = groupStart[k + 1];
     if (Math.abs(a4) + rx * span <= POW_LIMIT) {
@@ -291,65 +410,14 @@ export function logLikelihoodBgNbdPrepared(params: BgNbdParams, prep: BgNbdPrepa
         invPow[j] = 1 / p;
       }
       const e4 = Math.exp(a4);
-      let prod = 1;
-      for (let i = start; i < end; i++) {
-        const wi = w[i];
-        const jT = iT[i];
-        const jX = iTx[i];
-        const E = e4 * pow[jT] * invPow[jX];
-        const onePlus = 1 + E;
-        if (wi === 1 && onePlus < 1e16) {
-          prod *= onePlus;
-          if (prod > PRODUCT_LIMIT) {
-            const v = Math.log(prod);
-            const t = sLog + v;
-            cLog += Math.abs(sLog) >= Math.abs(v) ? sLog - t + v : v - t + sLog;
-            sLog = t;
-            prod = 1;
-          }
-        } else {
-          const v = wi * Math.log1p(E);
-          const t = sLog + v;
-          cLog += Math.abs(sLog) >= Math.abs(v) ? sLog - t + v : v - t + sLog;
-          sLog = t;
-        }
-        const om = (wi * E) / onePlus;
-        sW += om;
-        sDl += om * (lnTime[jX] - lnTime[jT]);
-        sDi += om * (invTime[jX] - invTime[jT]);
-      }
-      sLog += cLog + Math.log(prod);
-    } else {
-      for (let i = start; i < end; i++) {
-        const wi = w[i];
-        const jT = iT[i];
-        const jX = iTx[i];
-        const lT = lnTime[jT];
-        const lX = lnTime[jX];
-        const d = a4 + rx * (lT - lX); // A4 − A3 = ln E
-        let om: number;
-        let v: number;
-        if (d > 0) {
-          const e = Math.exp(-d);
-          v = wi * (d + Math.log1p(e));
-          om = wi / (1 + e);
-        } else {
-          const E = Math.exp(d);
-          v = wi * Math.log1p(E);
-          om = (wi * E) / (1 + E);
-        }
-        const t = sLog + v;
-        cLog += Math.abs(sLog) >= Math.abs(v) ? sLog - t + v : v - t + sLog;
-        sLog = t;
-        sW += om;
-        sDl += om * (lX - lT);
-        sDi += om * (invTime[jX] - invTime[jT]);
-      }
-      sLog += cLog;
-    }
-    ll.add(sLog);
-    gR -= sLnT + sDl;
-    gAlpha -= rx * (sInvT + sDi);
+      sums.fill(0);
+      sumOnesTabulated(prep, start, groupOnes[k], e4, sums);
+      sumTabulated(prep, groupOnes[k], end, e4, sums);
+    } else sumGroupDirect(prep, start, end, a4, rx, sums);
+    const sW = sums[1];
+    ll.add(sums[0]);
+    gR -= sLnT + sums[2];
+    gAlpha -= rx * (sInvT + sums[3]);
     gA += sW / a;
     gB -= sW / (b + x - 1);
   }

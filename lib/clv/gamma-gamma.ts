@@ -71,8 +71,9 @@ export function compressSpend(rows: { x: ArrayLike<number>; zbar: ArrayLike<numb
 export interface GammaGammaPrepared {
   /** Distinct x values. */
   xs: Float64Array;
-  /** Entries of xs[k] are [groupStart[k], groupStart[k+1]). */
+  /** Entries of xs[k] are [groupStart[k], groupStart[k+1]), those of weight 1 first: [groupStart[k], groupOnes[k]). */
   groupStart: Int32Array;
+  groupOnes: Int32Array;
   /** Total weight of each x group. */
   groupWeight: Float64Array;
   /** Per entry, in group order: x·z̄ and the weight. */
@@ -113,7 +114,11 @@ export function prepareGammaGamma(data: SpendData): GammaGammaPrepared {
   const groupStart = new Int32Array(G + 1);
   for (let i = 0; i < n; i++) if (data.weight[i] !== 0) groupStart[entryX[i] + 1]++;
   for (let k = 0; k < G; k++) groupStart[k + 1] += groupStart[k];
-  const next = groupStart.slice(0, G);
+  // within a group, the entries of weight 1 first: [groupStart[k], groupOnes[k])
+  const groupOnes = groupStart.slice(0, G);
+  for (let i = 0; i < n; i++) if (data.weight[i] === 1) groupOnes[entryX[i]]++;
+  const nextOne = groupStart.slice(0, G);
+  const nextOther = groupOnes.slice();
   const xz = new Float64Array(m);
   const w = new Float64Array(m);
   const groupWeight = new Float64Array(G);
@@ -124,7 +129,7 @@ export function prepareGammaGamma(data: SpendData): GammaGammaPrepared {
     const wi = data.weight[i];
     if (wi === 0) continue;
     const k = entryX[i];
-    const j = next[k]++;
+    const j = wi === 1 ? nextOne[k]++ : nextOther[k]++;
     const x = data.x[i];
     const z = data.zbar[i];
     xz[j] = x * z;
@@ -135,7 +140,7 @@ export function prepareGammaGamma(data: SpendData): GammaGammaPrepared {
     sumXLnZ += wi * x * lnZ;
     sumXLnX += wi * x * Math.log(x);
   }
-  return { xs: Float64Array.from(xsList), groupStart, groupWeight, xz, w, sumLnZ, sumXLnZ, sumXLnX };
+  return { xs: Float64Array.from(xsList), groupStart, groupOnes, groupWeight, xz, w, sumLnZ, sumXLnZ, sumXLnX };
 }
 
 const preparedCache = new WeakMap<SpendData, GammaGammaPrepared>();
@@ -160,6 +165,62 @@ export function logLikelihoodGammaGamma(params: GammaGammaParams, data: SpendDat
 /** Products of γ + x z̄ are folded into the log sum before they leave [1e-280, 1e280]. */
 const PRODUCT_LIMIT = 1e280;
 
+/** Per-group sums of the entry loop: Σ w ln(γ + x z̄) and Σ w / (γ + x z̄). */
+const sums = new Float64Array(2);
+
+/**
+ * The entry loop over entries of weight 1 of one x group: Σ ln(γ + x z̄) as
+ * the log of a running product. Adds to `out`. (The loops are small functions
+ * of their own, so that the optimizing compiler handles each separately.)
+ */
+function sumOnes(prep: GammaGammaPrepared, start: number, end: number, gamma: number, out: Float64Array): void {
+  const { xz } = prep;
+  let sLog = 0; // compensated (Neumaier) with cLog
+  let cLog = 0;
+  let sInv = 0;
+  let prod = 1;
+  for (let i = start; i < end; i++) {
+    const v = gamma + xz[i];
+    if (v < 1e16 && v > 1e-16) {
+      prod *= v;
+      if (prod > PRODUCT_LIMIT || prod < 1 / PRODUCT_LIMIT) {
+        const u = Math.log(prod);
+        const t = sLog + u;
+        cLog += Math.abs(sLog) >= Math.abs(u) ? sLog - t + u : u - t + sLog;
+        sLog = t;
+        prod = 1;
+      }
+    } else {
+      const u = Math.log(v);
+      const t = sLog + u;
+      cLog += Math.abs(sLog) >= Math.abs(u) ? sLog - t + u : u - t + sLog;
+      sLog = t;
+    }
+    sInv += 1 / v;
+  }
+  out[0] += sLog + cLog + Math.log(prod);
+  out[1] += sInv;
+}
+
+/** The same for entries of any weight: Σ w ln(γ + x z̄) by log. Adds to `out`. */
+function sumWeighted(prep: GammaGammaPrepared, start: number, end: number, gamma: number, out: Float64Array): void {
+  const { xz, w } = prep;
+  let sLog = 0; // compensated (Neumaier) with cLog
+  let cLog = 0;
+  let sInv = 0;
+  for (let i = start; i < end; i++) {
+    const wi = w[i];
+    const v = gamma + xz[i];
+    const u = wi * Math.log(v);
+    const t = sLog + u;
+    cLog += Math.abs(sLog) >= Math.abs(u) ? sLog - t + u : u - t + sLog;
+    sLog = t;
+    sInv += wi / v;
+  }
+  out[0] += sLog + cLog;
+  out[1] += sInv;
+}
+
 /**
  * Log-likelihood on prepared data and, when `grad` is given, its gradient
  * with respect to (p, q, γ) written into grad[0..2]. With ψ the digamma
@@ -169,8 +230,9 @@ const PRODUCT_LIMIT = 1e280;
  *   ∂/∂γ = q/γ − (px+q)/(γ + x z̄)
  * The terms in ln z̄ and ln x are sums fixed by the data; per entry there
  * remain Σ w S (per x group; over entries of weight 1 taken as the log of a
- * running product: one log per several entries, absolute error ~1e-16 each)
- * and Σ w/(γ + x z̄).
+ * running product, one log whenever it leaves [1e-280, 1e280], absolute error
+ * ~1e-16 per entry) and Σ w/(γ + x z̄). Sums over entries are compensated
+ * (Neumaier), so that LL is accurate to ~1e-16 relative.
  */
 export function logLikelihoodGammaGammaPrepared(params: GammaGammaParams, prep: GammaGammaPrepared, grad: number[] | Float64Array | null): number {
   const { p, q, gamma } = params;
@@ -178,7 +240,7 @@ export function logLikelihoodGammaGammaPrepared(params: GammaGammaParams, prep: 
     if (grad) grad.fill(NaN);
     return NaN;
   }
-  const { xs, groupStart, groupWeight, xz, w } = prep;
+  const { xs, groupStart, groupOnes, groupWeight } = prep;
   const lnGq = lnGamma(q);
   const lnGamma_ = Math.log(gamma);
   const psiQ = grad ? digamma(q) : 0;
@@ -193,31 +255,11 @@ export function logLikelihoodGammaGammaPrepared(params: GammaGammaParams, prep: 
     const W = groupWeight[k];
     const px = p * x;
     const c = px + q;
-    let sLog = 0; // Σ w ln(γ + x z̄), compensated (Neumaier) with cLog
-    let cLog = 0;
-    let sInv = 0; // Σ w / (γ + x z̄)
-    let prod = 1;
-    for (let i = groupStart[k]; i < groupStart[k + 1]; i++) {
-      const wi = w[i];
-      const v = gamma + xz[i];
-      if (wi === 1 && v < 1e16 && v > 1e-16) {
-        prod *= v;
-        if (prod > PRODUCT_LIMIT || prod < 1 / PRODUCT_LIMIT) {
-          const u = Math.log(prod);
-          const t = sLog + u;
-          cLog += Math.abs(sLog) >= Math.abs(u) ? sLog - t + u : u - t + sLog;
-          sLog = t;
-          prod = 1;
-        }
-      } else {
-        const u = wi * Math.log(v);
-        const t = sLog + u;
-        cLog += Math.abs(sLog) >= Math.abs(u) ? sLog - t + u : u - t + sLog;
-        sLog = t;
-      }
-      sInv += wi / v;
-    }
-    sLog += cLog + Math.log(prod);
+    sums.fill(0);
+    sumOnes(prep, groupStart[k], groupOnes[k], gamma, sums);
+    sumWeighted(prep, groupOnes[k], groupStart[k + 1], gamma, sums);
+    const sLog = sums[0];
+    const sInv = sums[1];
     ll.add(W * (lnGamma(c) - lnGamma(px) - lnGq + q * lnGamma_));
     ll.add(-c * sLog);
     if (grad) {

@@ -71,8 +71,9 @@ export function lnA0ParetoNbd(params: ParetoNbdParams, x: number, tx: number, T:
 export interface ParetoNbdPrepared {
   /** Distinct x values. */
   xs: Float64Array;
-  /** Entries of xs[k] are [groupStart[k], groupStart[k+1]). */
+  /** Entries of xs[k] are [groupStart[k], groupStart[k+1]), those of weight 1 first: [groupStart[k], groupOnes[k]). */
   groupStart: Int32Array;
+  groupOnes: Int32Array;
   /** Total weight of each x group. */
   groupWeight: Float64Array;
   /** Distinct time values (t_x and T). */
@@ -96,8 +97,8 @@ export interface ParetoNbdPrepared {
    * second term of the likelihood is e^(pairValue(x,t_x)) − e^(pairValue(x,T)));
    * pairF1 = −(r+x) ln(α+t) − s ln(β+t) and pairF1Grad (the first term, for t = T);
    * and packed by PACK per pair for the entry loop: e^(pairF1 − M), e^(pairValue − M)
-   * with M the largest of both over the pairs of the x group, then the two
-   * gradients multiplied by them.
+   * with M the largest of both over the pairs of the x group, then the
+   * gradients multiplied by them (see PACK).
    */
   pairValue: Float64Array;
   pairGrad: Float64Array;
@@ -108,7 +109,11 @@ export interface ParetoNbdPrepared {
   groupMax: Float64Array;
 }
 
-/** Per pair in pairPacked: e^(F1−M), e^(U−M), e^(F1−M) ∂F1 (4), e^(U−M) ∂U (4). */
+/**
+ * Per pair in pairPacked: e^(F1−M), e^(U−M), e^(F1−M) ∂F1 − e^(U−M) ∂U (4), e^(U−M) ∂U (4),
+ * so that an entry's gradient numerator is the third block of its (x, T) pair
+ * plus the fourth block of its (x, t_x) pair.
+ */
 const PACK = 10;
 
 /** Groups entries by x and indexes their times and (x, t) pairs (see {@link ParetoNbdPrepared}). */
@@ -134,7 +139,11 @@ export function prepareParetoNbd(data: FrequencyData): ParetoNbdPrepared {
   const groupStart = new Int32Array(G + 1);
   for (let i = 0; i < n; i++) if (data.weight[i] !== 0) groupStart[entryX[i] + 1]++;
   for (let k = 0; k < G; k++) groupStart[k + 1] += groupStart[k];
-  const next = groupStart.slice(0, G);
+  // within a group, the entries of weight 1 first: [groupStart[k], groupOnes[k])
+  const groupOnes = groupStart.slice(0, G);
+  for (let i = 0; i < n; i++) if (data.weight[i] === 1) groupOnes[entryX[i]]++;
+  const nextOne = groupStart.slice(0, G);
+  const nextOther = groupOnes.slice();
   const tIdx = new DistinctIndexer();
   const pairIdx = new DistinctIndexer();
   const pairKeys: number[] = [];
@@ -170,7 +179,7 @@ export function prepareParetoNbd(data: FrequencyData): ParetoNbdPrepared {
     const wi = data.weight[i];
     if (wi === 0) continue;
     const k = entryX[i];
-    const j = next[k]++;
+    const j = wi === 1 ? nextOne[k]++ : nextOther[k]++;
     const uKey = k * nt + txIndex[i];
     if (uKey !== lastUKey) {
       lastUKey = uKey;
@@ -203,6 +212,7 @@ export function prepareParetoNbd(data: FrequencyData): ParetoNbdPrepared {
   return {
     xs,
     groupStart,
+    groupOnes,
     groupWeight,
     times: Float64Array.from(tIdx.values),
     pairGroup,
@@ -252,6 +262,155 @@ const series = new ParetoSeries();
 /** Below this, a customer's likelihood relative to the largest term of its x group is summed in logs instead. */
 const LINEAR_FLOOR = 1e-250;
 
+/** Per-group sums of the entry loop: Σ w ln(bracket / e^M) and the four gradient sums. */
+const sums = new Float64Array(5);
+
+/**
+ * One entry summed in logs (its bracket is below LINEAR_FLOOR of the group's
+ * largest term M): adds w ln(bracket / e^M) and w ∂ ln(bracket) to `out`.
+ */
+function addEntryInLogs(prep: ParetoNbdPrepared, k: number, pu: number, pv: number, wi: number, out: Float64Array): void {
+  const { groupMax, pairValue, pairGrad, pairF1, pairF1Grad } = prep;
+  const ou = 4 * pu;
+  const ov = 4 * pv;
+  const M = groupMax[k];
+  const F1 = pairF1[pv] - M;
+  const u = pairValue[pu] - M;
+  const v = pairValue[pv] - M;
+  if (pu === pv || !(u > v)) {
+    // A0 = 0 (t_x = T, or rounding when t_x ≈ T); NaN stays NaN
+    out[0] += pu !== pv && (u !== u || v !== v) ? NaN : wi * F1;
+    out[1] += wi * pairF1Grad[ov];
+    out[2] += wi * pairF1Grad[ov + 1];
+    out[3] += wi * pairF1Grad[ov + 2];
+    out[4] += wi * pairF1Grad[ov + 3];
+    return;
+  }
+  const rho = Math.exp(v - u);
+  const F2 = u + Math.log1p(-rho);
+  let L: number;
+  let om: number; // weight of the second term
+  if (F2 > F1) {
+    const e = Math.exp(F1 - F2);
+    L = F2 + Math.log1p(e);
+    om = 1 / (1 + e);
+  } else {
+    const e = Math.exp(F2 - F1);
+    L = F1 + Math.log1p(e);
+    om = e / (1 + e);
+  }
+  out[0] += wi * L;
+  const m1 = wi * (1 - om);
+  const k1 = (wi * om) / (1 - rho);
+  const k2 = k1 * rho;
+  for (let c = 0; c < 4; c++) out[1 + c] += m1 * pairF1Grad[ov + c] + k1 * pairGrad[ou + c] - k2 * pairGrad[ov + c];
+}
+
+/**
+ * The entry loop over the entries of weight 1 of x group k (see
+ * {@link logLikelihoodParetoNbdPrepared}): Σ ln(bracket) as the log of a
+ * running product. Adds to `out`. (The loops are small functions of their
+ * own, so that the optimizing compiler handles each separately.)
+ */
+function sumOnes(prep: ParetoNbdPrepared, k: number, start: number, end: number, out: Float64Array): void {
+  const { iU, iV, pairPacked } = prep;
+  let sL = 0; // compensated (Neumaier) with cL
+  let cL = 0;
+  let prod = 1;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let i = start; i < end; i++) {
+    const pu = iU[i];
+    const pv = iV[i];
+    const bu = PACK * pu;
+    const bv = PACK * pv;
+    const a0 = pairPacked[bu + 1] - pairPacked[bv + 1];
+    const bracket = pairPacked[bv] + a0;
+    if (!(a0 >= 0 && bracket >= LINEAR_FLOOR)) {
+      addCrossedOrInLogs(prep, k, pu, pv, 1, out);
+      continue;
+    }
+    prod *= bracket;
+    if (prod < 1e-30 || prod > 1e30) {
+      const v = Math.log(prod);
+      const t = sL + v;
+      cL += Math.abs(sL) >= Math.abs(v) ? sL - t + v : v - t + sL;
+      sL = t;
+      prod = 1;
+    }
+    const q = 1 / bracket;
+    s0 += q * (pairPacked[bv + 2] + pairPacked[bu + 6]);
+    s1 += q * (pairPacked[bv + 3] + pairPacked[bu + 7]);
+    s2 += q * (pairPacked[bv + 4] + pairPacked[bu + 8]);
+    s3 += q * (pairPacked[bv + 5] + pairPacked[bu + 9]);
+  }
+  out[0] += sL + cL + Math.log(prod);
+  out[1] += s0;
+  out[2] += s1;
+  out[3] += s2;
+  out[4] += s3;
+}
+
+/** The same for entries of any weight: Σ w ln(bracket) by log. Adds to `out`. */
+function sumWeighted(prep: ParetoNbdPrepared, k: number, start: number, end: number, out: Float64Array): void {
+  const { iU, iV, w, pairPacked } = prep;
+  let sL = 0; // compensated (Neumaier) with cL
+  let cL = 0;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let i = start; i < end; i++) {
+    const wi = w[i];
+    const pu = iU[i];
+    const pv = iV[i];
+    const bu = PACK * pu;
+    const bv = PACK * pv;
+    const a0 = pairPacked[bu + 1] - pairPacked[bv + 1];
+    const bracket = pairPacked[bv] + a0;
+    if (!(a0 >= 0 && bracket >= LINEAR_FLOOR)) {
+      addCrossedOrInLogs(prep, k, pu, pv, wi, out);
+      continue;
+    }
+    const v = wi * Math.log(bracket);
+    const t = sL + v;
+    cL += Math.abs(sL) >= Math.abs(v) ? sL - t + v : v - t + sL;
+    sL = t;
+    const q = wi / bracket;
+    s0 += q * (pairPacked[bv + 2] + pairPacked[bu + 6]);
+    s1 += q * (pairPacked[bv + 3] + pairPacked[bu + 7]);
+    s2 += q * (pairPacked[bv + 4] + pairPacked[bu + 8]);
+    s3 += q * (pairPacked[bv + 5] + pairPacked[bu + 9]);
+  }
+  out[0] += sL + cL;
+  out[1] += s0;
+  out[2] += s1;
+  out[3] += s2;
+  out[4] += s3;
+}
+
+/**
+ * An entry off the fast path: the two terms of A0 crossed by rounding (t_x ≈ T:
+ * A0 = 0, the bracket is e^(F1−M) alone), or a bracket below LINEAR_FLOOR
+ * (summed in logs), or NaN. Adds to `out`.
+ */
+function addCrossedOrInLogs(prep: ParetoNbdPrepared, k: number, pu: number, pv: number, wi: number, out: Float64Array): void {
+  const { pairPacked } = prep;
+  const bv = PACK * pv;
+  const a0 = pairPacked[PACK * pu + 1] - pairPacked[bv + 1];
+  const bracket = pairPacked[bv];
+  if (a0 < 0 && bracket >= LINEAR_FLOOR) {
+    out[0] += wi * Math.log(bracket);
+    const q = wi / bracket;
+    // e^(F1−M) ∂F1 alone
+    for (let c = 0; c < 4; c++) out[1 + c] += q * (pairPacked[bv + 2 + c] + pairPacked[bv + 6 + c]);
+    return;
+  }
+  addEntryInLogs(prep, k, pu, pv, wi, out);
+}
+
 /**
  * Log-likelihood on prepared data and, when `grad` is given, its gradient with
  * respect to (r, α, s, β) written into grad[0..3].
@@ -281,7 +440,7 @@ export function logLikelihoodParetoNbdPrepared(params: ParetoNbdParams, prep: Pa
     if (grad) grad.fill(NaN);
     return NaN;
   }
-  const { xs, groupStart, groupWeight, times, pairGroup, pairTime, pairStart, iU, iV, w, lnA, lnB, invA, invB } = prep;
+  const { xs, groupStart, groupOnes, groupWeight, times, pairGroup, pairTime, pairStart, lnA, lnB, invA, invB } = prep;
   const { pairValue, pairGrad, pairF1, pairF1Grad, pairPacked, groupMax } = prep;
   for (let j = 0; j < times.length; j++) {
     const qa = alpha + times[j];
@@ -352,8 +511,9 @@ export function logLikelihoodParetoNbdPrepared(params: ParetoNbdParams, prep: Pa
     pairPacked[b] = e1;
     pairPacked[b + 1] = eu;
     for (let c = 0; c < 4; c++) {
-      pairPacked[b + 2 + c] = e1 * pairF1Grad[o + c];
-      pairPacked[b + 6 + c] = eu * pairGrad[o + c];
+      const eug = eu * pairGrad[o + c];
+      pairPacked[b + 2 + c] = e1 * pairF1Grad[o + c] - eug;
+      pairPacked[b + 6 + c] = eug;
     }
   }
   const lnGr = lnGamma(r);
@@ -376,97 +536,14 @@ export function logLikelihoodParetoNbdPrepared(params: ParetoNbdParams, prep: Pa
       g2 += W * lnBeta;
       g3 += (W * s) / beta;
     }
-    let sL = 0; // Σ w ln(bracket / e^M), compensated (Neumaier) with cL
-    let cL = 0;
-    let prod = 1;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (let i = groupStart[k]; i < groupStart[k + 1]; i++) {
-      const wi = w[i];
-      const pu = iU[i];
-      const pv = iV[i];
-      const bu = PACK * pu;
-      const bv = PACK * pv;
-      let a0 = pairPacked[bu + 1] - pairPacked[bv + 1];
-      const crossed = a0 < 0; // rounding with t_x ≈ T: A0 = 0
-      if (crossed) a0 = 0;
-      const bracket = pairPacked[bv] + a0;
-      if (bracket >= LINEAR_FLOOR) {
-        if (wi === 1) {
-          prod *= bracket;
-          if (prod < 1e-30 || prod > 1e30) {
-            const v = Math.log(prod);
-            const t = sL + v;
-            cL += Math.abs(sL) >= Math.abs(v) ? sL - t + v : v - t + sL;
-            sL = t;
-            prod = 1;
-          }
-        } else {
-          const v = wi * Math.log(bracket);
-          const t = sL + v;
-          cL += Math.abs(sL) >= Math.abs(v) ? sL - t + v : v - t + sL;
-          sL = t;
-        }
-        const q = wi / bracket;
-        if (crossed) {
-          s0 += q * pairPacked[bv + 2];
-          s1 += q * pairPacked[bv + 3];
-          s2 += q * pairPacked[bv + 4];
-          s3 += q * pairPacked[bv + 5];
-        } else {
-          s0 += q * (pairPacked[bv + 2] + pairPacked[bu + 6] - pairPacked[bv + 6]);
-          s1 += q * (pairPacked[bv + 3] + pairPacked[bu + 7] - pairPacked[bv + 7]);
-          s2 += q * (pairPacked[bv + 4] + pairPacked[bu + 8] - pairPacked[bv + 8]);
-          s3 += q * (pairPacked[bv + 5] + pairPacked[bu + 9] - pairPacked[bv + 9]);
-        }
-        continue;
-      }
-      const ou = 4 * pu;
-      const ov = 4 * pv;
-      // in logs, relative to M
-      const M = groupMax[k];
-      const F1 = pairF1[pv] - M;
-      const u = pairValue[pu] - M;
-      const v = pairValue[pv] - M;
-      if (pu === pv || !(u > v)) {
-        // A0 = 0 (t_x = T, or rounding when t_x ≈ T); NaN stays NaN
-        if (pu !== pv && (u !== u || v !== v)) sL = NaN;
-        sL += wi * F1;
-        s0 += wi * pairF1Grad[ov];
-        s1 += wi * pairF1Grad[ov + 1];
-        s2 += wi * pairF1Grad[ov + 2];
-        s3 += wi * pairF1Grad[ov + 3];
-        continue;
-      }
-      const rho = Math.exp(v - u);
-      const F2 = u + Math.log1p(-rho);
-      let L: number;
-      let om: number; // weight of the second term
-      if (F2 > F1) {
-        const e = Math.exp(F1 - F2);
-        L = F2 + Math.log1p(e);
-        om = 1 / (1 + e);
-      } else {
-        const e = Math.exp(F2 - F1);
-        L = F1 + Math.log1p(e);
-        om = e / (1 + e);
-      }
-      sL += wi * L;
-      const m1 = wi * (1 - om);
-      const k1 = (wi * om) / (1 - rho);
-      const k2 = k1 * rho;
-      s0 += m1 * pairF1Grad[ov] + k1 * pairGrad[ou] - k2 * pairGrad[ov];
-      s1 += m1 * pairF1Grad[ov + 1] + k1 * pairGrad[ou + 1] - k2 * pairGrad[ov + 1];
-      s2 += m1 * pairF1Grad[ov + 2] + k1 * pairGrad[ou + 2] - k2 * pairGrad[ov + 2];
-      s3 += m1 * pairF1Grad[ov + 3] + k1 * pairGrad[ou + 3] - k2 * pairGrad[ov + 3];
-    }
-    ll.add(sL + cL + Math.log(prod));
-    g0 += s0;
-    g1 += s1;
-    g2 += s2;
-    g3 += s3;
+    sums.fill(0);
+    sumOnes(prep, k, groupStart[k], groupOnes[k], sums);
+    sumWeighted(prep, k, groupOnes[k], groupStart[k + 1], sums);
+    ll.add(sums[0]);
+    g0 += sums[1];
+    g1 += sums[2];
+    g2 += sums[3];
+    g3 += sums[4];
   }
   if (grad) {
     grad[0] = g0;
