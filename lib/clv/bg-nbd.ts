@@ -513,6 +513,40 @@ function oneMinusPowHyp(lnU: number, n: number, m: number, c: number, z: number)
   return h.sign > 0 ? -Math.expm1(lnTerm) : 1 + Math.exp(lnTerm);
 }
 
+/**
+ * The bracket of E[X(t)] and E[Y(t) | x, T, alive]:
+ *   1 − u^(r+x) · 2F1(r+x, b+x; a+b+x−1; z)   with u = (α+T)/(α+T+t), z = t/(α+T+t) = 1 − u.
+ * Euler's transformation 2F1(A', B'; C'; z) = (1−z)^(C'−A'−B') · 2F1(C'−A', C'−B'; C'; z), with
+ * 1 − z = u, turns it into
+ *   1 − u^(a−1) · 2F1(a+b−1−r, a−1; a+b+x−1; z),
+ * whose series has no large terms (they fall like n^(a−r−x−2) z^n), so it is summed directly with a
+ * rigorous tail bound: once both numerator factors are ≥ 0 and (A+n)(B+n) ≤ (C+n)(n+1), every later
+ * term ratio is at most z, so the tail after a term t is at most |t|·z/(1−z). This is the hot path of
+ * scoring (12 horizons per distinct (x, T)); other arguments go to the general 2F1.
+ */
+export function bracketBgNbd(params: BgNbdParams, x: number, lnU: number, z: number): number {
+  const { r, a, b } = params;
+  const A = a + b - 1 - r;
+  const B = a - 1;
+  const C = a + b + x - 1;
+  const slope = A + B - C - 1;
+  if (!(slope < 0) || !(z > 0 && z < 1) || !(C > 0)) return oneMinusPowHyp(lnU, r + x, b + x, C, z);
+  // f(n) = (A+n)(B+n) − (C+n)(n+1) = AB − C + n·slope ≤ 0 from n ≥ (C − AB)/slope … (slope < 0)
+  const n0 = Math.max(Math.ceil(-A), Math.ceil(-B), Math.ceil((A * B - C) / -slope), 0);
+  const bound = z / (1 - z);
+  let term = 1;
+  let sum = 1;
+  for (let n = 0; n < 1_000_000; n++) {
+    term *= ((A + n) * (B + n)) / ((C + n) * (n + 1)) * z;
+    sum += term;
+    if (n + 1 >= n0 && Math.abs(term) * bound <= 1e-17 * Math.abs(sum)) {
+      if (!(sum > 0)) break;
+      return -Math.expm1(B * lnU + Math.log(sum));
+    }
+  }
+  return oneMinusPowHyp(lnU, r + x, b + x, C, z);
+}
+
 /** Evaluates g(a), replacing the removable singularity at a = 1 by the mean of g(1 ± 1e-5). */
 function nearAEqualsOne(a: number, g: (a: number) => number): number {
   if (Math.abs(a - 1) > 1e-7) return g(a);
@@ -528,8 +562,24 @@ export function expectedPurchasesNewBgNbd(params: BgNbdParams, t: number): numbe
   const { r, alpha, b } = params;
   if (t === 0) return 0;
   return nearAEqualsOne(params.a, (a) => {
-    const bracket = oneMinusPowHyp(Math.log(alpha) - Math.log(alpha + t), r, b, a + b - 1, t / (alpha + t));
+    const bracket = bracketBgNbd({ ...params, a }, 0, Math.log(alpha) - Math.log(alpha + t), t / (alpha + t));
     return ((a + b - 1) / (a - 1)) * bracket;
+  });
+}
+
+/**
+ * E[Y(t) | x, T, alive]: expected purchases in (T, T+t] of a customer with x
+ * repeat purchases by T who is still active at T (FHL 2005 eq. 10 without its
+ * P(alive) factor). It does not depend on t_x, so it can be computed once per
+ * distinct (x, T):
+ *   (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x−1; t/(α+T+t))]
+ */
+export function expectedIfAliveBgNbd(params: BgNbdParams, t: number, x: number, T: number): number {
+  const { r, alpha, b } = params;
+  if (t === 0) return 0;
+  return nearAEqualsOne(params.a, (a) => {
+    const lnU = Math.log(alpha + T) - Math.log(alpha + T + t);
+    return ((a + b + x - 1) / (a - 1)) * bracketBgNbd({ ...params, a }, x, lnU, t / (alpha + T + t));
   });
 }
 
@@ -538,16 +588,12 @@ export function expectedPurchasesNewBgNbd(params: BgNbdParams, t: number): numbe
  * history (x, t_x, T) (FHL 2005 eq. 10):
  *   (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x−1; t/(α+T+t))]
  *   / (1 + [x>0] · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x))
+ * The divisor is 1 / P(alive | x, t_x, T), so this is
+ * {@link expectedIfAliveBgNbd} × {@link pAliveBgNbd}.
  */
 export function conditionalExpectedBgNbd(params: BgNbdParams, t: number, x: number, tx: number, T: number): number {
-  const { r, alpha, b } = params;
   if (t === 0) return 0;
-  return nearAEqualsOne(params.a, (a) => {
-    const lnU = Math.log(alpha + T) - Math.log(alpha + T + t);
-    const bracket = oneMinusPowHyp(lnU, r + x, b + x, a + b + x - 1, t / (alpha + T + t));
-    const denom = x > 0 ? 1 + (a / (b + x - 1)) * Math.exp((r + x) * (Math.log(alpha + T) - Math.log(alpha + tx))) : 1;
-    return (((a + b + x - 1) / (a - 1)) * bracket) / denom;
-  });
+  return expectedIfAliveBgNbd(params, t, x, T) * pAliveBgNbd(params, x, tx, T);
 }
 
 /** BG/NBD behind the common {@link FrequencyModel} interface. */

@@ -10,8 +10,8 @@
  * only, Σ_k (E[Y(k)] − E[Y(k−1)]) / (1+d)^k ("discounted expected purchases"),
  * so it can be evaluated once per distinct (x, t_x, T).
  */
-import { conditionalExpectedBgNbd, type BgNbdParams } from './bg-nbd.ts';
-import { conditionalExpectedParetoNbd, type ParetoNbdParams } from './pareto-nbd.ts';
+import { conditionalExpectedBgNbd, expectedIfAliveBgNbd, pAliveBgNbd, type BgNbdParams } from './bg-nbd.ts';
+import { conditionalExpectedParetoNbd, expectedIfAliveParetoNbd, pAliveParetoNbd, type ParetoNbdParams } from './pareto-nbd.ts';
 
 /** Days in an average month (365.25 / 12). */
 export const DAYS_PER_MONTH = 365.25 / 12;
@@ -42,12 +42,31 @@ export interface HorizonOptions {
 /**
  * Expected purchases over the horizon, E[Y(H)], and their discounted sum
  * Σ_k (E[Y(k)] − E[Y(k−1)]) / (1+d)^k, for one history (x, t_x, T).
+ * Both models' E[Y(t) | x, t_x, T] factor as E[Y(t) | x, T, alive] × P(alive | x, t_x, T),
+ * so this is {@link horizonIfAlive} × P(alive).
  */
 export function horizonPurchases(model: PurchaseModel, x: number, tx: number, T: number, o: HorizonOptions): { expected: number; discounted: number } {
+  const h = horizonIfAlive(model, x, T, o);
+  const p = pAlive(model, x, tx, T);
+  return { expected: h.expected * p, discounted: h.discounted * p };
+}
+
+/** P(alive | x, t_x, T) of the chosen purchase model. */
+export function pAlive(model: PurchaseModel, x: number, tx: number, T: number): number {
+  return model.name === 'bgnbd' ? pAliveBgNbd(model.params, x, tx, T) : pAliveParetoNbd(model.params, x, tx, T);
+}
+
+/**
+ * {@link horizonPurchases} of a customer known to be active at T: it depends
+ * on (x, T) only, so scoring computes it once per distinct (x, T) and
+ * multiplies by each customer's P(alive).
+ */
+export function horizonIfAlive(model: PurchaseModel, x: number, T: number, o: HorizonOptions): { expected: number; discounted: number } {
   let previous = 0;
   let discounted = 0;
   for (let k = 1; k <= o.horizonMonths; k++) {
-    const current = conditionalExpected(model, k * o.monthLength, x, tx, T);
+    const t = k * o.monthLength;
+    const current = model.name === 'bgnbd' ? expectedIfAliveBgNbd(model.params, t, x, T) : expectedIfAliveParetoNbd(model.params, t, x, T);
     discounted += (current - previous) / Math.pow(1 + o.monthlyDiscount, k);
     previous = current;
   }

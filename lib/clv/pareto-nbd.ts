@@ -42,20 +42,24 @@ export const PARETO_NBD_PARAMS = ['r', 'alpha', 's', 'beta'] as const;
  * −Infinity when t_x = T (then A0 = 0).
  */
 export function lnA0ParetoNbd(params: ParetoNbdParams, x: number, tx: number, T: number): number {
-  const { r, alpha, s, beta } = params;
-  const rsx = r + s + x;
-  const alphaFirst = alpha >= beta;
-  const big = alphaFirst ? alpha : beta;
-  const b2 = alphaFirst ? s + 1 : r + x;
-  const diff = Math.abs(alpha - beta);
-  const qx = big + tx;
-  const qT = big + T;
   if (tx === T) return -Infinity;
-  const u = lnHyp2f1Pareto(rsx, b2, diff / qx) - rsx * Math.log(qx);
-  const v = lnHyp2f1Pareto(rsx, b2, diff / qT) - rsx * Math.log(qT);
+  const u = lnA0TermParetoNbd(params, x, tx);
+  const v = lnA0TermParetoNbd(params, x, T);
   // A0 ≥ 0 mathematically; rounding can make u marginally smaller than v when t_x ≈ T
   if (u <= v) return -Infinity;
   return logDiffExp(u, v);
+}
+
+/**
+ * One term of A0 in logs, for t = t_x or t = T (A0 = e^(term at t_x) − e^(term at T)):
+ *   ln 2F1(r+s+x, s+1; r+s+x+1; (α−β)/(α+t)) − (r+s+x) ln(α+t)   (α ≥ β; otherwise β, r+x as above)
+ */
+export function lnA0TermParetoNbd(params: ParetoNbdParams, x: number, t: number): number {
+  const { r, alpha, s, beta } = params;
+  const rsx = r + s + x;
+  const alphaFirst = alpha >= beta;
+  const q = (alphaFirst ? alpha : beta) + t;
+  return lnHyp2f1Pareto(rsx, alphaFirst ? s + 1 : r + x, Math.abs(alpha - beta) / q) - rsx * Math.log(q);
 }
 
 /**
@@ -646,14 +650,25 @@ export function expectedPurchasesNewParetoNbd(params: ParetoNbdParams, t: number
 }
 
 /**
+ * E[Y(t) | x, T, alive]: expected purchases in (T, T+t] of a customer with x
+ * purchases by T who is still active at T (note 009 eq. 41 without its
+ * P(alive) factor; independent of t_x):
+ *   (r+x)(β+T) / ((α+T)(s−1)) · [1 − ((β+T)/(β+T+t))^(s−1)]
+ */
+export function expectedIfAliveParetoNbd(params: ParetoNbdParams, t: number, x: number, T: number): number {
+  const { r, alpha, s, beta } = params;
+  if (t === 0) return 0;
+  const lnU = Math.log(beta + T) - Math.log(beta + T + t);
+  return (((r + x) * (beta + T)) / (alpha + T)) * powerRatio(lnU, s);
+}
+
+/**
  * E[Y(t) | x, t_x, T] (note 009 eq. 41):
  *   (r+x)(β+T) / ((α+T)(s−1)) · [1 − ((β+T)/(β+T+t))^(s−1)] · P(alive | x, t_x, T)
  */
 export function conditionalExpectedParetoNbd(params: ParetoNbdParams, t: number, x: number, tx: number, T: number): number {
-  const { r, alpha, s, beta } = params;
   if (t === 0) return 0;
-  const lnU = Math.log(beta + T) - Math.log(beta + T + t);
-  return (((r + x) * (beta + T)) / (alpha + T)) * powerRatio(lnU, s) * pAliveParetoNbd(params, x, tx, T);
+  return expectedIfAliveParetoNbd(params, t, x, T) * pAliveParetoNbd(params, x, tx, T);
 }
 
 /** Pareto/NBD behind the common {@link FrequencyModel} interface. */

@@ -7,16 +7,16 @@
  *   p_alive, expected_purchases, expected_avg_spend, clv.
  * Millions of customers never pass through JavaScript one by one.
  */
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { literal, type Database } from '../engine/database.ts';
+import { double, literal, type Database } from '../engine/database.ts';
 import { DAYS_PER_UNIT, frequencyData, spendData, type TimeUnit } from '../engine/model-inputs.ts';
 import { UserError } from '../errors.ts';
 import type { Progress } from '../progress.ts';
-import { fitBgNbd, pAliveBgNbd, type BgNbdParams } from './bg-nbd.ts';
-import { fitParetoNbd, pAliveParetoNbd, type ParetoNbdParams } from './pareto-nbd.ts';
-import { fitGammaGamma } from './gamma-gamma.ts';
-import { DAYS_PER_MONTH, horizonPurchases, monthlyRate, type PurchaseModel } from './discounted-clv.ts';
+import { fitBgNbd, type BgNbdParams } from './bg-nbd.ts';
+import { fitParetoNbd, lnA0TermParetoNbd, type ParetoNbdParams } from './pareto-nbd.ts';
+import { fitGammaGamma, type GammaGammaParams } from './gamma-gamma.ts';
+import { DAYS_PER_MONTH, horizonIfAlive, monthlyRate, type HorizonOptions, type PurchaseModel } from './discounted-clv.ts';
 import type { FitResult } from './model.ts';
 
 export interface ScoreCustomersOptions {
@@ -52,30 +52,41 @@ export async function scoreCustomers(db: Database, o: ScoreCustomersOptions): Pr
     model === 'bgnbd'
       ? { name: 'bgnbd', params: purchaseFit.params as unknown as BgNbdParams }
       : { name: 'pareto-nbd', params: purchaseFit.params as unknown as ParetoNbdParams };
-  const gg = spendFit.params;
+  await scoreFittedCustomers(db, {
+    purchaseModel,
+    spend: spendFit.params as unknown as GammaGammaParams,
+    asOf: o.asOf,
+    timeUnit,
+    horizonMonths: o.horizonMonths,
+    annualDiscountRate: o.annualDiscountRate,
+    margin: o.margin,
+    scratchDir: o.scratchDir,
+    progress: o.progress,
+  });
+  return { purchaseFit, spendFit, spendLeftOut: spend.left_out, histories: freq.x.length };
+}
 
-  o.progress?.step(`scoring ${freq.x.length} distinct customer histories`);
-  const unitDays = DAYS_PER_UNIT[timeUnit];
-  const horizon = { horizonMonths: o.horizonMonths, monthLength: DAYS_PER_MONTH / unitDays, monthlyDiscount: monthlyRate(o.annualDiscountRate) };
-  const lines = ['x,tx_days,T_days,p_alive,expected_purchases,discounted_purchases'];
-  for (let i = 0; i < freq.x.length; i++) {
-    const [x, tx, T] = [freq.x[i], freq.tx[i], freq.T[i]];
-    const pAlive = purchaseModel.name === 'bgnbd' ? pAliveBgNbd(purchaseModel.params, x, tx, T) : pAliveParetoNbd(purchaseModel.params, x, tx, T);
-    const h = horizonPurchases(purchaseModel, x, tx, T, horizon);
-    if (![pAlive, h.expected, h.discounted].every(Number.isFinite)) {
-      throw new UserError(`the ${model} model gives no finite prediction for customers with x = ${x}, t_x = ${tx}, T = ${T} (${timeUnit}s); the fit is not usable for scoring`, 1);
-    }
-    lines.push(`${x},${freq.txDays[i]},${freq.TDays[i]},${pAlive},${h.expected},${h.discounted}`);
-  }
-  const triplesPath = join(o.scratchDir, 'triples.csv');
-  await writeFile(triplesPath, `${lines.join('\n')}\n`);
-  await db.run(`
-    CREATE TEMP TABLE triple_scores AS SELECT * FROM read_csv(${literal(triplesPath)}, header = true, auto_detect = false,
-      columns = {'x': 'INTEGER', 'tx_days': 'INTEGER', 'T_days': 'INTEGER', 'p_alive': 'DOUBLE', 'expected_purchases': 'DOUBLE', 'discounted_purchases': 'DOUBLE'})`);
+/**
+ * Scores every customer of `customer_base` with fitted models: builds the
+ * table `customer_scores` (see the top of this file).
+ */
+export async function scoreFittedCustomers(
+  db: Database,
+  o: Omit<ScoreCustomersOptions, 'model'> & { purchaseModel: PurchaseModel; spend: GammaGammaParams },
+): Promise<void> {
+  const unitDays = DAYS_PER_UNIT[o.timeUnit];
+  o.progress?.step('scoring every customer');
+  await scoreHistories(db, o.purchaseModel, {
+    asOf: o.asOf,
+    unitDays,
+    horizon: { horizonMonths: o.horizonMonths, monthLength: DAYS_PER_MONTH / unitDays, monthlyDiscount: monthlyRate(o.annualDiscountRate) },
+    scratchDir: o.scratchDir,
+  });
 
   // E[Z | x, z̄] (Gamma-Gamma posterior mean) = (pγ + p·x·z̄) / (p·x + q − 1); z̄ only for x ≥ 1.
   const zbar = `CASE WHEN c.purchase_days > 1 THEN CAST(c.purchase_revenue - c.first_day_purchases AS DOUBLE) / (c.purchase_days - 1) END`;
-  const ez = `((${gg.p} * ${gg.gamma} + ${gg.p} * (c.purchase_days - 1) * coalesce(${zbar}, 0)) / (${gg.p} * (c.purchase_days - 1) + ${gg.q} - 1))`;
+  const [p, q, gamma] = [double(o.spend.p), double(o.spend.q), double(o.spend.gamma)];
+  const ez = `((${p} * ${gamma} + ${p} * (c.purchase_days - 1) * coalesce(${zbar}, 0)) / (${p} * (c.purchase_days - 1) + ${q} - 1))`;
   await db.run(`
     CREATE TEMP TABLE customer_scores AS
     SELECT c.customer_id,
@@ -85,10 +96,77 @@ export async function scoreCustomers(db: Database, o: ScoreCustomersOptions): Pr
            ${zbar} AS monetary_value,
            s.p_alive, s.expected_purchases,
            ${ez} AS expected_avg_spend,
-           ${o.margin} * ${ez} * s.discounted_purchases AS clv
-    FROM customer_base c JOIN triple_scores s
+           ${double(o.margin)} * ${ez} * s.discounted_purchases AS clv
+    FROM customer_base c JOIN history_scores s
       ON s.x = c.purchase_days - 1
      AND s.tx_days = date_diff('day', c.first_date, c.last_date)
      AND s.T_days = date_diff('day', c.first_date, DATE ${literal(o.asOf)})`);
-  return { purchaseFit, spendFit, spendLeftOut: spend.left_out, histories: freq.x.length };
+  await db.run('DROP TABLE history_scores');
+}
+
+/**
+ * Builds the temp table `history_scores` (x, tx_days, T_days, p_alive,
+ * expected_purchases, discounted_purchases): one row per distinct history.
+ *
+ * Both purchase models factor E[Y(t) | x, t_x, T] = E[Y(t) | x, T, alive] ×
+ * P(alive | x, t_x, T). The first factor (a hypergeometric function per month
+ * of the horizon for BG/NBD) depends on (x, T) only and is computed here once
+ * per distinct (x, T); P(alive) is plain arithmetic on (x, t_x, T) and is
+ * computed by DuckDB, from per-(x, t) terms for Pareto/NBD. So JavaScript sees
+ * tens of thousands of (x, T) pairs, not millions of histories.
+ */
+async function scoreHistories(db: Database, model: PurchaseModel, o: { asOf: string; unitDays: number; horizon: HorizonOptions; scratchDir: string }): Promise<void> {
+  const unit = (days: number) => days / o.unitDays;
+  await db.run(`
+    CREATE TEMP TABLE score_histories AS
+    SELECT DISTINCT CAST(purchase_days - 1 AS INTEGER) AS x,
+           CAST(date_diff('day', first_date, last_date) AS INTEGER) AS tx_days,
+           CAST(date_diff('day', first_date, DATE ${literal(o.asOf)}) AS INTEGER) AS T_days
+    FROM customer_base`);
+  const pairs = await db.rows<{ x: number; T_days: number }>('SELECT DISTINCT x, T_days FROM score_histories ORDER BY ALL');
+  const xT = ['x,T_days,expected,discounted,c'];
+  for (const { x, T_days: TDays } of pairs) {
+    const T = unit(TDays);
+    const h = horizonIfAlive(model, x, T, o.horizon);
+    let c = 0;
+    if (model.name === 'pareto-nbd') {
+      const { r, alpha, s, beta } = model.params;
+      c = Math.log(s) - Math.log(r + s + x) + (r + x) * Math.log(alpha + T) + s * Math.log(beta + T);
+    }
+    if (![h.expected, h.discounted, c].every(Number.isFinite)) {
+      throw new UserError(`the ${model.name} model gives no finite prediction for customers with x = ${x}, T = ${T} (${o.unitDays === 7 ? 'week' : 'day'}s); the fit is not usable for scoring`, 1);
+    }
+    xT.push(`${x},${TDays},${h.expected},${h.discounted},${c}`);
+  }
+  await loadCsv(db, join(o.scratchDir, 'scores-xT.csv'), xT, 'score_xT', "'x': 'INTEGER', 'T_days': 'INTEGER', 'expected': 'DOUBLE', 'discounted': 'DOUBLE', 'c': 'DOUBLE'");
+
+  let pAliveSql: string;
+  let termJoin = '';
+  if (model.name === 'bgnbd') {
+    const { r, alpha, a, b } = model.params;
+    // 1 / (1 + [x>0] · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x))
+    const [dr, dalpha, days] = [double(r), double(alpha), double(o.unitDays)];
+    pAliveSql = `CASE WHEN h.x = 0 THEN 1.0 ELSE 1.0 / (1.0 + exp(ln(${double(a)}) - ln(${double(b)} + h.x - 1) + (${dr} + h.x) * (ln(${dalpha} + h.T_days / ${days}) - ln(${dalpha} + h.tx_days / ${days})))) END`;
+  } else {
+    // 1 / (1 + e^(c(x,T) + ln A0)), ln A0 = u + ln(1 − e^(v−u)), u = term(x, t_x), v = term(x, T)
+    const terms = await db.rows<{ x: number; t_days: number }>('SELECT x, tx_days AS t_days FROM score_histories UNION SELECT x, T_days FROM score_histories ORDER BY ALL');
+    const lines = ['x,t_days,g'];
+    for (const { x, t_days: days } of terms) lines.push(`${x},${days},${lnA0TermParetoNbd(model.params, x, unit(days))}`);
+    await loadCsv(db, join(o.scratchDir, 'scores-terms.csv'), lines, 'score_terms', "'x': 'INTEGER', 't_days': 'INTEGER', 'g': 'DOUBLE'");
+    termJoin = 'JOIN score_terms u ON u.x = h.x AND u.t_days = h.tx_days JOIN score_terms v ON v.x = h.x AND v.t_days = h.T_days';
+    pAliveSql = 'CASE WHEN h.tx_days = h.T_days OR u.g <= v.g THEN 1.0 ELSE 1.0 / (1.0 + exp(p.c + u.g + ln(1.0 - exp(v.g - u.g)))) END';
+  }
+  await db.run(`
+    CREATE TEMP TABLE history_scores AS
+    SELECT x, tx_days, T_days, p_alive, expected * p_alive AS expected_purchases, discounted * p_alive AS discounted_purchases
+    FROM (SELECT h.x, h.tx_days, h.T_days, p.expected, p.discounted, ${pAliveSql} AS p_alive
+          FROM score_histories h JOIN score_xT p ON p.x = h.x AND p.T_days = h.T_days ${termJoin})`);
+  await db.run('DROP TABLE score_xT; DROP TABLE score_histories');
+  if (model.name === 'pareto-nbd') await db.run('DROP TABLE score_terms');
+}
+
+async function loadCsv(db: Database, path: string, lines: string[], table: string, columns: string): Promise<void> {
+  await writeFile(path, `${lines.join('\n')}\n`);
+  await db.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM read_csv(${literal(path)}, header = true, auto_detect = false, columns = {${columns}})`);
+  await rm(path);
 }

@@ -72,6 +72,15 @@ export function literal(value: string): string {
  * threads add the rows in (a plain floating-point sum does, in its last bits):
  * each value is rounded to 9 decimals and summed as an exact DECIMAL.
  */
+/**
+ * A JavaScript number as a DOUBLE literal. A bare `0.2425` would be read as a
+ * DECIMAL sized to its digits, and arithmetic with it can overflow that type.
+ */
+export function double(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+  return `CAST('${value}' AS DOUBLE)`;
+}
+
 export function exactSum(expr: string): string {
   return `CAST(sum(CAST(${expr} AS DECIMAL(38,9))) AS DOUBLE)`;
 }

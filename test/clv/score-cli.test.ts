@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { conditionalExpectedBgNbd, pAliveBgNbd } from '../../lib/clv/bg-nbd.ts';
+import { conditionalExpectedParetoNbd, pAliveParetoNbd } from '../../lib/clv/pareto-nbd.ts';
+import { horizonPurchases, monthlyRate } from '../../lib/clv/discounted-clv.ts';
 import { runClv } from '../helpers/cli.ts';
 import { cdnowOrdersFile } from '../helpers/cdnow-csv.ts';
 
@@ -59,6 +61,29 @@ describe('clv score', () => {
     const again = join(work, 'cdnow-again');
     expect(runClv([...args.slice(0, -3), '--out', again, '--quiet']).status).toBe(0);
     expect(readFileSync(join(again, 'data/customer_scores.csv')).equals(readFileSync(join(out, 'data/customer_scores.csv')))).toBe(true);
+  }, 120_000);
+
+  it('scores with Pareto/NBD in days: P(alive), E[Y] and discounted CLV equal the model functions for every customer', () => {
+    // The scorer computes E[Y | x, T, alive] once per (x, T) and P(alive) in DuckDB (Pareto/NBD: from
+    // per-(x, t) terms of A0); here every customer is recomputed from the library's one-customer functions.
+    const out = join(work, 'cdnow-pareto');
+    const r = runClv(['score', '--orders', cdnow, '--date-format', 'yyyyMMdd', '--as-of', '1997-09-30', '--model', 'pareto-nbd', '--time-unit', 'day',
+      '--horizon-months', '12', '--annual-discount-rate', '0.1', '--margin', '0.3', '--out', out, '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const scores = readCsv(join(out, 'data/customer_scores.csv'));
+    expect(scores).toHaveLength(2357);
+    const params = Object.fromEntries(readCsv(join(out, 'data/model_params.csv')).map((p) => [`${p.model}.${p.parameter}`, Number(p.value)]));
+    const pn = { r: params['pareto-nbd.r'], alpha: params['pareto-nbd.alpha'], s: params['pareto-nbd.s'], beta: params['pareto-nbd.beta'] };
+    const model = { name: 'pareto-nbd' as const, params: pn };
+    const horizon = { horizonMonths: 12, monthLength: 365.25 / 12, monthlyDiscount: monthlyRate(0.1) };
+    const close = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(expected)));
+    for (const s of scores) {
+      const [x, tx, T] = [Number(s.frequency), Number(s.recency), Number(s.T)]; // whole days: exact
+      close(Number(s.p_alive), pAliveParetoNbd(pn, x, tx, T));
+      close(Number(s.expected_purchases), conditionalExpectedParetoNbd(pn, 365.25, x, tx, T));
+      close(Number(s.clv), 0.3 * Number(s.expected_avg_spend) * horizonPurchases(model, x, tx, T, horizon).discounted);
+    }
   }, 120_000);
 
   it('refuses a margin that is not a fraction, writing nothing', () => {

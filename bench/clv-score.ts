@@ -1,0 +1,88 @@
+/**
+ * Fit + score on a real orders file, the way `clv score` runs them, with the
+ * phases timed separately:
+ *
+ *   npx tsx bench/clv-score.ts bench/data/orders-10m.csv [--as-of 2024-12-31] [--models bgnbd,pareto-nbd] [--time-unit week]
+ *
+ * Phases: load (read + validate the CSV into DuckDB), summarise (the
+ * per-customer table), then per purchase model: model inputs (distinct
+ * (x, t_x, T) triples and (x, z̄) pairs compressed in DuckDB), the purchase
+ * model fit and the Gamma-Gamma fit (standard errors included), and scoring
+ * every customer (the `customer_scores` table: P(alive), expected purchases,
+ * expected spend and discounted CLV for each customer). Wall times from
+ * performance.now(); peak RSS from process.resourceUsage().maxRSS. Generate
+ * the file first with bench/generate-orders.ts (see bench/README.md).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../lib/engine/database.ts';
+import { summarize } from '../lib/engine/summarize.ts';
+import { frequencyData, spendData, type TimeUnit } from '../lib/engine/model-inputs.ts';
+import { loadOrders, releaseFacts } from '../lib/load/load-orders.ts';
+import { fitBgNbd, type BgNbdParams } from '../lib/clv/bg-nbd.ts';
+import { fitParetoNbd, type ParetoNbdParams } from '../lib/clv/pareto-nbd.ts';
+import { fitGammaGamma, type GammaGammaParams } from '../lib/clv/gamma-gamma.ts';
+import { scoreFittedCustomers } from '../lib/clv/score-customers.ts';
+import type { PurchaseModel } from '../lib/clv/discounted-clv.ts';
+
+const args = process.argv.slice(2);
+const file = args.find((a) => !a.startsWith('--') && !args[args.indexOf(a) - 1]?.startsWith('--'));
+const flag = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+if (!file) {
+  process.stderr.write('usage: npx tsx bench/clv-score.ts ORDERS.csv [--as-of DATE] [--models bgnbd,pareto-nbd] [--time-unit week|day]\n');
+  process.exit(2);
+}
+const models = (flag('models') ?? 'bgnbd,pareto-nbd').split(',') as ('bgnbd' | 'pareto-nbd')[];
+const timeUnit = (flag('time-unit') ?? 'week') as TimeUnit;
+
+const peakMiB = () => process.resourceUsage().maxRSS / 1024;
+const rows: { phase: string; seconds: number; detail: string }[] = [];
+async function timed<T>(phase: string, f: () => Promise<T> | T, detail: (r: T) => string = () => ''): Promise<T> {
+  const t0 = performance.now();
+  const r = await f();
+  rows.push({ phase, seconds: (performance.now() - t0) / 1000, detail: detail(r) });
+  process.stderr.write(`${phase}: ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
+  return r;
+}
+
+const db = await openDatabase();
+const scratch = mkdtempSync(join(tmpdir(), 'clv-bench-score-'));
+try {
+  const orders = await timed('load', () => loadOrders(db, { path: file, asOf: flag('as-of') }), (o) => `${o.input.rows_read.toLocaleString('en-US')} rows`);
+  await timed('summarise', () => summarize(db, { period: 'month', asOf: orders.asOf, segmentBy: [], afterFactsRead: () => releaseFacts(db) }));
+  const [{ customers }] = await db.rows<{ customers: number }>('SELECT CAST(count(*) AS INTEGER) AS customers FROM customer_base');
+  const freq = await timed('frequency inputs', () => frequencyData(db, { asOf: orders.asOf, unit: timeUnit }), (f) => `${f.x.length.toLocaleString('en-US')} distinct (x, t_x, T)`);
+  const spend = await timed('spend inputs', () => spendData(db), (s) => `${s.data.x.length.toLocaleString('en-US')} distinct (x, z̄)`);
+  const gg = await timed('fit gamma-gamma', () => fitGammaGamma(spend.data), (f) => `converged ${f.converged}`);
+  for (const model of models) {
+    const fit = await timed(`fit ${model}`, () => (model === 'bgnbd' ? fitBgNbd(freq) : fitParetoNbd(freq)), (f) => `converged ${f.converged}, LL ${f.logLikelihood.toFixed(1)}`);
+    const purchaseModel: PurchaseModel =
+      model === 'bgnbd' ? { name: 'bgnbd', params: fit.params as unknown as BgNbdParams } : { name: 'pareto-nbd', params: fit.params as unknown as ParetoNbdParams };
+    await db.run('DROP TABLE IF EXISTS customer_scores');
+    await timed(
+      `score ${model}`,
+      () =>
+        scoreFittedCustomers(db, {
+          purchaseModel,
+          spend: gg.params as unknown as GammaGammaParams,
+          asOf: orders.asOf,
+          timeUnit,
+          horizonMonths: 12,
+          annualDiscountRate: 0.1,
+          margin: 1,
+          scratchDir: scratch,
+        }),
+      () => `${customers.toLocaleString('en-US')} customers`,
+    );
+  }
+} finally {
+  db.close();
+  rmSync(scratch, { recursive: true, force: true });
+}
+process.stdout.write(`\n${file}, time unit ${timeUnit}, 12-month horizon\n\n| phase | wall s | |\n| --- | ---: | --- |\n`);
+for (const r of rows) process.stdout.write(`| ${r.phase} | ${r.seconds.toFixed(2)} | ${r.detail} |\n`);
+process.stdout.write(`\npeak RSS ${peakMiB().toFixed(0)} MiB\n`);
