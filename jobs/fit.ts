@@ -8,18 +8,21 @@ import { join } from 'node:path';
 import { createProgress } from '../lib/progress.ts';
 import { ordersOptions, resolveOrders } from '../lib/cli/orders-options.ts';
 import { TIME_UNITS, type TimeUnit } from '../lib/engine/model-inputs.ts';
+import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { FIT_MODELS, type FitModel } from '../lib/clv/fit-report.ts';
 
 export const command = 'fit';
-export const describe = 'Fit a CLV model (bgnbd, pareto-nbd or gamma-gamma) by maximum likelihood and write its parameters with standard errors';
+export const describe = 'Fit a CLV model (bgnbd, pareto-nbd, gamma-gamma, or sbg for subscriptions) by maximum likelihood and write its parameters with standard errors';
 
 export function builder(y: Argv) {
   return ordersOptions(y)
-    .option('model', { choices: FIT_MODELS as readonly FitModel[] as FitModel[], demandOption: true, describe: 'bgnbd and pareto-nbd model purchases, gamma-gamma the spend per order', group: 'Model:' })
+    .option('model', { choices: FIT_MODELS as readonly FitModel[] as FitModel[], demandOption: true, describe: 'bgnbd and pareto-nbd model purchases, gamma-gamma the spend per order, sbg contractual retention (a customer is retained while they order in every period)', group: 'Model:' })
+    .option('period', { choices: PERIOD_UNITS as PeriodUnit[], default: 'month' as PeriodUnit, describe: 'Period of the sbg model', group: 'Model:' })
     .option('time-unit', { choices: TIME_UNITS as TimeUnit[], default: 'week' as TimeUnit, describe: 'Time unit of the purchase models\' parameters', group: 'Model:' })
     .option('currency', { type: 'string', describe: 'ISO 4217 currency of the amounts (default USD)', group: 'Report:' })
     .option('out', { type: 'string', default: join('reports', 'out', 'fit'), describe: 'Output directory; replaced as a whole only when complete', group: 'Output:' })
-    .example('$0 fit --orders data/sample/orders.csv --model bgnbd --as-of 2024-06-30 --out out/fit', 'BG/NBD on the first 2.5 years of the sample');
+    .example('$0 fit --orders data/sample/orders.csv --model bgnbd --as-of 2024-06-30 --out out/fit', 'BG/NBD on the first 2.5 years of the sample')
+    .example('$0 fit --orders subscriptions.csv --model sbg --period month --out out/sbg', 'monthly subscription retention');
 }
 
 type Args = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
@@ -33,6 +36,7 @@ export async function handler(args: Args): Promise<void> {
     orders,
     model: args.model,
     timeUnit: args.timeUnit,
+    period: args.period,
     currency: args.currency ?? config.report?.currency,
     locale: config.report?.locale,
     progress,

@@ -15,13 +15,18 @@ import type { Section, SectionTable } from '../report/section.ts';
 import type { OutputFiles } from '../report/write-output.ts';
 import type { Progress } from '../progress.ts';
 import { TOOL } from '../version.ts';
+import type { PeriodUnit } from '../engine/periods.ts';
+import { renderSvg } from '../charts/render-svg.ts';
+import { survivalSpec } from '../charts/survival-chart.ts';
+import { contractualData, fitContractual, survivalCurve, type ContractualData } from './contractual.ts';
+import { retentionRate, type SbgParams } from './sbg.ts';
 import { fitBgNbd } from './bg-nbd.ts';
 import { fitParetoNbd } from './pareto-nbd.ts';
 import { fitGammaGamma, spendFrequencyCorrelation } from './gamma-gamma.ts';
 import type { FitResult } from './model.ts';
 
 /** Model names on the command line and in model_params.csv. */
-export const FIT_MODELS = ['bgnbd', 'pareto-nbd', 'gamma-gamma'] as const;
+export const FIT_MODELS = ['bgnbd', 'pareto-nbd', 'gamma-gamma', 'sbg'] as const;
 export type FitModel = (typeof FIT_MODELS)[number];
 
 /** model_params.csv contract columns. */
@@ -63,6 +68,8 @@ export interface FitReportOptions {
   orders: OrdersInput;
   model: FitModel;
   timeUnit: TimeUnit;
+  /** Period of the contractual (sBG) model: month (default), week or quarter. */
+  period?: PeriodUnit;
   currency?: string;
   locale?: string;
   progress?: Progress;
@@ -78,6 +85,7 @@ const TITLES: Record<FitModel, string> = {
   bgnbd: 'BG/NBD purchase model',
   'pareto-nbd': 'Pareto/NBD purchase model',
   'gamma-gamma': 'Gamma-Gamma spend model',
+  sbg: 'Shifted-beta-geometric retention model (contractual)',
 };
 
 /** Plain-words reading of the fitted parameters. */
@@ -113,6 +121,17 @@ export function explainFit(model: FitModel, fit: FitResult, unit: TimeUnit, fmt:
   return lines;
 }
 
+/** Plain-words reading of a fitted sBG (contractual retention per period). */
+export function explainSbg(fit: FitResult, period: PeriodUnit, fmt: ReturnType<typeof formatters>): string[] {
+  const p = fit.params as unknown as SbgParams;
+  const r1 = retentionRate(p, 1);
+  const r12 = retentionRate(p, 12);
+  return [
+    `Each customer has their own chance of stopping at the end of every ${period}; these chances vary between customers as a beta distribution (α = ${fmt.decimal(p.alpha, 4)}, β = ${fmt.decimal(p.beta, 4)}), with a mean of α/(α+β) = ${fmt.percent(p.alpha / (p.alpha + p.beta))}.`,
+    `So retention rises with tenure although no customer's own chance changes: ${fmt.percent(r1)} of customers keep ordering into their second ${period}, and ${fmt.percent(r12)} of those still ordering after 11 ${period}s go on into the 12th, because the customers most likely to stop leave first.`,
+  ];
+}
+
 export async function buildFitReport(options: FitReportOptions): Promise<FitReportResult> {
   const { model, timeUnit } = options;
   const currency = (options.currency ?? 'USD').toUpperCase();
@@ -123,18 +142,24 @@ export async function buildFitReport(options: FitReportOptions): Promise<FitRepo
     options.progress?.step(`reading ${options.orders.path}`);
     const orders = await loadOrders(db, options.orders);
     options.progress?.step('summarising customers');
-    await summarize(db, { period: 'month', asOf: orders.asOf, segmentBy: [], afterFactsRead: () => releaseFacts(db) });
+    const period = options.period ?? 'month';
+    await summarize(db, { period, asOf: orders.asOf, segmentBy: [], afterFactsRead: () => releaseFacts(db) });
     options.progress?.step(`fitting ${TITLES[model]}`);
     let fit: FitResult;
     let correlation: number | undefined;
     let leftOut = 0;
     let distinctRows: number;
+    let contractual: ContractualData | undefined;
     if (model === 'gamma-gamma') {
       const spend = await spendData(db);
       leftOut = spend.left_out;
       distinctRows = spend.data.x.length;
       fit = fitGammaGamma(spend.data);
       correlation = spendFrequencyCorrelation(spend.data);
+    } else if (model === 'sbg') {
+      contractual = await contractualData(db, { period, asOf: orders.asOf });
+      distinctRows = contractual.cohorts.length;
+      fit = fitContractual(contractual);
     } else {
       const data = await frequencyData(db, { asOf: orders.asOf, unit: timeUnit });
       distinctRows = data.x.length;
@@ -148,7 +173,8 @@ export async function buildFitReport(options: FitReportOptions): Promise<FitRepo
       as_of: orders.asOf,
       options: {
         model,
-        time_unit: model === 'gamma-gamma' ? null : timeUnit,
+        time_unit: model === 'gamma-gamma' || model === 'sbg' ? null : timeUnit,
+        ...(model === 'sbg' ? { period } : {}),
         as_of: options.orders.asOf ?? null,
         map: options.orders.map ?? {},
         date_format: options.orders.dateFormat ?? null,
@@ -157,7 +183,8 @@ export async function buildFitReport(options: FitReportOptions): Promise<FitRepo
       inputs: [{ role: 'orders', ...orders.input }],
       model: {
         name: model,
-        time_unit: model === 'gamma-gamma' ? null : timeUnit,
+        time_unit: model === 'gamma-gamma' || model === 'sbg' ? null : timeUnit,
+        ...(contractual ? { period, last_complete_period: contractual.lastCompleteLabel, cohorts: contractual.cohorts.length } : {}),
         customers_used: fit.customers,
         distinct_rows: distinctRows,
         customers_left_out: leftOut,
@@ -175,12 +202,17 @@ export async function buildFitReport(options: FitReportOptions): Promise<FitRepo
       ],
     };
 
-    const explanation = explainFit(model, fit, timeUnit, fmt, { correlation });
+    const explanation = model === 'sbg' ? explainSbg(fit, period, fmt) : explainFit(model, fit, timeUnit, fmt, { correlation });
+    const rowsWord = model === 'gamma-gamma' ? '(x, z̄) pairs' : model === 'sbg' ? `cohorts, pooled; ${period}s up to ${contractual?.lastCompleteLabel}` : '(x, t_x, T) triples';
     const diagnostics = [
-      `Fitted by maximum likelihood on ${fmt.integer(fit.customers)} customers (${fmt.integer(distinctRows)} distinct ${model === 'gamma-gamma' ? '(x, z̄) pairs' : '(x, t_x, T) triples'}), orders up to ${orders.asOf}.`,
+      `Fitted by maximum likelihood on ${fmt.integer(fit.customers)} customers (${fmt.integer(distinctRows)} distinct ${rowsWord}), orders up to ${orders.asOf}.`,
       `Log-likelihood ${fmt.decimal(fit.logLikelihood, 2)}, AIC ${fmt.decimal(fit.aic, 2)}; ${fit.converged ? `the optimizer converged in ${fit.iterations} iterations` : `the fit did NOT converge: ${fit.message ?? 'see the manifest'}`}.`,
       ...(leftOut > 0 ? [`${fmt.integer(leftOut)} repeat buyers with no positive average repeat-order value (free or fully refunded orders) were left out.`] : []),
-      model === 'gamma-gamma' ? 'Spend is the mean value of a customer\'s repeat purchase days (orders of one day summed; the first day left out).' : `Time is measured in ${timeUnit}s; x counts repeat purchase days, t_x is the time of the last one after the first, T the time from the first to ${orders.asOf}.`,
+      model === 'gamma-gamma'
+        ? 'Spend is the mean value of a customer\'s repeat purchase days (orders of one day summed; the first day left out).'
+        : model === 'sbg'
+          ? `Contractual retention: a customer counts as retained at ${period} k when they ordered in every ${period} from their first through k; only complete ${period}s count.`
+          : `Time is measured in ${timeUnit}s; x counts repeat purchase days, t_x is the time of the last one after the first, T the time from the first to ${orders.asOf}.`,
     ];
     const section: Section = {
       id: 'model-fit',
@@ -195,6 +227,15 @@ export async function buildFitReport(options: FitReportOptions): Promise<FitRepo
       bullets: diagnostics,
       table: modelParamsTable(paramRows, { withModel: false, open: true }),
     };
+    if (contractual) {
+      const curve = survivalCurve(contractual, fit.params as unknown as SbgParams, 12);
+      const spec = survivalSpec(curve, { period });
+      section.chart = {
+        spec,
+        svg: await renderSvg(spec, 'c-model-fit'),
+        caption: `Share of customers still ordering every ${period} since their first: observed (cohorts pooled), sBG fit, and 12 ${period}s of projection (dashed).`,
+      };
+    }
     const files: OutputFiles = new Map();
     files.set('data/model_params.csv', toCsv(MODEL_PARAMS_COLUMNS, paramRows));
     files.set('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
@@ -207,7 +248,7 @@ export async function buildFitReport(options: FitReportOptions): Promise<FitRepo
           facts: [
             { label: 'Orders file', value: orders.input.path },
             { label: 'As of', value: orders.asOf },
-            ...(model === 'gamma-gamma' ? [] : [{ label: 'Time unit', value: timeUnit }]),
+            ...(model === 'gamma-gamma' ? [] : model === 'sbg' ? [{ label: 'Period', value: period }] : [{ label: 'Time unit', value: timeUnit }]),
           ],
           sections: [section],
           footer: `Made by ${TOOL.name} ${TOOL.version} from ${orders.input.path} (sha256 ${orders.input.sha256}).`,

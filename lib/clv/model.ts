@@ -21,7 +21,7 @@ import {
   type ObjectiveWithGradient,
 } from './optimize.ts';
 
-export type ModelName = 'bg-nbd' | 'pareto-nbd' | 'gamma-gamma';
+export type ModelName = 'bg-nbd' | 'pareto-nbd' | 'gamma-gamma' | 'sbg';
 
 /**
  * Customer data for the frequency models, compressed: one entry per distinct

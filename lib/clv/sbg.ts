@@ -51,11 +51,7 @@ export interface SurvivalData {
 
 export const SBG_PARAMS = ['alpha', 'beta'] as const;
 
-/**
- * `ModelName` in model.ts does not list 'sbg' (model.ts is shared and not
- * edited here), so the name is cast. The cast stays valid once 'sbg' is added.
- */
-const SBG: ModelName = 'sbg' as ModelName;
+const SBG: ModelName = 'sbg';
 
 /** Periods up to which S(t) is computed as a product; beyond, from lnΓ (FH07 eq. 6). */
 const PRODUCT_LIMIT = 1000;
@@ -294,7 +290,7 @@ function checkIdentifiable(cohorts: readonly SurvivalData[]): void {
  * (every customer seems to share one churn rate), α and β run off to ∞ and the
  * result has converged = false with a message saying so.
  *
- * `model` in the result is 'sbg' (cast: ModelName in model.ts does not list it).
+ * `model` in the result is 'sbg'.
  */
 export function fitSbg(data: SurvivalData | readonly SurvivalData[], options?: FitOptions): FitResult {
   const cohorts = asCohorts(data);
@@ -418,7 +414,7 @@ function toParams(p: Record<string, number>): SbgParams {
   return { alpha: p.alpha, beta: p.beta };
 }
 
-/** The sBG behind the common {@link ClvModel} interface (name cast to ModelName, see {@link fitSbg}). */
+/** The sBG behind the common {@link ClvModel} interface. */
 export const sbg: ClvModel<SurvivalData | readonly SurvivalData[]> = {
   name: SBG,
   paramNames: SBG_PARAMS,

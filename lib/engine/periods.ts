@@ -64,6 +64,16 @@ export function periodLabel(unit: PeriodUnit, index: number): string {
   return `${year}-W${String(week).padStart(2, '0')}`;
 }
 
+/**
+ * The last period that is complete at the as-of date (`YYYY-MM-DD`): the
+ * as-of date's own period when the date is its last day, else the one before.
+ */
+export function lastCompletePeriod(unit: PeriodUnit, asOf: string): number {
+  const day = parseIsoDate(asOf);
+  const index = periodIndex(unit, day);
+  return periodEnd(unit, index) === day ? index : index - 1;
+}
+
 /** Number of periods in a year: the trailing window that defines an active customer for CRR. */
 export function periodsPerYear(unit: PeriodUnit): number {
   return unit === 'month' ? 12 : unit === 'quarter' ? 4 : 52;
