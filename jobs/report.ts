@@ -7,6 +7,8 @@ import { createProgress } from '../lib/progress.ts';
 import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
 import { join } from 'node:path';
+import { BUSINESS_TYPES, checkValueOptions, DEFAULT_VALUE_OPTIONS, type Business, type ValueOptions } from '../lib/clv/value-options.ts';
+import type { ReportConfig } from '../lib/config/report-config.ts';
 
 export const command = 'report';
 export const describe = 'Cohort retention report of an orders file: one self-contained HTML file plus CSV data and a manifest';
@@ -19,10 +21,11 @@ export function builder(y: Argv) {
     .option('currency', { type: 'string', describe: 'ISO 4217 currency of the amounts (default USD)', group: 'Report:' })
     .option('locale', { type: 'string', describe: 'Locale for numbers in the report (default en-US)', group: 'Report:' })
     .option('title', { type: 'string', describe: 'Report title', group: 'Report:' })
-    .option('clv', { type: 'boolean', default: true, describe: 'Include the Customer value section (CLV models); --no-clv leaves it out', group: 'Customer value:' })
-    .option('clv-model', { choices: ['bgnbd', 'pareto-nbd'] as ('bgnbd' | 'pareto-nbd')[], default: 'bgnbd' as 'bgnbd' | 'pareto-nbd', describe: 'Purchase model', group: 'Customer value:' })
-    .option('horizon-months', { type: 'number', default: 12, describe: 'Months of future purchases counted in CLV', group: 'Customer value:' })
-    .option('annual-discount-rate', { type: 'number', default: 0.1, describe: 'Yearly discount rate', group: 'Customer value:' })
+    .option('clv', { type: 'boolean', describe: 'Include the Customer value section (CLV models; default on); --no-clv leaves it out', group: 'Customer value:' })
+    .option('business', { choices: BUSINESS_TYPES as readonly Business[] as Business[], describe: 'non-contractual (default): customers buy when they like (BG/NBD or Pareto/NBD); contractual: subscriptions, a customer is retained while they order in every period (sBG)', group: 'Customer value:' })
+    .option('clv-model', { choices: ['bgnbd', 'pareto-nbd'] as ('bgnbd' | 'pareto-nbd')[], describe: 'Purchase model for non-contractual businesses (default bgnbd)', group: 'Customer value:' })
+    .option('horizon-months', { type: 'number', describe: 'Months of future purchases counted in CLV (default 12)', group: 'Customer value:' })
+    .option('annual-discount-rate', { type: 'number', describe: 'Yearly discount rate (default 0.1)', group: 'Customer value:' })
     .option('margin', { type: 'number', describe: 'Gross margin (fraction of revenue kept); without it values are revenue', group: 'Customer value:' })
     .example('$0 report --orders data/sample/orders.csv --out reports/out/sample', 'the bundled sample')
     .example('$0 report --config clv.config.json --as-of 2024-06-30', 'options from a config file, one overridden')
@@ -45,7 +48,7 @@ export async function handler(args: Args): Promise<void> {
     currency: args.currency ?? config.report?.currency,
     locale: args.locale ?? config.report?.locale,
     title: args.title ?? config.report?.title,
-    value: args.clv ? { model: args.clvModel, horizonMonths: args.horizonMonths, annualDiscountRate: args.annualDiscountRate, margin: args.margin } : false,
+    value: valueOptions(args, config),
     progress,
   });
   let dir: string;
@@ -56,4 +59,21 @@ export async function handler(args: Args): Promise<void> {
   }
   progress.done(`report written`);
   process.stdout.write(`${join(dir, 'index.html')}\n`);
+}
+
+/** Customer value options: flags, then the config's `clv` key, then the defaults. */
+function valueOptions(args: Args, config: ReportConfig): ValueOptions | false {
+  const c = config.clv ?? {};
+  if (!(args.clv ?? c.enabled ?? true)) return false;
+  const d = DEFAULT_VALUE_OPTIONS;
+  const o: ValueOptions = {
+    business: args.business ?? c.business ?? d.business,
+    model: args.clvModel ?? c.model ?? d.model,
+    timeUnit: c.time_unit ?? d.timeUnit,
+    horizonMonths: args.horizonMonths ?? c.horizon_months ?? d.horizonMonths,
+    annualDiscountRate: args.annualDiscountRate ?? c.annual_discount_rate ?? d.annualDiscountRate,
+    margin: args.margin ?? c.margin,
+  };
+  checkValueOptions(o);
+  return o;
 }

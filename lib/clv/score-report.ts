@@ -17,6 +17,7 @@ import type { TimeUnit } from '../engine/model-inputs.ts';
 import { neutraliseSql } from '../engine/export-customers.ts';
 import { loadOrders, releaseFacts, type OrdersInput } from '../load/load-orders.ts';
 import { UserError } from '../errors.ts';
+import { checkValueOptions } from './value-options.ts';
 import { toCsv } from '../report/csv.ts';
 import { formatters } from '../report/format.ts';
 import { renderReportHtml } from '../report/html.ts';
@@ -61,20 +62,8 @@ export interface ScoreResult {
   cleanup(): Promise<void>;
 }
 
-function checkOptions(o: ScoreOptions): void {
-  if (!Number.isInteger(o.horizonMonths) || o.horizonMonths < 1 || o.horizonMonths > 600) {
-    throw new UserError(`--horizon-months ${o.horizonMonths}: expected a whole number of months from 1 to 600`);
-  }
-  if (!(o.annualDiscountRate >= 0 && o.annualDiscountRate < 1)) {
-    throw new UserError(`--annual-discount-rate ${o.annualDiscountRate}: expected a fraction such as 0.10 (0 ≤ rate < 1)`);
-  }
-  if (o.margin !== undefined && !(o.margin > 0 && o.margin <= 1)) {
-    throw new UserError(`--margin ${o.margin}: expected the fraction of revenue kept as gross profit, such as 0.35 (0 < margin ≤ 1)`);
-  }
-}
-
 export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResult> {
-  checkOptions(options);
+  checkValueOptions(options);
   const { model, timeUnit } = options;
   const currency = (options.currency ?? 'USD').toUpperCase();
   const locale = options.locale ?? 'en-US';

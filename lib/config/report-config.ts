@@ -40,6 +40,21 @@ export const ConfigSchema = z.strictObject({
   period: z.enum(PERIOD_UNITS as [string, ...string[]]).optional(),
   /** Attribute columns to segment by (`channel` = acquisition channel). */
   segment_by: z.array(z.string().min(1)).optional(),
+  /** Customer value (CLV models) options; command-line flags override them. */
+  clv: z
+    .strictObject({
+      /** false leaves the Customer value section out. */
+      enabled: z.boolean().optional(),
+      /** non-contractual (BG/NBD or Pareto/NBD + Gamma-Gamma) or contractual (sBG). */
+      business: z.enum(['non-contractual', 'contractual']).optional(),
+      model: z.enum(['bgnbd', 'pareto-nbd']).optional(),
+      time_unit: z.enum(['day', 'week']).optional(),
+      horizon_months: z.number().int('expected a whole number of months').positive('expected a positive number of months').max(600).optional(),
+      annual_discount_rate: z.number().min(0, 'expected a rate ≥ 0 such as 0.1').max(1, 'expected a fraction such as 0.1 (10%), not a percentage').optional(),
+      /** Gross margin as a fraction of revenue. */
+      margin: z.number().gt(0, 'expected the fraction of revenue kept as gross profit, such as 0.35').max(1, 'expected a fraction such as 0.35, not a percentage').optional(),
+    })
+    .optional(),
   report: z
     .strictObject({
       title: z.string().min(1).optional(),

@@ -17,7 +17,7 @@ import { loadOrders, releaseFacts, type OrdersInput, type LoadedOrders } from '.
 import { analyzeCohorts, type CohortAnalysis } from '../cohorts/analyze-cohorts.ts';
 import { renderSvg } from '../charts/render-svg.ts';
 import { MODEL_PARAMS_COLUMNS } from '../clv/fit-report.ts';
-import { DEFAULT_VALUE_OPTIONS, VALUE_DEFINITIONS, valueSection, type ValueOptions, type ValueSectionResult } from './value-section.ts';
+import { DEFAULT_VALUE_OPTIONS, valueSection, type ValueOptions, type ValueSectionResult } from './value-section.ts';
 import { UserError } from '../errors.ts';
 import { TOOL } from '../version.ts';
 import type { Progress } from '../progress.ts';
@@ -139,10 +139,10 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
     let value: ValueSectionResult | undefined;
     if (options.value !== false) {
       progress?.step('fitting the CLV models');
-      value = await valueSection(db, { asOf: orders.asOf, options: { ...DEFAULT_VALUE_OPTIONS, ...(options.value ?? {}) }, fmt, currency, scratchDir: scratch, progress });
+      value = await valueSection(db, { asOf: orders.asOf, period, options: { ...DEFAULT_VALUE_OPTIONS, ...(options.value ?? {}) }, fmt, currency, scratchDir: scratch, progress });
       // Customer value comes after the cohort sections, before data quality and definitions.
       drafts.splice(drafts.findIndex((d) => d.id === 'data-quality'), 0, value.section);
-      if (value.params.length > 0) drafts.find((d) => d.id === 'definitions')?.definitions?.push(...VALUE_DEFINITIONS);
+      drafts.find((d) => d.id === 'definitions')?.definitions?.push(...value.definitions);
     }
     const sections: Section[] = [];
     for (const d of drafts) {

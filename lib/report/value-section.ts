@@ -13,20 +13,13 @@ import { clvHistogramSpec, pAliveHeatmapSpec } from '../charts/value-charts.ts';
 import { scoreCustomers } from '../clv/score-customers.ts';
 import { explainFit, modelParamRows, modelParamsTable } from '../clv/fit-report.ts';
 import type { Progress } from '../progress.ts';
+import type { ValueOptions } from '../clv/value-options.ts';
+import type { PeriodUnit } from '../engine/periods.ts';
+import { CONTRACTUAL_DEFINITIONS, contractualValueSection, fallbackSection, SIMPLE_DEFINITIONS, simpleComparison, simpleFigures } from './value-extras.ts';
 import type { Formatters } from './format.ts';
 import type { SectionDraft } from './cohort-sections.ts';
 
-export interface ValueOptions {
-  model: 'bgnbd' | 'pareto-nbd';
-  timeUnit: TimeUnit;
-  horizonMonths: number;
-  annualDiscountRate: number;
-  /** Gross margin; undefined = revenue. */
-  margin?: number;
-}
-
-/** Default model options of the report. */
-export const DEFAULT_VALUE_OPTIONS: ValueOptions = { model: 'bgnbd', timeUnit: 'week', horizonMonths: 12, annualDiscountRate: 0.1 };
+export { BUSINESS_TYPES, DEFAULT_VALUE_OPTIONS, type Business, type ValueOptions } from '../clv/value-options.ts';
 
 const HISTOGRAM_BINS = 25;
 
@@ -45,13 +38,20 @@ export interface ValueSectionResult {
   params: Record<string, unknown>[];
   /** What the manifest records about the models. */
   manifest: Record<string, unknown>;
+  /** Methods entries for the formulas the section used. */
+  definitions: { term: string; definition: string }[];
 }
 
 export async function valueSection(
   db: Database,
-  args: { asOf: string; options: ValueOptions; fmt: Formatters; currency: string; scratchDir: string; progress?: Progress },
+  args: { asOf: string; period: PeriodUnit; options: ValueOptions; fmt: Formatters; currency: string; scratchDir: string; progress?: Progress },
 ): Promise<ValueSectionResult> {
   const { options: o, fmt, currency } = args;
+  const simple = await simpleFigures(db, { period: args.period, asOf: args.asOf, margin: o.margin, annualDiscountRate: o.annualDiscountRate });
+  if (o.business === 'contractual') {
+    const c = await contractualValueSection(db, { ...args, ...o, simple });
+    return { ...c, definitions: c.params.length > 0 ? [...CONTRACTUAL_DEFINITIONS, ...SIMPLE_DEFINITIONS] : SIMPLE_DEFINITIONS };
+  }
   const modelTitle = o.model === 'bgnbd' ? 'BG/NBD' : 'Pareto/NBD';
   let scored;
   try {
@@ -68,16 +68,10 @@ export async function valueSection(
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
     return {
-      section: {
-        id: 'customer-value',
-        title: 'Customer value',
-        narrative: [
-          `No projection of customer value: ${err.message.replace(/^[A-Za-z/-]+ cannot be fitted: /, '')}.`,
-          'The cohort tables above still show the value customers brought so far; projected values need more repeat purchases in the data.',
-        ],
-      },
+      section: fallbackSection(err, simple, fmt, o),
       params: [],
-      manifest: { fitted: false, reason: err.message },
+      manifest: { fitted: false, reason: err.message, simple: simple.result },
+      definitions: SIMPLE_DEFINITIONS,
     };
   }
   const { purchaseFit, spendFit } = scored;
@@ -130,6 +124,8 @@ export async function valueSection(
   if (lapsed.length > 0) {
     narrative.push(`Customers who bought often but not for a year or more are probably gone: their mean probability of still being active is ${fmt.percent(lapsedAlive)}.`);
   }
+  const comparison = simpleComparison(simple, fmt, { ...o, modelMean: t.mean });
+  if (comparison.sentence) narrative.push(comparison.sentence);
   narrative.push(...explainFit(o.model, purchaseFit, o.timeUnit, fmt, {}), ...explainFit('gamma-gamma', spendFit, o.timeUnit, fmt, {}));
   const params = [...modelParamRows(o.model, purchaseFit), ...modelParamRows('gamma-gamma', spendFit)];
   const diagnostics = [purchaseFit, spendFit].map(
@@ -145,6 +141,7 @@ export async function valueSection(
         { label: `Projected value, ${o.horizonMonths} months`, value: fmt.money(t.total), detail: o.margin === undefined ? 'revenue, not profit' : 'gross margin' },
         { label: 'Mean CLV', value: fmt.moneyPrecise(t.mean), detail: `median ${fmt.moneyPrecise(t.median)}` },
         { label: 'Mean P(alive)', value: fmt.percent(t.p_alive), detail: 'chance a customer is still active' },
+        ...comparison.cards,
       ],
       chart: {
         spec: clvHistogramSpec(histogram, { currency }),
@@ -159,6 +156,7 @@ export async function valueSection(
       bullets: [
         ...diagnostics,
         `CLV = Σ over months k = 1…${o.horizonMonths} of margin × expected spend per purchase × expected purchases in month k ÷ (1 + d)^k; expected purchases from ${modelTitle}, spend from Gamma-Gamma.`,
+        ...comparison.bullets,
       ],
       table: modelParamsTable(params, { withModel: true }),
     },
@@ -175,6 +173,8 @@ export async function valueSection(
         message: f.message ?? null,
       })),
       totals: t,
+      simple: simple.result,
     },
+    definitions: [...VALUE_DEFINITIONS, ...SIMPLE_DEFINITIONS],
   };
 }

@@ -6,7 +6,11 @@
  * the likelihoods in FORMULAS.md: with no repeat purchases the BG/NBD and
  * Pareto/NBD likelihoods do not involve the dropout parameters at all).
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runClv } from '../helpers/cli.ts';
 import { fitBgNbd } from '../../lib/clv/bg-nbd.ts';
 import { compressSpend, fitGammaGamma } from '../../lib/clv/gamma-gamma.ts';
 import { compress, ModelNotIdentifiedError, type FitResult } from '../../lib/clv/model.ts';
@@ -75,5 +79,29 @@ describe('Gamma-Gamma on degenerate data', () => {
     expectNoNaN(r);
     expect(r.converged).toBe(false);
     expect(r.message).toMatch(/do not pin down/);
+  });
+});
+
+describe('clv report when no purchase model can be fitted', () => {
+  it('says why in plain words and falls back to the simple formulas, with no NaN or Infinity', () => {
+    // 80 customers with one order each in 2023 and 2024 (no repeat purchases): BG/NBD is not identified.
+    // Simple formulas by hand: last full year 2024-01..2024-12 has 40 orders of 50.00 by 40 customers:
+    // AOV 50.00, 1 order a year; nobody who ordered in 2023 ordered in 2024, so r = 0 and the lifespan is
+    // 1 year: simple CLV = 50 × 1 × 1 = 50.00; retention form m·r/(1+d−r) = 0.
+    const lines = ['order_id,customer_id,order_date,amount'];
+    for (let i = 1; i <= 80; i++) lines.push(`o${i},c${i},${i <= 40 ? '2023' : '2024'}-${String(((i - 1) % 12) + 1).padStart(2, '0')}-15,50.00`);
+    const dir = mkdtempSync(join(tmpdir(), 'clv-degenerate-'));
+    const orders = join(dir, 'orders.csv');
+    writeFileSync(orders, `${lines.join('\n')}\n`);
+    const out = join(dir, 'out');
+    const r = runClv(['report', '--orders', orders, '--as-of', '2024-12-31', '--out', out, '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(html).toContain('No projection from a purchase model: no customer made a repeat purchase');
+    expect(html).toContain('= $50.00 per customer, undiscounted.');
+    expect(html).not.toMatch(/NaN|Infinity/);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.customer_value).toMatchObject({ fitted: false, simple: { aov: 50, frequencyPerYear: 1, retention: 0, lifespanYears: 1, simpleClv: 50, retentionFormClv: 0 } });
   });
 });

@@ -82,4 +82,34 @@ describe('clv fit --model sbg', () => {
     expect(r.stderr).toBe('clv: sBG cannot be fitted: every customer ordered in every month since their first, so there is no churn to learn from\n');
     expect(existsSync(out)).toBe(false);
   });
+
+  it('clv report --business contractual values the current subscribers with the sBG survival (FH07 eq. 8 computed here)', () => {
+    const orders = tempFile('regular-report.csv', regularOrders());
+    const out = join(work, 'report');
+    const r = runClv(['report', '--orders', orders, '--business', 'contractual', '--as-of', '2020-08-31', '--margin', '0.5', '--annual-discount-rate', '0.1', '--horizon-months', '12', '--out', out, '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const p = Object.fromEntries(
+      readFileSync(join(out, 'data/model_params.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')).map((c) => [`${c[0]}.${c[1]}`, Number(c[2])]),
+    );
+    expectPublished(p['sbg.alpha'], '0.704', 'alpha');
+    expectPublished(p['sbg.beta'], '1.182', 'beta');
+    // The 241 customers retained through month 7 paid 20.00 a month. Each is worth
+    // 0.5 × 20 × Σ_{k=1..12} Π_{t=8..7+k} r_t / (1+d)^k, r_t = (β+t−1)/(α+β+t−1), d = 1.1^(1/12) − 1.
+    const [alpha, beta] = [p['sbg.alpha'], p['sbg.beta']];
+    const d = Math.pow(1.1, 1 / 12) - 1;
+    let s = 1;
+    let periods = 0;
+    for (let k = 1; k <= 12; k++) {
+      const t = 7 + k;
+      s *= (beta + t - 1) / (alpha + beta + t - 1);
+      periods += s / Math.pow(1 + d, k);
+    }
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.customer_value).toMatchObject({ fitted: true, business: 'contractual' });
+    expect(manifest.customer_value.totals.retained).toBe(241);
+    expect(manifest.customer_value.totals.total / 241).toBeCloseTo(0.5 * 20 * periods, 3);
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(html).toContain('241 of 1,000 customers are still subscribed');
+  });
 });

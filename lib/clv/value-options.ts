@@ -1,0 +1,37 @@
+/**
+ * Options of the customer-value computations (report's Customer value
+ * section, `clv score`), their defaults and their checks. Kept free of heavy
+ * imports so that the CLI can use it before loading DuckDB.
+ */
+import type { TimeUnit } from '../engine/model-inputs.ts';
+import { UserError } from '../errors.ts';
+
+export const BUSINESS_TYPES = ['non-contractual', 'contractual'] as const;
+export type Business = (typeof BUSINESS_TYPES)[number];
+
+export interface ValueOptions {
+  model: 'bgnbd' | 'pareto-nbd';
+  timeUnit: TimeUnit;
+  horizonMonths: number;
+  annualDiscountRate: number;
+  /** Gross margin; undefined = revenue. */
+  margin?: number;
+  /** non-contractual: BG/NBD or Pareto/NBD with Gamma-Gamma; contractual: sBG on retention from activity. */
+  business: Business;
+}
+
+/** Default model options of the report. */
+export const DEFAULT_VALUE_OPTIONS: ValueOptions = { model: 'bgnbd', timeUnit: 'week', horizonMonths: 12, annualDiscountRate: 0.1, business: 'non-contractual' };
+
+/** Refuses a horizon, discount rate or margin outside its range, naming the flag. */
+export function checkValueOptions(o: { horizonMonths: number; annualDiscountRate: number; margin?: number }): void {
+  if (!Number.isInteger(o.horizonMonths) || o.horizonMonths < 1 || o.horizonMonths > 600) {
+    throw new UserError(`--horizon-months ${o.horizonMonths}: expected a whole number of months from 1 to 600`);
+  }
+  if (!(o.annualDiscountRate >= 0 && o.annualDiscountRate < 1)) {
+    throw new UserError(`--annual-discount-rate ${o.annualDiscountRate}: expected a fraction such as 0.10 (0 ≤ rate < 1)`);
+  }
+  if (o.margin !== undefined && !(o.margin > 0 && o.margin <= 1)) {
+    throw new UserError(`--margin ${o.margin}: expected the fraction of revenue kept as gross profit, such as 0.35 (0 < margin ≤ 1)`);
+  }
+}
