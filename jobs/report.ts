@@ -7,6 +7,9 @@ import { createProgress } from '../lib/progress.ts';
 import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
 import { join } from 'node:path';
+import { UserError } from '../lib/errors.ts';
+import type { ReportConfig } from '../lib/config/report-config.ts';
+import type { CacOptions } from '../lib/report/cac-report.ts';
 
 export const command = 'report';
 export const describe = 'Cohort retention report of an orders file: one self-contained HTML file plus CSV data and a manifest';
@@ -24,6 +27,9 @@ export function builder(y: Argv) {
     .option('horizon-months', { type: 'number', default: 12, describe: 'Months of future purchases counted in CLV', group: 'Customer value:' })
     .option('annual-discount-rate', { type: 'number', default: 0.1, describe: 'Yearly discount rate', group: 'Customer value:' })
     .option('margin', { type: 'number', describe: 'Gross margin (fraction of revenue kept); without it values are revenue', group: 'Customer value:' })
+    .option('spend', { type: 'string', describe: 'Spend file (period, channel, spend; optional cost_type, currency): adds CAC by channel and unit economics', group: 'Unit economics:' })
+    .option('customers', { type: 'string', describe: 'Customer attributes file (customer_id plus columns), e.g. for --attribution customers:acquisition_channel', group: 'Unit economics:' })
+    .option('attribution', { type: 'string', describe: 'Acquisition channel of a customer: first-order (channel of the first order) or customers:<column> (default first-order)', group: 'Unit economics:' })
     .example('$0 report --orders data/sample/orders.csv --out reports/out/sample', 'the bundled sample')
     .example('$0 report --config clv.config.json --as-of 2024-06-30', 'options from a config file, one overridden')
     .example('$0 report --orders shop.csv --period quarter --segment-by channel,region --out out/q', 'quarterly cohorts per channel and region');
@@ -34,6 +40,7 @@ type Args = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
 export async function handler(args: Args): Promise<void> {
   const { orders, config } = resolveOrders(args);
   const segmentBy = args.segmentBy !== undefined ? parseList(args.segmentBy) : (config.segment_by ?? []);
+  const margin = args.margin ?? config.margin;
   const progress = createProgress({ quiet: args.quiet });
   // Loaded here, not at the top, so that `clv --help` does not load DuckDB and Vega.
   const { buildCohortReport } = await import('../lib/report/cohort-report.ts');
@@ -45,7 +52,8 @@ export async function handler(args: Args): Promise<void> {
     currency: args.currency ?? config.report?.currency,
     locale: args.locale ?? config.report?.locale,
     title: args.title ?? config.report?.title,
-    value: args.clv ? { model: args.clvModel, horizonMonths: args.horizonMonths, annualDiscountRate: args.annualDiscountRate, margin: args.margin } : false,
+    value: args.clv ? { model: args.clvModel, horizonMonths: args.horizonMonths, annualDiscountRate: args.annualDiscountRate, margin } : false,
+    cac: cacOptions(args, config, margin),
     progress,
   });
   let dir: string;
@@ -56,4 +64,28 @@ export async function handler(args: Args): Promise<void> {
   }
   progress.done(`report written`);
   process.stdout.write(`${join(dir, 'index.html')}\n`);
+}
+
+/** CAC options from the flags, then the config; undefined without a spend file. */
+function cacOptions(args: Args, config: ReportConfig, margin: number | undefined): CacOptions | undefined {
+  const spend = args.spend ?? config.spend?.path;
+  const customers = args.customers ?? config.customers?.path;
+  const attribution = args.attribution ?? config.attribution;
+  if (spend === undefined) {
+    if (args.customers !== undefined || args.attribution !== undefined) {
+      throw new UserError(`--${args.customers !== undefined ? 'customers' : 'attribution'}: sets the acquisition channel of the CAC sections, which need a spend file too (--spend FILE)`);
+    }
+    return undefined;
+  }
+  const ue = config.unit_economics ?? {};
+  return {
+    spend,
+    customers,
+    attribution,
+    margin,
+    channelMargins: ue.channel_margins,
+    costToServe: ue.cost_to_serve,
+    channelCostToServe: ue.channel_cost_to_serve,
+    expectedLifetimeYears: ue.expected_lifetime_years,
+  };
 }
