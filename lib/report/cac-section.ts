@@ -62,7 +62,7 @@ export function cacSections(input: CacSectionsInput): CacSections {
     u.cac !== null ? fmt.moneyPrecise(u.cac) : u.spend > 0 && u.new_customers === 0 ? NO_CUSTOMERS : '–';
   const ratioText = (n: number | null) => (n === null ? '–' : `${fmt.decimal(n, 1)}:1`);
   const paid = r.units.filter((u) => u.has_spend);
-  const named = paid.filter((u) => u.new_customers >= MIN_NAMED_CHANNEL && u.cac !== null);
+  const named = namable(paid.filter((u) => u.cac !== null));
   const windowText = r.window ? (r.window.first === r.window.last ? r.window.first : `${r.window.first} to ${r.window.last}`) : 'no period';
   const projectedLabel = `projected, ${input.projectedHorizonMonths ?? 12} months`;
 
@@ -88,8 +88,8 @@ export function cacSections(input: CacSectionsInput): CacSections {
 
   // --- LTV:CAC ------------------------------------------------------------------------------------
   const ltvNarrative: string[] = [];
-  const ranked = paid.filter((u) => u.ltv_cac_12m !== null && u.new_customers >= MIN_NAMED_CHANNEL).sort((a, b) => b.ltv_cac_12m! - a.ltv_cac_12m! || cmp(a.channel, b.channel));
-  const rankedProjected = paid.filter((u) => u.ltv_cac_projected !== null && u.new_customers >= MIN_NAMED_CHANNEL).sort((a, b) => b.ltv_cac_projected! - a.ltv_cac_projected! || cmp(a.channel, b.channel));
+  const ranked = namable(paid.filter((u) => u.ltv_cac_12m !== null)).sort((a, b) => b.ltv_cac_12m! - a.ltv_cac_12m! || cmp(a.channel, b.channel));
+  const rankedProjected = namable(paid.filter((u) => u.ltv_cac_projected !== null)).sort((a, b) => b.ltv_cac_projected! - a.ltv_cac_projected! || cmp(a.channel, b.channel));
   if (ranked.length >= 2) {
     const best = ranked[0];
     const worst = ranked[ranked.length - 1];
@@ -114,7 +114,7 @@ export function cacSections(input: CacSectionsInput): CacSections {
 
   // --- Payback -------------------------------------------------------------------------------------
   const paybackNarrative: string[] = [];
-  const withPayback = paid.filter((u) => u.cac !== null && u.new_customers >= MIN_NAMED_CHANNEL);
+  const withPayback = namable(paid.filter((u) => u.cac !== null));
   const paybackPhrase = (u: UnitEconomicsRow) =>
     u.payback_months !== null ? `${u.payback_months} ${u.payback_months === 1 ? 'month' : 'months'}` : `not reached after ${u.curve_months} months`;
   if (withPayback.length > 0) {
@@ -150,7 +150,7 @@ export function cacSections(input: CacSectionsInput): CacSections {
     `Profit CLV = (yearly ${valueWord} − yearly cost to serve) × expected lifetime − CAC, with yearly ${valueWord} = the 12-month LTV, cost to serve ${joinWords([...new Set(r.units.map((u) => fmt.moneyPrecise(u.cost_to_serve)))])} a year per customer (from the config; 0 when not set) and expected lifetime = 1 ÷ (1 − share of customers still ordering in their second year) unless the config sets it. Channels without spend count no acquisition cost.`,
   ];
   const unitNarrative: string[] = [];
-  const bestProfit = paid.filter((u) => u.profit_clv !== null && u.new_customers >= MIN_NAMED_CHANNEL).sort((a, b) => b.profit_clv! - a.profit_clv! || cmp(a.channel, b.channel));
+  const bestProfit = namable(paid.filter((u) => u.profit_clv !== null)).sort((a, b) => b.profit_clv! - a.profit_clv! || cmp(a.channel, b.channel));
   if (bestProfit.length >= 2) {
     unitNarrative.push(
       `After acquisition and serving costs, a customer from "${bestProfit[0].channel}" is worth ${fmt.moneyPrecise(bestProfit[0].profit_clv!)} over their expected lifetime and one from "${bestProfit[bestProfit.length - 1].channel}" ${fmt.moneyPrecise(bestProfit[bestProfit.length - 1].profit_clv!)}${tag}.`,
@@ -196,7 +196,7 @@ export function cacSections(input: CacSectionsInput): CacSections {
       id: 'spend-and-customers',
       title: 'Spend and new customers by channel',
       narrative: [
-        `${joinWords(paid.slice().sort((a, b) => b.spend - a.spend || cmp(a.channel, b.channel)).slice(0, 3).map((u) => `"${u.channel}" took ${fmt.percent(r.blended.spend > 0 ? u.spend / r.blended.spend : null)} of the spend`))}${paid.length > 3 ? ' (the three largest)' : ''}.`,
+        paid.length === 0 ? 'No channel has spend in these periods.' : `${joinWords(paid.slice().sort((a, b) => b.spend - a.spend || cmp(a.channel, b.channel)).slice(0, 3).map((u) => `"${u.channel}" took ${fmt.percent(r.blended.spend > 0 ? u.spend / r.blended.spend : null)} of the spend`))}${paid.length > 3 ? ' (the three largest)' : ''}.`,
         ...topAcquirers(r, fmt),
       ],
       chart: { spec: periodBarsSpec(r.rows, { period: r.period, measure: 'spend', currency }), caption: `Spend per ${periodWord}, stacked by channel.` },
@@ -293,6 +293,12 @@ export function cacSections(input: CacSectionsInput): CacSections {
     notes: r.notes,
   };
   return { sections, definitions, bullets, files, manifest };
+}
+
+/** The channels large enough to name as best or worst; all of them when fewer than two are. */
+function namable(units: UnitEconomicsRow[]): UnitEconomicsRow[] {
+  const large = units.filter((u) => u.new_customers >= MIN_NAMED_CHANNEL);
+  return large.length >= 2 ? large : units;
 }
 
 /** Blended CAC of the latest n complete periods against the n before. */
