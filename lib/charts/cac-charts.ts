@@ -5,6 +5,7 @@
  */
 import { formatIsoDate, periodStart } from '../engine/periods.ts';
 import type { CacPeriod, CacPeriodRow, CurvePoint, UnitEconomicsRow } from '../cac/unit-economics.ts';
+import { MIN_AVERAGE_COHORTS } from './cohort-lines.ts';
 import { AVERAGE_COLOR, CATEGORY_COLORS, CHART_CONFIG, CHART_HEIGHT, CHART_WIDTH, SCHEMA } from './theme.ts';
 
 const timeUnitOf = (period: CacPeriod) => (period === 'quarter' ? 'utcyearquarter' : 'utcyearmonth');
@@ -112,7 +113,7 @@ export function ltvCacBarsSpec(units: UnitEconomicsRow[], options: { reference: 
           y: { field: 'channel', type: 'nominal', title: null, sort: channels, axis: { labelLimit: 200 } },
           yOffset: { field: 'measure', type: 'nominal', sort: measures },
           x: { field: 'ratio', type: 'quantitative', title: 'LTV ÷ CAC', axis: { format: '.1f' } },
-          color: { field: 'measure', type: 'nominal', title: 'LTV', scale: { domain: measures, range: ['#0072B2', '#E69F00'] } },
+          color: { field: 'measure', type: 'nominal', title: 'LTV', scale: { domain: measures, range: ['#0072B2', '#E69F00'] }, legend: { labelLimit: 240, orient: 'bottom' } },
           tooltip: [
             { field: 'channel', title: 'Channel' },
             { field: 'measure', title: 'LTV' },
@@ -131,6 +132,11 @@ export function ltvCacBarsSpec(units: UnitEconomicsRow[], options: { reference: 
 
 /** Cumulative margin per acquired customer by months since acquisition, one line per channel, each channel's CAC as a dashed rule. */
 export function paybackSpec(curves: CurvePoint[], units: UnitEconomicsRow[], options: { currency: string; valueLabel: string }) {
+  // Like the cohort average curves, a point is drawn where at least 3 cohorts contribute (fewer when the channel has fewer):
+  // the tail of a curve rests on one or two cohorts and is noise. The CSV and the payback figures use every point.
+  const most = new Map<string, number>();
+  for (const c of curves) most.set(c.channel, Math.max(most.get(c.channel) ?? 0, c.cohorts));
+  const drawn = curves.filter((c) => c.cohorts >= Math.min(MIN_AVERAGE_COHORTS, most.get(c.channel) ?? 0));
   const channels = [...new Set(curves.map((c) => c.channel))].sort();
   const rules = units.filter((u) => u.cac !== null && channels.includes(u.channel)).map((u) => ({ channel: u.channel, cac: u.cac }));
   const color = { field: 'channel', type: 'nominal', title: 'Channel', scale: channelScale(channels), legend: { labelLimit: 240 } };
@@ -142,7 +148,7 @@ export function paybackSpec(curves: CurvePoint[], units: UnitEconomicsRow[], opt
     height: CHART_HEIGHT,
     layer: [
       {
-        data: { values: curves.map((c) => ({ channel: c.channel, months: c.months, value: c.value, cohorts: c.cohorts, customers: c.customers })) },
+        data: { values: drawn.map((c) => ({ channel: c.channel, months: c.months, value: c.value, cohorts: c.cohorts, customers: c.customers })) },
         mark: { type: 'line', strokeWidth: 2, point: { size: 14, filled: true } },
         encoding: {
           x: { field: 'months', type: 'quantitative', title: 'Months since acquisition (1 = the month of the first order)', axis: { tickMinStep: 1, format: 'd' } },

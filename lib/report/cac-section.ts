@@ -105,7 +105,7 @@ export function cacSections(input: CacSectionsInput): CacSections {
   }
   if (rankedProjected.length >= 2) {
     ltvNarrative.push(
-      `On the projected value from the CLV models (next ${input.projectedHorizonMonths ?? 12} months of the channel's customers${tag}), "${rankedProjected[0].channel}" leads (${ratioText(rankedProjected[0].ltv_cac_projected)}) and "${rankedProjected[rankedProjected.length - 1].channel}" trails (${ratioText(rankedProjected[rankedProjected.length - 1].ltv_cac_projected)}).`,
+      `On the projected ${valueWord} from the CLV models (the next ${input.projectedHorizonMonths ?? 12} months of the channel's customers), "${rankedProjected[0].channel}" leads (${ratioText(rankedProjected[0].ltv_cac_projected)}) and "${rankedProjected[rankedProjected.length - 1].channel}" trails (${ratioText(rankedProjected[rankedProjected.length - 1].ltv_cac_projected)}).`,
     );
   }
   ltvNarrative.push(
@@ -217,7 +217,7 @@ export function cacSections(input: CacSectionsInput): CacSections {
       narrative: paybackNarrative,
       chart: {
         spec: paybackSpec(r.curves, r.units, { currency, valueLabel: valueWord }),
-        caption: `Cumulative ${valueWord} per acquired customer by months since acquisition; the dashed line of the same colour is the channel's CAC. Payback is where a curve crosses its CAC.`,
+        caption: `Cumulative ${valueWord} per acquired customer by months since acquisition, drawn where at least 3 monthly cohorts contribute; the dashed line of the same colour is the channel's CAC. Payback is where a curve crosses its CAC.`,
       },
     },
     {
