@@ -9,6 +9,8 @@ import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-optio
 import { join } from 'node:path';
 import { BUSINESS_TYPES, checkValueOptions, DEFAULT_VALUE_OPTIONS, type Business, type ValueOptions } from '../lib/clv/value-options.ts';
 import type { ReportConfig } from '../lib/config/report-config.ts';
+import { UserError } from '../lib/errors.ts';
+import type { CacOptions } from '../lib/report/cac-report.ts';
 
 export const command = 'report';
 export const describe = 'Cohort retention report of an orders file: one self-contained HTML file plus CSV data and a manifest';
@@ -27,6 +29,9 @@ export function builder(y: Argv) {
     .option('horizon-months', { type: 'number', describe: 'Months of future purchases counted in CLV (default 12)', group: 'Customer value:' })
     .option('annual-discount-rate', { type: 'number', describe: 'Yearly discount rate (default 0.1)', group: 'Customer value:' })
     .option('margin', { type: 'number', describe: 'Gross margin (fraction of revenue kept); without it values are revenue', group: 'Customer value:' })
+    .option('spend', { type: 'string', describe: 'Spend file (period, channel, spend; optional cost_type, currency): adds CAC by channel and unit economics', group: 'Unit economics:' })
+    .option('customers', { type: 'string', describe: 'Customer attributes file (customer_id plus columns), e.g. for --attribution customers:acquisition_channel', group: 'Unit economics:' })
+    .option('attribution', { type: 'string', describe: 'Acquisition channel of a customer: first-order (channel of the first order) or customers:<column> (default first-order)', group: 'Unit economics:' })
     .example('$0 report --orders data/sample/orders.csv --out reports/out/sample', 'the bundled sample')
     .example('$0 report --config clv.config.json --as-of 2024-06-30', 'options from a config file, one overridden')
     .example('$0 report --orders shop.csv --period quarter --segment-by channel,region --out out/q', 'quarterly cohorts per channel and region');
@@ -37,6 +42,7 @@ type Args = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
 export async function handler(args: Args): Promise<void> {
   const { orders, config } = resolveOrders(args);
   const segmentBy = args.segmentBy !== undefined ? parseList(args.segmentBy) : (config.segment_by ?? []);
+  const margin = args.margin ?? config.margin;
   const progress = createProgress({ quiet: args.quiet });
   // Loaded here, not at the top, so that `clv --help` does not load DuckDB and Vega.
   const { buildCohortReport } = await import('../lib/report/cohort-report.ts');
@@ -48,7 +54,8 @@ export async function handler(args: Args): Promise<void> {
     currency: args.currency ?? config.report?.currency,
     locale: args.locale ?? config.report?.locale,
     title: args.title ?? config.report?.title,
-    value: valueOptions(args, config),
+    value: valueOptions(args, config, margin),
+    cac: cacOptions(args, config, margin),
     progress,
   });
   let dir: string;
@@ -62,7 +69,7 @@ export async function handler(args: Args): Promise<void> {
 }
 
 /** Customer value options: flags, then the config's `clv` key, then the defaults. */
-function valueOptions(args: Args, config: ReportConfig): ValueOptions | false {
+function valueOptions(args: Args, config: ReportConfig, margin: number | undefined): ValueOptions | false {
   const c = config.clv ?? {};
   if (!(args.clv ?? c.enabled ?? true)) return false;
   const d = DEFAULT_VALUE_OPTIONS;
@@ -72,8 +79,32 @@ function valueOptions(args: Args, config: ReportConfig): ValueOptions | false {
     timeUnit: c.time_unit ?? d.timeUnit,
     horizonMonths: args.horizonMonths ?? c.horizon_months ?? d.horizonMonths,
     annualDiscountRate: args.annualDiscountRate ?? c.annual_discount_rate ?? d.annualDiscountRate,
-    margin: args.margin ?? c.margin,
+    margin,
   };
   checkValueOptions(o);
   return o;
+}
+
+/** CAC options from the flags, then the config; undefined without a spend file. */
+function cacOptions(args: Args, config: ReportConfig, margin: number | undefined): CacOptions | undefined {
+  const spend = args.spend ?? config.spend?.path;
+  const customers = args.customers ?? config.customers?.path;
+  const attribution = args.attribution ?? config.attribution;
+  if (spend === undefined) {
+    if (args.customers !== undefined || args.attribution !== undefined) {
+      throw new UserError(`--${args.customers !== undefined ? 'customers' : 'attribution'}: sets the acquisition channel of the CAC sections, which need a spend file too (--spend FILE)`);
+    }
+    return undefined;
+  }
+  const ue = config.unit_economics ?? {};
+  return {
+    spend,
+    customers,
+    attribution,
+    margin,
+    channelMargins: ue.channel_margins,
+    costToServe: ue.cost_to_serve,
+    channelCostToServe: ue.channel_cost_to_serve,
+    expectedLifetimeYears: ue.expected_lifetime_years,
+  };
 }

@@ -10,7 +10,7 @@ import { main } from './cli.ts';
 const SAMPLE_DIR = 'data/sample';
 const SAMPLE_SEED = 42;
 
-if (!existsSync(`${SAMPLE_DIR}/orders.csv`)) {
+if (['orders.csv', 'spend.csv', 'customers.csv'].some((f) => !existsSync(`${SAMPLE_DIR}/${f}`))) {
   process.stderr.write(`clv: generating the sample data in ${SAMPLE_DIR}/ (seed ${SAMPLE_SEED})\n`);
   await writeSample(SAMPLE_DIR, { seed: SAMPLE_SEED });
 }

@@ -152,7 +152,8 @@ export function periodHorizon(period: PeriodUnit, horizonMonths: number, annualD
 /**
  * Builds the temp table `subscriber_scores` (customer_id, renewals, retained,
  * value_per_period, expected_periods, clv) for every customer of a cohort up
- * to the last complete period, from a fitted sBG.
+ * to the last complete period, from a fitted sBG, and the view
+ * `customer_scores` (customer_id, clv) over it.
  */
 export async function scoreSubscribers(db: Database, params: SbgParams, o: ContractualScoreOptions): Promise<void> {
   const P = lastCompletePeriod(o.period, o.asOf);
@@ -177,4 +178,6 @@ export async function scoreSubscribers(db: Database, params: SbgParams, o: Contr
     JOIN read_csv(${literal(path)}, header = true, auto_detect = false,
                   columns = {'renewals': 'INTEGER', 'expected_periods': 'DOUBLE', 'discounted_periods': 'DOUBLE'}) e ON e.renewals = r.run`);
   await rm(path);
+  // Per-customer projected value under the name other sections read (CAC's projected LTV).
+  await db.run('CREATE TEMP VIEW customer_scores AS SELECT customer_id, clv FROM subscriber_scores');
 }

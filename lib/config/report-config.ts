@@ -11,6 +11,9 @@ import { z } from 'zod';
 import { UserError } from '../errors.ts';
 import { PERIOD_UNITS } from '../engine/periods.ts';
 
+const fraction = z.number().gt(0, 'expected a fraction of revenue such as 0.35 (0 < margin ≤ 1)').lte(1, 'expected a fraction of revenue such as 0.35 (0 < margin ≤ 1)');
+const fileRef = z.strictObject({ path: z.string().min(1) });
+
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
 
 export const ConfigSchema = z.strictObject({
@@ -51,8 +54,25 @@ export const ConfigSchema = z.strictObject({
       time_unit: z.enum(['day', 'week']).optional(),
       horizon_months: z.number().int('expected a whole number of months').positive('expected a positive number of months').max(600).optional(),
       annual_discount_rate: z.number().min(0, 'expected a rate ≥ 0 such as 0.1').max(1, 'expected a fraction such as 0.1 (10%), not a percentage').optional(),
-      /** Gross margin as a fraction of revenue. */
-      margin: z.number().gt(0, 'expected the fraction of revenue kept as gross profit, such as 0.35').max(1, 'expected a fraction such as 0.35, not a percentage').optional(),
+    })
+    .optional(),
+  /** Marketing/sales spend per period and channel (CAC sections). */
+  spend: fileRef.optional(),
+  /** Customer attributes: customer_id plus columns (e.g. the acquisition channel). */
+  customers: fileRef.optional(),
+  /** Acquisition channel: `first-order` or `customers:<column>`. */
+  attribution: z.string().regex(/^(first-order|customers:.+)$/, 'expected first-order or customers:<column>').optional(),
+  /** Gross margin: fraction of revenue kept as gross profit (CLV and unit economics). */
+  margin: fraction.optional(),
+  unit_economics: z
+    .strictObject({
+      /** Gross margin per acquisition channel (overrides `margin`). */
+      channel_margins: z.record(z.string().min(1), fraction).optional(),
+      /** Yearly cost to serve one customer, in the report currency. */
+      cost_to_serve: z.number().min(0).optional(),
+      channel_cost_to_serve: z.record(z.string().min(1), z.number().min(0)).optional(),
+      /** Expected customer lifetime in years for profit CLV; default from second-year retention. */
+      expected_lifetime_years: z.number().positive().optional(),
     })
     .optional(),
   report: z
@@ -98,9 +118,11 @@ export function readConfig(file: string): ReportConfig {
     throw new UserError(`${file}: invalid configuration\n${lines.join('\n')}`);
   }
   const config = parsed.data;
-  if (config.orders && !isAbsolute(config.orders.path)) {
-    const resolved = join(dirname(file), config.orders.path);
-    config.orders.path = relative(process.cwd(), resolved) || resolved;
+  for (const ref of [config.orders, config.spend, config.customers]) {
+    if (ref && !isAbsolute(ref.path)) {
+      const resolved = join(dirname(file), ref.path);
+      ref.path = relative(process.cwd(), resolved) || resolved;
+    }
   }
   return config;
 }

@@ -27,6 +27,7 @@ import { renderReportHtml } from './html.ts';
 import { toCsv } from './csv.ts';
 import type { OutputFiles } from './write-output.ts';
 import type { Section } from './section.ts';
+import { prepareCac, type CacOptions } from './cac-report.ts';
 
 export interface CohortReportOptions {
   orders: OrdersInput;
@@ -42,6 +43,8 @@ export interface CohortReportOptions {
   title?: string;
   /** Customer value section (CLV models): options, or false to leave it out. Default: on, with DEFAULT_VALUE_OPTIONS. */
   value?: Partial<ValueOptions> | false;
+  /** CAC by channel and unit economics (needs a spend file); left out when undefined. */
+  cac?: CacOptions;
   progress?: Progress;
 }
 
@@ -122,13 +125,18 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
         );
       }
     }
+    if (options.cac) progress?.step(`reading ${options.cac.spend}`);
+    const cac = options.cac ? await prepareCac(db, options.cac, { currency, asOf: orders.asOf }) : undefined;
     progress?.step('aggregating customers and cohorts');
     const summary = await summarize(db, {
       period,
       asOf: orders.asOf,
       segmentBy,
       activeWindow: periodsPerYear(period),
-      afterFactsRead: () => releaseFacts(db),
+      afterFactsRead: async () => {
+        await cac?.captureFacts();
+        await releaseFacts(db);
+      },
     });
     progress?.step('computing retention');
     const analysis = analyzeCohorts(summary, { period, asOf: orders.asOf });
@@ -143,6 +151,15 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       // Customer value comes after the cohort sections, before data quality and definitions.
       drafts.splice(drafts.findIndex((d) => d.id === 'data-quality'), 0, value.section);
       drafts.find((d) => d.id === 'definitions')?.definitions?.push(...value.definitions);
+    }
+    const cacOut = cac
+      ? await cac.build({ fmt, currency, period, projections: value && value.params.length > 0 ? { horizonMonths: (value.manifest.options as { horizon_months: number }).horizon_months, margin: options.value !== false ? (options.value?.margin ?? 1) : 1 } : undefined })
+      : undefined;
+    if (cacOut) {
+      // The CAC sections follow Customer value, before data quality and definitions.
+      drafts.splice(drafts.findIndex((d) => d.id === 'data-quality'), 0, ...cacOut.sections);
+      drafts.find((d) => d.id === 'data-quality')?.bullets?.push(...cacOut.bullets);
+      drafts.find((d) => d.id === 'definitions')?.definitions?.push(...cacOut.definitions);
     }
     const sections: Section[] = [];
     for (const d of drafts) {
@@ -171,6 +188,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       csv('crr.csv', CRR_COLUMNS, analysis.crr as unknown as Record<string, unknown>[]),
     ];
     if (value && value.params.length > 0) outputs.push(csv('model_params.csv', MODEL_PARAMS_COLUMNS, value.params));
+    for (const f of cacOut?.files ?? []) outputs.push(csv(f.name, f.columns, f.rows));
     if (analysis.segments.length > 0) {
       outputs.push(
         csv(
@@ -193,11 +211,12 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
         currency,
         locale,
       },
-      inputs: [{ role: 'orders', ...orders.input }],
+      inputs: [{ role: 'orders', ...orders.input }, ...(cac?.inputs ?? [])],
       outputs: [{ path: 'index.html' }, ...outputs].sort((a, b) => (a.path < b.path ? -1 : 1)),
       kpis: analysis.kpis,
       customer_value: value?.manifest ?? { fitted: false, reason: 'switched off (--no-clv)' },
-      notes: orders.input.dropped.map((d) => `${d.rows} rows dropped: ${d.reason}`),
+      ...(cacOut ? { unit_economics: cacOut.manifest } : {}),
+      notes: [...orders.input.dropped.map((d) => `${d.rows} rows dropped: ${d.reason}`), ...(cacOut?.bullets ?? [])],
     };
     const title = options.title ?? 'Customer retention report';
     const html = renderReportHtml(

@@ -47,18 +47,17 @@ describe('readConfig', () => {
   });
 
   it('checks the clv options: ranges, choices and unknown keys', () => {
-    const file = configFile('{"clv": {"margin": 35, "business": "subscription", "horizon_months": 1.5, "annual_discount_rate": 10, "discount": 0.1}}');
+    const file = configFile('{"clv": {"business": "subscription", "horizon_months": 1.5, "annual_discount_rate": 10, "discount": 0.1}}');
     expect(() => readConfig(file)).toThrow(
       [
         `${file}: invalid configuration`,
         '  clv.business: Invalid option: expected one of "non-contractual"|"contractual"',
         '  clv.horizon_months: expected a whole number of months',
         '  clv.annual_discount_rate: expected a fraction such as 0.1 (10%), not a percentage',
-        '  clv.margin: expected a fraction such as 0.35, not a percentage',
         '  clv.discount: unknown key',
       ].join('\n'),
     );
-    expect(readConfig(configFile('{"clv": {"business": "contractual", "margin": 0.35, "enabled": true}}')).clv).toEqual({ business: 'contractual', margin: 0.35, enabled: true });
+    expect(readConfig(configFile('{"clv": {"business": "contractual", "enabled": true}}')).clv).toEqual({ business: 'contractual', enabled: true });
   });
 
   it('refuses a file that is not JSON', () => {

@@ -53,7 +53,7 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
   it('renders every chart of the sample report with no request and no console error', async () => {
     await writeSample(join(work, 'sample'), { seed: 42 });
     const out = join(work, 'report');
-    const r = runClv(['report', '--orders', join(work, 'sample', 'orders.csv'), '--segment-by', 'channel,region', '--out', out, '--quiet']);
+    const r = runClv(['report', '--orders', join(work, 'sample', 'orders.csv'), '--spend', join(work, 'sample', 'spend.csv'), '--segment-by', 'channel,region', '--out', out, '--quiet']);
     expect(r.status, r.stderr).toBe(0);
     const { page, context, requests, problems } = await openReport(join(out, 'index.html'));
     const charts = await page.$$eval('figure.chart', (figs) =>
@@ -68,7 +68,7 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
         };
       }),
     );
-    expect(charts.length).toBe(9);
+    expect(charts.length).toBe(14);
     for (const c of charts) {
       expect(c.marks, c.label).toBeGreaterThan(0);
       expect(c.width, c.label).toBeGreaterThan(200);
@@ -85,6 +85,11 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
       'Retention by acquisition channel',
       'Retention by region',
       'Customer value',
+      'CAC by channel',
+      'Spend and new customers by channel',
+      'LTV:CAC by channel',
+      'CAC payback',
+      'Unit economics by channel',
       'Data quality notes',
       'Definitions',
     ]);
@@ -94,7 +99,7 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
     // Print emulation keeps every chart visible.
     await page.emulateMedia({ media: 'print' });
     const visible = await page.$$eval('figure.chart svg', (svgs) => svgs.filter((s) => s.getBoundingClientRect().height > 0).length);
-    expect(visible).toBe(9);
+    expect(visible).toBe(14);
     expect(requests).toEqual([]);
     expect(problems).toEqual([]);
     await context.close();
@@ -102,12 +107,13 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
 
   it('shows hostile channel and customer names as text', async () => {
     const out = join(work, 'hostile');
-    const r = runClv(['report', '--orders', 'test/fixtures/hostile-orders.csv', '--segment-by', 'channel,region', '--out', out, '--quiet']);
+    const r = runClv(['report', '--orders', 'test/fixtures/hostile-orders.csv', '--spend', 'test/fixtures/cac/hostile-spend.csv', '--segment-by', 'channel,region', '--out', out, '--quiet']);
     expect(r.status, r.stderr).toBe(0);
     const { page, context, requests, problems } = await openReport(join(out, 'index.html'));
     expect(await page.$$eval('img, b, script:not([type="application/json"])', (els) => els.length)).toBe(0);
     const text = await page.textContent('body');
     expect(text).toContain('"quoted" & <b>bold</b>');
+    expect(text).toContain('"<script>alert(1)</script>"');
     expect(requests).toEqual([]);
     expect(problems).toEqual([]);
     await context.close();

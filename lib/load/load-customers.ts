@@ -1,0 +1,66 @@
+/**
+ * Loads a customer attributes file (`--customers`): a `customer_id` column
+ * plus any attribute columns (acquisition channel, region, plan…), one row
+ * per customer, into the DuckDB table `customer_attributes` (values trimmed,
+ * empty = NULL). Rows with an empty customer_id are dropped and counted; a
+ * customer_id that appears twice is an error naming both lines.
+ */
+import { InputError, UserError, MAX_LISTED_PROBLEMS, type InputProblem } from '../errors.ts';
+import { ident, type Database } from '../engine/database.ts';
+import type { DroppedRows, InputSummary } from './load-orders.ts';
+import { findColumn, readTextTable } from './read-table.ts';
+
+export interface LoadedCustomers {
+  input: InputSummary;
+  /** Attribute columns (everything but customer_id), as named in the file. */
+  attributes: string[];
+}
+
+const trimmed = (expr: string) => `nullif(trim(${expr}), '')`;
+
+export async function loadCustomers(db: Database, file: string, options: { requiredColumns?: string[] } = {}): Promise<LoadedCustomers> {
+  const table = await readTextTable(db, file, 'customers_raw', 'customers (customer_id and attribute columns)');
+  const id = findColumn(table.columns, 'customer_id');
+  if (!id) {
+    throw new InputError(file, [
+      { line: 1, message: `missing required column "customer_id"; the header has ${table.columns.map((c) => JSON.stringify(c.name)).join(', ')}` },
+    ]);
+  }
+  const attributes = table.columns.filter((c) => c !== id);
+  for (const wanted of options.requiredColumns ?? []) {
+    if (!attributes.some((a) => a.name === wanted)) {
+      throw new UserError(
+        `--attribution customers:${wanted}: ${file} has no column "${wanted}"; choose one of ${attributes.map((a) => a.name).join(', ') || '(no attribute columns)'}`,
+      );
+    }
+  }
+  const dups = await db.rows<{ rec: number; first: number; customer_id: string }>(`
+    SELECT rowid AS rec, first_value(rowid) OVER (PARTITION BY k ORDER BY rowid) AS first, k AS customer_id
+    FROM (SELECT rowid, ${trimmed(ident(id.name))} AS k FROM customers_raw) WHERE k IS NOT NULL
+    QUALIFY count(*) OVER (PARTITION BY k) > 1 AND rowid <> first
+    ORDER BY rowid`);
+  if (dups.length > 0) {
+    const listed = dups.slice(0, MAX_LISTED_PROBLEMS);
+    const lines = await table.lines(listed.flatMap((d) => [d.rec, d.first]));
+    const problems: InputProblem[] = listed.map((d) => ({
+      line: lines.get(d.rec),
+      column: id.position,
+      columnName: id.name,
+      value: d.customer_id,
+      message: `customer_id repeated (first on ${table.unit} ${lines.get(d.first)}); the customers file needs one row per customer`,
+    }));
+    throw new InputError(file, problems, dups.length, table.unit);
+  }
+  const [{ empty }] = await db.rows<{ empty: number }>(`SELECT count(*) AS empty FROM customers_raw WHERE ${trimmed(ident(id.name))} IS NULL`);
+  await db.run(`DROP TABLE IF EXISTS customer_attributes`);
+  await db.run(`
+    CREATE TEMP TABLE customer_attributes AS
+    SELECT ${trimmed(ident(id.name))} AS customer_id ${attributes.map((a) => `, ${trimmed(ident(a.name))} AS ${ident(a.name)}`).join('')}
+    FROM customers_raw WHERE ${trimmed(ident(id.name))} IS NOT NULL`);
+  await db.run(`DROP TABLE customers_raw`);
+  const dropped: DroppedRows[] = empty > 0 ? [{ reason: 'empty customer_id', rows: empty }] : [];
+  return {
+    input: { path: file, format: table.format, sha256: table.sha256, bytes: table.bytes, rows_read: table.rows, rows_kept: table.rows - empty, dropped },
+    attributes: attributes.map((a) => a.name),
+  };
+}
