@@ -7,6 +7,7 @@ import { createProgress } from '../lib/progress.ts';
 import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
 import { join } from 'node:path';
+import { viewNames } from '../lib/report/views.ts';
 
 export const command = 'report';
 export const describe = 'Cohort retention report of an orders file: one self-contained HTML file plus CSV data and a manifest';
@@ -19,6 +20,8 @@ export function builder(y: Argv) {
     .option('currency', { type: 'string', describe: 'ISO 4217 currency of the amounts (default USD)', group: 'Report:' })
     .option('locale', { type: 'string', describe: 'Locale for numbers in the report (default en-US)', group: 'Report:' })
     .option('title', { type: 'string', describe: 'Report title', group: 'Report:' })
+    .option('company', { type: 'string', describe: 'Company named in the report header', group: 'Report:' })
+    .option('sections', { type: 'string', array: true, describe: `Sections to show, in this order (comma-separated): ${viewNames().join(', ')}. Default: all`, group: 'Report:' })
     .option('clv', { type: 'boolean', default: true, describe: 'Include the Customer value section (CLV models); --no-clv leaves it out', group: 'Customer value:' })
     .option('clv-model', { choices: ['bgnbd', 'pareto-nbd'] as ('bgnbd' | 'pareto-nbd')[], default: 'bgnbd' as 'bgnbd' | 'pareto-nbd', describe: 'Purchase model', group: 'Customer value:' })
     .option('horizon-months', { type: 'number', default: 12, describe: 'Months of future purchases counted in CLV', group: 'Customer value:' })
@@ -45,6 +48,8 @@ export async function handler(args: Args): Promise<void> {
     currency: args.currency ?? config.report?.currency,
     locale: args.locale ?? config.report?.locale,
     title: args.title ?? config.report?.title,
+    company: args.company ?? config.report?.company,
+    sections: args.sections !== undefined ? parseList(args.sections) : config.report?.sections,
     value: args.clv ? { model: args.clvModel, horizonMonths: args.horizonMonths, annualDiscountRate: args.annualDiscountRate, margin: args.margin } : false,
     progress,
   });

@@ -14,8 +14,9 @@ export function retentionHeatmapSpec(cells: RetentionCell[], options: { period: 
   const revenue = options.measure === 'revenue_retention_rate';
   const offsets = new Set(cells.map((c) => c.period_offset)).size;
   const cohorts = new Set(cells.map((c) => c.cohort)).size;
-  const cell = Math.max(10, Math.min(28, Math.floor(700 / Math.max(offsets, 1))));
   const showText = offsets <= 24 && cohorts <= 40;
+  // Cells wide enough for a "100%" label when values are written in them.
+  const cell = Math.max(showText ? 30 : 10, Math.min(28, Math.floor(700 / Math.max(offsets, 1))));
   const values = cells
     .filter((c) => !revenue || c.revenue_retention_rate !== null)
     .map((c) => ({

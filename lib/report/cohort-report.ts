@@ -244,7 +244,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       customer_value: value?.manifest ?? { fitted: false, reason: options.value === false ? 'switched off (--no-clv)' : 'section not shown' },
       notes: orders.input.dropped.map((d) => `${d.rows} rows dropped: ${d.reason}`),
     };
-    const title = options.title ?? (view ? view.title : 'Customer retention report');
+    const title = options.title ?? (view ? (sections[0]?.title ?? view.title) : 'Customer retention report');
     const dropped = orders.input.rows_read - orders.input.rows_kept;
     const html = renderReportHtml(
       {
