@@ -65,7 +65,7 @@
       });
     }
     select.addEventListener('change', function () { apply(select.value); });
-    each(fig.querySelectorAll('.role-legend-entry .role-scope'), function (entry) {
+    each(fig.querySelectorAll('.role-legend-entry .role-scope > g'), function (entry) {
       var label = entry.querySelector('.role-legend-label text');
       var v = label ? label.textContent : '';
       if (values.indexOf(v) < 0) return;
