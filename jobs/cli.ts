@@ -9,6 +9,7 @@ import * as fit from './fit.ts';
 import * as report from './report.ts';
 import * as sample from './sample.ts';
 import * as score from './score.ts';
+import * as view from './view.ts';
 
 export async function main(argv: string[]): Promise<number> {
   let failed: unknown;
@@ -18,6 +19,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(report)
     .command(fit)
     .command(score)
+    .command(view)
     .command(sample)
     .demandCommand(1, 'Name a command: clv report --orders FILE --out DIR (see the list above).')
     .strict()
@@ -26,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     .example('clv report --orders data/sample/orders.csv --out reports/out/sample', 'cohort report of the bundled sample data')
     .example('clv report --orders shop.csv --map customer_id=CustomerID --map order_date=Date --map amount=Total --out out/', 'an export with other column names')
     .example('clv fit --orders shop.csv --model bgnbd --out out/fit', 'fit the BG/NBD purchase model')
+    .example('clv view retention --orders shop.csv --from 2023-01 --to 2023-06 --out out/r', 'one section of the report, for a range of cohorts (clv view --list)')
     .epilogue('Exit codes: 0 done, 1 unexpected failure (a bug), 2 bad input or options.')
     .fail((msg, err) => {
       throw err ?? new UserError(`${msg}\nRun 'clv --help' or 'clv <command> --help' for the options.`);

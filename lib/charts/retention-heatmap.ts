@@ -4,29 +4,45 @@ import { CHART_CONFIG, SCHEMA } from './theme.ts';
 
 /**
  * The retention triangle as a heatmap: one row per cohort, one column per
- * period offset, colour = share of the cohort active in that period.
- * Offset 0 (100% by definition) is drawn in neutral grey so that the colour
- * scale spreads over the informative offsets; incomplete cells are faded.
+ * period offset, colour = share of the cohort active in that period (or, with
+ * `measure: 'revenue_retention_rate'`, the cohort's revenue in that period as
+ * a share of its first period's revenue). Offset 0 (100% by definition) is
+ * drawn in neutral grey so that the colour scale spreads over the informative
+ * offsets; incomplete cells are faded.
  */
-export function retentionHeatmapSpec(cells: RetentionCell[], options: { period: PeriodUnit }) {
+export function retentionHeatmapSpec(cells: RetentionCell[], options: { period: PeriodUnit; measure?: 'retention_rate' | 'revenue_retention_rate' }) {
+  const revenue = options.measure === 'revenue_retention_rate';
   const offsets = new Set(cells.map((c) => c.period_offset)).size;
   const cohorts = new Set(cells.map((c) => c.cohort)).size;
-  const cell = Math.max(10, Math.min(28, Math.floor(700 / Math.max(offsets, 1))));
   const showText = offsets <= 24 && cohorts <= 40;
-  const values = cells.map((c) => ({
-    cohort: c.cohort,
-    period_offset: c.period_offset,
-    retention_rate: c.retention_rate,
-    cohort_customers: c.cohort_customers,
-    active_customers: c.active_customers,
-    status: c.complete ? 'complete' : 'incomplete (period not over at the as-of date)',
-    label: `Cohort ${c.cohort}, ${options.period} ${c.period_offset}: ${(c.retention_rate * 100).toFixed(1)}% active (${c.active_customers} of ${c.cohort_customers})${c.complete ? '' : ', period not over yet'}`,
-  }));
+  // Cells wide enough for a "100%" label when values are written in them.
+  const cell = Math.max(showText ? 30 : 10, Math.min(28, Math.floor(700 / Math.max(offsets, 1))));
+  const values = cells
+    .filter((c) => !revenue || c.revenue_retention_rate !== null)
+    .map((c) => ({
+      cohort: c.cohort,
+      period_offset: c.period_offset,
+      retention_rate: revenue ? (c.revenue_retention_rate as number) : c.retention_rate,
+      cohort_customers: c.cohort_customers,
+      active_customers: c.active_customers,
+      ...(revenue ? { revenue: c.revenue } : {}),
+      status: c.complete ? 'complete' : 'incomplete (period not over at the as-of date)',
+      label: revenue
+        ? `Cohort ${c.cohort}, ${options.period} ${c.period_offset}: revenue ${((c.revenue_retention_rate as number) * 100).toFixed(1)}% of the first ${options.period}'s${c.complete ? '' : ', period not over yet'}`
+        : `Cohort ${c.cohort}, ${options.period} ${c.period_offset}: ${(c.retention_rate * 100).toFixed(1)}% active (${c.active_customers} of ${c.cohort_customers})${c.complete ? '' : ', period not over yet'}`,
+    }));
   const tooltip = [
     { field: 'cohort', title: 'Cohort' },
     { field: 'period_offset', title: `${cap(options.period)}s since first order` },
-    { field: 'retention_rate', title: 'Active customers (share)', format: '.1%' },
-    { field: 'active_customers', title: 'Active customers', format: ',' },
+    ...(revenue
+      ? [
+          { field: 'retention_rate', title: `Revenue (share of the first ${options.period})`, format: '.1%' },
+          { field: 'revenue', title: 'Net revenue', format: ',.2f' },
+        ]
+      : [
+          { field: 'retention_rate', title: 'Active customers (share)', format: '.1%' },
+          { field: 'active_customers', title: 'Active customers', format: ',' },
+        ]),
     { field: 'cohort_customers', title: 'Cohort size', format: ',' },
     { field: 'status', title: 'Cell' },
   ];
@@ -52,7 +68,7 @@ export function retentionHeatmapSpec(cells: RetentionCell[], options: { period: 
         color: {
           field: 'retention_rate',
           type: 'quantitative',
-          title: 'Active share',
+          title: revenue ? 'Revenue share' : 'Active share',
           scale: { scheme: 'blues', domainMin: 0 },
           legend: { format: '.0%', orient: 'right', gradientLength: 160 },
         },
@@ -75,7 +91,9 @@ export function retentionHeatmapSpec(cells: RetentionCell[], options: { period: 
   }
   return {
     $schema: SCHEMA,
-    description: `Heatmap of customer retention: ${cohorts} cohorts by ${offsets} ${options.period}s since first order; darker cells retain more customers.`,
+    description: revenue
+      ? `Heatmap of revenue retention: ${cohorts} cohorts by ${offsets} ${options.period}s since first order; darker cells keep more of their first ${options.period}'s revenue.`
+      : `Heatmap of customer retention: ${cohorts} cohorts by ${offsets} ${options.period}s since first order; darker cells retain more customers.`,
     config: CHART_CONFIG,
     width: { step: cell },
     height: { step: Math.max(10, Math.min(22, Math.floor(640 / Math.max(cohorts, 1)))) },

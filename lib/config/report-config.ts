@@ -10,6 +10,12 @@ import { dirname, isAbsolute, join, relative } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
 import { PERIOD_UNITS } from '../engine/periods.ts';
+import { viewNames } from '../report/views.ts';
+
+/** A section of the report, by view name (lib/report/views.ts). */
+const sectionName = z.string().superRefine((v, ctx) => {
+  if (!viewNames().includes(v)) ctx.addIssue({ code: 'custom', message: `unknown section ${JSON.stringify(v)}; choose from ${viewNames().join(', ')}` });
+});
 
 const fraction = z.number().gt(0, 'expected a fraction of revenue such as 0.35 (0 < margin ≤ 1)').lte(1, 'expected a fraction of revenue such as 0.35 (0 < margin ≤ 1)');
 const fileRef = z.strictObject({ path: z.string().min(1) });
@@ -82,6 +88,10 @@ export const ConfigSchema = z.strictObject({
       currency: z.string().regex(/^[A-Za-z]{3}$/, 'expected an ISO 4217 currency code such as USD').optional(),
       /** BCP 47 locale for numbers. */
       locale: z.string().min(2).optional(),
+      /** Company named in the report header. */
+      company: z.string().min(1).optional(),
+      /** Sections to show, by view name, in this order (default: all); Methods & assumptions always closes the report. */
+      sections: z.array(sectionName).min(1, 'expected at least one section').optional(),
     })
     .optional(),
 });

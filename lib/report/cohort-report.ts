@@ -21,7 +21,10 @@ import { DEFAULT_VALUE_OPTIONS, valueSection, type ValueOptions, type ValueSecti
 import { UserError } from '../errors.ts';
 import { TOOL } from '../version.ts';
 import type { Progress } from '../progress.ts';
-import { cohortSections } from './cohort-sections.ts';
+import { cohortSections, type TriangleMetric } from './cohort-sections.ts';
+import { restrictCohorts, cohortSpan, type CohortRange } from '../cohorts/cohort-range.ts';
+import { GENERAL_DEFINITIONS_ID, reportAssumptions, withMethods } from './methods.ts';
+import { findView, selectSections } from './views.ts';
 import { formatters } from './format.ts';
 import { renderReportHtml } from './html.ts';
 import { toCsv } from './csv.ts';
@@ -45,6 +48,16 @@ export interface CohortReportOptions {
   value?: Partial<ValueOptions> | false;
   /** CAC by channel and unit economics (needs a spend file); left out when undefined. */
   cac?: CacOptions;
+  /** Company named in the report header. */
+  company?: string;
+  /** Sections to show, by view name (lib/report/views.ts), in this order; default every section. */
+  sections?: string[];
+  /** Measure of the retention triangle (default customers). */
+  triangleMetric?: TriangleMetric;
+  /** Only the cohorts in this range (`clv view --from/--to`). */
+  cohortRange?: CohortRange;
+  /** Build `clv view <name>`: that view's sections and data files only; the manifest records the view. */
+  view?: string;
   progress?: Progress;
 }
 
@@ -53,6 +66,8 @@ export interface CohortReportResult {
   orders: LoadedOrders;
   analysis: CohortAnalysis;
   manifest: Record<string, unknown>;
+  /** The sections as rendered (with their Vega-Lite specs), in order. */
+  sections: Section[];
   /** Removes the scratch files behind `files`; call it once they are written (or abandoned). */
   cleanup(): Promise<void>;
 }
@@ -108,6 +123,11 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
   checkCurrency(currency, locale);
   const segmentBy = [...new Set(options.segmentBy ?? [])];
   const progress = options.progress;
+  const view = options.view !== undefined ? findView(options.view) : undefined;
+  const names = view ? [view.name] : options.sections;
+  for (const n of names ?? []) findView(n, 'section');
+  const shows = (name: string) => names === undefined || names.includes(name);
+  const wantsFile = (file: string) => view === undefined || view.data.includes(file);
 
   const db = await openDatabase();
   let scratch: string | undefined;
@@ -139,28 +159,48 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       },
     });
     progress?.step('computing retention');
-    const analysis = analyzeCohorts(summary, { period, asOf: orders.asOf });
+    let analysis = analyzeCohorts(summary, { period, asOf: orders.asOf });
+    if (options.cohortRange && (options.cohortRange.from !== undefined || options.cohortRange.to !== undefined)) analysis = restrictCohorts(analysis, options.cohortRange);
 
     const fmt = formatters(locale, currency);
-    const drafts = cohortSections({ analysis, orders, fmt, currency });
+    let drafts = cohortSections({ analysis, orders, fmt, currency, triangleMetric: options.triangleMetric });
     scratch = await mkdtemp(join(tmpdir(), 'clv-'));
     let value: ValueSectionResult | undefined;
-    if (options.value !== false) {
+    if (options.value !== false && shows('customer-value')) {
       progress?.step('fitting the CLV models');
       value = await valueSection(db, { asOf: orders.asOf, period, options: { ...DEFAULT_VALUE_OPTIONS, ...(options.value ?? {}) }, fmt, currency, scratchDir: scratch, progress });
       // Customer value comes after the cohort sections, before data quality and definitions.
       drafts.splice(drafts.findIndex((d) => d.id === 'data-quality'), 0, value.section);
-      drafts.find((d) => d.id === 'definitions')?.definitions?.push(...value.definitions);
+      value.section.definitions = [...(value.section.definitions ?? []), ...value.definitions];
     }
     const cacOut = cac
       ? await cac.build({ fmt, currency, period, projections: value && value.params.length > 0 ? { horizonMonths: (value.manifest.options as { horizon_months: number }).horizon_months, margin: options.value !== false ? (options.value?.margin ?? 1) : 1 } : undefined })
       : undefined;
-    if (cacOut) {
-      // The CAC sections follow Customer value, before data quality and definitions.
+    if (cacOut && cacOut.sections.length > 0) {
+      // The CAC sections follow Customer value, before data quality and the methods; their method entries go with the first.
       drafts.splice(drafts.findIndex((d) => d.id === 'data-quality'), 0, ...cacOut.sections);
       drafts.find((d) => d.id === 'data-quality')?.bullets?.push(...cacOut.bullets);
-      drafts.find((d) => d.id === 'definitions')?.definitions?.push(...cacOut.definitions);
+      cacOut.sections[0].definitions = [...(cacOut.sections[0].definitions ?? []), ...cacOut.definitions];
     }
+    if (names) drafts = selectSections(drafts, names, { keep: [GENERAL_DEFINITIONS_ID], strict: view !== undefined });
+    const valueOptions = { ...DEFAULT_VALUE_OPTIONS, ...(options.value || {}) };
+    const range = options.cohortRange && (options.cohortRange.from !== undefined || options.cohortRange.to !== undefined) ? cohortSpan(analysis) : undefined;
+    drafts = withMethods(
+      drafts,
+      reportAssumptions({
+        currency,
+        locale,
+        period,
+        asOf: orders.asOf,
+        firstDate: orders.firstDate,
+        activeWindow: analysis.activeWindow,
+        segmentBy,
+        cohortRange: range,
+        attribution: cacOut ? (options.cac?.attribution ?? 'first-order') : undefined,
+        value: !shows('customer-value') ? undefined : options.value === false ? false : valueOptions,
+        fmt,
+      }),
+    );
     const sections: Section[] = [];
     for (const d of drafts) {
       if (d.chart) progress?.step(`drawing ${d.title.toLowerCase()}`);
@@ -174,33 +214,34 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
     const files: OutputFiles = new Map();
     // customers.csv can have millions of rows: DuckDB writes it to a scratch
     // directory and the output writer moves it into place.
-    const customersPath = join(scratch, 'customers.csv');
-    const customerRows = await writeCustomersCsv(db, { path: customersPath, period, asOf: orders.asOf });
-    files.set('data/customers.csv', { fromFile: customersPath });
+    const outputs: { path: string; columns: string[]; rows: number }[] = [];
+    if (wantsFile('customers.csv')) {
+      const customersPath = join(scratch, 'customers.csv');
+      const customerRows = await writeCustomersCsv(db, { path: customersPath, period, asOf: orders.asOf });
+      files.set('data/customers.csv', { fromFile: customersPath });
+      outputs.push({ path: 'data/customers.csv', columns: [...CUSTOMERS_COLUMNS], rows: customerRows });
+    }
     const csv = (name: string, columns: readonly string[], rows: Record<string, unknown>[]) => {
+      if (!wantsFile(name)) return;
       files.set(`data/${name}`, toCsv(columns, rows));
-      return { path: `data/${name}`, columns: [...columns], rows: rows.length };
+      outputs.push({ path: `data/${name}`, columns: [...columns], rows: rows.length });
     };
-    const outputs = [
-      csv('cohort_retention.csv', COHORT_RETENTION_COLUMNS, analysis.cells as unknown as Record<string, unknown>[]),
-      { path: 'data/customers.csv', columns: [...CUSTOMERS_COLUMNS], rows: customerRows },
-      csv('retention_curve.csv', RETENTION_CURVE_COLUMNS, analysis.average as unknown as Record<string, unknown>[]),
-      csv('crr.csv', CRR_COLUMNS, analysis.crr as unknown as Record<string, unknown>[]),
-    ];
-    if (value && value.params.length > 0) outputs.push(csv('model_params.csv', MODEL_PARAMS_COLUMNS, value.params));
-    for (const f of cacOut?.files ?? []) outputs.push(csv(f.name, f.columns, f.rows));
+    csv('cohort_retention.csv', COHORT_RETENTION_COLUMNS, analysis.cells as unknown as Record<string, unknown>[]);
+    csv('retention_curve.csv', RETENTION_CURVE_COLUMNS, analysis.average as unknown as Record<string, unknown>[]);
+    csv('crr.csv', CRR_COLUMNS, analysis.crr as unknown as Record<string, unknown>[]);
+    if (value && value.params.length > 0) csv('model_params.csv', MODEL_PARAMS_COLUMNS, value.params);
+    for (const f of cacOut?.files ?? []) csv(f.name, f.columns, f.rows);
     if (analysis.segments.length > 0) {
-      outputs.push(
-        csv(
-          'cohort_retention_by_segment.csv',
-          ['segment_column', 'segment', ...COHORT_RETENTION_COLUMNS],
-          analysis.segments.flatMap((s) => s.cells) as unknown as Record<string, unknown>[],
-        ),
+      csv(
+        'cohort_retention_by_segment.csv',
+        ['segment_column', 'segment', ...COHORT_RETENTION_COLUMNS],
+        analysis.segments.flatMap((s) => s.cells) as unknown as Record<string, unknown>[],
       );
     }
     const manifest = {
       tool: TOOL,
-      command: 'report',
+      command: view ? 'view' : 'report',
+      ...(view ? { view: view.name } : {}),
       as_of: orders.asOf,
       options: {
         period,
@@ -210,24 +251,44 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
         date_format: options.orders.dateFormat ?? null,
         currency,
         locale,
+        ...(options.company !== undefined ? { company: options.company } : {}),
+        ...(options.sections !== undefined && !view ? { sections: options.sections } : {}),
+        ...(options.triangleMetric !== undefined ? { metric: options.triangleMetric } : {}),
+        ...(range ? { from: options.cohortRange?.from ?? null, to: options.cohortRange?.to ?? null } : {}),
       },
+      sections: sections.map((s) => s.id),
       inputs: [{ role: 'orders', ...orders.input }, ...(cac?.inputs ?? [])],
       outputs: [{ path: 'index.html' }, ...outputs].sort((a, b) => (a.path < b.path ? -1 : 1)),
       kpis: analysis.kpis,
-      customer_value: value?.manifest ?? { fitted: false, reason: 'switched off (--no-clv)' },
+      customer_value: value?.manifest ?? { fitted: false, reason: options.value === false ? 'switched off (--no-clv)' : 'section not shown' },
       ...(cacOut ? { unit_economics: cacOut.manifest } : {}),
       notes: [...orders.input.dropped.map((d) => `${d.rows} rows dropped: ${d.reason}`), ...(cacOut?.bullets ?? [])],
     };
-    const title = options.title ?? 'Customer retention report';
+    const title = options.title ?? (view ? (sections[0]?.title ?? view.title) : 'Customer retention report');
+    const dropped = orders.input.rows_read - orders.input.rows_kept;
     const html = renderReportHtml(
       {
         title,
+        company: options.company,
         subtitle: `Cohorts by ${period}, from ${orders.firstDate} to ${orders.asOf}. Amounts in ${currency}, net of refunds.`,
         facts: [
-          { label: 'Orders file', value: `${orders.input.path} (${fmt.integer(orders.input.rows_read)} rows)` },
           { label: 'As of', value: orders.asOf },
           { label: 'Cohort period', value: period },
+          ...(range ? [{ label: 'Cohorts', value: `${range.from} to ${range.to}` }] : []),
           ...(segmentBy.length > 0 ? [{ label: 'Segments', value: segmentBy.join(', ') }] : []),
+          ...(options.triangleMetric && view?.metrics ? [{ label: 'Metric', value: options.triangleMetric }] : []),
+          { label: 'Currency', value: `${currency} (${locale})` },
+          ...(value && value.params.length > 0
+            ? [{ label: 'CLV', value: `${valueOptions.horizonMonths} months, ${fmt.percent(valueOptions.annualDiscountRate)} a year, ${valueOptions.margin === undefined ? 'revenue (no margin)' : `margin ${fmt.percent(valueOptions.margin)}`}` }]
+            : []),
+        ],
+        inputs: [
+          {
+            role: 'orders',
+            path: orders.input.path,
+            rows: `${fmt.integer(orders.input.rows_read)} rows read, ${fmt.integer(orders.input.rows_kept)} kept${dropped > 0 ? `, ${fmt.integer(dropped)} dropped` : ''}`,
+            detail: `sha256 ${orders.input.sha256.slice(0, 12)}…`,
+          },
         ],
         sections,
         footer: `Made by ${TOOL.name} ${TOOL.version} from ${orders.input.path} (sha256 ${orders.input.sha256}). The data behind every chart is in the data/ folder next to this file.`,
@@ -240,7 +301,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
     files.set('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
     const dir = scratch;
     scratch = undefined;
-    return { files, orders, analysis, manifest, cleanup: () => rm(dir, { recursive: true, force: true }) };
+    return { files, orders, analysis, manifest, sections, cleanup: () => rm(dir, { recursive: true, force: true }) };
   } catch (err) {
     if (scratch) await rm(scratch, { recursive: true, force: true });
     throw err;

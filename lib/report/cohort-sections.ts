@@ -12,7 +12,7 @@ import { cohortLinesSpec } from '../charts/cohort-lines.ts';
 import { segmentLinesSpec } from '../charts/segment-lines.ts';
 import { crrLineSpec } from '../charts/crr-line.ts';
 import type { Formatters } from './format.ts';
-import type { Section, TableColumn } from './section.ts';
+import type { Section, SectionChart, TableColumn } from './section.ts';
 
 /** Cohorts smaller than this are not named as best or worst in the narrative. */
 export const MIN_NAMED_COHORT = 30;
@@ -25,15 +25,21 @@ export const MAX_TRIANGLE = 48;
 
 /** A section before its chart is rendered. */
 export type SectionDraft = Omit<Section, 'chart' | 'extraCharts'> & {
-  chart?: { spec: object; caption: string };
-  extraCharts?: { spec: object; caption: string }[];
+  chart?: Omit<SectionChart, 'svg'>;
+  extraCharts?: Omit<SectionChart, 'svg'>[];
 };
+
+/** What the retention triangle measures: customers active, or revenue as a share of the first period's. */
+export type TriangleMetric = 'customers' | 'revenue';
+export const TRIANGLE_METRICS: readonly TriangleMetric[] = ['customers', 'revenue'];
 
 export interface CohortSectionsInput {
   analysis: CohortAnalysis;
   orders: LoadedOrders;
   fmt: Formatters;
   currency: string;
+  /** Measure of the retention triangle (default customers). */
+  triangleMetric?: TriangleMetric;
 }
 
 /** The offsets worth quoting in sentences, by period unit. */
@@ -81,18 +87,27 @@ export function kpiSection({ analysis, orders, fmt }: CohortSectionsInput): Sect
         detail: k.latest_crr ? `${k.latest_crr.period}, (E − N) ÷ S` : 'needs more than a year of data',
       },
     ],
+    definitions: [
+      { term: 'Customers', definition: 'Distinct customer ids with at least one kept row.' },
+      { term: 'AOV', definition: 'Average order value: net revenue ÷ orders.' },
+      { term: 'Repeat-customer rate', definition: 'Customers who ordered on at least two different days ÷ all customers.' },
+    ],
   };
 }
 
 /** Best and worst cohort at an offset, among complete cells of cohorts large enough to name. */
-export function bestAndWorst(cells: RetentionCell[], offset: number): { best: RetentionCell; worst: RetentionCell; count: number } | null {
-  const pool = cells.filter((c) => c.period_offset === offset && c.complete && c.cohort_customers >= MIN_NAMED_COHORT);
+export function bestAndWorst(
+  cells: RetentionCell[],
+  offset: number,
+  measure: 'retention_rate' | 'revenue_retention_rate' = 'retention_rate',
+): { best: RetentionCell; worst: RetentionCell; count: number } | null {
+  const pool = cells.filter((c) => c.period_offset === offset && c.complete && c.cohort_customers >= MIN_NAMED_COHORT && c[measure] !== null);
   if (pool.length < 2) return null;
   let best = pool[0];
   let worst = pool[0];
   for (const c of pool) {
-    if (c.retention_rate > best.retention_rate) best = c;
-    if (c.retention_rate < worst.retention_rate) worst = c;
+    if ((c[measure] as number) > (best[measure] as number)) best = c;
+    if ((c[measure] as number) < (worst[measure] as number)) worst = c;
   }
   return { best, worst, count: pool.length };
 }
@@ -107,25 +122,48 @@ export function latestCohorts(cells: RetentionCell[], offset: number, n = 3): { 
   return { cohorts: picked, rate: size > 0 ? active / size : 0 };
 }
 
-export function triangleSection({ analysis, fmt }: CohortSectionsInput): SectionDraft {
+function revenueTriangleNarrative({ analysis, fmt }: CohortSectionsInput): string[] {
   const { period, cells, average } = analysis;
   const narrative: string[] = [];
   const avg1 = at(average, 1);
-  const bw = bestAndWorst(cells, 1);
-  if (avg1) {
+  if (avg1 && avg1.revenue_retention_rate !== null) {
     narrative.push(
-      `On average ${fmt.percent(avg1.retention_rate)} of a cohort's customers order again in the ${period} after the one they joined in (${offsetPhrase(period, 1)}).`,
+      `On average cohorts bring in ${fmt.percent(avg1.revenue_retention_rate)} of their first ${period}'s net revenue in the ${period} after it (${offsetPhrase(period, 1)}); the share can pass 100% when customers spend more later.`,
     );
   } else {
-    narrative.push(`No cohort has a complete ${offsetPhrase(period, 1)} yet, so retention cannot be compared.`);
+    narrative.push(`No cohort has a complete ${offsetPhrase(period, 1)} with first-${period} revenue yet, so revenue retention cannot be compared.`);
   }
+  const bw = bestAndWorst(cells, 1, 'revenue_retention_rate');
   if (bw) {
     narrative.push(
-      `Of ${bw.count} cohorts with a complete ${offsetPhrase(period, 1)}, the ${bw.best.cohort} cohort retains best (${fmt.percent(bw.best.retention_rate)}) and the ${bw.worst.cohort} cohort least (${fmt.percent(bw.worst.retention_rate)}).`,
+      `Of ${bw.count} cohorts with a complete ${offsetPhrase(period, 1)}, the ${bw.best.cohort} cohort keeps the most revenue (${fmt.percent(bw.best.revenue_retention_rate)}) and the ${bw.worst.cohort} cohort the least (${fmt.percent(bw.worst.revenue_retention_rate)}).`,
     );
   }
+  return narrative;
+}
+
+export function triangleSection(input: CohortSectionsInput): SectionDraft {
+  const { analysis, fmt } = input;
+  const revenue = input.triangleMetric === 'revenue';
+  const measure = revenue ? 'revenue_retention_rate' : 'retention_rate';
+  const { period, cells, average } = analysis;
+  const narrative: string[] = revenue ? revenueTriangleNarrative(input) : [];
+  const avg1 = at(average, 1);
+  if (!revenue) {
+    narrative.push(
+      avg1
+        ? `On average ${fmt.percent(avg1.retention_rate)} of a cohort's customers order again in the ${period} after the one they joined in (${offsetPhrase(period, 1)}).`
+        : `No cohort has a complete ${offsetPhrase(period, 1)} yet, so retention cannot be compared.`,
+    );
+    const bw = bestAndWorst(cells, 1);
+    if (bw) {
+      narrative.push(
+        `Of ${bw.count} cohorts with a complete ${offsetPhrase(period, 1)}, the ${bw.best.cohort} cohort retains best (${fmt.percent(bw.best.retention_rate)}) and the ${bw.worst.cohort} cohort least (${fmt.percent(bw.worst.retention_rate)}).`,
+      );
+    }
+  }
   const latest = latestCohorts(cells, 1);
-  if (latest && avg1 && latest.cohorts.length >= 2) {
+  if (latest && avg1 && latest.cohorts.length >= 2 && !revenue) {
     const diff = latest.rate - avg1.retention_rate;
     const first = latest.cohorts[0].cohort;
     const last = latest.cohorts[latest.cohorts.length - 1].cohort;
@@ -156,24 +194,42 @@ export function triangleSection({ analysis, fmt }: CohortSectionsInput): Section
     for (const cell of shown.filter((x) => x.cohort_index === c)) {
       row.cohort = cell.cohort;
       row.customers = cell.cohort_customers;
-      row[`o${cell.period_offset}`] = cell.complete ? cell.retention_rate : null;
+      row[`o${cell.period_offset}`] = cell.complete ? cell[measure] : null;
     }
     rows.push(row);
   }
   return {
     id: 'retention-triangle',
-    title: 'Retention by cohort',
+    title: revenue ? 'Revenue retention by cohort' : 'Retention by cohort',
     narrative,
     chart: {
-      spec: retentionHeatmapSpec(shown, { period }),
-      caption: `Share of each cohort's customers who ordered in each ${period} after their first order. A cohort is the customers whose first order fell in the same ${period}.`,
+      spec: retentionHeatmapSpec(shown, { period, measure }),
+      caption: revenue
+        ? `Net revenue of each cohort in each ${period} after its first, as a share of its first ${period}'s revenue. A cohort is the customers whose first order fell in the same ${period}.`
+        : `Share of each cohort's customers who ordered in each ${period} after their first order. A cohort is the customers whose first order fell in the same ${period}.`,
     },
     table: {
-      caption: `Retention rate by cohort (rows) and ${period}s since first order (columns); blank = ${period} not complete.`,
+      caption: revenue
+        ? `Revenue retention by cohort (rows) and ${period}s since first order (columns); blank = ${period} not complete or no first-${period} revenue.`
+        : `Retention rate by cohort (rows) and ${period}s since first order (columns); blank = ${period} not complete.`,
       columns,
       rows,
     },
+    definitions: revenue
+      ? [{ term: `Revenue retention at ${period} k`, definition: `Net revenue of the cohort in its k-th ${period} after the one it joined in ÷ its net revenue in ${period} 0 (empty when that is not positive).` }]
+      : [
+          {
+            term: `Retention at ${period} k`,
+            definition: `Customers of the cohort with at least one order in the k-th ${period} after the one they joined in ÷ customers in the cohort. ${cap(period)} 0 is 100% by definition.`,
+          },
+        ],
   };
+}
+
+/** The cohorts drawn as lines (complete cells from `minOffset` on), for the chart's series picker. */
+function cohortSeries(cells: RetentionCell[], minOffset: number): { title: string; values: string[] } {
+  const values = [...new Set(cells.filter((c) => c.complete && c.period_offset >= minOffset).map((c) => c.cohort))].sort();
+  return { title: 'Cohort', values };
 }
 
 function averageTable(average: AveragePoint[], period: PeriodUnit, fmtKind: 'percent' | 'money2', key: keyof AveragePoint, label: string) {
@@ -208,7 +264,7 @@ export function curvesSection({ analysis, fmt }: CohortSectionsInput): SectionDr
       `Between ${offsetPhrase(period, a.period_offset)} and ${offsetPhrase(period, b.period_offset)}, activity falls to ${fmt.percent(kept)} of its ${offsetPhrase(period, a.period_offset)} level.`,
     );
   }
-  narrative.push(`Each thin line is one cohort (darker blue = more recent); the thick black line is the average, drawn where at least three cohorts contribute. ${cap(offsetPhrase(period, 0))}, 100% by definition, is left out so the rest can be read.`);
+  narrative.push(`Each thin line is one cohort (darker blue = more recent); the thick line with dots is the average, drawn where at least three cohorts contribute. ${cap(offsetPhrase(period, 0))}, 100% by definition, is left out so the rest can be read.`);
   return {
     id: 'retention-curves',
     title: 'Retention curves',
@@ -223,8 +279,13 @@ export function curvesSection({ analysis, fmt }: CohortSectionsInput): SectionDr
         description: `Retention curve of each cohort and the size-weighted average, by ${period}s since first order.`,
       }),
       caption: `Share of each cohort active in each ${period} after joining.`,
+      series: cohortSeries(cells, 1),
     },
     table: averageTable(average, period, 'percent', 'retention_rate', 'Active customers (share)'),
+    definitions: [
+      { term: `Retention at ${period} k`, definition: `Customers of the cohort with at least one order in the k-th ${period} after the one they joined in ÷ customers in the cohort. ${cap(period)} 0 is 100% by definition.` },
+      { term: 'Average curve', definition: 'Σ active customers ÷ Σ cohort customers over the cohorts whose cell is complete (a size-weighted average).' },
+    ],
   };
 }
 
@@ -254,8 +315,12 @@ export function revenueRetentionSection({ analysis, fmt }: CohortSectionsInput):
         description: `Revenue of each cohort in each ${period} relative to its first ${period}, with the average.`,
       }),
       caption: `Revenue of a cohort in each ${period} ÷ its revenue in the ${period} it joined.`,
+      series: cohortSeries(cells, 1),
     },
     table: averageTable(average, period, 'percent', 'revenue_retention_rate', 'Revenue retention'),
+    definitions: [
+      { term: 'Revenue retention', definition: `Net revenue of the cohort in ${period} k ÷ its net revenue in ${period} 0; the average is Σ revenue(k) ÷ Σ revenue(0) over the cohorts whose cell is complete.` },
+    ],
   };
 }
 
@@ -295,8 +360,12 @@ export function cumulativeSection({ analysis, fmt, currency }: CohortSectionsInp
         description: `Cumulative net revenue per customer of each cohort by ${period}s since first order, with the average.`,
       }),
       caption: `Revenue of a cohort up to each ${period}, divided by the cohort's number of customers.`,
+      series: cohortSeries(cells, 0),
     },
     table: averageTable(average, period, 'money2', 'cumulative_revenue_per_customer', 'Cumulative revenue per customer'),
+    definitions: [
+      { term: 'Cumulative revenue per customer', definition: `Net revenue of the cohort from ${period} 0 to ${period} k ÷ customers in the cohort; the average weights cohorts by size.` },
+    ],
   };
 }
 
@@ -341,6 +410,12 @@ export function crrSection({ analysis, fmt }: CohortSectionsInput): SectionDraft
       ],
       rows: crr.map((r) => ({ ...r })),
     },
+    definitions: [
+      {
+        term: 'CRR',
+        definition: `Customer retention rate of a ${period}: (E − N) ÷ S, with S the customers active at its start (the end of the previous ${period}), E those active at its end and N the new customers of the ${period}. Active = ordered within the last ${activeWindow} ${periodNoun(period, activeWindow)}.`,
+      },
+    ],
   };
 }
 
@@ -394,8 +469,15 @@ export function segmentSections({ analysis, fmt }: CohortSectionsInput): Section
       chart: {
         spec: segmentLinesSpec(seg.average.filter((a) => shown.has(a.segment as string)), { period, segmentColumn: label }),
         caption: `Average retention curve per ${label} (size-weighted over cohorts, complete ${period}s).`,
+        series: { title: label, values: [...values].sort() },
       },
       table: { caption: `Average share of customers active, by ${label} and ${period}s since first order.`, columns, rows },
+      definitions: [
+        {
+          term: 'Segment curve',
+          definition: `Each customer counts under the value of the segment column on their first order (the acquisition channel is the channel of the first order); the curve is the size-weighted average retention of that value's cohorts.`,
+        },
+      ],
     };
   });
 }
@@ -433,23 +515,21 @@ export function dataQualitySection({ analysis, orders, fmt }: CohortSectionsInpu
   };
 }
 
+/**
+ * The general terms every section relies on (order, revenue, cohort, complete).
+ * Not shown as a section of its own: Methods & assumptions lists them first
+ * (lib/report/methods.ts); other parts of the report may push entries here.
+ */
 export function definitionsSection({ analysis, currency }: CohortSectionsInput): SectionDraft {
   const p = analysis.period;
   return {
     id: 'definitions',
     title: 'Definitions',
-    narrative: ['How each number in this report is computed.'],
+    narrative: [],
     definitions: [
       { term: 'Order', definition: 'A row with an amount of zero or more. Rows with a negative amount are refunds.' },
       { term: 'Net revenue', definition: `Sum of all amounts, refunds included, in ${currency}.` },
       { term: 'Cohort', definition: `The customers whose first order fell in the same ${p} (${p === 'week' ? 'ISO weeks, Monday to Sunday' : 'calendar ' + p + 's'}, UTC).` },
-      { term: `Retention at ${p} k`, definition: `Customers of the cohort with at least one order in the k-th ${p} after the one they joined in ÷ customers in the cohort. ${cap(p)} 0 is 100% by definition.` },
-      { term: 'Revenue retention', definition: `Revenue of the cohort in ${p} k ÷ its revenue in ${p} 0.` },
-      { term: 'Cumulative revenue per customer', definition: `Revenue of the cohort from ${p} 0 to ${p} k ÷ customers in the cohort.` },
-      { term: 'Average curve', definition: 'Σ active customers ÷ Σ cohort customers over the cohorts whose cell is complete (a size-weighted average).' },
-      { term: 'CRR', definition: `(E − N) ÷ S per ${p}: S customers active at the start, E at the end, N new in the ${p}. Active = ordered within the last ${analysis.activeWindow} ${periodNoun(p, analysis.activeWindow)}.` },
-      { term: 'AOV', definition: 'Net revenue ÷ orders.' },
-      { term: 'Repeat-customer rate', definition: 'Customers who ordered on at least two different days ÷ all customers.' },
       { term: 'Complete', definition: `A ${p} is complete when it ended on or before the as-of date (${analysis.asOf}).` },
     ],
   };

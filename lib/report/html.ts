@@ -1,21 +1,36 @@
 /**
  * Renders a report (header, table of contents, sections, footer) as one
- * self-contained HTML document: inline CSS, inline SVG charts, no script
- * that fetches anything, no external URL. Every piece of text that comes
- * from data is escaped here; chart SVGs come from Vega, which escapes its text.
+ * self-contained HTML document: inline CSS, inline SVG charts, one small
+ * inline script allowed by its CSP hash (sortable tables, series highlight;
+ * the page reads fully without it), no external URL. Each section's table
+ * can be downloaded as CSV from a `data:` link. Every piece of text that
+ * comes from data is escaped here; chart SVGs come from Vega, which escapes
+ * its text.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { escapeHtml, jsonForScript } from './escape.ts';
+import { csvCell, formatCsvNumber } from './csv.ts';
 import type { Formatters } from './format.ts';
-import type { Section, SectionTable, TableColumn } from './section.ts';
+import type { Section, SectionChart, SectionTable, TableColumn } from './section.ts';
 
 const CSS = readFileSync(new URL('../../reports/report.css', import.meta.url), 'utf8');
+/** The report's only script, inlined once per report. */
+export const SCRIPT = readFileSync(new URL('../../reports/report.js', import.meta.url), 'utf8');
+/** CSP source expression that allows exactly {@link SCRIPT}. */
+export const SCRIPT_HASH = `'sha256-${createHash('sha256').update(SCRIPT, 'utf8').digest('base64')}'`;
+/** The Content-Security-Policy of every report: nothing may load; inline styles, data: images and the one script are allowed. */
+export const CSP = `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src ${SCRIPT_HASH}; base-uri 'none'; form-action 'none'`;
 
 export interface ReportPage {
   title: string;
+  /** Company the report is about (shown above the title). */
+  company?: string;
   subtitle: string;
   /** Label → value facts about the run (inputs, as-of, options). */
   facts: { label: string; value: string }[];
+  /** Input files: path, rows read and kept. */
+  inputs?: { role: string; path: string; rows: string; detail?: string }[];
   sections: Section[];
   footer: string;
   locale: string;
@@ -43,19 +58,63 @@ function formatCell(value: unknown, col: TableColumn, fmt: Formatters): string {
   }
 }
 
-function renderTable(t: SectionTable, fmt: Formatters): string {
+const NUMERIC: ReadonlySet<string> = new Set(['integer', 'money', 'money2', 'percent', 'decimal']);
+
+/** The raw (unformatted) value of a cell as written in CSV files. */
+function rawCell(value: unknown, col: TableColumn): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return formatCsvNumber(value);
+  if (col.kind === 'boolean') return value ? 'true' : 'false';
+  return csvCell(String(value));
+}
+
+/** The table as CSV: the column labels as header, raw values, formula-like text neutralised. */
+export function tableCsv(t: SectionTable): string {
+  const lines = [t.columns.map((c) => csvCell(c.label)).join(',')];
+  for (const r of t.rows) lines.push(t.columns.map((c) => rawCell(r[c.key], c)).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+/** A `data:` URI for CSV text; only characters that need it are percent-encoded. */
+export function csvDataUri(csv: string): string {
+  return `data:text/csv;charset=utf-8,${encodeURIComponent(csv).replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%3B/g, ';').replace(/%2F/g, '/')}`;
+}
+
+function renderTable(t: SectionTable, sectionId: string, fmt: Formatters): string {
   const cls = (c: TableColumn) => (c.kind === 'text' ? ' class="text"' : '');
   const head = t.columns.map((c) => `<th scope="col"${cls(c)}>${escapeHtml(c.label)}</th>`).join('');
-  const body = t.rows
-    .map((r) => `<tr>${t.columns.map((c, i) => (i === 0 ? `<th scope="row"${cls(c)}>` : `<td${cls(c)}>`) + escapeHtml(formatCell(r[c.key], c, fmt)) + (i === 0 ? '</th>' : '</td>')).join('')}</tr>`)
-    .join('\n');
+  const cell = (r: Record<string, unknown>, c: TableColumn, i: number) => {
+    const tag = i === 0 ? 'th' : 'td';
+    const v = r[c.key];
+    const data = NUMERIC.has(c.kind) ? ` data-v="${typeof v === 'number' ? formatCsvNumber(v) : ''}"` : '';
+    return `<${tag}${i === 0 ? ' scope="row"' : ''}${cls(c)}${data}>${escapeHtml(formatCell(v, c, fmt))}</${tag}>`;
+  };
+  const body = t.rows.map((r) => `<tr>${t.columns.map((c, i) => cell(r, c, i)).join('')}</tr>`).join('\n');
+  const file = t.csvName ?? `${sectionId}.csv`;
   return `<details class="data"${t.open ? ' open' : ''}><summary>Show the table (${t.rows.length} ${t.rows.length === 1 ? 'row' : 'rows'})</summary>
-<div class="table-wrap"><table>
+<div class="table-wrap"><table class="sortable">
 <caption>${escapeHtml(t.caption)}</caption>
 <thead><tr>${head}</tr></thead>
 <tbody>
 ${body}
-</tbody></table></div>${t.note ? `<p class="note">${escapeHtml(t.note)}</p>` : ''}</details>`;
+</tbody></table></div>${t.note ? `<p class="note">${escapeHtml(t.note)}</p>` : ''}</details>
+<p class="download"><a class="csv" download="${escapeHtml(file)}" href="${escapeHtml(csvDataUri(tableCsv(t)))}">Download this table as CSV</a> <span class="note">(${escapeHtml(file)}, unformatted values)</span></p>`;
+}
+
+function renderChart(chart: SectionChart, sectionId: string, n: number): string {
+  const desc = (chart.spec as { description?: string }).description ?? chart.caption;
+  const titleId = `${sectionId}-chart-${n}`;
+  // The SVG is an image with a summary for screen readers; its marks keep their <title> tooltips.
+  const svg = chart.svg.replace(/^<svg /, `<svg role="img" aria-labelledby="${escapeHtml(titleId)}" `).replace(/^(<svg[^>]*>)/, `$1<desc id="${escapeHtml(titleId)}">${escapeHtml(`${desc} ${chart.caption}`)}</desc>`);
+  const s = chart.series;
+  const picker = s
+    ? `<div class="series-picker" hidden><label>Highlight ${escapeHtml(s.title.toLowerCase())} <select><option value="">all</option>${s.values.map((v) => `<option>${escapeHtml(v)}</option>`).join('')}</select></label></div>`
+    : '';
+  return `<figure class="chart"${s ? ` data-series="${escapeHtml(s.title)}"` : ''}>${picker}<div class="svg-wrap">${svg}</div><figcaption>${escapeHtml(chart.caption)}</figcaption></figure>`;
+}
+
+function renderDefinitions(defs: { term: string; definition: string }[]): string {
+  return `<dl class="definitions">${defs.map((d) => `<dt>${escapeHtml(d.term)}</dt><dd>${escapeHtml(d.definition)}</dd>`).join('')}</dl>`;
 }
 
 function renderSection(s: Section, fmt: Formatters): string {
@@ -68,30 +127,28 @@ function renderSection(s: Section, fmt: Formatters): string {
         .join('')}</div>`,
     );
   }
-  for (const chart of [...(s.chart ? [s.chart] : []), ...(s.extraCharts ?? [])]) {
-    const desc = (chart.spec as { description?: string }).description ?? chart.caption;
-    parts.push(
-      `<figure class="chart" role="group" aria-label="${escapeHtml(desc)}"><div class="svg-wrap">${chart.svg}</div><figcaption>${escapeHtml(chart.caption)}</figcaption></figure>`,
-    );
-  }
+  for (const [i, chart] of [...(s.chart ? [s.chart] : []), ...(s.extraCharts ?? [])].entries()) parts.push(renderChart(chart, s.id, i + 1));
   if (s.bullets) parts.push(`<ul class="bullets">${s.bullets.map((b) => `<li>${escapeHtml(b)}</li>`).join('')}</ul>`);
-  if (s.definitions) {
-    parts.push(`<dl class="definitions">${s.definitions.map((d) => `<dt>${escapeHtml(d.term)}</dt><dd>${escapeHtml(d.definition)}</dd>`).join('')}</dl>`);
-  }
-  if (s.table) parts.push(renderTable(s.table, fmt));
+  if (s.definitions && s.definitions.length > 0) parts.push(renderDefinitions(s.definitions));
+  for (const g of s.groups ?? []) parts.push(`<h3>${escapeHtml(g.title)}</h3>`, renderDefinitions(g.definitions));
+  if (s.table) parts.push(renderTable(s.table, s.id, fmt));
   parts.push('</section>');
   return parts.join('\n');
 }
 
 export function renderReportHtml(page: ReportPage, fmt: Formatters): string {
   const toc = page.sections.map((s) => `<li><a href="#${escapeHtml(s.id)}">${escapeHtml(s.title)}</a></li>`).join('');
-  const facts = page.facts.map((f) => `<li>${escapeHtml(f.label)}: <strong>${escapeHtml(f.value)}</strong></li>`).join('');
+  const facts = page.facts.map((f) => `<div><dt>${escapeHtml(f.label)}</dt><dd>${escapeHtml(f.value)}</dd></div>`).join('');
+  const inputs = (page.inputs ?? [])
+    .map((i) => `<li><span class="role">${escapeHtml(i.role)}</span> <code>${escapeHtml(i.path)}</code>: ${escapeHtml(i.rows)}${i.detail ? ` <span class="note">(${escapeHtml(i.detail)})</span>` : ''}</li>`)
+    .join('');
   return `<!doctype html>
 <html lang="${escapeHtml(page.locale)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta name="color-scheme" content="light dark">
 <title>${escapeHtml(page.title)}</title>
 <style>
 ${CSS}</style>
@@ -99,10 +156,10 @@ ${CSS}</style>
 <body>
 <div class="page">
 <header class="report-header">
-<h1>${escapeHtml(page.title)}</h1>
+${page.company ? `<p class="company">${escapeHtml(page.company)}</p>\n` : ''}<h1>${escapeHtml(page.title)}</h1>
 <p class="subtitle">${escapeHtml(page.subtitle)}</p>
-<ul class="run-facts">${facts}</ul>
-</header>
+<dl class="run-facts">${facts}</dl>
+${inputs ? `<ul class="inputs" aria-label="Inputs">${inputs}</ul>\n` : ''}</header>
 ${page.sections.length >= 3 ? `<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>${toc}</ol></nav>` : ''}
 <main>
 ${page.sections.map((s) => renderSection(s, fmt)).join('\n')}
@@ -110,6 +167,7 @@ ${page.sections.map((s) => renderSection(s, fmt)).join('\n')}
 <footer class="report-footer">${escapeHtml(page.footer)}</footer>
 </div>
 <script type="application/json" id="report-data">${jsonForScript(page.data)}</script>
+<script>${SCRIPT}</script>
 </body>
 </html>
 `;

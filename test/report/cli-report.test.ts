@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeSample } from '../../lib/sample/generate-sample.ts';
 import { readTree, runClv } from '../helpers/cli.ts';
+import { SCRIPT } from '../../lib/report/html.ts';
 
 let sampleOrders: string;
 const work = mkdtempSync(join(tmpdir(), 'clv-cli-'));
@@ -75,9 +76,10 @@ describe('clv report', () => {
     expect(html).not.toContain('<img src=x');
     expect(html).not.toContain('<b>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-    // The only <script> element is the JSON data block, and it is closed exactly once.
-    expect(html.match(/<script/g)).toHaveLength(1);
-    expect(html.match(/<\/script>/g)).toHaveLength(1);
+    // The only <script> elements are the JSON data block and the report's own inline script (allowed by its CSP hash).
+    expect(html.match(/<script/g)).toHaveLength(2);
+    expect(html.match(/<\/script>/g)).toHaveLength(2);
+    expect(html.match(/<script>([\s\S]*?)<\/script>/)![1]).toBe(SCRIPT);
     const customers = readFileSync(join(out, 'data/customers.csv'), 'utf8');
     expect(customers).toContain(`'=cmd|' /C calc'!A0,2024-01`);
     expect(customers).toContain(`'+plus,2024-02,2024-02-10,'@at,`);

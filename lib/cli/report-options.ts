@@ -1,0 +1,84 @@
+/**
+ * Turns the Customer value and CAC flags of `clv report`, `clv view` and
+ * `clv monthly` into the options of buildCohortReport: flags first, then the
+ * config file, then the defaults. Light (no engine) so that `clv --help`
+ * stays fast.
+ */
+import type { Argv } from 'yargs';
+import { BUSINESS_TYPES, checkValueOptions, DEFAULT_VALUE_OPTIONS, type Business, type ValueOptions } from '../clv/value-options.ts';
+import type { ReportConfig } from '../config/report-config.ts';
+import { UserError } from '../errors.ts';
+import type { CacOptions } from '../report/cac-report.ts';
+
+export interface ValueFlags {
+  clv?: boolean;
+  business?: Business;
+  clvModel?: 'bgnbd' | 'pareto-nbd';
+  horizonMonths?: number;
+  annualDiscountRate?: number;
+}
+
+export interface CacFlags {
+  spend?: string;
+  customers?: string;
+  attribution?: string;
+}
+
+/** The Customer value flags (no defaults here: the config and DEFAULT_VALUE_OPTIONS fill them in). */
+export function valueFlags<T>(y: Argv<T>, options: { switch: boolean } = { switch: true }) {
+  const b = options.switch ? y.option('clv', { type: 'boolean', describe: 'Include the Customer value section (CLV models; default on); --no-clv leaves it out', group: 'Customer value:' }) : y;
+  return b
+    .option('business', { choices: BUSINESS_TYPES as readonly Business[] as Business[], describe: 'non-contractual (default): customers buy when they like (BG/NBD or Pareto/NBD); contractual: subscriptions, a customer is retained while they order in every period (sBG)', group: 'Customer value:' })
+    .option('clv-model', { choices: ['bgnbd', 'pareto-nbd'] as ('bgnbd' | 'pareto-nbd')[], describe: 'Purchase model for non-contractual businesses (default bgnbd)', group: 'Customer value:' })
+    .option('horizon-months', { type: 'number', describe: 'Months of future purchases counted in CLV (default 12)', group: 'Customer value:' })
+    .option('annual-discount-rate', { type: 'number', describe: 'Yearly discount rate (default 0.1)', group: 'Customer value:' });
+}
+
+/** The spend / attribution flags of the CAC sections. */
+export function cacFlags<T>(y: Argv<T>) {
+  return y
+    .option('spend', { type: 'string', describe: 'Spend file (period, channel, spend; optional cost_type, currency): adds CAC by channel and unit economics', group: 'Unit economics:' })
+    .option('customers', { type: 'string', describe: 'Customer attributes file (customer_id plus columns), e.g. for --attribution customers:acquisition_channel', group: 'Unit economics:' })
+    .option('attribution', { type: 'string', describe: 'Acquisition channel of a customer: first-order (channel of the first order) or customers:<column> (default first-order)', group: 'Unit economics:' });
+}
+
+/** Customer value options: flags, then the config's `clv` key, then the defaults. */
+export function valueOptions(args: ValueFlags, config: ReportConfig, margin: number | undefined): ValueOptions | false {
+  const c = config.clv ?? {};
+  if (!(args.clv ?? c.enabled ?? true)) return false;
+  const d = DEFAULT_VALUE_OPTIONS;
+  const o: ValueOptions = {
+    business: args.business ?? c.business ?? d.business,
+    model: args.clvModel ?? c.model ?? d.model,
+    timeUnit: c.time_unit ?? d.timeUnit,
+    horizonMonths: args.horizonMonths ?? c.horizon_months ?? d.horizonMonths,
+    annualDiscountRate: args.annualDiscountRate ?? c.annual_discount_rate ?? d.annualDiscountRate,
+    margin,
+  };
+  checkValueOptions(o);
+  return o;
+}
+
+/** CAC options from the flags, then the config; undefined without a spend file. */
+export function cacOptions(args: CacFlags, config: ReportConfig, margin: number | undefined): CacOptions | undefined {
+  const spend = args.spend ?? config.spend?.path;
+  const customers = args.customers ?? config.customers?.path;
+  const attribution = args.attribution ?? config.attribution;
+  if (spend === undefined) {
+    if (args.customers !== undefined || args.attribution !== undefined) {
+      throw new UserError(`--${args.customers !== undefined ? 'customers' : 'attribution'}: sets the acquisition channel of the CAC sections, which need a spend file too (--spend FILE)`);
+    }
+    return undefined;
+  }
+  const ue = config.unit_economics ?? {};
+  return {
+    spend,
+    customers,
+    attribution,
+    margin,
+    channelMargins: ue.channel_margins,
+    costToServe: ue.cost_to_serve,
+    channelCostToServe: ue.channel_cost_to_serve,
+    expectedLifetimeYears: ue.expected_lifetime_years,
+  };
+}

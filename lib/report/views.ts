@@ -1,0 +1,227 @@
+/**
+ * The registry of views: each section of the report, by a short name, as
+ * something an analyst can regenerate alone (`clv view <name>`) or pick for
+ * the report (`report.sections` in the config). A view renders through the
+ * same pipeline and renderer as the report (lib/report/cohort-report.ts) and
+ * writes the same contract (index.html, data/, manifest.json), keeping only
+ * its own section(s), its data files and its Methods & assumptions.
+ *
+ * Adding a view for a new section is one entry in VIEWS (or a call to
+ * registerView): its name, what it shows, which section ids it keeps, which
+ * exploring options matter and which data files belong to it. This module is
+ * light (no engine, no charts) so the config and `clv --help` can load it.
+ */
+import { UserError } from '../errors.ts';
+
+/** Options of `clv view` that a view may accept (the input options --config, --orders, --map, --date-format, --as-of always apply). */
+export type ViewOption = 'period' | 'segment-by' | 'range' | 'metric' | 'clv' | 'spend';
+
+export interface ViewEntry {
+  /** Name on the command line and in `report.sections`: lowercase, dashes. */
+  name: string;
+  /** Heading-like title, e.g. "Retention by cohort". */
+  title: string;
+  /** One sentence for `clv view --list` and `--help`. */
+  describe: string;
+  /** Ids of the section drafts this view shows; a trailing `*` matches a prefix (e.g. `segment-*`). */
+  sections: string[];
+  /** Exploring options that change this view. */
+  options: ViewOption[];
+  /** Alternative measures (`--metric`); the first is the default. */
+  metrics?: { name: string; describe: string }[];
+  /** Files under data/ that hold this view's numbers (written by `clv view`). */
+  data: string[];
+  /** Said when the view has nothing to show with the options given (e.g. segments without --segment-by). */
+  needs?: string;
+  /** Example command line (after `clv view`). */
+  example?: string;
+}
+
+export const VIEWS: ViewEntry[] = [
+  {
+    name: 'headline',
+    title: 'Headline figures',
+    describe: 'Customers, orders, net revenue, AOV, repeat-customer rate and the latest CRR.',
+    sections: ['headline'],
+    options: ['period'],
+    data: [],
+    example: 'headline --orders shop.csv --as-of 2024-06-30',
+  },
+  {
+    name: 'retention',
+    title: 'Retention by cohort',
+    describe: 'The retention triangle: share of each cohort active (or revenue kept) in each period after joining.',
+    sections: ['retention-triangle'],
+    options: ['period', 'range', 'metric'],
+    metrics: [
+      { name: 'customers', describe: 'share of the cohort\'s customers who ordered in the period' },
+      { name: 'revenue', describe: "net revenue in the period as a share of the cohort's first period" },
+    ],
+    data: ['cohort_retention.csv'],
+    example: 'retention --orders shop.csv --from 2023-01 --to 2023-06 --metric revenue',
+  },
+  {
+    name: 'curves',
+    title: 'Retention curves',
+    describe: 'One retention curve per cohort and the size-weighted average.',
+    sections: ['retention-curves'],
+    options: ['period', 'range'],
+    data: ['cohort_retention.csv', 'retention_curve.csv'],
+    example: 'curves --orders shop.csv --period quarter',
+  },
+  {
+    name: 'revenue',
+    title: 'Revenue retention',
+    describe: "Revenue of each cohort per period as a share of its first period's, with the average.",
+    sections: ['revenue-retention'],
+    options: ['period', 'range'],
+    data: ['cohort_retention.csv', 'retention_curve.csv'],
+  },
+  {
+    name: 'cumulative',
+    title: 'Cumulative revenue per customer',
+    describe: 'Net revenue per customer accumulated since the first order, per cohort and on average.',
+    sections: ['cumulative-revenue'],
+    options: ['period', 'range'],
+    data: ['cohort_retention.csv', 'retention_curve.csv'],
+  },
+  {
+    name: 'crr',
+    title: 'Customer retention rate (CRR)',
+    describe: 'CRR = (E − N) ÷ S per period; --from/--to limit the periods shown.',
+    sections: ['crr'],
+    options: ['period', 'range'],
+    data: ['crr.csv'],
+  },
+  {
+    name: 'segments',
+    title: 'Retention by segment',
+    describe: 'Average retention curve per value of each --segment-by column (channel = acquisition channel).',
+    sections: ['segment-*'],
+    options: ['period', 'segment-by', 'range'],
+    data: ['cohort_retention_by_segment.csv'],
+    needs: 'name the columns to segment by with --segment-by (e.g. --segment-by channel,region)',
+    example: 'segments --orders shop.csv --segment-by channel,region --from 2023-01',
+  },
+  {
+    name: 'customer-value',
+    title: 'Customer value',
+    describe: 'Projected CLV from BG/NBD (or Pareto/NBD) and Gamma-Gamma, or sBG for subscriptions (--business contractual), P(alive), fitted parameters, the simple formulas.',
+    sections: ['customer-value'],
+    options: ['clv'],
+    data: ['model_params.csv'],
+    example: 'customer-value --orders shop.csv --horizon-months 24 --margin 0.35',
+  },
+  {
+    name: 'cac',
+    title: 'CAC by channel',
+    describe: 'Spend, new customers and CAC = spend ÷ new customers per acquisition channel and month (or quarter), with the blended CAC.',
+    sections: ['cac-by-channel', 'spend-and-customers'],
+    options: ['period', 'spend'],
+    data: ['cac_by_channel.csv'],
+    needs: 'needs a spend file: --spend FILE (or spend.path in the config)',
+    example: 'cac --orders data/sample/orders.csv --spend data/sample/spend.csv --period quarter',
+  },
+  {
+    name: 'ltv-cac',
+    title: 'LTV:CAC by channel',
+    describe: 'Realized 12-month and projected LTV per acquired customer over CAC, per channel, with the 3:1 rule of thumb.',
+    sections: ['ltv-cac'],
+    options: ['spend', 'clv'],
+    data: ['unit_economics.csv'],
+    needs: 'needs a spend file: --spend FILE (or spend.path in the config)',
+    example: 'ltv-cac --config clv.config.json --margin 0.4',
+  },
+  {
+    name: 'payback',
+    title: 'CAC payback',
+    describe: 'Cumulative gross margin per acquired customer by months since acquisition, per channel, against its CAC.',
+    sections: ['cac-payback'],
+    options: ['spend'],
+    data: ['unit_economics.csv'],
+    needs: 'needs a spend file: --spend FILE (or spend.path in the config)',
+    example: 'payback --orders data/sample/orders.csv --spend data/sample/spend.csv --margin 0.35',
+  },
+  {
+    name: 'unit-economics',
+    title: 'Unit economics',
+    describe: 'Per channel: new customers, spend, CAC, LTV at 3/6/12/24 months, projected LTV, LTV:CAC, payback and profit CLV.',
+    sections: ['unit-economics'],
+    options: ['spend', 'clv'],
+    data: ['unit_economics.csv'],
+    needs: 'needs a spend file: --spend FILE (or spend.path in the config)',
+    example: 'unit-economics --config clv.config.json',
+  },
+  {
+    name: 'data-quality',
+    title: 'Data quality notes',
+    describe: 'What was read, what was dropped and why, refunds, incomplete periods.',
+    sections: ['data-quality'],
+    options: [],
+    data: [],
+  },
+];
+
+/** Adds a view (for sections defined elsewhere); a name can be registered once. */
+export function registerView(entry: ViewEntry): void {
+  if (!/^[a-z][a-z0-9-]*$/.test(entry.name)) throw new Error(`view name ${JSON.stringify(entry.name)}: use lowercase letters, digits and dashes`);
+  if (VIEWS.some((v) => v.name === entry.name)) throw new Error(`view ${entry.name} is already registered`);
+  VIEWS.push(entry);
+}
+
+export function viewNames(): string[] {
+  return VIEWS.map((v) => v.name);
+}
+
+/** The view of that name, or a UserError listing the valid names. */
+export function findView(name: string, what = 'view'): ViewEntry {
+  const v = VIEWS.find((x) => x.name === name);
+  if (!v) throw new UserError(`unknown ${what} ${JSON.stringify(name)}; choose one of: ${viewNames().join(', ')}`);
+  return v;
+}
+
+/** True when a section id belongs to the view. */
+export function viewShows(view: ViewEntry, sectionId: string): boolean {
+  return view.sections.some((p) => (p.endsWith('*') ? sectionId.startsWith(p.slice(0, -1)) : sectionId === p));
+}
+
+/**
+ * The drafts of the named views, in the order of the names (each view's own
+ * drafts keep their order). Drafts that belong to no named view are left out,
+ * except `keep` ids (e.g. the general definitions, which feed Methods &
+ * assumptions). With `strict`, a view with nothing to show is an error.
+ */
+export function selectSections<T extends { id: string }>(drafts: T[], names: string[], options: { keep?: string[]; strict?: boolean } = {}): T[] {
+  const out: T[] = [];
+  for (const name of names) {
+    const view = findView(name);
+    const mine = drafts.filter((d) => viewShows(view, d.id) && !out.includes(d));
+    if (mine.length === 0 && options.strict) {
+      throw new UserError(`view ${name}: nothing to show${view.needs ? `; ${view.needs}` : ' with these options'}`);
+    }
+    out.push(...mine);
+  }
+  for (const d of drafts) if (options.keep?.includes(d.id) && !out.includes(d)) out.push(d);
+  return out;
+}
+
+/** Plain-text list of the views and their options, for `clv view --list`. */
+export function formatViewList(): string {
+  const optionText: Record<ViewOption, string> = {
+    period: '--period',
+    'segment-by': '--segment-by',
+    range: '--from/--to',
+    metric: '--metric',
+    clv: '--business/--clv-model/--horizon-months/--annual-discount-rate/--margin',
+    spend: '--spend/--customers/--attribution/--margin',
+  };
+  const width = Math.max(...VIEWS.map((v) => v.name.length));
+  const lines = ['Views (clv view <name> --orders FILE [options]; clv view <name> --help for details):', ''];
+  for (const v of VIEWS) {
+    lines.push(`  ${v.name.padEnd(width)}  ${v.title}: ${v.describe}`);
+    const opts = v.options.map((o) => (o === 'metric' && v.metrics ? `--metric ${v.metrics.map((m) => m.name).join('|')}` : optionText[o]));
+    lines.push(`  ${''.padEnd(width)}  options: ${[...opts, '--as-of'].join(', ')}${v.data.length > 0 ? `; data: ${v.data.join(', ')}` : ''}`);
+  }
+  lines.push('', 'Every view also takes --config, --orders, --map, --date-format, --currency, --locale, --title, --out.');
+  return `${lines.join('\n')}\n`;
+}
