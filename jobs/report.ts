@@ -7,13 +7,16 @@ import { createProgress } from '../lib/progress.ts';
 import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
 import { join } from 'node:path';
+import type { ReportConfig } from '../lib/config/report-config.ts';
+import type { CohortReportOptions } from '../lib/report/cohort-report.ts';
 
 export const command = 'report';
 export const describe = 'Cohort retention report of an orders file: one self-contained HTML file plus CSV data and a manifest';
 
-export function builder(y: Argv) {
+/** The report's options (shared with `clv monthly`): the orders options, analysis, report and customer-value options. */
+export function reportOptions(y: Argv) {
   return ordersOptions(y)
-    .option('out', { type: 'string', default: join('reports', 'out', 'report'), describe: 'Output directory; replaced as a whole only when the new report is complete', group: 'Output:' })
+    .option('verbose', { type: 'boolean', default: false, describe: 'More detail on stderr: each step on its own line, inputs, outputs and timings' })
     .option('period', { choices: PERIOD_UNITS as PeriodUnit[], describe: 'Cohort period (default month)', group: 'Analysis:' })
     .option('segment-by', { type: 'string', array: true, describe: 'Also show retention per value of these columns (comma-separated or repeated); "channel" = acquisition channel', group: 'Analysis:' })
     .option('currency', { type: 'string', describe: 'ISO 4217 currency of the amounts (default USD)', group: 'Report:' })
@@ -23,31 +26,40 @@ export function builder(y: Argv) {
     .option('clv-model', { choices: ['bgnbd', 'pareto-nbd'] as ('bgnbd' | 'pareto-nbd')[], default: 'bgnbd' as 'bgnbd' | 'pareto-nbd', describe: 'Purchase model', group: 'Customer value:' })
     .option('horizon-months', { type: 'number', default: 12, describe: 'Months of future purchases counted in CLV', group: 'Customer value:' })
     .option('annual-discount-rate', { type: 'number', default: 0.1, describe: 'Yearly discount rate', group: 'Customer value:' })
-    .option('margin', { type: 'number', describe: 'Gross margin (fraction of revenue kept); without it values are revenue', group: 'Customer value:' })
+    .option('margin', { type: 'number', describe: 'Gross margin (fraction of revenue kept); without it values are revenue', group: 'Customer value:' });
+}
+
+export function builder(y: Argv) {
+  return reportOptions(y)
+    .option('out', { type: 'string', default: join('reports', 'out', 'report'), describe: 'Output directory; replaced as a whole only when the new report is complete', group: 'Output:' })
     .example('$0 report --orders data/sample/orders.csv --out reports/out/sample', 'the bundled sample')
     .example('$0 report --config clv.config.json --as-of 2024-06-30', 'options from a config file, one overridden')
     .example('$0 report --orders shop.csv --period quarter --segment-by channel,region --out out/q', 'quarterly cohorts per channel and region');
 }
 
+export type ReportArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof reportOptions>['argv']>>;
 type Args = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
 
-export async function handler(args: Args): Promise<void> {
-  const { orders, config } = resolveOrders(args);
+/** The report's analysis and presentation options from the flags and the config (flags win). */
+export function cohortReportOptions(args: ReportArgs, config: ReportConfig): Omit<CohortReportOptions, 'orders' | 'progress'> {
   const segmentBy = args.segmentBy !== undefined ? parseList(args.segmentBy) : (config.segment_by ?? []);
-  const progress = createProgress({ quiet: args.quiet });
-  // Loaded here, not at the top, so that `clv --help` does not load DuckDB and Vega.
-  const { buildCohortReport } = await import('../lib/report/cohort-report.ts');
-  const { writeOutputDir } = await import('../lib/report/write-output.ts');
-  const result = await buildCohortReport({
-    orders,
+  return {
     period: args.period ?? (config.period as PeriodUnit | undefined),
     segmentBy,
     currency: args.currency ?? config.report?.currency,
     locale: args.locale ?? config.report?.locale,
     title: args.title ?? config.report?.title,
     value: args.clv ? { model: args.clvModel, horizonMonths: args.horizonMonths, annualDiscountRate: args.annualDiscountRate, margin: args.margin } : false,
-    progress,
-  });
+  };
+}
+
+export async function handler(args: Args): Promise<void> {
+  const { orders, config } = resolveOrders(args);
+  const progress = createProgress({ quiet: args.quiet, verbose: args.verbose });
+  // Loaded here, not at the top, so that `clv --help` does not load DuckDB and Vega.
+  const { buildCohortReport } = await import('../lib/report/cohort-report.ts');
+  const { writeOutputDir } = await import('../lib/report/write-output.ts');
+  const result = await buildCohortReport({ orders, ...cohortReportOptions(args, config), progress });
   let dir: string;
   try {
     dir = await writeOutputDir(args.out, result.files);

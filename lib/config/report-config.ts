@@ -49,6 +49,13 @@ export const ConfigSchema = z.strictObject({
       locale: z.string().min(2).optional(),
     })
     .optional(),
+  /** `clv monthly`: where the month folders and the history page go. */
+  monthly: z
+    .strictObject({
+      /** Output root (default reports/out); each run writes <out_root>/<YYYY-MM>/. */
+      out_root: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 export type ReportConfig = z.infer<typeof ConfigSchema>;
@@ -86,6 +93,10 @@ export function readConfig(file: string): ReportConfig {
   if (config.orders && !isAbsolute(config.orders.path)) {
     const resolved = join(dirname(file), config.orders.path);
     config.orders.path = relative(process.cwd(), resolved) || resolved;
+  }
+  if (config.monthly?.out_root !== undefined && !isAbsolute(config.monthly.out_root)) {
+    const resolved = join(dirname(file), config.monthly.out_root);
+    config.monthly.out_root = relative(process.cwd(), resolved) || '.';
   }
   return config;
 }

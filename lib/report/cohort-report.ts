@@ -24,6 +24,7 @@ import type { Progress } from '../progress.ts';
 import { cohortSections } from './cohort-sections.ts';
 import { formatters } from './format.ts';
 import { renderReportHtml } from './html.ts';
+import { whatChanged, type PreviousRun } from './what-changed.ts';
 import { toCsv } from './csv.ts';
 import type { OutputFiles } from './write-output.ts';
 import type { Section } from './section.ts';
@@ -42,6 +43,8 @@ export interface CohortReportOptions {
   title?: string;
   /** Customer value section (CLV models): options, or false to leave it out. Default: on, with DEFAULT_VALUE_OPTIONS. */
   value?: Partial<ValueOptions> | false;
+  /** Monthly runs: the run to compare with in a "What changed" section at the top (null: there is none). Left out: no such section. */
+  previous?: PreviousRun | null;
   progress?: Progress;
 }
 
@@ -144,6 +147,15 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       drafts.splice(drafts.findIndex((d) => d.id === 'data-quality'), 0, value.section);
       if (value.params.length > 0) drafts.find((d) => d.id === 'definitions')?.definitions?.push(...VALUE_DEFINITIONS);
     }
+    const changes =
+      options.previous === undefined
+        ? undefined
+        : whatChanged(
+            { asOf: orders.asOf, period, currency, kpis: analysis.kpis, cells: analysis.cells, average: analysis.average, params: value?.params ?? [], customerValue: value?.manifest ?? { fitted: false } },
+            options.previous,
+            fmt,
+          );
+    if (changes) drafts.unshift(changes.section);
     const sections: Section[] = [];
     for (const d of drafts) {
       if (d.chart) progress?.step(`drawing ${d.title.toLowerCase()}`);
@@ -198,6 +210,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       kpis: analysis.kpis,
       customer_value: value?.manifest ?? { fitted: false, reason: 'switched off (--no-clv)' },
       notes: orders.input.dropped.map((d) => `${d.rows} rows dropped: ${d.reason}`),
+      ...(changes ? { what_changed: changes.summary } : {}),
     };
     const title = options.title ?? 'Customer retention report';
     const html = renderReportHtml(

@@ -43,11 +43,19 @@ function formatCell(value: unknown, col: TableColumn, fmt: Formatters): string {
   }
 }
 
+/** A `link` cell: `{ href, text }`; only relative links (no scheme), as the reports are self-contained. */
+function renderLink(value: unknown): string {
+  const { href, text } = (value ?? {}) as { href?: unknown; text?: unknown };
+  if (typeof href !== 'string' || /^[a-z][a-z0-9+.-]*:|^\/\//i.test(href)) return escapeHtml(text ?? '');
+  return `<a href="${escapeHtml(href)}">${escapeHtml(text ?? href)}</a>`;
+}
+
 function renderTable(t: SectionTable, fmt: Formatters): string {
-  const cls = (c: TableColumn) => (c.kind === 'text' ? ' class="text"' : '');
+  const cls = (c: TableColumn) => (c.kind === 'text' || c.kind === 'link' ? ' class="text"' : '');
+  const cell = (r: Record<string, unknown>, c: TableColumn) => (c.kind === 'link' ? renderLink(r[c.key]) : escapeHtml(formatCell(r[c.key], c, fmt)));
   const head = t.columns.map((c) => `<th scope="col"${cls(c)}>${escapeHtml(c.label)}</th>`).join('');
   const body = t.rows
-    .map((r) => `<tr>${t.columns.map((c, i) => (i === 0 ? `<th scope="row"${cls(c)}>` : `<td${cls(c)}>`) + escapeHtml(formatCell(r[c.key], c, fmt)) + (i === 0 ? '</th>' : '</td>')).join('')}</tr>`)
+    .map((r) => `<tr>${t.columns.map((c, i) => (i === 0 ? `<th scope="row"${cls(c)}>` : `<td${cls(c)}>`) + cell(r, c) + (i === 0 ? '</th>' : '</td>')).join('')}</tr>`)
     .join('\n');
   return `<details class="data"${t.open ? ' open' : ''}><summary>Show the table (${t.rows.length} ${t.rows.length === 1 ? 'row' : 'rows'})</summary>
 <div class="table-wrap"><table>
