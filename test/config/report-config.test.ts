@@ -46,6 +46,13 @@ describe('readConfig', () => {
     ]);
   });
 
+  it('reads monthly.out_root relative to the config file and names wrong monthly keys', () => {
+    const ok = configFile('{"monthly": {"out_root": "history"}}');
+    expect(readConfig(ok).monthly?.out_root).toBe(relative(process.cwd(), join(ok, '..', 'history')));
+    const bad = configFile('{"monthly": {"out_root": 5, "keep_months": 12}}');
+    expect(() => readConfig(bad)).toThrow(`${bad}: invalid configuration\n  monthly.out_root: expected string, received number\n  monthly.keep_months: unknown key`);
+  });
+
   it('refuses a file that is not JSON', () => {
     const file = configFile('{ orders: ');
     expect(() => readConfig(file)).toThrow(`${file}: not valid JSON`);
