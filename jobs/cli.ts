@@ -29,7 +29,7 @@ export async function main(argv: string[]): Promise<number> {
     .example('clv report --orders shop.csv --map customer_id=CustomerID --map order_date=Date --map amount=Total --out out/', 'an export with other column names')
     .example('clv fit --orders shop.csv --model bgnbd --out out/fit', 'fit the BG/NBD purchase model')
     .example('clv monthly --config clv.config.json', 'last month\'s report in reports/out/<YYYY-MM>/ and the history page reports/out/index.html')
-    .epilogue('Exit codes: 0 done, 1 unexpected failure (a bug), 2 bad input or options, 3 another clv monthly run holds the lock, 4 the output could not be written.')
+    .epilogue('Exit codes: 0 done, 1 unexpected failure (a bug), 2 bad input or options, 3 another clv monthly run holds the lock, 4 clv monthly could not write its output.')
     .fail((msg, err) => {
       throw err ?? new UserError(`${msg}\nRun 'clv --help' or 'clv <command> --help' for the options.`);
     })

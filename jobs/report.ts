@@ -66,6 +66,8 @@ export async function handler(args: Args): Promise<void> {
   } finally {
     await result.cleanup();
   }
+  const input = result.orders.input;
+  progress.detail?.(`${input.path}: ${input.rows_read} rows read, ${input.rows_kept} kept; as of ${result.orders.asOf}; ${result.files.size} files in ${dir}`);
   progress.done(`report written`);
   process.stdout.write(`${join(dir, 'index.html')}\n`);
 }

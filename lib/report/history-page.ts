@@ -32,10 +32,9 @@ export function renderHistoryPage(runs: HistoryRun[]): string {
     { key: 'customers', label: 'Customers', kind: 'integer' },
     { key: 'orders', label: 'Orders', kind: 'integer' },
     { key: 'revenue', label: 'Net revenue', kind: moneyKind },
-    { key: 'aov', label: 'Average order value', kind: mixed ? 'decimal' : 'money2' },
-    { key: 'repeat_customer_rate', label: 'Repeat-customer rate', kind: 'percent' },
+    { key: 'aov', label: 'AOV', kind: mixed ? 'decimal' : 'money2' },
+    { key: 'repeat_customer_rate', label: 'Repeat rate', kind: 'percent' },
     { key: 'crr', label: 'Latest CRR', kind: 'percent' },
-    { key: 'crr_period', label: 'CRR period', kind: 'text' },
     { key: 'projected_value', label: 'Projected value', kind: moneyKind },
     ...(mixed ? [{ key: 'currency', label: 'Currency', kind: 'text' as const }] : []),
   ];
@@ -90,7 +89,7 @@ export function renderHistoryPage(runs: HistoryRun[]): string {
               columns,
               rows,
               open: true,
-              note: 'Net revenue is after refunds; the latest CRR is that of the latest complete month of each run; projected value is the customer value over the CLV horizon (empty when the models were not fitted).',
+              note: 'Net revenue is after refunds; AOV = net revenue ÷ orders; repeat rate = share of customers who ordered on 2 or more days; latest CRR = customer retention rate of the latest complete month of each run (its month is in the run\'s report); projected value is the customer value over the CLV horizon (empty when the models were not fitted).',
             },
           }
         : {}),

@@ -150,7 +150,7 @@ export function whatChanged(current: CurrentRun, previous: PreviousRun | null, f
     if (before === null) return null;
     const change = k[key] - before;
     kpiDeltas[key] = { previous: before, current: k[key], change };
-    cards.push({ label, value: fmt.integer(k[key]), detail: `${signed(change, fmt.integer(change))} ${since}` });
+    if (key === 'customers') cards.push({ label, value: fmt.integer(k[key]), detail: `${signed(change, fmt.integer(change))} ${since}` });
     return change;
   };
   const dCustomers = countDelta('customers', 'Customers');
@@ -166,7 +166,7 @@ export function whatChanged(current: CurrentRun, previous: PreviousRun | null, f
       const change = k[key] - before;
       if (key === 'revenue') dRevenue = change;
       kpiDeltas[key] = { previous: before, current: k[key], change };
-      cards.push({ label, value: money(k[key]), detail: `${signed(change, money(Math.abs(change)))} ${since}` });
+      if (key === 'revenue') cards.push({ label, value: money(k[key]), detail: `${signed(change, money(Math.abs(change)))} ${since}` });
     }
   }
   const prevRepeat = num(pk.repeat_customer_rate);
@@ -186,6 +186,8 @@ export function whatChanged(current: CurrentRun, previous: PreviousRun | null, f
   if (dCustomers !== null) parts.push(`${plural(dCustomers, 'customer')} (${fmt.integer(k.customers)} in all)`);
   if (dOrders !== null) parts.push(plural(dOrders, 'order'));
   if (dRevenue !== null) parts.push(`net revenue ${dRevenue < 0 ? 'down' : 'up'} by ${fmt.money(Math.abs(dRevenue))} to ${fmt.money(k.revenue)}`);
+  const aov = kpiDeltas.aov as { previous: number; change: number } | undefined;
+  if (aov) parts.push(aov.change === 0 ? `the average order value unchanged at ${fmt.moneyPrecise(k.aov)}` : `the average order value ${aov.change < 0 ? 'down' : 'up'} from ${fmt.moneyPrecise(aov.previous)} to ${fmt.moneyPrecise(k.aov)}`);
   if (parts.length > 0) narrative.push(`Since the previous run: ${joinWords(parts)}.`);
   if (prevRepeat !== null) {
     const change = k.repeat_customer_rate - prevRepeat;

@@ -108,7 +108,7 @@ describe('clv monthly (in process)', () => {
     const html = readFileSync(join(r.dir, 'index.html'), 'utf8');
     expect(sectionIds(html).slice(0, 2)).toEqual(['what-changed', 'headline']);
     expect(html).toContain('Compared with the run of 2024-02 (orders up to 2024-02-29); this run has orders up to 2024-03-31.');
-    expect(html).toContain('Since the previous run: 1 more customer (5 in all), 3 more orders and net revenue up by $105 to $555.');
+    expect(html).toContain('Since the previous run: 1 more customer (5 in all), 3 more orders, net revenue up by $105 to $555 and the average order value down from $64.29 to $55.50.');
     expect(html).toContain('The repeat-customer rate moved from 25.0% to 60.0% (35.0 pts up).');
     expect(html).toContain('New cohort 2024-03: 1 customer who spent $70 in their first month.');
   });
@@ -159,6 +159,15 @@ describe('clv monthly (in process)', () => {
       for (const [name, content] of before) expect(after.get(name)?.equals(content), name).toBe(true);
       expect(readdirSync(out).sort()).toEqual(['2024-02', '2024-03', 'index.html']); // no temporary files, no lock
     }
+    // A disk that fills up: a one-line user error (exit 4), the same untouched state.
+    const full = { afterFile: (_p: string, i: number) => { if (i === 1) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }); } };
+    const err = await runMonthly(options(out, { asOf: '2024-03-31', write: full })).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).exitCode).toBe(4);
+    expect((err as UserError).message).toBe(`cannot write ${join(out, '2024-03')}: ENOSPC: no space left on device, write; the previous output and the history page are unchanged`);
+    const after = readTree(out);
+    for (const [name, content] of before) expect(after.get(name)?.equals(content), name).toBe(true);
+    expect(readdirSync(out).sort()).toEqual(['2024-02', '2024-03', 'index.html']);
   });
 
   it('refuses to run while another live run holds the lock', async () => {

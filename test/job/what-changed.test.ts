@@ -55,9 +55,7 @@ describe('whatChanged', () => {
     expect(section.id).toBe('what-changed');
     expect(section.cards?.map((c) => `${c.label}: ${c.value} (${c.detail})`)).toEqual([
       'Customers: 1,000 (+50 since 2024-05-31)',
-      'Orders: 2,500 (+200 since 2024-05-31)',
       'Net revenue: $125,000 (+$5,000 since 2024-05-31)',
-      'Average order value: $50.00 (−$2.17 since 2024-05-31)',
       'Repeat-customer rate: 40.0% (2.0 pts up from 38.0%)',
       'Latest CRR: 80.0% (2024-06; 82.0% in 2024-05)',
       'Projected value: $60,000 (+$2,000 since 2024-05-31)',
@@ -78,6 +76,9 @@ describe('whatChanged', () => {
     ]);
     expect(section.narrative).toContain(
       'CLV model parameters: the largest move is BG/NBD r (+20.0%); BG/NBD r left the previous 95% interval: the customers\' behaviour, or the data, changed more than sampling noise explains.',
+    );
+    expect(section.narrative).toContain(
+      'Since the previous run: 50 more customers (1,000 in all), 200 more orders, net revenue up by $5,000 to $125,000 and the average order value down from $52.17 to $50.00.',
     );
     expect(section.narrative).toContain('New cohort 2024-06: 50 customers who spent $500 in their first month.');
     expect(section.narrative).toContain(
@@ -100,7 +101,7 @@ describe('whatChanged', () => {
     expect(section.narrative).toContain('The previous run is in EUR, this one in USD: amounts are not compared.');
     expect(section.narrative).toContain('The previous run has cohorts by week, this one by month: cohorts are not compared.');
     expect(section.narrative).toContain('The previous run fitted the models per day, this one per week: parameters are not compared.');
-    expect(section.cards?.map((c) => c.label)).toEqual(['Customers', 'Orders', 'Repeat-customer rate', 'Latest CRR']);
+    expect(section.cards?.map((c) => c.label)).toEqual(['Customers', 'Repeat-customer rate', 'Latest CRR']);
     expect(summary.parameters).toEqual([]);
     expect(section.table).toBeUndefined();
   });
