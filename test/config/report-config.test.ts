@@ -17,6 +17,7 @@ describe('readConfig', () => {
     const c = readConfig('clv.config.json');
     expect(c.orders?.path).toBe('data/sample/orders.csv');
     expect(c.segment_by).toEqual(['channel', 'region', 'customer_type']);
+    expect(c.monthly?.out_root).toBe('reports/out');
   });
 
   it('resolves the orders path against the config file directory', () => {
