@@ -6,6 +6,7 @@
 import yargs from 'yargs';
 import { UserError } from '../lib/errors.ts';
 import * as fit from './fit.ts';
+import * as monthly from './monthly.ts';
 import * as report from './report.ts';
 import * as sample from './sample.ts';
 import * as score from './score.ts';
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
     .scriptName('clv')
     .usage('clv <command> [options]\n\nCustomer-lifetime-value reporting: cohort retention from an orders file, written as a self-contained HTML report.')
     .command(report)
+    .command(monthly)
     .command(fit)
     .command(score)
     .command(view)
@@ -29,7 +31,8 @@ export async function main(argv: string[]): Promise<number> {
     .example('clv report --orders shop.csv --map customer_id=CustomerID --map order_date=Date --map amount=Total --out out/', 'an export with other column names')
     .example('clv fit --orders shop.csv --model bgnbd --out out/fit', 'fit the BG/NBD purchase model')
     .example('clv view retention --orders shop.csv --from 2023-01 --to 2023-06 --out out/r', 'one section of the report, for a range of cohorts (clv view --list)')
-    .epilogue('Exit codes: 0 done, 1 unexpected failure (a bug), 2 bad input or options.')
+    .example('clv monthly --config clv.config.json', 'last month\'s report in reports/out/<YYYY-MM>/ and the history page reports/out/index.html')
+    .epilogue('Exit codes: 0 done, 1 unexpected failure (a bug), 2 bad input or options, 3 another clv monthly run holds the lock, 4 clv monthly could not write its output.')
     .fail((msg, err) => {
       throw err ?? new UserError(`${msg}\nRun 'clv --help' or 'clv <command> --help' for the options.`);
     })

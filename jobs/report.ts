@@ -6,16 +6,19 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { createProgress } from '../lib/progress.ts';
 import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
-import { join } from 'node:path';
 import { cacFlags, cacOptions, valueFlags, valueOptions } from '../lib/cli/report-options.ts';
 import { viewNames } from '../lib/report/views.ts';
+import { join } from 'node:path';
+import type { ReportConfig } from '../lib/config/report-config.ts';
+import type { CohortReportOptions } from '../lib/report/cohort-report.ts';
 
 export const command = 'report';
 export const describe = 'Cohort retention report of an orders file: one self-contained HTML file plus CSV data and a manifest';
 
-export function builder(y: Argv) {
+/** The report's options (shared with `clv monthly`): the orders options, analysis, report, customer-value and unit-economics options. */
+export function reportOptions(y: Argv) {
   return cacFlags(valueFlags(ordersOptions(y)))
-    .option('out', { type: 'string', default: join('reports', 'out', 'report'), describe: 'Output directory; replaced as a whole only when the new report is complete', group: 'Output:' })
+    .option('verbose', { type: 'boolean', default: false, describe: 'More detail on stderr: each step on its own line, inputs, outputs and timings' })
     .option('period', { choices: PERIOD_UNITS as PeriodUnit[], describe: 'Cohort period (default month)', group: 'Analysis:' })
     .option('segment-by', { type: 'string', array: true, describe: 'Also show retention per value of these columns (comma-separated or repeated); "channel" = acquisition channel', group: 'Analysis:' })
     .option('currency', { type: 'string', describe: 'ISO 4217 currency of the amounts (default USD)', group: 'Report:' })
@@ -23,24 +26,27 @@ export function builder(y: Argv) {
     .option('title', { type: 'string', describe: 'Report title', group: 'Report:' })
     .option('company', { type: 'string', describe: 'Company named in the report header', group: 'Report:' })
     .option('sections', { type: 'string', array: true, describe: `Sections to show, in this order (comma-separated): ${viewNames().join(', ')}. Default: all`, group: 'Report:' })
-    .option('margin', { type: 'number', describe: 'Gross margin (fraction of revenue kept); without it values are revenue', group: 'Customer value:' })
-    .example('$0 report --orders data/sample/orders.csv --out reports/out/sample', 'the bundled sample')
-    .example('$0 report --config clv.config.json --as-of 2024-06-30', 'options from a config file, one overridden')
-    .example('$0 report --orders shop.csv --period quarter --segment-by channel,region --out out/q', 'quarterly cohorts per channel and region');
+    .option('margin', { type: 'number', describe: 'Gross margin (fraction of revenue kept); without it values are revenue', group: 'Customer value:' });
 }
 
+export function builder(y: Argv) {
+  return reportOptions(y)
+    .option('out', { type: 'string', default: join('reports', 'out', 'report'), describe: 'Output directory; replaced as a whole only when the new report is complete', group: 'Output:' })
+    .example('$0 report --orders data/sample/orders.csv --out reports/out/sample', 'the bundled sample')
+    .example('$0 report --config clv.config.json --as-of 2024-06-30', 'options from a config file, one overridden')
+    .example('$0 report --orders shop.csv --period quarter --segment-by channel,region --out out/q', 'quarterly cohorts per channel and region')
+    .example('$0 report --orders subscriptions.csv --business contractual --margin 0.6', 'a subscription business: retention and value with the sBG model')
+    .example('$0 report --orders shop.csv --spend spend.csv --margin 0.35', 'with CAC by channel, LTV:CAC and payback');
+}
+
+export type ReportArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof reportOptions>['argv']>>;
 type Args = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
 
-export async function handler(args: Args): Promise<void> {
-  const { orders, config } = resolveOrders(args);
+/** The report's analysis and presentation options from the flags and the config (flags win). */
+export function cohortReportOptions(args: ReportArgs, config: ReportConfig): Omit<CohortReportOptions, 'orders' | 'progress'> {
   const segmentBy = args.segmentBy !== undefined ? parseList(args.segmentBy) : (config.segment_by ?? []);
   const margin = args.margin ?? config.margin;
-  const progress = createProgress({ quiet: args.quiet });
-  // Loaded here, not at the top, so that `clv --help` does not load DuckDB and Vega.
-  const { buildCohortReport } = await import('../lib/report/cohort-report.ts');
-  const { writeOutputDir } = await import('../lib/report/write-output.ts');
-  const result = await buildCohortReport({
-    orders,
+  return {
     period: args.period ?? (config.period as PeriodUnit | undefined),
     segmentBy,
     currency: args.currency ?? config.report?.currency,
@@ -50,14 +56,25 @@ export async function handler(args: Args): Promise<void> {
     sections: args.sections !== undefined ? parseList(args.sections) : config.report?.sections,
     value: valueOptions(args, config, margin),
     cac: cacOptions(args, config, margin),
-    progress,
-  });
+  };
+}
+
+export async function handler(args: Args): Promise<void> {
+  const { orders, config } = resolveOrders(args);
+  const reportOpts = cohortReportOptions(args, config);
+  const progress = createProgress({ quiet: args.quiet, verbose: args.verbose });
+  // Loaded here, not at the top, so that `clv --help` does not load DuckDB and Vega.
+  const { buildCohortReport } = await import('../lib/report/cohort-report.ts');
+  const { writeOutputDir } = await import('../lib/report/write-output.ts');
+  const result = await buildCohortReport({ orders, ...reportOpts, progress });
   let dir: string;
   try {
     dir = await writeOutputDir(args.out, result.files);
   } finally {
     await result.cleanup();
   }
+  const input = result.orders.input;
+  progress.detail?.(`${input.path}: ${input.rows_read} rows read, ${input.rows_kept} kept; as of ${result.orders.asOf}; ${result.files.size} files in ${dir}`);
   progress.done(`report written`);
   process.stdout.write(`${join(dir, 'index.html')}\n`);
 }

@@ -94,6 +94,13 @@ export const ConfigSchema = z.strictObject({
       sections: z.array(sectionName).min(1, 'expected at least one section').optional(),
     })
     .optional(),
+  /** `clv monthly`: where the month folders and the history page go. */
+  monthly: z
+    .strictObject({
+      /** Output root (default reports/out); each run writes <out_root>/<YYYY-MM>/. */
+      out_root: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 
 export type ReportConfig = z.infer<typeof ConfigSchema>;
@@ -133,6 +140,10 @@ export function readConfig(file: string): ReportConfig {
       const resolved = join(dirname(file), ref.path);
       ref.path = relative(process.cwd(), resolved) || resolved;
     }
+  }
+  if (config.monthly?.out_root !== undefined && !isAbsolute(config.monthly.out_root)) {
+    const resolved = join(dirname(file), config.monthly.out_root);
+    config.monthly.out_root = relative(process.cwd(), resolved) || '.';
   }
   return config;
 }

@@ -27,6 +27,7 @@ import { GENERAL_DEFINITIONS_ID, reportAssumptions, withMethods } from './method
 import { findView, selectSections } from './views.ts';
 import { formatters } from './format.ts';
 import { renderReportHtml } from './html.ts';
+import { whatChanged, type PreviousRun } from './what-changed.ts';
 import { toCsv } from './csv.ts';
 import type { OutputFiles } from './write-output.ts';
 import type { Section } from './section.ts';
@@ -58,6 +59,8 @@ export interface CohortReportOptions {
   cohortRange?: CohortRange;
   /** Build `clv view <name>`: that view's sections and data files only; the manifest records the view. */
   view?: string;
+  /** Monthly runs: the run to compare with in a "What changed" section at the top (null: there is none). Left out: no such section. */
+  previous?: PreviousRun | null;
   progress?: Progress;
 }
 
@@ -201,6 +204,15 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
         fmt,
       }),
     );
+    const changes =
+      options.previous === undefined
+        ? undefined
+        : whatChanged(
+            { asOf: orders.asOf, period, currency, kpis: analysis.kpis, cells: analysis.cells, average: analysis.average, params: value?.params ?? [], customerValue: value?.manifest ?? { fitted: false } },
+            options.previous,
+            fmt,
+          );
+    if (changes) drafts.unshift(changes.section);
     const sections: Section[] = [];
     for (const d of drafts) {
       if (d.chart) progress?.step(`drawing ${d.title.toLowerCase()}`);
@@ -263,6 +275,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       customer_value: value?.manifest ?? { fitted: false, reason: options.value === false ? 'switched off (--no-clv)' : 'section not shown' },
       ...(cacOut ? { unit_economics: cacOut.manifest } : {}),
       notes: [...orders.input.dropped.map((d) => `${d.rows} rows dropped: ${d.reason}`), ...(cacOut?.bullets ?? [])],
+      ...(changes ? { what_changed: changes.summary } : {}),
     };
     const title = options.title ?? (view ? (sections[0]?.title ?? view.title) : 'Customer retention report');
     const dropped = orders.input.rows_read - orders.input.rows_kept;

@@ -58,6 +58,13 @@ function formatCell(value: unknown, col: TableColumn, fmt: Formatters): string {
   }
 }
 
+/** A `link` cell: `{ href, text }`; only relative links (no scheme), as the reports are self-contained. */
+function renderLink(value: unknown): string {
+  const { href, text } = (value ?? {}) as { href?: unknown; text?: unknown };
+  if (typeof href !== 'string' || /^[a-z][a-z0-9+.-]*:|^\/\//i.test(href)) return escapeHtml(text ?? '');
+  return `<a href="${escapeHtml(href)}">${escapeHtml(text ?? href)}</a>`;
+}
+
 const NUMERIC: ReadonlySet<string> = new Set(['integer', 'money', 'money2', 'percent', 'decimal']);
 
 /** The raw (unformatted) value of a cell as written in CSV files. */
@@ -65,6 +72,7 @@ function rawCell(value: unknown, col: TableColumn): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return formatCsvNumber(value);
   if (col.kind === 'boolean') return value ? 'true' : 'false';
+  if (col.kind === 'link') return csvCell(String((value as { text?: unknown }).text ?? ''));
   return csvCell(String(value));
 }
 
@@ -81,13 +89,13 @@ export function csvDataUri(csv: string): string {
 }
 
 function renderTable(t: SectionTable, sectionId: string, fmt: Formatters): string {
-  const cls = (c: TableColumn) => (c.kind === 'text' ? ' class="text"' : '');
+  const cls = (c: TableColumn) => (c.kind === 'text' || c.kind === 'link' ? ' class="text"' : '');
   const head = t.columns.map((c) => `<th scope="col"${cls(c)}>${escapeHtml(c.label)}</th>`).join('');
   const cell = (r: Record<string, unknown>, c: TableColumn, i: number) => {
     const tag = i === 0 ? 'th' : 'td';
     const v = r[c.key];
     const data = NUMERIC.has(c.kind) ? ` data-v="${typeof v === 'number' ? formatCsvNumber(v) : ''}"` : '';
-    return `<${tag}${i === 0 ? ' scope="row"' : ''}${cls(c)}${data}>${escapeHtml(formatCell(v, c, fmt))}</${tag}>`;
+    return `<${tag}${i === 0 ? ' scope="row"' : ''}${cls(c)}${data}>${c.kind === 'link' ? renderLink(v) : escapeHtml(formatCell(v, c, fmt))}</${tag}>`;
   };
   const body = t.rows.map((r) => `<tr>${t.columns.map((c, i) => cell(r, c, i)).join('')}</tr>`).join('\n');
   const file = t.csvName ?? `${sectionId}.csv`;

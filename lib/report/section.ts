@@ -1,7 +1,7 @@
 /** The parts a report is made of: an ordered list of sections ("cells"). */
 
 /** How a table column's values are shown. */
-export type ColumnKind = 'text' | 'integer' | 'money' | 'money2' | 'percent' | 'decimal' | 'boolean';
+export type ColumnKind = 'text' | 'integer' | 'money' | 'money2' | 'percent' | 'decimal' | 'boolean' | 'link';
 
 export interface TableColumn {
   key: string;

@@ -17,6 +17,7 @@ describe('readConfig', () => {
     const c = readConfig('clv.config.json');
     expect(c.orders?.path).toBe('data/sample/orders.csv');
     expect(c.segment_by).toEqual(['channel', 'region', 'customer_type']);
+    expect(c.monthly?.out_root).toBe('reports/out');
   });
 
   it('resolves the orders path against the config file directory', () => {
@@ -58,6 +59,13 @@ describe('readConfig', () => {
       ].join('\n'),
     );
     expect(readConfig(configFile('{"clv": {"business": "contractual", "enabled": true}}')).clv).toEqual({ business: 'contractual', enabled: true });
+  });
+
+  it('reads monthly.out_root relative to the config file and names wrong monthly keys', () => {
+    const ok = configFile('{"monthly": {"out_root": "history"}}');
+    expect(readConfig(ok).monthly?.out_root).toBe(relative(process.cwd(), join(ok, '..', 'history')));
+    const bad = configFile('{"monthly": {"out_root": 5, "keep_months": 12}}');
+    expect(() => readConfig(bad)).toThrow(`${bad}: invalid configuration\n  monthly.out_root: expected string, received number\n  monthly.keep_months: unknown key`);
   });
 
   it('refuses a file that is not JSON', () => {
