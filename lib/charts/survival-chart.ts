@@ -3,12 +3,12 @@ import { CHART_CONFIG, CHART_HEIGHT, CHART_WIDTH, SCHEMA } from './theme.ts';
 
 /**
  * Share of customers still retained k periods after their first (contractual
- * mode): the pooled observed share as points and line, the fitted sBG as a
+ * mode): the pooled observed share (all cohorts) as points, the fitted sBG as a
  * line, dashed where it projects beyond the observed periods.
  */
 export function survivalSpec(rows: { k: number; observed: number | null; model: number; projected: boolean }[], options: { period: PeriodUnit }) {
   const values = rows.flatMap((r) => [
-    ...(r.observed !== null ? [{ k: r.k, share: r.observed, series: 'Observed (all cohorts pooled)' }] : []),
+    ...(r.observed !== null ? [{ k: r.k, share: r.observed, series: 'Observed' }] : []),
     { k: r.k, share: r.model, series: r.projected ? 'sBG projection' : 'sBG fit' },
   ]);
   // The projection starts where the fit ends, so the two lines join.
@@ -29,7 +29,7 @@ export function survivalSpec(rows: { k: number; observed: number | null; model: 
         field: 'series',
         type: 'nominal',
         title: null,
-        scale: { domain: ['Observed (all cohorts pooled)', 'sBG fit', 'sBG projection'], range: ['#0072B2', '#E69F00', '#D55E00'] },
+        scale: { domain: ['Observed', 'sBG fit', 'sBG projection'], range: ['#0072B2', '#E69F00', '#D55E00'] },
         legend: { orient: 'top-right' },
       },
       tooltip: [
@@ -39,8 +39,10 @@ export function survivalSpec(rows: { k: number; observed: number | null; model: 
       ],
     },
     layer: [
-      { transform: [{ filter: "datum.series !== 'sBG projection'" }], mark: { type: 'line', strokeWidth: 2, point: { filled: true, size: 18 } } },
+      { transform: [{ filter: "datum.series === 'sBG fit'" }], mark: { type: 'line', strokeWidth: 2 } },
       { transform: [{ filter: "datum.series === 'sBG projection'" }], mark: { type: 'line', strokeWidth: 2, strokeDash: [6, 4] } },
+      // Observed shares on top, as points, so the fitted line does not hide them.
+      { transform: [{ filter: "datum.series === 'Observed'" }], mark: { type: 'point', filled: true, size: 40, opacity: 1 } },
     ],
   };
 }

@@ -233,7 +233,7 @@ export async function buildFitReport(options: FitReportOptions): Promise<FitRepo
       section.chart = {
         spec,
         svg: await renderSvg(spec, 'c-model-fit'),
-        caption: `Share of customers still ordering every ${period} since their first: observed (cohorts pooled), sBG fit, and 12 ${period}s of projection (dashed).`,
+        caption: `Share of customers still ordering every ${period} since their first: observed (points; all cohorts pooled), sBG fit, and 12 ${period}s of projection (dashed).`,
       };
     }
     const files: OutputFiles = new Map();

@@ -169,7 +169,7 @@ export async function contractualValueSection(
   const rows = modelParamRows('sbg', fit);
   const narrative = [
     `${fmt.integer(t.retained)} of ${fmt.integer(t.customers)} customers are still subscribed: they ordered in every ${period} since their first, through ${data.lastCompleteLabel}.`,
-    ...(lastObserved.k > 0 ? [`Across all cohorts, ${fmt.percent(observed[1]?.survival ?? null)} kept ordering into their second ${period} and ${fmt.percent(lastObserved.survival)} were still ordering after ${lastObserved.k} ${period}s.`] : []),
+    ...(lastObserved.k > 0 ? [`Across all cohorts, ${fmt.percent(observed[1]?.survival ?? null)} kept ordering into their second ${period} and ${lastObserved.survival > 0 && lastObserved.survival < 0.001 ? 'fewer than 0.1%' : fmt.percent(lastObserved.survival)} were still ordering after ${lastObserved.k} ${period}s.`] : []),
     ...explainSbg(fit, period, fmt),
     `Over the next ${args.horizonMonths} months${period === 'month' ? '' : ` (${h.periods} ${period}s)`}, the current subscribers are expected to stay ${fmt.decimal(t.periods, 1)} ${period}s on average and are worth ${fmt.money(t.total)} in today's money (${valueWord}, discounted at ${fmt.percent(args.annualDiscountRate)} a year), ${fmt.moneyPrecise(t.mean)} per subscriber.`,
     `A new subscriber is expected to pay for ${fmt.decimal(del, 1)} ${period}s in today's money (discounted expected lifetime, including the first ${period}; no horizon).`,
@@ -188,7 +188,7 @@ export async function contractualValueSection(
       ],
       chart: {
         spec: survivalSpec(curve, { period }),
-        caption: `Share of customers still ordering every ${period} since their first: observed (cohorts pooled), the sBG fit, and 12 ${period}s of projection (dashed).`,
+        caption: `Share of customers still ordering every ${period} since their first: observed (points; all cohorts pooled), the sBG fit, and 12 ${period}s of projection (dashed).`,
       },
       extraCharts: histogram.length > 0 ? [{ spec: clvHistogramSpec(histogram, { currency: args.currency }), caption: `Current subscribers by projected ${args.horizonMonths}-month value; the last bar collects the top 1%.` }] : [],
       bullets: [
