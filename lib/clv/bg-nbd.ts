@@ -518,33 +518,44 @@ function oneMinusPowHyp(lnU: number, n: number, m: number, c: number, z: number)
  *   1 − u^(r+x) · 2F1(r+x, b+x; a+b+x−1; z)   with u = (α+T)/(α+T+t), z = t/(α+T+t) = 1 − u.
  * Euler's transformation 2F1(A', B'; C'; z) = (1−z)^(C'−A'−B') · 2F1(C'−A', C'−B'; C'; z), with
  * 1 − z = u, turns it into
- *   1 − u^(a−1) · 2F1(a+b−1−r, a−1; a+b+x−1; z),
- * whose series has no large terms (they fall like n^(a−r−x−2) z^n), so it is summed directly with a
- * rigorous tail bound: once both numerator factors are ≥ 0 and (A+n)(B+n) ≤ (C+n)(n+1), every later
- * term ratio is at most z, so the tail after a term t is at most |t|·z/(1−z). This is the hot path of
- * scoring (12 horizons per distinct (x, T)); other arguments go to the general 2F1.
+ *   1 − u^(a−1) · 2F1(a+b−1−r, a−1; a+b+x−1; z).
+ * Of the two series, the one whose terms fall like n^s z^n with s < −1 is summed (the Euler form
+ * when a < r + x + 1, the original otherwise, i.e. for large a): past its first terms all terms
+ * have one sign, nothing overflows, and the tail has a rigorous bound (see {@link sumFast}). This is
+ * the hot path of scoring (12 horizons per distinct (x, T)); anything else goes to the general 2F1.
  */
 export function bracketBgNbd(params: BgNbdParams, x: number, lnU: number, z: number): number {
   const { r, a, b } = params;
-  const A = a + b - 1 - r;
-  const B = a - 1;
   const C = a + b + x - 1;
+  if (z > 0 && z < 1 && C > 0) {
+    const euler = a - r - x - 2 < 0;
+    const [A, B] = euler ? [a + b - 1 - r, a - 1] : [r + x, b + x];
+    const sum = sumFast(A, B, C, z);
+    if (sum > 0) return -Math.expm1((euler ? a - 1 : r + x) * lnU + Math.log(sum));
+  }
+  return oneMinusPowHyp(lnU, r + x, b + x, C, z);
+}
+
+/**
+ * Σ_n (A)_n (B)_n / ((C)_n n!) z^n for 0 < z < 1 when A + B − C − 1 < 0, else NaN. Then
+ * (A+n)(B+n) − (C+n)(n+1) = AB − C + n(A+B−C−1) is ≤ 0 for good from n ≥ (C − AB)/(C+1−A−B),
+ * and from there (numerator factors ≥ 0) every term ratio is at most z: the tail after a term t
+ * is at most |t|·z/(1−z). NaN also when the sum is not finite (the caller falls back).
+ */
+function sumFast(A: number, B: number, C: number, z: number): number {
   const slope = A + B - C - 1;
-  if (!(slope < 0) || !(z > 0 && z < 1) || !(C > 0)) return oneMinusPowHyp(lnU, r + x, b + x, C, z);
-  // f(n) = (A+n)(B+n) − (C+n)(n+1) = AB − C + n·slope ≤ 0 from n ≥ (C − AB)/slope … (slope < 0)
-  const n0 = Math.max(Math.ceil(-A), Math.ceil(-B), Math.ceil((A * B - C) / -slope), 0);
+  if (!(slope < 0)) return NaN;
+  const start = Math.max(Math.ceil(-A), Math.ceil(-B), Math.ceil((A * B - C) / -slope), 0);
   const bound = z / (1 - z);
   let term = 1;
   let sum = 1;
   for (let n = 0; n < 1_000_000; n++) {
-    term *= ((A + n) * (B + n)) / ((C + n) * (n + 1)) * z;
+    term *= (((A + n) * (B + n)) / ((C + n) * (n + 1))) * z;
     sum += term;
-    if (n + 1 >= n0 && Math.abs(term) * bound <= 1e-17 * Math.abs(sum)) {
-      if (!(sum > 0)) break;
-      return -Math.expm1(B * lnU + Math.log(sum));
-    }
+    if (!Number.isFinite(sum)) return NaN;
+    if (n + 1 >= start && Math.abs(term) * bound <= 1e-17 * Math.abs(sum)) return sum;
   }
-  return oneMinusPowHyp(lnU, r + x, b + x, C, z);
+  return NaN;
 }
 
 /** Evaluates g(a), replacing the removable singularity at a = 1 by the mean of g(1 ± 1e-5). */
