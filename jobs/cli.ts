@@ -16,7 +16,7 @@ export async function main(argv: string[]): Promise<number> {
   let failed: unknown;
   const cli = yargs(argv)
     .scriptName('clv')
-    .usage('clv <command> [options]\n\nCustomer-lifetime-value reporting: cohort retention from an orders file, written as a self-contained HTML report.')
+    .usage('clv <command> [options]\n\nCustomer-lifetime-value reporting from an orders file (and optionally a spend file): cohort retention, projected customer value (BG/NBD, Pareto/NBD, Gamma-Gamma, sBG), CAC by channel and unit economics, written as one self-contained HTML report with its data as CSV.')
     .command(report)
     .command(monthly)
     .command(fit)

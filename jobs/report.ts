@@ -13,7 +13,7 @@ import type { ReportConfig } from '../lib/config/report-config.ts';
 import type { CohortReportOptions } from '../lib/report/cohort-report.ts';
 
 export const command = 'report';
-export const describe = 'Cohort retention report of an orders file: one self-contained HTML file plus CSV data and a manifest';
+export const describe = 'The full report of an orders file (cohorts, customer value, CAC with --spend): one self-contained HTML file plus CSV data and a manifest';
 
 /** The report's options (shared with `clv monthly`): the orders options, analysis, report, customer-value and unit-economics options. */
 export function reportOptions(y: Argv) {
