@@ -79,6 +79,22 @@ describe('clv view', () => {
     expect([...readTree(join(work, 'dq')).keys()]).toEqual(['index.html', 'manifest.json']);
   }, 60_000);
 
+  it('cac, payback and unit-economics need a spend file and write their own data file', () => {
+    const spend = join(work, 'sample', 'spend.csv');
+    const missing = runClv(['view', 'payback', '--orders', orders, '--out', join(work, 'pb0'), '--quiet']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toBe('clv: clv view payback: needs a spend file: --spend FILE (or spend.path in the config)\n');
+    const cac = runClv(['view', 'cac', '--orders', orders, '--spend', spend, '--period', 'quarter', '--out', join(work, 'cac'), '--quiet']);
+    expect(cac.status, cac.stderr).toBe(0);
+    expect([...readTree(join(work, 'cac')).keys()]).toEqual(['data/cac_by_channel.csv', 'index.html', 'manifest.json']);
+    expect(reportStructure(readFileSync(join(work, 'cac', 'index.html'), 'utf8')).sections.map((s) => s.id)).toEqual(['cac-by-channel', 'spend-and-customers', 'methods']);
+    // Quarterly periods: the CSV's periods are quarters.
+    expect(readFileSync(join(work, 'cac', 'data/cac_by_channel.csv'), 'utf8').split('\n')[1]).toMatch(/^[^,]+,\d{4}-Q\d,/);
+    const pb = runClv(['view', 'payback', '--orders', orders, '--spend', spend, '--margin', '0.35', '--out', join(work, 'pb'), '--quiet']);
+    expect(pb.status, pb.stderr).toBe(0);
+    expect([...readTree(join(work, 'pb')).keys()]).toEqual(['data/unit_economics.csv', 'index.html', 'manifest.json']);
+  }, 60_000);
+
   it('--list names every view with its options; unknown views exit 2 with the list', () => {
     const list = runClv(['view', '--list']);
     expect(list.status).toBe(0);
