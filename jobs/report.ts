@@ -8,7 +8,7 @@ import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
 import { cacFlags, cacOptions, valueFlags, valueOptions } from '../lib/cli/report-options.ts';
 import { viewNames } from '../lib/report/views.ts';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ReportConfig } from '../lib/config/report-config.ts';
 import type { CohortReportOptions } from '../lib/report/cohort-report.ts';
 
@@ -65,16 +65,11 @@ export async function handler(args: Args): Promise<void> {
   const progress = createProgress({ quiet: args.quiet, verbose: args.verbose });
   // Loaded here, not at the top, so that `clv --help` does not load DuckDB and Vega.
   const { buildCohortReport } = await import('../lib/report/cohort-report.ts');
-  const { writeOutputDir } = await import('../lib/report/write-output.ts');
+  const { writeReportDir } = await import('../lib/report/write-output.ts');
   const result = await buildCohortReport({ orders, ...reportOpts, progress });
-  let dir: string;
-  try {
-    dir = await writeOutputDir(args.out, result.files);
-  } finally {
-    await result.cleanup();
-  }
+  const index = await writeReportDir(args.out, result);
   const input = result.orders.input;
-  progress.detail?.(`${input.path}: ${input.rows_read} rows read, ${input.rows_kept} kept; as of ${result.orders.asOf}; ${result.files.size} files in ${dir}`);
+  progress.detail?.(`${input.path}: ${input.rows_read} rows read, ${input.rows_kept} kept; as of ${result.orders.asOf}; ${result.files.size} files in ${dirname(index)}`);
   progress.done(`report written`);
-  process.stdout.write(`${join(dir, 'index.html')}\n`);
+  process.stdout.write(`${index}\n`);
 }

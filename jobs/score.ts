@@ -34,7 +34,7 @@ export async function handler(args: Args): Promise<void> {
   const { orders, config } = resolveOrders(args);
   const progress = createProgress({ quiet: args.quiet });
   const { buildScoreReport } = await import('../lib/clv/score-report.ts');
-  const { writeOutputDir } = await import('../lib/report/write-output.ts');
+  const { writeReportDir } = await import('../lib/report/write-output.ts');
   const result = await buildScoreReport({
     orders,
     model: args.model,
@@ -47,12 +47,7 @@ export async function handler(args: Args): Promise<void> {
     locale: config.report?.locale,
     progress,
   });
-  let dir: string;
-  try {
-    dir = await writeOutputDir(args.out, result.files);
-  } finally {
-    await result.cleanup();
-  }
+  const index = await writeReportDir(args.out, result);
   progress.done('customers scored');
-  process.stdout.write(`${join(dir, 'index.html')}\n`);
+  process.stdout.write(`${index}\n`);
 }

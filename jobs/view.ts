@@ -94,7 +94,7 @@ async function runView(v: ViewEntry, args: ViewArgs): Promise<void> {
   const margin = args.margin ?? config.margin;
   const progress = createProgress({ quiet: args.quiet });
   const { buildCohortReport } = await import('../lib/report/cohort-report.ts');
-  const { writeOutputDir } = await import('../lib/report/write-output.ts');
+  const { writeReportDir } = await import('../lib/report/write-output.ts');
   const result = await buildCohortReport({
     orders,
     view: v.name,
@@ -110,14 +110,9 @@ async function runView(v: ViewEntry, args: ViewArgs): Promise<void> {
     cac: v.options.includes('spend') ? requireSpend(v, cacOptions(args, config, margin)) : undefined,
     progress,
   });
-  let dir: string;
-  try {
-    dir = await writeOutputDir(args.out, result.files);
-  } finally {
-    await result.cleanup();
-  }
+  const index = await writeReportDir(args.out, result);
   progress.done(`view ${v.name} written`);
-  process.stdout.write(`${join(dir, 'index.html')}\n`);
+  process.stdout.write(`${index}\n`);
 }
 
 function viewCommand(v: ViewEntry): CommandModule {

@@ -69,3 +69,16 @@ async function moveFile(from: string, to: string): Promise<void> {
     await rm(from, { force: true });
   }
 }
+
+/**
+ * Writes a built report's files to `dir` (atomically, see {@link writeOutputDir}),
+ * then removes its scratch files whether or not the write worked. Returns the
+ * path of the written index.html.
+ */
+export async function writeReportDir(dir: string, result: { files: OutputFiles; cleanup(): Promise<void> }): Promise<string> {
+  try {
+    return join(await writeOutputDir(dir, result.files), 'index.html');
+  } finally {
+    await result.cleanup();
+  }
+}
