@@ -1,8 +1,9 @@
 /**
  * Scores every customer of `customer_base` (see lib/engine/summarize.ts):
- * fits the purchase model and Gamma-Gamma, computes P(alive), expected and
- * discounted purchases once per distinct (x, t_x, T) in JavaScript, loads
- * them back into DuckDB and builds the table `customer_scores` there:
+ * fits the purchase model and Gamma-Gamma, computes the expected and
+ * discounted purchases of an active customer once per distinct (x, T) in
+ * JavaScript (see prepareScoreTables), loads them into DuckDB and builds the
+ * table `customer_scores` there, P(alive) included:
  *   customer_id, frequency, recency, T (in the time unit), monetary_value (z̄),
  *   p_alive, expected_purchases, expected_avg_spend, clv.
  * Millions of customers never pass through JavaScript one by one.
@@ -76,57 +77,59 @@ export async function scoreFittedCustomers(
 ): Promise<void> {
   const unitDays = DAYS_PER_UNIT[o.timeUnit];
   o.progress?.step('scoring every customer');
-  await scoreHistories(db, o.purchaseModel, {
+  const asOf = literal(o.asOf);
+  // Each customer's history in whole days (the join keys of the per-(x, T) and per-(x, t) tables) and z̄.
+  const histories = `
+    SELECT customer_id, CAST(purchase_days - 1 AS INTEGER) AS x,
+           CAST(date_diff('day', first_date, last_date) AS INTEGER) AS tx_days,
+           CAST(date_diff('day', first_date, DATE ${asOf}) AS INTEGER) AS T_days,
+           CASE WHEN purchase_days > 1 THEN CAST(purchase_revenue - first_day_purchases AS DOUBLE) / (purchase_days - 1) END AS zbar
+    FROM customer_base`;
+  const { pAliveSql, termJoin } = await prepareScoreTables(db, o.purchaseModel, {
     asOf: o.asOf,
     unitDays,
     horizon: { horizonMonths: o.horizonMonths, monthLength: DAYS_PER_MONTH / unitDays, monthlyDiscount: monthlyRate(o.annualDiscountRate) },
     scratchDir: o.scratchDir,
   });
-
   // E[Z | x, z̄] (Gamma-Gamma posterior mean) = (pγ + p·x·z̄) / (p·x + q − 1); z̄ only for x ≥ 1.
-  const zbar = `CASE WHEN c.purchase_days > 1 THEN CAST(c.purchase_revenue - c.first_day_purchases AS DOUBLE) / (c.purchase_days - 1) END`;
   const [p, q, gamma] = [double(o.spend.p), double(o.spend.q), double(o.spend.gamma)];
-  const ez = `((${p} * ${gamma} + ${p} * (c.purchase_days - 1) * coalesce(${zbar}, 0)) / (${p} * (c.purchase_days - 1) + ${q} - 1))`;
+  const ez = `((${p} * ${gamma} + ${p} * h.x * coalesce(h.zbar, 0)) / (${p} * h.x + ${q} - 1))`;
   await db.run(`
     CREATE TEMP TABLE customer_scores AS
-    SELECT c.customer_id,
-           CAST(c.purchase_days - 1 AS INTEGER) AS frequency,
-           date_diff('day', c.first_date, c.last_date) / ${unitDays}.0 AS recency,
-           date_diff('day', c.first_date, DATE ${literal(o.asOf)}) / ${unitDays}.0 AS T,
-           ${zbar} AS monetary_value,
-           s.p_alive, s.expected_purchases,
-           ${ez} AS expected_avg_spend,
-           ${double(o.margin)} * ${ez} * s.discounted_purchases AS clv
-    FROM customer_base c JOIN history_scores s
-      ON s.x = c.purchase_days - 1
-     AND s.tx_days = date_diff('day', c.first_date, c.last_date)
-     AND s.T_days = date_diff('day', c.first_date, DATE ${literal(o.asOf)})`);
-  await db.run('DROP TABLE history_scores');
+    SELECT customer_id, x AS frequency, tx_days / ${unitDays}.0 AS recency, T_days / ${unitDays}.0 AS T, zbar AS monetary_value,
+           p_alive, expected * p_alive AS expected_purchases, ez AS expected_avg_spend, ${double(o.margin)} * ez * discounted * p_alive AS clv
+    FROM (SELECT h.*, s.expected, s.discounted, ${pAliveSql} AS p_alive, ${ez} AS ez
+          FROM (${histories}) h JOIN score_xT s ON s.x = h.x AND s.T_days = h.T_days ${termJoin})`);
+  await db.run('DROP TABLE score_xT');
+  if (o.purchaseModel.name === 'pareto-nbd') await db.run('DROP TABLE score_terms');
 }
 
 /**
- * Builds the temp table `history_scores` (x, tx_days, T_days, p_alive,
- * expected_purchases, discounted_purchases): one row per distinct history.
+ * Builds the small tables scoring joins every customer with, and returns the
+ * SQL of P(alive) over a customer's history `h` (x, tx_days, T_days):
  *
  * Both purchase models factor E[Y(t) | x, t_x, T] = E[Y(t) | x, T, alive] ×
  * P(alive | x, t_x, T). The first factor (a hypergeometric function per month
- * of the horizon for BG/NBD) depends on (x, T) only and is computed here once
- * per distinct (x, T); P(alive) is plain arithmetic on (x, t_x, T) and is
- * computed by DuckDB, from per-(x, t) terms for Pareto/NBD. So JavaScript sees
- * tens of thousands of (x, T) pairs, not millions of histories.
+ * of the horizon for BG/NBD) depends on (x, T) only: `score_xT` holds it, with
+ * its discounted sum over the horizon, once per distinct (x, T), computed in
+ * JavaScript. P(alive) is plain arithmetic on (x, t_x, T) that DuckDB does per
+ * customer; for Pareto/NBD from the terms of A0 in `score_terms`, once per
+ * distinct (x, t) with t = t_x or T. So JavaScript sees tens of thousands of
+ * pairs, not millions of customers.
  */
-async function scoreHistories(db: Database, model: PurchaseModel, o: { asOf: string; unitDays: number; horizon: HorizonOptions; scratchDir: string }): Promise<void> {
+async function prepareScoreTables(
+  db: Database,
+  model: PurchaseModel,
+  o: { asOf: string; unitDays: number; horizon: HorizonOptions; scratchDir: string },
+): Promise<{ pAliveSql: string; termJoin: string }> {
   const unit = (days: number) => days / o.unitDays;
-  await db.run(`
-    CREATE TEMP TABLE score_histories AS
-    SELECT DISTINCT CAST(purchase_days - 1 AS INTEGER) AS x,
-           CAST(date_diff('day', first_date, last_date) AS INTEGER) AS tx_days,
-           CAST(date_diff('day', first_date, DATE ${literal(o.asOf)}) AS INTEGER) AS T_days
-    FROM customer_base`);
-  const pairs = await db.rows<{ x: number; T_days: number }>('SELECT DISTINCT x, T_days FROM score_histories ORDER BY ALL');
+  const x = 'CAST(purchase_days - 1 AS INTEGER)';
+  const txDays = "CAST(date_diff('day', first_date, last_date) AS INTEGER)";
+  const TDays = `CAST(date_diff('day', first_date, DATE ${literal(o.asOf)}) AS INTEGER)`;
+  const pairs = await db.rows<{ x: number; T_days: number }>(`SELECT DISTINCT ${x} AS x, ${TDays} AS T_days FROM customer_base ORDER BY ALL`);
   const xT = ['x,T_days,expected,discounted,c'];
-  for (const { x, T_days: TDays } of pairs) {
-    const T = unit(TDays);
+  for (const { x, T_days: days } of pairs) {
+    const T = unit(days);
     const h = horizonIfAlive(model, x, T, o.horizon);
     let c = 0;
     if (model.name === 'pareto-nbd') {
@@ -136,33 +139,30 @@ async function scoreHistories(db: Database, model: PurchaseModel, o: { asOf: str
     if (![h.expected, h.discounted, c].every(Number.isFinite)) {
       throw new UserError(`the ${model.name} model gives no finite prediction for customers with x = ${x}, T = ${T} (${o.unitDays === 7 ? 'week' : 'day'}s); the fit is not usable for scoring`, 1);
     }
-    xT.push(`${x},${TDays},${h.expected},${h.discounted},${c}`);
+    xT.push(`${x},${days},${h.expected},${h.discounted},${c}`);
   }
   await loadCsv(db, join(o.scratchDir, 'scores-xT.csv'), xT, 'score_xT', "'x': 'INTEGER', 'T_days': 'INTEGER', 'expected': 'DOUBLE', 'discounted': 'DOUBLE', 'c': 'DOUBLE'");
 
-  let pAliveSql: string;
-  let termJoin = '';
   if (model.name === 'bgnbd') {
     const { r, alpha, a, b } = model.params;
     // 1 / (1 + [x>0] · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x))
     const [dr, dalpha, days] = [double(r), double(alpha), double(o.unitDays)];
-    pAliveSql = `CASE WHEN h.x = 0 THEN 1.0 ELSE 1.0 / (1.0 + exp(ln(${double(a)}) - ln(${double(b)} + h.x - 1) + (${dr} + h.x) * (ln(${dalpha} + h.T_days / ${days}) - ln(${dalpha} + h.tx_days / ${days})))) END`;
-  } else {
-    // 1 / (1 + e^(c(x,T) + ln A0)), ln A0 = u + ln(1 − e^(v−u)), u = term(x, t_x), v = term(x, T)
-    const terms = await db.rows<{ x: number; t_days: number }>('SELECT x, tx_days AS t_days FROM score_histories UNION SELECT x, T_days FROM score_histories ORDER BY ALL');
-    const lines = ['x,t_days,g'];
-    for (const { x, t_days: days } of terms) lines.push(`${x},${days},${lnA0TermParetoNbd(model.params, x, unit(days))}`);
-    await loadCsv(db, join(o.scratchDir, 'scores-terms.csv'), lines, 'score_terms', "'x': 'INTEGER', 't_days': 'INTEGER', 'g': 'DOUBLE'");
-    termJoin = 'JOIN score_terms u ON u.x = h.x AND u.t_days = h.tx_days JOIN score_terms v ON v.x = h.x AND v.t_days = h.T_days';
-    pAliveSql = 'CASE WHEN h.tx_days = h.T_days OR u.g <= v.g THEN 1.0 ELSE 1.0 / (1.0 + exp(p.c + u.g + ln(1.0 - exp(v.g - u.g)))) END';
+    return {
+      pAliveSql: `CASE WHEN h.x = 0 THEN 1.0 ELSE 1.0 / (1.0 + exp(ln(${double(a)}) - ln(${double(b)} + h.x - 1) + (${dr} + h.x) * (ln(${dalpha} + h.T_days / ${days}) - ln(${dalpha} + h.tx_days / ${days})))) END`,
+      termJoin: '',
+    };
   }
-  await db.run(`
-    CREATE TEMP TABLE history_scores AS
-    SELECT x, tx_days, T_days, p_alive, expected * p_alive AS expected_purchases, discounted * p_alive AS discounted_purchases
-    FROM (SELECT h.x, h.tx_days, h.T_days, p.expected, p.discounted, ${pAliveSql} AS p_alive
-          FROM score_histories h JOIN score_xT p ON p.x = h.x AND p.T_days = h.T_days ${termJoin})`);
-  await db.run('DROP TABLE score_xT; DROP TABLE score_histories');
-  if (model.name === 'pareto-nbd') await db.run('DROP TABLE score_terms');
+  // 1 / (1 + e^(c(x,T) + ln A0)), ln A0 = u + ln(1 − e^(v−u)), u = term(x, t_x), v = term(x, T)
+  const terms = await db.rows<{ x: number; t_days: number }>(
+    `SELECT DISTINCT ${x} AS x, ${txDays} AS t_days FROM customer_base UNION SELECT DISTINCT ${x}, ${TDays} FROM customer_base ORDER BY ALL`,
+  );
+  const lines = ['x,t_days,g'];
+  for (const { x: xi, t_days: days } of terms) lines.push(`${xi},${days},${lnA0TermParetoNbd(model.params, xi, unit(days))}`);
+  await loadCsv(db, join(o.scratchDir, 'scores-terms.csv'), lines, 'score_terms', "'x': 'INTEGER', 't_days': 'INTEGER', 'g': 'DOUBLE'");
+  return {
+    pAliveSql: 'CASE WHEN h.tx_days = h.T_days OR u.g <= v.g THEN 1.0 ELSE 1.0 / (1.0 + exp(s.c + u.g + ln(1.0 - exp(v.g - u.g)))) END',
+    termJoin: 'JOIN score_terms u ON u.x = h.x AND u.t_days = h.tx_days JOIN score_terms v ON v.x = h.x AND v.t_days = h.T_days',
+  };
 }
 
 async function loadCsv(db: Database, path: string, lines: string[], table: string, columns: string): Promise<void> {
