@@ -56,6 +56,7 @@ export function cohortReportOptions(args: ReportArgs, config: ReportConfig): Omi
     sections: args.sections !== undefined ? parseList(args.sections) : config.report?.sections,
     value: valueOptions(args, config, margin),
     cac: cacOptions(args, config, margin),
+    customers: args.customers ?? config.customers?.path,
   };
 }
 

@@ -68,6 +68,9 @@ function viewBuilder(v: ViewEntry) {
     }
     if (v.options.includes('clv')) b = valueFlags(b, { switch: false });
     if (v.options.includes('spend')) b = cacFlags(b);
+    else if (v.options.includes('segment-by')) {
+      b = b.option('customers', { type: 'string', describe: 'Customer attributes file (customer_id plus columns) whose columns can be --segment-by segments', group: 'View:' });
+    }
     if (v.options.includes('clv') || v.options.includes('spend')) {
       b = b.option('margin', { type: 'number', describe: 'Gross margin (fraction of revenue kept); without it values are revenue', group: 'Customer value:' });
     }
@@ -108,6 +111,7 @@ async function runView(v: ViewEntry, args: ViewArgs): Promise<void> {
     company: args.company ?? config.report?.company,
     value: v.options.includes('clv') ? valueOptions({ ...args, clv: true }, config, margin) : false,
     cac: v.options.includes('spend') ? requireSpend(v, cacOptions(args, config, margin)) : undefined,
+    customers: v.options.includes('spend') || v.options.includes('segment-by') ? (args.customers ?? config.customers?.path) : undefined,
     progress,
   });
   const index = await writeReportDir(args.out, result);

@@ -38,7 +38,7 @@ export function valueFlags<T>(y: Argv<T>, options: { switch: boolean } = { switc
 export function cacFlags<T>(y: Argv<T>) {
   return y
     .option('spend', { type: 'string', describe: 'Spend file (period, channel, spend; optional cost_type, currency): adds CAC by channel and unit economics', group: 'Unit economics:' })
-    .option('customers', { type: 'string', describe: 'Customer attributes file (customer_id plus columns), e.g. for --attribution customers:acquisition_channel', group: 'Unit economics:' })
+    .option('customers', { type: 'string', describe: 'Customer attributes file (customer_id plus columns): its columns can be --segment-by segments and the --attribution channel', group: 'Unit economics:' })
     .option('attribution', { type: 'string', describe: 'Acquisition channel of a customer: first-order (channel of the first order) or customers:<column> (default first-order)', group: 'Unit economics:' });
 }
 
@@ -65,8 +65,8 @@ export function cacOptions(args: CacFlags, config: ReportConfig, margin: number 
   const customers = args.customers ?? config.customers?.path;
   const attribution = args.attribution ?? config.attribution;
   if (spend === undefined) {
-    if (args.customers !== undefined || args.attribution !== undefined) {
-      throw new UserError(`--${args.customers !== undefined ? 'customers' : 'attribution'}: sets the acquisition channel of the CAC sections, which need a spend file too (--spend FILE)`);
+    if (args.attribution !== undefined) {
+      throw new UserError('--attribution: sets the acquisition channel of the CAC sections, which need a spend file too (--spend FILE)');
     }
     return undefined;
   }

@@ -33,6 +33,12 @@ export interface SummaryOptions {
   activeWindow?: number;
   /** Called once `facts` has been read for the last time, e.g. to free its memory. */
   afterFactsRead?: () => Promise<void>;
+  /**
+   * Segment columns that come from the customers file (table `customer_attributes`,
+   * lib/load/load-customers.ts) rather than from the orders: one value per customer,
+   * "(none)" for customers missing from the file or with an empty value.
+   */
+  customerColumns?: string[];
 }
 
 /** Totals over all customers, for the headline KPIs. */
@@ -111,8 +117,9 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
   const window = options.activeWindow ?? periodsPerYear(period);
 
   // Customer × day. Attribute values are taken from the first row of the day (file order).
+  const fromCustomers = new Set(options.customerColumns ?? []);
   const dayAttrs = segCols
-    .filter((s) => s.column !== 'channel')
+    .filter((s) => s.column !== 'channel' && !fromCustomers.has(s.column))
     .map((s) => `, arg_min_null(${segmentSource(s.column)}, seq) FILTER (WHERE amount >= 0) AS ${s.alias}`)
     .join('');
   await db.run(`DROP TABLE IF EXISTS customer_days`);
@@ -129,7 +136,9 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
 
   const custAttrs = segCols
     .map((s) =>
-      s.column === 'channel'
+      fromCustomers.has(s.column)
+        ? `, ${literal(NO_VALUE)} AS ${s.alias}`
+        : s.column === 'channel'
         ? `, coalesce(arg_min_null(channel, order_date) FILTER (WHERE n_orders > 0), ${literal(NO_VALUE)}) AS ${s.alias}`
         : `, coalesce(arg_min_null(${s.alias}, order_date) FILTER (WHERE n_orders > 0), ${literal(NO_VALUE)}) AS ${s.alias}`,
     )
@@ -150,6 +159,13 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
            coalesce(arg_min_null(channel, order_date) FILTER (WHERE n_orders > 0), ${literal(NO_VALUE)}) AS acquisition_channel
            ${custAttrs}
     FROM customer_days GROUP BY customer_id)`);
+  const customerSegs = segCols.filter((s) => fromCustomers.has(s.column));
+  if (customerSegs.length > 0) {
+    await db.run(`
+      CREATE OR REPLACE TEMP TABLE customer_base AS
+      SELECT b.* REPLACE (${customerSegs.map((s) => `coalesce(a.${ident(s.column)}, ${literal(NO_VALUE)}) AS ${s.alias}`).join(', ')})
+      FROM customer_base b LEFT JOIN customer_attributes a USING (customer_id)`);
+  }
   const [totals] = await db.rows<Totals>(`
     SELECT CAST(count(*) AS INTEGER) AS customers,
            CAST(coalesce(sum(orders), 0) AS BIGINT) AS orders,

@@ -27,13 +27,7 @@ export async function loadCustomers(db: Database, file: string, options: { requi
     ]);
   }
   const attributes = table.columns.filter((c) => c !== id);
-  for (const wanted of options.requiredColumns ?? []) {
-    if (!attributes.some((a) => a.name === wanted)) {
-      throw new UserError(
-        `--attribution customers:${wanted}: ${file} has no column "${wanted}"; choose one of ${attributes.map((a) => a.name).join(', ') || '(no attribute columns)'}`,
-      );
-    }
-  }
+  checkCustomerColumns({ input: { path: file }, attributes: attributes.map((a) => a.name) }, options.requiredColumns ?? []);
   const dups = await db.rows<{ rec: number; first: number; customer_id: string }>(`
     SELECT rowid AS rec, first_value(rowid) OVER (PARTITION BY k ORDER BY rowid) AS first, k AS customer_id
     FROM (SELECT rowid, ${trimmed(ident(id.name))} AS k FROM customers_raw) WHERE k IS NOT NULL
@@ -63,4 +57,15 @@ export async function loadCustomers(db: Database, file: string, options: { requi
     input: { path: file, format: table.format, sha256: table.sha256, bytes: table.bytes, rows_read: table.rows, rows_kept: table.rows - empty, dropped },
     attributes: attributes.map((a) => a.name),
   };
+}
+
+/** Refuses an attribution column the customers file does not have, listing the ones it has. */
+export function checkCustomerColumns(customers: { input: { path: string }; attributes: string[] }, required: string[]): void {
+  for (const wanted of required) {
+    if (!customers.attributes.includes(wanted)) {
+      throw new UserError(
+        `--attribution customers:${wanted}: ${customers.input.path} has no column "${wanted}"; choose one of ${customers.attributes.join(', ') || '(no attribute columns)'}`,
+      );
+    }
+  }
 }

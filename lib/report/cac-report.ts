@@ -10,7 +10,7 @@ import { UserError } from '../errors.ts';
 import type { Database } from '../engine/database.ts';
 import type { PeriodUnit } from '../engine/periods.ts';
 import { loadSpend, type LoadedSpend } from '../load/load-spend.ts';
-import { loadCustomers, type LoadedCustomers } from '../load/load-customers.ts';
+import { checkCustomerColumns, loadCustomers, type LoadedCustomers } from '../load/load-customers.ts';
 import type { InputSummary } from '../load/load-orders.ts';
 import { captureCustomerMonths, collectCacInputs, parseAttribution, type Attribution } from '../cac/cac-data.ts';
 import { computeUnitEconomics, type CacResult } from '../cac/unit-economics.ts';
@@ -45,7 +45,11 @@ function checkFraction(name: string, v: number | undefined): void {
   }
 }
 
-export async function prepareCac(db: Database, options: CacOptions, context: { currency: string; asOf: string }): Promise<PreparedCac> {
+export async function prepareCac(
+  db: Database,
+  options: CacOptions,
+  context: { currency: string; asOf: string; /** The customers file, when the report already loaded it (for segments). */ customers?: LoadedCustomers },
+): Promise<PreparedCac> {
   checkFraction('--margin', options.margin);
   for (const [k, v] of Object.entries(options.channelMargins ?? {})) checkFraction(`unit_economics.channel_margins.${k}:`, v);
   const attribution: Attribution | null = parseAttribution(options.attribution ?? 'first-order');
@@ -56,10 +60,10 @@ export async function prepareCac(db: Database, options: CacOptions, context: { c
     throw new UserError(`--attribution ${options.attribution}: needs --customers FILE, the customers file with that column`);
   }
   const spend: LoadedSpend = await loadSpend(db, options.spend, context);
-  let customers: LoadedCustomers | undefined;
-  if (options.customers) {
-    customers = await loadCustomers(db, options.customers, { requiredColumns: attribution.kind === 'customers' ? [attribution.column] : [] });
-  }
+  const requiredColumns = attribution.kind === 'customers' ? [attribution.column] : [];
+  let customers: LoadedCustomers | undefined = context.customers;
+  if (customers) checkCustomerColumns(customers, requiredColumns);
+  else if (options.customers) customers = await loadCustomers(db, options.customers, { requiredColumns });
   const attributionLabel =
     attribution.kind === 'first-order' ? 'the channel of the customer\'s first order' : `column "${attribution.column}" of ${options.customers}`;
   return {

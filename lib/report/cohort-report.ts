@@ -32,6 +32,7 @@ import { toCsv } from './csv.ts';
 import type { OutputFiles } from './write-output.ts';
 import type { Section } from './section.ts';
 import { prepareCac, type CacOptions } from './cac-report.ts';
+import { loadCustomers } from '../load/load-customers.ts';
 
 export interface CohortReportOptions {
   orders: OrdersInput;
@@ -49,6 +50,8 @@ export interface CohortReportOptions {
   value?: Partial<ValueOptions> | false;
   /** CAC by channel and unit economics (needs a spend file); left out when undefined. */
   cac?: CacOptions;
+  /** Customer attributes file (`--customers`): its columns can be segments (`segmentBy`), and CAC's attribution may use it. */
+  customers?: string;
   /** Company named in the report header. */
   company?: string;
   /** Sections to show, by view name (lib/report/views.ts), in this order; default every section. */
@@ -137,24 +140,32 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
   try {
     progress?.step(`reading ${options.orders.path}`);
     const orders = await loadOrders(db, options.orders);
+    const customersPath = options.customers ?? options.cac?.customers;
+    if (customersPath) progress?.step(`reading ${customersPath}`);
+    const customers = customersPath ? await loadCustomers(db, customersPath) : undefined;
+    const customerColumns: string[] = [];
     for (const s of segmentBy) {
       if (s === 'channel' && !orders.hasChannel) {
         throw new UserError(`--segment-by channel: ${orders.input.path} has no channel column (map one with --map channel=YourColumn)`);
       }
-      if (s !== 'channel' && !orders.attributes.includes(s)) {
-        const choices = [...(orders.hasChannel ? ['channel'] : []), ...orders.attributes];
-        throw new UserError(
-          `--segment-by ${s}: no such column in ${orders.input.path}; ${choices.length > 0 ? `choose one of ${choices.join(', ')}` : 'the file has no attribute columns to segment by'}`,
-        );
+      if (s === 'channel' || orders.attributes.includes(s)) continue;
+      if (customers?.attributes.includes(s)) {
+        customerColumns.push(s);
+        continue;
       }
+      const choices = [...(orders.hasChannel ? ['channel'] : []), ...orders.attributes, ...(customers?.attributes ?? []).filter((c) => !orders.attributes.includes(c))];
+      throw new UserError(
+        `--segment-by ${s}: no such column in ${orders.input.path}${customers ? ` or ${customers.input.path}` : ''}; ${choices.length > 0 ? `choose one of ${choices.join(', ')}` : 'the file has no attribute columns to segment by (a --customers file can add some)'}`,
+      );
     }
     if (options.cac) progress?.step(`reading ${options.cac.spend}`);
-    const cac = options.cac ? await prepareCac(db, options.cac, { currency, asOf: orders.asOf }) : undefined;
+    const cac = options.cac ? await prepareCac(db, options.cac, { currency, asOf: orders.asOf, customers }) : undefined;
     progress?.step('aggregating customers and cohorts');
     const summary = await summarize(db, {
       period,
       asOf: orders.asOf,
       segmentBy,
+      customerColumns,
       activeWindow: periodsPerYear(period),
       afterFactsRead: async () => {
         await cac?.captureFacts();
@@ -269,7 +280,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
         ...(range ? { from: options.cohortRange?.from ?? null, to: options.cohortRange?.to ?? null } : {}),
       },
       sections: sections.map((s) => s.id),
-      inputs: [{ role: 'orders', ...orders.input }, ...(cac?.inputs ?? [])],
+      inputs: [{ role: 'orders', ...orders.input }, ...(cac?.inputs ?? (customers ? [{ role: 'customers', ...customers.input }] : []))],
       outputs: [{ path: 'index.html' }, ...outputs].sort((a, b) => (a.path < b.path ? -1 : 1)),
       kpis: analysis.kpis,
       customer_value: value?.manifest ?? { fitted: false, reason: options.value === false ? 'switched off (--no-clv)' : 'section not shown' },

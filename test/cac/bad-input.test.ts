@@ -102,6 +102,6 @@ describe('bad customers files and options', () => {
     expect(refused(['--spend', spend, '--attribution', 'customers:source'])).toBe('clv: --attribution customers:source: needs --customers FILE, the customers file with that column\n');
     expect(refused(['--spend', spend, '--attribution', 'last-touch'])).toContain('--attribution "last-touch": expected first-order or customers:<column>');
     expect(refused(['--spend', spend, '--margin', '35'])).toContain('--margin 35: expected the fraction of revenue kept as gross profit');
-    expect(refused(['--customers', ok])).toContain('--customers: sets the acquisition channel of the CAC sections, which need a spend file too (--spend FILE)');
+    expect(refused(['--customers', ok, '--attribution', 'customers:source'])).toContain('--attribution: sets the acquisition channel of the CAC sections, which need a spend file too (--spend FILE)');
   }, 60_000);
 });
