@@ -21,6 +21,9 @@ import type { SectionDraft } from './cohort-sections.ts';
 
 export { BUSINESS_TYPES, DEFAULT_VALUE_OPTIONS, type Business, type ValueOptions } from '../clv/value-options.ts';
 
+/** Fewer customers than this: no model is fitted for the report (the simple formulas are shown instead). */
+export const MIN_CUSTOMERS = 50;
+
 const HISTOGRAM_BINS = 25;
 
 /** Definitions entries for the models (the report's Definitions / Methods section). */
@@ -54,7 +57,11 @@ export async function valueSection(
   }
   const modelTitle = o.model === 'bgnbd' ? 'BG/NBD' : 'Pareto/NBD';
   let scored;
+  const [{ customers }] = await db.rows<{ customers: number }>('SELECT CAST(count(*) AS INTEGER) AS customers FROM customer_base');
   try {
+    if (customers < MIN_CUSTOMERS) {
+      throw new UserError(`${modelTitle} cannot be fitted: only ${customers} customers; at least ${MIN_CUSTOMERS} are needed for a reliable fit`);
+    }
     scored = await scoreCustomers(db, {
       asOf: args.asOf,
       model: o.model,
@@ -65,6 +72,12 @@ export async function valueSection(
       scratchDir: args.scratchDir,
       progress: args.progress,
     });
+    const failed = ([[modelTitle, scored.purchaseFit], ['Gamma-Gamma', scored.spendFit]] as const).find(([, f]) => !f.converged);
+    if (failed) {
+      // Nothing downstream (CAC's projected LTV) may use scores from a fit that did not converge.
+      await db.run('DROP TABLE IF EXISTS customer_scores');
+      throw new UserError(`${failed[0]} cannot be fitted: the optimizer did not converge (${failed[1].message ?? `gradient norm ${failed[1].gradientNorm}`}), so its parameters are not reliable`);
+    }
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
     return {

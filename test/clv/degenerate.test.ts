@@ -105,3 +105,27 @@ describe('clv report when no purchase model can be fitted', () => {
     expect(manifest.customer_value).toMatchObject({ fitted: false, simple: { aov: 50, frequencyPerYear: 1, retention: 0, lifespanYears: 1, simpleClv: 50, retentionFormClv: 0 } });
   });
 });
+
+describe('clv report with fewer than 50 customers', () => {
+  it('fits no model and says why, showing the simple formulas', () => {
+    // 30 customers, each ordering in 2023 and again in 2024: the models could be fitted, but 30
+    // customers are too few for parameters anyone should rely on.
+    const lines = ['order_id,customer_id,order_date,amount'];
+    for (let i = 1; i <= 30; i++) lines.push(`a${i},c${i},2023-03-${String((i % 28) + 1).padStart(2, '0')},40.00`, `b${i},c${i},2024-05-10,60.00`);
+    const dir = mkdtempSync(join(tmpdir(), 'clv-few-'));
+    const orders = join(dir, 'orders.csv');
+    writeFileSync(orders, `${lines.join('\n')}\n`);
+    const r = runClv(['report', '--orders', orders, '--as-of', '2024-12-31', '--out', join(dir, 'out'), '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const html = readFileSync(join(dir, 'out', 'index.html'), 'utf8');
+    expect(html).toContain('No projection from a purchase model: only 30 customers; at least 50 are needed for a reliable fit.');
+    const manifest = JSON.parse(readFileSync(join(dir, 'out', 'manifest.json'), 'utf8'));
+    expect(manifest.customer_value.fitted).toBe(false);
+    // Last full year 2024: 30 orders of 60.00 by 30 customers, all of whom ordered in 2023 too: r = 1,
+    // so the lifespan is not finite: no simple CLV; the retention form m·r/(1+d−r) = 60 × 1 / 0.1 = 600.
+    expect(manifest.customer_value.simple).toMatchObject({ aov: 60, frequencyPerYear: 1, retention: 1, lifespanYears: null, simpleClv: null });
+    expect(manifest.customer_value.simple.retentionFormClv).toBeCloseTo(600, 9);
+    expect(html).not.toMatch(/NaN|Infinity/);
+  });
+});
