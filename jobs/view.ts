@@ -11,7 +11,7 @@ import { UserError } from '../lib/errors.ts';
 import { createProgress } from '../lib/progress.ts';
 import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
-import { cacFlags, cacOptions, valueFlags, valueOptions, type CacFlags, type ValueFlags } from '../lib/cli/report-options.ts';
+import { cacFlags, cacOptions, valueFlags, valueOptions, winBackFlags, winBackOptions, type CacFlags, type ValueFlags, type WinBackFlags } from '../lib/cli/report-options.ts';
 import type { CacOptions } from '../lib/report/cac-report.ts';
 import { formatViewList, findView, VIEWS, viewNames, type ViewEntry } from '../lib/report/views.ts';
 
@@ -39,7 +39,8 @@ type ViewArgs = ArgumentsCamelCase<{
   margin?: number;
 }> &
   ValueFlags &
-  CacFlags;
+  CacFlags &
+  WinBackFlags;
 
 function viewBuilder(v: ViewEntry) {
   return (y: Argv) => {
@@ -68,6 +69,7 @@ function viewBuilder(v: ViewEntry) {
     }
     if (v.options.includes('clv')) b = valueFlags(b, { switch: false });
     if (v.options.includes('spend')) b = cacFlags(b);
+    if (v.options.includes('win-back')) b = winBackFlags(b);
     if (v.options.includes('clv') || v.options.includes('spend')) {
       b = b.option('margin', { type: 'number', describe: 'Gross margin (fraction of revenue kept); without it values are revenue', group: 'Customer value:' });
     }
@@ -108,6 +110,7 @@ async function runView(v: ViewEntry, args: ViewArgs): Promise<void> {
     company: args.company ?? config.report?.company,
     value: v.options.includes('clv') ? valueOptions({ ...args, clv: true }, config, margin) : false,
     cac: v.options.includes('spend') ? requireSpend(v, cacOptions(args, config, margin)) : undefined,
+    rfm: { winBack: v.options.includes('win-back') ? winBackOptions(args, config) : {} },
     progress,
   });
   let dir: string;
