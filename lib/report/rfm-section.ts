@@ -19,7 +19,7 @@ import type { SectionDraft } from './cohort-sections.ts';
 export const WIN_BACK_SHOWN = 25;
 
 export const RFM_SEGMENTS_COLUMNS = ['rfm_segment', 'rule', 'customers', 'customer_share', 'revenue', 'revenue_share', 'mean_revenue', 'mean_r', 'mean_f', 'mean_m', 'mean_p_alive', 'mean_clv'] as const;
-export const RFM_CUSTOMERS_COLUMNS = ['customer_id', 'recency_days', 'purchase_days', 'revenue', 'r', 'f', 'm', 'rfm_segment'] as const;
+export const RFM_CUSTOMERS_COLUMNS = ['customer_id', 'days_since_last', 'purchase_days', 'revenue', 'r', 'f', 'm', 'rfm_segment'] as const;
 
 export interface RfmSectionsResult {
   sections: SectionDraft[];
@@ -38,7 +38,7 @@ function joinWords(items: string[]): string {
 async function writeRfmCustomersCsv(db: Database, path: string): Promise<number> {
   await db.run(`
     COPY (
-      SELECT ${neutraliseSql('customer_id')} AS customer_id, recency_days, purchase_days, ${decimalTextSql('revenue')} AS revenue, r, f, m, rfm_segment
+      SELECT ${neutraliseSql('customer_id')} AS customer_id, days_since_last, purchase_days, ${decimalTextSql('revenue')} AS revenue, r, f, m, rfm_segment
       FROM customer_rfm ORDER BY customer_id
     ) TO ${literal(path)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', ESCAPE '"', NEW_LINE '\\n')`);
   const [{ n }] = await db.rows<{ n: number }>('SELECT CAST(count(*) AS INTEGER) AS n FROM customer_rfm');

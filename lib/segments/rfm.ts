@@ -2,7 +2,7 @@
  * RFM scores and named segments per customer, computed in DuckDB from
  * `customer_base` (lib/engine/summarize.ts). Builds the temp table
  * `customer_rfm`:
- *   customer_id, recency_days, purchase_days, revenue, r, f, m, rfm_segment
+ *   customer_id, days_since_last, purchase_days, revenue, r, f, m, rfm_segment
  *
  * - Recency: days from the last purchase day to the as-of date (fewer days =
  *   higher score).
@@ -64,15 +64,15 @@ export async function buildRfm(db: Database, asOf: string): Promise<void> {
   await db.run(`
     CREATE TEMP TABLE rfm_values AS
     SELECT customer_id,
-           CAST(date_diff('day', last_date, DATE ${literal(asOf)}) AS INTEGER) AS recency_days,
+           CAST(date_diff('day', last_date, DATE ${literal(asOf)}) AS INTEGER) AS days_since_last,
            CAST(purchase_days AS INTEGER) AS purchase_days,
            CAST(revenue AS DOUBLE) AS revenue
     FROM customer_base`);
   await db.run(`
     CREATE TEMP TABLE customer_rfm AS
-    WITH ${breakpointsSql('recency_days', 'br')}, ${breakpointsSql('purchase_days', 'bf')}, ${breakpointsSql('revenue', 'bm')},
+    WITH ${breakpointsSql('days_since_last', 'br')}, ${breakpointsSql('purchase_days', 'bf')}, ${breakpointsSql('revenue', 'bm')},
     scored AS (
-      SELECT v.*, CAST(5 - ${above('v.recency_days', 'br')} AS INTEGER) AS r,
+      SELECT v.*, CAST(5 - ${above('v.days_since_last', 'br')} AS INTEGER) AS r,
              CAST(1 + ${above('v.purchase_days', 'bf')} AS INTEGER) AS f,
              CAST(1 + ${above('v.revenue', 'bm')} AS INTEGER) AS m
       FROM rfm_values v, br, bf, bm)

@@ -142,8 +142,8 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
         })),
     );
     // Every section with a table: triangle, curves, revenue, cumulative, CRR, two segment sections, customer value,
-    // and of the CAC sections CAC by channel and unit economics.
-    expect(tables.length).toBe(10);
+    // of the CAC sections CAC by channel and unit economics, RFM segments and Win back.
+    expect(tables.length).toBe(12);
     for (const t of tables) {
       expect(t.href.startsWith('data:text/csv;charset=utf-8,'), t.id).toBe(true);
       const lines = decodeURIComponent(t.href.slice('data:text/csv;charset=utf-8,'.length)).split('\n').slice(0, -1);

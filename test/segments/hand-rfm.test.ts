@@ -73,7 +73,7 @@ describe('RFM on the hand-made fixture', () => {
     const r = await report({ topShare: 0.5 });
     expect(r.customers).toBe(
       [
-        'customer_id,recency_days,purchase_days,revenue,r,f,m,rfm_segment',
+        'customer_id,days_since_last,purchase_days,revenue,r,f,m,rfm_segment',
         'C01,5,6,600,5,5,5,Champions',
         'C02,10,1,40,5,1,1,New',
         'C03,20,4,300,4,4,3,Champions',
