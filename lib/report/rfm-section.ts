@@ -80,7 +80,8 @@ export async function rfmSections(
       const hi = [...withP].sort((a, b) => (b.mean_p_alive ?? 0) - (a.mean_p_alive ?? 0))[0];
       const lo = [...withP].sort((a, b) => (a.mean_p_alive ?? 0) - (b.mean_p_alive ?? 0))[0];
       if (hi && lo && hi !== lo) {
-        narrative.push(`By the purchase model, the mean probability of still being active runs from ${fmt.percent(lo.mean_p_alive)} in ${lo.rfm_segment} to ${fmt.percent(hi.mean_p_alive)} in ${hi.rfm_segment}.`);
+        const oneDay = hi.mean_f === 1 && hi.mean_p_alive === 1 ? ' (BG/NBD counts customers without a repeat purchase as active: they have not yet had a chance to drop out)' : '';
+        narrative.push(`By the purchase model, the mean probability of still being active runs from ${fmt.percent(lo.mean_p_alive)} in ${lo.rfm_segment} to ${fmt.percent(hi.mean_p_alive)} in ${hi.rfm_segment}${oneDay}.`);
       }
     } else {
       narrative.push('The CLV models did not run (or gave no P(alive)), so the table has no P(alive) or projected CLV per segment.');
