@@ -6,7 +6,7 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { createProgress } from '../lib/progress.ts';
 import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
-import { cacFlags, cacOptions, valueFlags, valueOptions } from '../lib/cli/report-options.ts';
+import { cacFlags, cacOptions, valueFlags, valueOptions, winBackFlags, winBackOptions } from '../lib/cli/report-options.ts';
 import { viewNames } from '../lib/report/views.ts';
 import { dirname, join } from 'node:path';
 import type { ReportConfig } from '../lib/config/report-config.ts';
@@ -17,7 +17,7 @@ export const describe = 'The full report of an orders file (cohorts, customer va
 
 /** The report's options (shared with `clv monthly`): the orders options, analysis, report, customer-value and unit-economics options. */
 export function reportOptions(y: Argv) {
-  return cacFlags(valueFlags(ordersOptions(y)))
+  return winBackFlags(cacFlags(valueFlags(ordersOptions(y))))
     .option('verbose', { type: 'boolean', default: false, describe: 'More detail on stderr: each step on its own line, inputs, outputs and timings' })
     .option('period', { choices: PERIOD_UNITS as PeriodUnit[], describe: 'Cohort period (default month)', group: 'Analysis:' })
     .option('segment-by', { type: 'string', array: true, describe: 'Also show retention per value of these columns (comma-separated or repeated); "channel" = acquisition channel', group: 'Analysis:' })
@@ -57,6 +57,7 @@ export function cohortReportOptions(args: ReportArgs, config: ReportConfig): Omi
     value: valueOptions(args, config, margin),
     cac: cacOptions(args, config, margin),
     customers: args.customers ?? config.customers?.path,
+    rfm: { winBack: winBackOptions(args, config) },
   };
 }
 

@@ -11,7 +11,7 @@ import { UserError } from '../lib/errors.ts';
 import { createProgress } from '../lib/progress.ts';
 import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
-import { cacFlags, cacOptions, valueFlags, valueOptions, type CacFlags, type ValueFlags } from '../lib/cli/report-options.ts';
+import { cacFlags, cacOptions, valueFlags, valueOptions, winBackFlags, winBackOptions, type CacFlags, type ValueFlags, type WinBackFlags } from '../lib/cli/report-options.ts';
 import type { CacOptions } from '../lib/report/cac-report.ts';
 import { formatViewList, findView, VIEWS, viewNames, type ViewEntry } from '../lib/report/views.ts';
 
@@ -39,7 +39,8 @@ type ViewArgs = ArgumentsCamelCase<{
   margin?: number;
 }> &
   ValueFlags &
-  CacFlags;
+  CacFlags &
+  WinBackFlags;
 
 function viewBuilder(v: ViewEntry) {
   return (y: Argv) => {
@@ -71,6 +72,7 @@ function viewBuilder(v: ViewEntry) {
     else if (v.options.includes('segment-by')) {
       b = b.option('customers', { type: 'string', describe: 'Customer attributes file (customer_id plus columns) whose columns can be --segment-by segments', group: 'View:' });
     }
+    if (v.options.includes('win-back')) b = winBackFlags(b);
     if (v.options.includes('clv') || v.options.includes('spend')) {
       b = b.option('margin', { type: 'number', describe: 'Gross margin (fraction of revenue kept); without it values are revenue', group: 'Customer value:' });
     }
@@ -112,6 +114,7 @@ async function runView(v: ViewEntry, args: ViewArgs): Promise<void> {
     value: v.options.includes('clv') ? valueOptions({ ...args, clv: true }, config, margin) : false,
     cac: v.options.includes('spend') ? requireSpend(v, cacOptions(args, config, margin)) : undefined,
     customers: v.options.includes('spend') || v.options.includes('segment-by') ? (args.customers ?? config.customers?.path) : undefined,
+    rfm: { winBack: v.options.includes('win-back') ? winBackOptions(args, config) : {} },
     progress,
   });
   const index = await writeReportDir(args.out, result);

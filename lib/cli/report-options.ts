@@ -9,6 +9,7 @@ import { BUSINESS_TYPES, checkValueOptions, DEFAULT_VALUE_OPTIONS, type Business
 import type { ReportConfig } from '../config/report-config.ts';
 import { UserError } from '../errors.ts';
 import type { CacOptions } from '../report/cac-report.ts';
+import type { WinBackOptions } from '../segments/win-back.ts';
 
 export interface ValueFlags {
   clv?: boolean;
@@ -81,4 +82,26 @@ export function cacOptions(args: CacFlags, config: ReportConfig, margin: number 
     channelCostToServe: ue.channel_cost_to_serve,
     expectedLifetimeYears: ue.expected_lifetime_years,
   };
+}
+
+export interface WinBackFlags {
+  winBackPAlive?: number;
+  winBackTopShare?: number;
+}
+
+/** The win-back list flags (no defaults here: the config's clv.win_back and DEFAULT_WIN_BACK fill them in). */
+export function winBackFlags<T>(y: Argv<T>) {
+  return y
+    .option('win-back-p-alive', { type: 'number', describe: 'Win-back list: high-value customers with P(alive) below this (default 0.3)', group: 'Win back:' })
+    .option('win-back-top-share', { type: 'number', describe: 'Win-back list: share of customers, by net revenue, counted as high value (default 0.2 = top 20%)', group: 'Win back:' });
+}
+
+/** Win-back options: flags, then the config's `clv.win_back`; unset keys take DEFAULT_WIN_BACK. */
+export function winBackOptions(args: WinBackFlags, config: ReportConfig): Partial<WinBackOptions> {
+  const c = config.clv?.win_back ?? {};
+  const pAliveBelow = args.winBackPAlive ?? c.p_alive;
+  const topShare = args.winBackTopShare ?? c.top_share;
+  if (pAliveBelow !== undefined && !(pAliveBelow > 0 && pAliveBelow <= 1)) throw new UserError(`--win-back-p-alive ${pAliveBelow}: expected a probability such as 0.3 (0 < p ≤ 1)`);
+  if (topShare !== undefined && !(topShare > 0 && topShare <= 1)) throw new UserError(`--win-back-top-share ${topShare}: expected a fraction of customers such as 0.2 (0 < share ≤ 1)`);
+  return { ...(pAliveBelow !== undefined ? { pAliveBelow } : {}), ...(topShare !== undefined ? { topShare } : {}) };
 }

@@ -60,6 +60,13 @@ export const ConfigSchema = z.strictObject({
       time_unit: z.enum(['day', 'week']).optional(),
       horizon_months: z.number().int('expected a whole number of months').positive('expected a positive number of months').max(600).optional(),
       annual_discount_rate: z.number().min(0, 'expected a rate ≥ 0 such as 0.1').max(1, 'expected a fraction such as 0.1 (10%), not a percentage').optional(),
+      /** Win-back list: P(alive) threshold and the share of customers (by net revenue) counted as high value. */
+      win_back: z
+        .strictObject({
+          p_alive: z.number().gt(0, 'expected a probability such as 0.3').max(1, 'expected a probability such as 0.3, not a percentage').optional(),
+          top_share: z.number().gt(0, 'expected a fraction such as 0.2').max(1, 'expected a fraction such as 0.2 (top 20%), not a percentage').optional(),
+        })
+        .optional(),
     })
     .optional(),
   /** Marketing/sales spend per period and channel (CAC sections). */

@@ -33,6 +33,8 @@ import type { OutputFiles } from './write-output.ts';
 import type { Section } from './section.ts';
 import { prepareCac, type CacOptions } from './cac-report.ts';
 import { loadCustomers } from '../load/load-customers.ts';
+import { rfmSections } from './rfm-section.ts';
+import { DEFAULT_WIN_BACK, type WinBackOptions } from '../segments/win-back.ts';
 
 export interface CohortReportOptions {
   orders: OrdersInput;
@@ -54,6 +56,8 @@ export interface CohortReportOptions {
   customers?: string;
   /** Company named in the report header. */
   company?: string;
+  /** RFM segments and the win-back list: options, or false to leave them out. Default: on, with DEFAULT_WIN_BACK. */
+  rfm?: { winBack?: Partial<WinBackOptions> } | false;
   /** Sections to show, by view name (lib/report/views.ts), in this order; default every section. */
   sections?: string[];
   /** Measure of the retention triangle (default customers). */
@@ -180,7 +184,8 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
     let drafts = cohortSections({ analysis, orders, fmt, currency, triangleMetric: options.triangleMetric });
     scratch = await mkdtemp(join(tmpdir(), 'clv-'));
     let value: ValueSectionResult | undefined;
-    if (options.value !== false && shows('customer-value')) {
+    const wantsRfm = options.rfm !== false && (shows('rfm') || shows('win-back'));
+    if (options.value !== false && (shows('customer-value') || wantsRfm)) {
       progress?.step('fitting the CLV models');
       value = await valueSection(db, { asOf: orders.asOf, period, options: { ...DEFAULT_VALUE_OPTIONS, ...(options.value ?? {}) }, fmt, currency, scratchDir: scratch, progress });
       // Customer value comes after the cohort sections, before data quality and definitions.
@@ -196,6 +201,9 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       drafts.find((d) => d.id === 'data-quality')?.bullets?.push(...cacOut.bullets);
       cacOut.sections[0].definitions = [...(cacOut.sections[0].definitions ?? []), ...cacOut.definitions];
     }
+    // RFM segments and Win back follow Customer value and the CAC sections (they use P(alive) and CLV when the models ran).
+    const rfm = wantsRfm ? await rfmSections(db, { asOf: orders.asOf, fmt, currency, winBack: { ...DEFAULT_WIN_BACK, ...((options.rfm || {}).winBack ?? {}) }, scratchDir: scratch, wantsFile }) : undefined;
+    if (rfm) drafts.splice(drafts.findIndex((d) => d.id === 'data-quality'), 0, ...rfm.sections);
     if (names) drafts = selectSections(drafts, names, { keep: [GENERAL_DEFINITIONS_ID], strict: view !== undefined });
     const valueOptions = { ...DEFAULT_VALUE_OPTIONS, ...(options.value || {}) };
     const range = options.cohortRange && (options.cohortRange.from !== undefined || options.cohortRange.to !== undefined) ? cohortSpan(analysis) : undefined;
@@ -254,6 +262,11 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
     csv('crr.csv', CRR_COLUMNS, analysis.crr as unknown as Record<string, unknown>[]);
     if (value && value.params.length > 0) csv('model_params.csv', MODEL_PARAMS_COLUMNS, value.params);
     for (const f of cacOut?.files ?? []) csv(f.name, f.columns, f.rows);
+    for (const t of rfm?.tables ?? []) csv(t.name, t.columns, t.rows);
+    for (const f of rfm?.files ?? []) {
+      files.set(`data/${f.name}`, { fromFile: f.path });
+      outputs.push({ path: `data/${f.name}`, columns: [...f.columns], rows: f.rows });
+    }
     if (analysis.segments.length > 0) {
       csv(
         'cohort_retention_by_segment.csv',
@@ -285,6 +298,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       kpis: analysis.kpis,
       customer_value: value?.manifest ?? { fitted: false, reason: options.value === false ? 'switched off (--no-clv)' : 'section not shown' },
       ...(cacOut ? { unit_economics: cacOut.manifest } : {}),
+      ...(rfm ? { rfm: rfm.manifest } : {}),
       notes: [...orders.input.dropped.map((d) => `${d.rows} rows dropped: ${d.reason}`), ...(cacOut?.bullets ?? [])],
       ...(changes ? { what_changed: changes.summary } : {}),
     };

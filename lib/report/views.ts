@@ -14,7 +14,7 @@
 import { UserError } from '../errors.ts';
 
 /** Options of `clv view` that a view may accept (the input options --config, --orders, --map, --date-format, --as-of always apply). */
-export type ViewOption = 'period' | 'segment-by' | 'range' | 'metric' | 'clv' | 'spend';
+export type ViewOption = 'period' | 'segment-by' | 'range' | 'metric' | 'clv' | 'spend' | 'win-back';
 
 export interface ViewEntry {
   /** Name on the command line and in `report.sections`: lowercase, dashes. */
@@ -153,6 +153,24 @@ export const VIEWS: ViewEntry[] = [
     example: 'unit-economics --config clv.config.json',
   },
   {
+    name: 'rfm',
+    title: 'RFM segments',
+    describe: 'Recency, frequency and monetary quintile scores per customer and named segments (Champions … Lost), with revenue, P(alive) and projected CLV per segment.',
+    sections: ['rfm-segments'],
+    options: ['clv'],
+    data: ['rfm_segments.csv', 'rfm_customers.csv'],
+    example: 'rfm --orders data/sample/orders.csv',
+  },
+  {
+    name: 'win-back',
+    title: 'Win back',
+    describe: 'High-value customers who are probably gone (P(alive) below a threshold, or lapsed without the models), ranked by value at stake, per segment and channel.',
+    sections: ['win-back'],
+    options: ['clv', 'win-back'],
+    data: ['win_back.csv'],
+    example: 'win-back --orders data/sample/orders.csv --win-back-p-alive 0.2',
+  },
+  {
     name: 'data-quality',
     title: 'Data quality notes',
     describe: 'What was read, what was dropped and why, refunds, incomplete periods.',
@@ -214,6 +232,7 @@ export function formatViewList(): string {
     metric: '--metric',
     clv: '--business/--clv-model/--horizon-months/--annual-discount-rate/--margin',
     spend: '--spend/--customers/--attribution/--margin',
+    'win-back': '--win-back-p-alive/--win-back-top-share',
   };
   const width = Math.max(...VIEWS.map((v) => v.name.length));
   const lines = ['Views (clv view <name> --orders FILE [options]; clv view <name> --help for details):', ''];

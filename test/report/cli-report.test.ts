@@ -39,6 +39,9 @@ describe('clv report', () => {
       'data/customers.csv',
       'data/model_params.csv',
       'data/retention_curve.csv',
+      'data/rfm_customers.csv',
+      'data/rfm_segments.csv',
+      'data/win_back.csv',
       'index.html',
       'manifest.json',
     ]);

@@ -1,0 +1,202 @@
+/**
+ * The report's "RFM segments" and "Win back" sections, with their data files.
+ * Runs after the Customer value section (so that `customer_scores`, when the
+ * models ran, gives P(alive) and projected CLV); works without it too.
+ *
+ *   customer_base ─► customer_rfm (lib/segments/rfm.ts) ─► rfm_segments.csv, RFM segments
+ *                 ─► win_back (lib/segments/win-back.ts)  ─► win_back.csv, Win back
+ */
+import { join } from 'node:path';
+import { literal, type Database } from '../engine/database.ts';
+import { neutraliseSql, decimalTextSql } from '../engine/export-customers.ts';
+import { rfmGridSpec, winBackBarsSpec } from '../charts/rfm-charts.ts';
+import { buildRfm, rfmGrid, rfmSegmentSummary, RFM_DEFINITIONS, RFM_RULES, type RfmSegmentRow } from '../segments/rfm.ts';
+import { buildWinBack, LAPSED_DAYS, LAPSED_GAPS, scoreColumns, winBackBy, winBackTop, writeWinBackCsv, WIN_BACK_COLUMNS, type WinBackOptions } from '../segments/win-back.ts';
+import type { Formatters } from './format.ts';
+import type { SectionDraft } from './cohort-sections.ts';
+
+/** Customers shown in the Win back table (the CSV has the whole list). */
+export const WIN_BACK_SHOWN = 25;
+
+export const RFM_SEGMENTS_COLUMNS = ['rfm_segment', 'rule', 'customers', 'customer_share', 'revenue', 'revenue_share', 'mean_revenue', 'mean_r', 'mean_f', 'mean_m', 'mean_p_alive', 'mean_clv'] as const;
+export const RFM_CUSTOMERS_COLUMNS = ['customer_id', 'days_since_last', 'purchase_days', 'revenue', 'r', 'f', 'm', 'rfm_segment'] as const;
+
+export interface RfmSectionsResult {
+  sections: SectionDraft[];
+  /** Small CSVs (rows in memory). */
+  tables: { name: string; columns: readonly string[]; rows: Record<string, unknown>[] }[];
+  /** Large CSVs written by DuckDB into the scratch directory. */
+  files: { name: string; path: string; columns: readonly string[]; rows: number }[];
+  manifest: Record<string, unknown>;
+}
+
+function joinWords(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** Writes the per-customer RFM scores (table `customer_rfm`) as CSV. */
+async function writeRfmCustomersCsv(db: Database, path: string): Promise<number> {
+  await db.run(`
+    COPY (
+      SELECT ${neutraliseSql('customer_id')} AS customer_id, days_since_last, purchase_days, ${decimalTextSql('revenue')} AS revenue, r, f, m, rfm_segment
+      FROM customer_rfm ORDER BY customer_id
+    ) TO ${literal(path)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', ESCAPE '"', NEW_LINE '\\n')`);
+  const [{ n }] = await db.rows<{ n: number }>('SELECT CAST(count(*) AS INTEGER) AS n FROM customer_rfm');
+  return n;
+}
+
+export async function rfmSections(
+  db: Database,
+  args: { asOf: string; fmt: Formatters; currency: string; winBack: WinBackOptions; scratchDir: string; wantsFile: (name: string) => boolean },
+): Promise<RfmSectionsResult> {
+  const { fmt, currency } = args;
+  await buildRfm(db, args.asOf);
+  const cols = await scoreColumns(db);
+  const pAlive = cols.includes('p_alive');
+  const clv = cols.includes('clv');
+  const segments = await rfmSegmentSummary(db, { pAlive, clv });
+  const grid = await rfmGrid(db);
+  const segmentOf = async (r: number, f: number) => {
+    const [row] = await db.rows<{ s: string }>(`SELECT min(rfm_segment) AS s FROM customer_rfm WHERE r = ${r} AND f = ${f}`);
+    return row.s;
+  };
+  const cells = [];
+  for (const g of grid) cells.push({ ...g, segment: await segmentOf(g.r, g.f) });
+  const total = segments.reduce((s, r) => s + r.customers, 0);
+  const present = segments.filter((s) => s.customers > 0);
+  const biggest = [...present].sort((a, b) => b.customers - a.customers || a.rfm_segment.localeCompare(b.rfm_segment))[0];
+  const richest = [...present].sort((a, b) => b.revenue - a.revenue || a.rfm_segment.localeCompare(b.rfm_segment))[0];
+  const narrative: string[] = [];
+  if (biggest && richest) {
+    narrative.push(
+      `The ${fmt.integer(total)} customers fall into ${present.length} of the ${segments.length} RFM segments. The biggest is ${biggest.rfm_segment} (${fmt.integer(biggest.customers)} customers, ${fmt.percent(biggest.customer_share)}); the most valuable is ${richest.rfm_segment}, with ${fmt.percent(richest.revenue_share)} of net revenue from ${fmt.percent(richest.customer_share)} of customers (${fmt.moneyPrecise(richest.mean_revenue)} per customer).`,
+    );
+    const champions = segments.find((s) => s.rfm_segment === 'Champions');
+    if (champions && champions.customers > 0 && champions !== richest) {
+      narrative.push(`Champions are ${fmt.percent(champions.customer_share)} of customers and bring ${fmt.percent(champions.revenue_share)} of net revenue.`);
+    }
+    if (pAlive) {
+      const withP = present.filter((s) => s.mean_p_alive !== null);
+      const hi = [...withP].sort((a, b) => (b.mean_p_alive ?? 0) - (a.mean_p_alive ?? 0))[0];
+      const lo = [...withP].sort((a, b) => (a.mean_p_alive ?? 0) - (b.mean_p_alive ?? 0))[0];
+      if (hi && lo && hi !== lo) {
+        const oneDay = hi.mean_f === 1 && hi.mean_p_alive === 1 ? ' (BG/NBD counts customers without a repeat purchase as active: they have not yet had a chance to drop out)' : '';
+        narrative.push(`By the purchase model, the mean probability of still being active runs from ${fmt.percent(lo.mean_p_alive)} in ${lo.rfm_segment} to ${fmt.percent(hi.mean_p_alive)} in ${hi.rfm_segment}${oneDay}.`);
+      }
+    } else {
+      narrative.push('The CLV models did not run (or gave no P(alive)), so the table has no P(alive) or projected CLV per segment.');
+    }
+  } else {
+    narrative.push('There are no customers to segment.');
+  }
+  const rfmSection: SectionDraft = {
+    id: 'rfm-segments',
+    title: 'RFM segments',
+    narrative,
+    cards: [
+      ...(biggest ? [{ label: 'Biggest segment', value: biggest.rfm_segment, detail: `${fmt.integer(biggest.customers)} customers` }] : []),
+      ...(richest ? [{ label: 'Most valuable segment', value: richest.rfm_segment, detail: `${fmt.percent(richest.revenue_share)} of net revenue` }] : []),
+    ],
+    chart: cells.length > 0 ? { spec: rfmGridSpec(cells, { currency }), caption: 'Customers by recency score (R) and frequency score (F); each cell belongs to one segment (hover for its name), except where M splits At risk from Can\'t lose them.' } : undefined,
+    table: {
+      caption: 'RFM segments',
+      columns: [
+        { key: 'rfm_segment', label: 'Segment', kind: 'text' },
+        { key: 'customers', label: 'Customers', kind: 'integer' },
+        { key: 'customer_share', label: 'Share of customers', kind: 'percent' },
+        { key: 'revenue_share', label: 'Share of net revenue', kind: 'percent' },
+        { key: 'mean_revenue', label: 'Mean net revenue', kind: 'money2' },
+        ...(pAlive ? [{ key: 'mean_p_alive', label: 'Mean P(alive)', kind: 'percent' as const }] : []),
+        ...(clv ? [{ key: 'mean_clv', label: 'Mean projected CLV', kind: 'money2' as const }] : []),
+        { key: 'rule', label: 'Rule', kind: 'text' },
+      ],
+      rows: segments as unknown as Record<string, unknown>[],
+      note: 'Per-segment figures in data/rfm_segments.csv; each customer\'s scores and segment in data/rfm_customers.csv.',
+      csvName: 'rfm_segments.csv',
+    },
+    definitions: RFM_DEFINITIONS,
+  };
+
+  const wb = await buildWinBack(db, args.asOf, args.winBack);
+  const bySegment = await winBackBy(db, 'rfm_segment');
+  const byChannel = await winBackBy(db, 'acquisition_channel');
+  const top = await winBackTop(db, WIN_BACK_SHOWN);
+  const measure = wb.rule === 'p-alive' ? 'Value at stake' : 'Historical net revenue';
+  const highRule = `net revenue above ${fmt.moneyPrecise(wb.revenueThreshold)} (the top ${fmt.percent(args.winBack.topShare)} of customers by net revenue)`;
+  const wbNarrative: string[] = [];
+  if (wb.rule === 'p-alive') {
+    wbNarrative.push(
+      `Of the ${fmt.integer(wb.highValue)} high-value customers, with ${highRule}, ${fmt.integer(wb.customers)} have a probability of still being active below ${fmt.percent(args.winBack.pAliveBelow)}. The value at stake, each one's net revenue × (1 − P(alive)), adds up to ${fmt.money(wb.valueAtStake)}.`,
+    );
+  } else {
+    wbNarrative.push(
+      `The CLV models gave no P(alive) for this report, so the list uses a plain rule: of the ${fmt.integer(wb.highValue)} high-value customers, with ${highRule}, ${fmt.integer(wb.customers)} have not bought for more than ${LAPSED_DAYS} days or for more than ${LAPSED_GAPS} × their own mean gap between purchase days. Their net revenue, the value at stake here, adds up to ${fmt.money(wb.valueAtStake)}.`,
+    );
+  }
+  if (bySegment.length > 0) {
+    const s = bySegment[0];
+    wbNarrative.push(`Most of it sits in ${s.group}: ${fmt.integer(s.customers)} customers, ${fmt.money(s.value_at_stake)} (${fmt.percent(wb.valueAtStake !== 0 ? s.value_at_stake / wb.valueAtStake : null)}).`);
+  }
+  if (byChannel.length > 0) {
+    const c = byChannel[0];
+    wbNarrative.push(`By acquisition channel, "${c.group}" has the most at stake: ${fmt.integer(c.customers)} customers, ${fmt.money(c.value_at_stake)}.`);
+  }
+  if (wb.hasClv && wb.customers > 0) wbNarrative.push('The CLV column is the projected value as the model sees the customer now, not the value if won back.');
+  const winBackSection: SectionDraft = {
+    id: 'win-back',
+    title: 'Win back',
+    narrative: wbNarrative,
+    cards: [
+      { label: 'Customers to win back', value: fmt.integer(wb.customers), detail: `of ${fmt.integer(wb.highValue)} high-value customers` },
+      { label: measure, value: fmt.money(wb.valueAtStake), detail: wb.rule === 'p-alive' ? 'net revenue × (1 − P(alive))' : 'net revenue of lapsed customers' },
+    ],
+    chart: bySegment.length > 0 ? { spec: winBackBarsSpec(bySegment, { currency, measure }), caption: `${measure} on the win-back list per RFM segment.` } : undefined,
+    table: {
+      caption: `Top ${fmt.integer(Math.min(WIN_BACK_SHOWN, wb.customers))} customers to win back, by ${measure.toLowerCase()}`,
+      columns: [
+        { key: 'rank', label: 'Rank', kind: 'integer' },
+        { key: 'customer_id', label: 'Customer', kind: 'text' },
+        { key: 'rfm_segment', label: 'Segment', kind: 'text' },
+        { key: 'acquisition_channel', label: 'Channel', kind: 'text' },
+        { key: 'last_order_date', label: 'Last order', kind: 'text' },
+        { key: 'orders', label: 'Orders', kind: 'integer' },
+        { key: 'revenue', label: 'Net revenue', kind: 'money2' },
+        ...(wb.rule === 'p-alive' ? [{ key: 'p_alive', label: 'P(alive)', kind: 'percent' as const }] : [{ key: 'days_since_last', label: 'Days since last order', kind: 'integer' as const }]),
+        { key: 'value_at_stake', label: measure, kind: 'money2' },
+        ...(wb.hasClv ? [{ key: 'clv', label: 'Projected CLV', kind: 'money2' as const }] : []),
+      ],
+      rows: top,
+      note: `The whole list is in data/win_back.csv.${byChannel.length > 0 ? ` Per channel: ${joinWords(byChannel.slice(0, 6).map((c) => `${c.group} ${fmt.integer(c.customers)} (${fmt.money(c.value_at_stake)})`))}${byChannel.length > 6 ? ' and more' : ''}.` : ''}`,
+      csvName: 'win_back_top.csv',
+    },
+    bullets: bySegment.map((s) => `${s.group}: ${fmt.integer(s.customers)} customers, ${fmt.money(s.value_at_stake)} ${measure.toLowerCase()}.`),
+    definitions: [
+      { term: 'High-value customer', definition: `Net revenue above the value at rank ceil((1 − ${args.winBack.topShare}) × n) of all n customers' net revenues sorted ascending (the top ${fmt.percent(args.winBack.topShare)}; equal revenues are all in or all out), and above 0. Set the share with clv.win_back.top_share or --win-back-top-share.` },
+      {
+        term: 'Win-back list',
+        definition: `With the purchase model: high-value customers whose P(alive) is below ${args.winBack.pAliveBelow} (clv.win_back.p_alive or --win-back-p-alive), ranked by value at stake = net revenue × (1 − P(alive)), then customer id. Without it (--no-clv, no model identified, or contractual): high-value customers with no purchase for more than ${LAPSED_DAYS} days, or (repeat buyers) for more than ${LAPSED_GAPS} × their mean gap between purchase days, ranked by net revenue.`,
+      },
+    ],
+  };
+
+  const tables: RfmSectionsResult['tables'] = [{ name: 'rfm_segments.csv', columns: RFM_SEGMENTS_COLUMNS, rows: segments as unknown as Record<string, unknown>[] }];
+  const files: RfmSectionsResult['files'] = [];
+  if (args.wantsFile('rfm_customers.csv')) {
+    const path = join(args.scratchDir, 'rfm_customers.csv');
+    files.push({ name: 'rfm_customers.csv', path, columns: RFM_CUSTOMERS_COLUMNS, rows: await writeRfmCustomersCsv(db, path) });
+  }
+  if (args.wantsFile('win_back.csv')) {
+    const path = join(args.scratchDir, 'win_back.csv');
+    files.push({ name: 'win_back.csv', path, columns: WIN_BACK_COLUMNS, rows: await writeWinBackCsv(db, path) });
+  }
+  return {
+    sections: [rfmSection, winBackSection],
+    tables,
+    files,
+    manifest: {
+      segments: Object.fromEntries(segments.map((s: RfmSegmentRow) => [s.rfm_segment, s.customers])),
+      rules: RFM_RULES.map((r) => ({ segment: r.segment, rule: r.rule })),
+      win_back: { rule: wb.rule, p_alive_below: args.winBack.pAliveBelow, top_share: args.winBack.topShare, revenue_threshold: wb.revenueThreshold, high_value: wb.highValue, customers: wb.customers, value_at_stake: wb.valueAtStake },
+    },
+  };
+}
