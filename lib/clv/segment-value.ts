@@ -262,10 +262,27 @@ export function scoreCells(
     }
     return h;
   };
+  // The grid pays off only for the x with many distinct T (few repeat purchases): elsewhere every T is exact.
+  const useGrid = new Set<number>();
+  if (g !== undefined) {
+    const span = new Map<number, { n: number; min: number; max: number }>();
+    for (let i = 0; i < nPairs; i++) {
+      if (pairWeight && pairWeight[i] === 0) continue;
+      const x = cells.pairs.x[i];
+      const d = cells.pairs.TDays[i];
+      const e = span.get(x);
+      if (e) {
+        e.n++;
+        e.min = Math.min(e.min, d);
+        e.max = Math.max(e.max, d);
+      } else span.set(x, { n: 1, min: d, max: d });
+    }
+    for (const [x, e] of span) if ((e.max - e.min) / g + 2 < e.n / 2) useGrid.add(x);
+  }
   for (let i = 0; i < nPairs; i++) {
     if (pairWeight && pairWeight[i] === 0) continue;
     const x = cells.pairs.x[i];
-    if (g === undefined) {
+    if (g === undefined || !useGrid.has(x)) {
       const h = horizonIfAlive(model, x, cells.pairs.T[i], o.horizon);
       exp[i] = h.expected;
       disc[i] = h.discounted;

@@ -60,6 +60,9 @@ export const ConfigSchema = z.strictObject({
       time_unit: z.enum(['day', 'week']).optional(),
       horizon_months: z.number().int('expected a whole number of months').positive('expected a positive number of months').max(600).optional(),
       annual_discount_rate: z.number().min(0, 'expected a rate ≥ 0 such as 0.1').max(1, 'expected a fraction such as 0.1 (10%), not a percentage').optional(),
+      /** Bootstrap resamples behind the per-segment intervals (0 = none). */
+      bootstrap: z.number().int('expected a whole number of resamples').min(0).max(10_000).optional(),
+      bootstrap_seed: z.number().int('expected a whole number').min(0).optional(),
     })
     .optional(),
   /** Marketing/sales spend per period and channel (CAC sections). */
