@@ -234,6 +234,7 @@ export interface CellScores {
 /**
  * Scores the cells with given parameters (the same formulas as score-customers.ts).
  * `pairWeight`: when given, (x, T) pairs with weight 0 are skipped (their cells get 0).
+ * `only`: score these cells only, and the histories with a positive weight (the others get 0).
  * `gridDays`: when given, E[Y | x, T, alive] over the horizon (the slow,
  * hypergeometric part) is computed at T = 0, g, 2g … days only and
  * interpolated linearly in between (a smooth function of T: the bootstrap
@@ -246,6 +247,7 @@ export function scoreCells(
   spend: GammaGammaParams,
   o: { horizon: HorizonOptions; margin: number; gridDays?: number },
   pairWeight?: Float64Array,
+  only?: { cells: Int32Array; histWeight: Float64Array },
 ): CellScores {
   const nPairs = cells.pairs.x.length;
   const exp = new Float64Array(nPairs);
@@ -304,11 +306,14 @@ export function scoreCells(
   const nHist = cells.histories.x.length;
   const pa = new Float64Array(nHist);
   const { x: hx, tx: htx, T: hT } = cells.histories;
-  for (let i = 0; i < nHist; i++) pa[i] = pAlive(model, hx[i], htx[i], hT[i]);
+  for (let i = 0; i < nHist; i++) if (!only || only.histWeight[i] > 0) pa[i] = pAlive(model, hx[i], htx[i], hT[i]);
   const k = cells.n.length;
   const out: CellScores = { pAlive: new Float64Array(k), expected: new Float64Array(k), clv: new Float64Array(k) };
   const { p, q, gamma } = spend;
-  for (let c = 0; c < k; c++) {
+  const list = only?.cells;
+  const m = list ? list.length : k;
+  for (let j = 0; j < m; j++) {
+    const c = list ? list[j] : j;
     const x = cells.x[c];
     const a = pa[cells.hist[c]];
     const ez = (p * gamma + p * x * cells.zbar[c]) / (p * x + q - 1);
@@ -407,12 +412,15 @@ export async function segmentValue(db: Database, o: SegmentValueOptions): Promis
   /** Fits a unit on the weights (zero outside it) and scores its cells; null when the fit fails. */
   const masked = new Float64Array(K);
   const pairWeight = new Float64Array(cells.pairs.x.length);
+  const histWeight = new Float64Array(cells.histories.x.length);
   const fitUnit = (u: FitUnit, weight: ArrayLike<number>, start: { purchase: FitResult; spend: FitResult } | undefined, gridDays?: number) => {
     masked.fill(0);
     pairWeight.fill(0);
+    histWeight.fill(0);
     for (const c of u.cells) {
       masked[c] = weight[c];
       pairWeight[cells.pair[c]] += weight[c];
+      histWeight[cells.hist[c]] += weight[c];
     }
     let fit;
     try {
@@ -421,7 +429,7 @@ export async function segmentValue(db: Database, o: SegmentValueOptions): Promis
       return null;
     }
     if (!fit.purchase.converged || !fit.spend.converged) return null;
-    const scores = scoreCells(cells, purchaseModelOf(o.model, fit.purchase), fit.spend.params as unknown as GammaGammaParams, { ...scoring, gridDays }, pairWeight);
+    const scores = scoreCells(cells, purchaseModelOf(o.model, fit.purchase), fit.spend.params as unknown as GammaGammaParams, { ...scoring, gridDays }, pairWeight, { cells: u.cells, histWeight });
     return { fit, scores };
   };
 
