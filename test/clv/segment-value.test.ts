@@ -10,7 +10,7 @@
  * intervals of the channel means contain the true means for most channels;
  * the bootstrap is deterministic for a seed; no NaN or Infinity.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,8 @@ import { openDatabase, type Database } from '../../lib/engine/database.ts';
 import { loadOrders } from '../../lib/load/load-orders.ts';
 import { summarize } from '../../lib/engine/summarize.ts';
 import { SAMPLE_PARAMETERS, writeSample, type SampleChannel } from '../../lib/sample/generate-sample.ts';
-import { ALL_COLUMN, DEFAULT_BOOTSTRAP, REPLICATE_GRID_DAYS, scoreCells, segmentCells, segmentValue, type SegmentValueOptions, type SegmentValueResult } from '../../lib/clv/segment-value.ts';
+import { buildCohortReport } from '../../lib/report/cohort-report.ts';
+import { ALL_COLUMN, DEFAULT_BOOTSTRAP, SEGMENT_CLV_COLUMNS, REPLICATE_GRID_DAYS, scoreCells, segmentCells, segmentValue, type SegmentValueOptions, type SegmentValueResult } from '../../lib/clv/segment-value.ts';
 import { CustomerResampler, percentile, percentileInterval, replicateRng } from '../../lib/clv/bootstrap.ts';
 import { DAYS_PER_MONTH, horizonIfAlive, monthlyRate, pAlive } from '../../lib/clv/discounted-clv.ts';
 import { Rng } from '../../lib/sample/rng.ts';
@@ -166,4 +167,51 @@ describe('scoring on a grid of T (bootstrap replicates)', () => {
       db.close();
     }
   }, 60_000);
+});
+
+describe('clv view segment-value', () => {
+  it('escapes hostile segment names in HTML, neutralises them in CSV, and defaults to the channel', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clv-segvalue-hostile-'));
+    await writeSample(dir, { seed: 11, start: '2023-01-01', end: '2024-06-30' });
+    const path = join(dir, 'orders.csv');
+    const text = readFileSync(path, 'utf8').replaceAll(',email,', ",=cmd|' /C calc'!A0,").replaceAll(',organic,', ',<script>alert(1)</script>,');
+    writeFileSync(path, text);
+    const result = await buildCohortReport({ orders: { path }, view: 'segment-value', value: { bootstrap: 20, bootstrapSeed: 3 } });
+    try {
+      expect([...result.files.keys()].sort()).toEqual(['data/segment_clv.csv', 'index.html', 'manifest.json']);
+      expect(result.sections.map((s) => s.id)).toEqual(['segment-value', 'methods']);
+      const html = result.files.get('index.html') as string;
+      expect(html).not.toContain('<script>alert');
+      expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(html).toContain('No --segment-by was given, so the segments are the acquisition channels');
+      const csv = result.files.get('data/segment_clv.csv') as string;
+      const lines = csv.trimEnd().split('\n');
+      expect(lines[0]).toBe(SEGMENT_CLV_COLUMNS.join(','));
+      expect(lines.some((l) => l.startsWith(`channel,'=cmd|' /C calc'!A0,`))).toBe(true);
+      expect(lines.some((l) => l.startsWith('channel,<script>alert(1)</script>,'))).toBe(true);
+      expect(csv).not.toMatch(/NaN|Infinity/);
+      // Every row has every column, with the intervals filled in.
+      for (const l of lines.slice(1)) expect(l.split(',').filter((v) => v === '').length, l).toBe(0);
+      expect((result.manifest.segment_value as { bootstrap: unknown }).bootstrap).toEqual({ replicates: 20, seed: 3, level: 0.9, failed_fits: 0 });
+    } finally {
+      await result.cleanup();
+    }
+  }, 120_000);
+
+  it('shows the overall figures only when there is no channel and no --segment-by', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clv-segvalue-nochannel-'));
+    await writeSample(dir, { seed: 12, start: '2023-01-01', end: '2024-06-30' });
+    const path = join(dir, 'orders.csv');
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    writeFileSync(path, `${lines.map((l) => l.split(',').slice(0, 4).join(',')).join('\n')}\n`);
+    const result = await buildCohortReport({ orders: { path }, view: 'segment-value', value: { bootstrap: 20 } });
+    try {
+      const csv = (result.files.get('data/segment_clv.csv') as string).trimEnd().split('\n');
+      expect(csv).toHaveLength(2);
+      expect(csv[1].startsWith(`${ALL_COLUMN},all customers,`)).toBe(true);
+      expect(result.files.get('index.html')).toContain('only the figures for all customers are shown');
+    } finally {
+      await result.cleanup();
+    }
+  }, 120_000);
 });
