@@ -351,7 +351,7 @@ export function fitCells(cells: SegmentCells, weight: ArrayLike<number>, model: 
     spend.zbar.push(cells.spend.zbar[i]);
     spend.weight.push(sw[i]);
   }
-  const quick = (f: FitResult | undefined) => (f ? { starts: [f.params], skipStdErrors: true, screen: false, optimizer: { gradTol: 1e-7 } } : undefined);
+  const quick = (f: FitResult | undefined) => (f ? { starts: [f.params], skipStdErrors: true, screen: false, optimizer: { gradTol: 1e-6 } } : undefined);
   const purchase = model === 'bgnbd' ? fitBgNbd(freq, quick(start?.purchase)) : fitParetoNbd(freq, quick(start?.purchase));
   return { purchase, spend: fitGammaGamma(spend, quick(start?.spend)) };
 }
