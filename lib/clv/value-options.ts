@@ -18,13 +18,23 @@ export interface ValueOptions {
   margin?: number;
   /** non-contractual: BG/NBD or Pareto/NBD with Gamma-Gamma; contractual: sBG on retention from activity. */
   business: Business;
+  /** Bootstrap resamples behind the per-segment intervals (Projected value by segment); default 100, 0 = none. */
+  bootstrap?: number;
+  /** Seed of the bootstrap's random numbers (default 1). */
+  bootstrapSeed?: number;
 }
 
 /** Default model options of the report. */
 export const DEFAULT_VALUE_OPTIONS: ValueOptions = { model: 'bgnbd', timeUnit: 'week', horizonMonths: 12, annualDiscountRate: 0.1, business: 'non-contractual' };
 
 /** Refuses a horizon, discount rate or margin outside its range, naming the flag. */
-export function checkValueOptions(o: { horizonMonths: number; annualDiscountRate: number; margin?: number }): void {
+export function checkValueOptions(o: { horizonMonths: number; annualDiscountRate: number; margin?: number; bootstrap?: number; bootstrapSeed?: number }): void {
+  if (o.bootstrap !== undefined && !(Number.isInteger(o.bootstrap) && o.bootstrap >= 0 && o.bootstrap <= 10_000)) {
+    throw new UserError(`--bootstrap ${o.bootstrap}: expected a whole number of resamples from 0 (no intervals) to 10000, such as 100`);
+  }
+  if (o.bootstrapSeed !== undefined && !(Number.isSafeInteger(o.bootstrapSeed) && o.bootstrapSeed >= 0)) {
+    throw new UserError(`--bootstrap-seed ${o.bootstrapSeed}: expected a whole number ≥ 0`);
+  }
   if (!Number.isInteger(o.horizonMonths) || o.horizonMonths < 1 || o.horizonMonths > 600) {
     throw new UserError(`--horizon-months ${o.horizonMonths}: expected a whole number of months from 1 to 600`);
   }

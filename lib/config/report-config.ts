@@ -67,6 +67,9 @@ export const ConfigSchema = z.strictObject({
           top_share: z.number().gt(0, 'expected a fraction such as 0.2').max(1, 'expected a fraction such as 0.2 (top 20%), not a percentage').optional(),
         })
         .optional(),
+      /** Bootstrap resamples behind the per-segment intervals (0 = none). */
+      bootstrap: z.number().int('expected a whole number of resamples').min(0).max(10_000).optional(),
+      bootstrap_seed: z.number().int('expected a whole number').min(0).optional(),
     })
     .optional(),
   /** Marketing/sales spend per period and channel (CAC sections). */

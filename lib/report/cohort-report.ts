@@ -35,6 +35,8 @@ import { prepareCac, type CacOptions } from './cac-report.ts';
 import { loadCustomers } from '../load/load-customers.ts';
 import { rfmSections } from './rfm-section.ts';
 import { DEFAULT_WIN_BACK, type WinBackOptions } from '../segments/win-back.ts';
+import { SEGMENT_CLV_COLUMNS } from '../clv/segment-value.ts';
+import { SEGMENT_VALUE_DEFINITIONS, segmentValueSection, type SegmentValueSectionResult } from './segment-value-section.ts';
 
 export interface CohortReportOptions {
   orders: OrdersInput;
@@ -192,6 +194,14 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       drafts.splice(drafts.findIndex((d) => d.id === 'data-quality'), 0, value.section);
       value.section.definitions = [...(value.section.definitions ?? []), ...value.definitions];
     }
+    let segValue: SegmentValueSectionResult | undefined;
+    if (options.value !== false && shows('segment-value')) {
+      // Projected value by segment follows Customer value; without --segment-by, the acquisition channel when there is one.
+      const columns = segmentBy.length > 0 ? segmentBy.map((name, i) => ({ column: `seg_${i}`, name })) : orders.hasChannel ? [{ column: 'acquisition_channel', name: 'channel' }] : [];
+      segValue = await segmentValueSection(db, { asOf: orders.asOf, period, options: { ...DEFAULT_VALUE_OPTIONS, ...(options.value ?? {}) }, columns, defaulted: segmentBy.length === 0, fmt, currency, progress });
+      drafts.splice(drafts.findIndex((d) => d.id === 'data-quality'), 0, segValue.section);
+      if (segValue.rows.length > 0) segValue.section.definitions = [...(segValue.section.definitions ?? []), ...SEGMENT_VALUE_DEFINITIONS];
+    }
     const cacOut = cac
       ? await cac.build({ fmt, currency, period, projections: value && value.params.length > 0 ? { horizonMonths: (value.manifest.options as { horizon_months: number }).horizon_months, margin: options.value !== false ? (options.value?.margin ?? 1) : 1 } : undefined })
       : undefined;
@@ -261,6 +271,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
     csv('retention_curve.csv', RETENTION_CURVE_COLUMNS, analysis.average as unknown as Record<string, unknown>[]);
     csv('crr.csv', CRR_COLUMNS, analysis.crr as unknown as Record<string, unknown>[]);
     if (value && value.params.length > 0) csv('model_params.csv', MODEL_PARAMS_COLUMNS, value.params);
+    if (segValue && segValue.rows.length > 0) csv('segment_clv.csv', SEGMENT_CLV_COLUMNS, segValue.rows as unknown as Record<string, unknown>[]);
     for (const f of cacOut?.files ?? []) csv(f.name, f.columns, f.rows);
     for (const t of rfm?.tables ?? []) csv(t.name, t.columns, t.rows);
     for (const f of rfm?.files ?? []) {
@@ -297,6 +308,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       outputs: [{ path: 'index.html' }, ...outputs].sort((a, b) => (a.path < b.path ? -1 : 1)),
       kpis: analysis.kpis,
       customer_value: value?.manifest ?? { fitted: false, reason: options.value === false ? 'switched off (--no-clv)' : 'section not shown' },
+      ...(segValue ? { segment_value: segValue.manifest } : {}),
       ...(cacOut ? { unit_economics: cacOut.manifest } : {}),
       ...(rfm ? { rfm: rfm.manifest } : {}),
       notes: [...orders.input.dropped.map((d) => `${d.rows} rows dropped: ${d.reason}`), ...(cacOut?.bullets ?? [])],

@@ -113,6 +113,15 @@ export const VIEWS: ViewEntry[] = [
     example: 'customer-value --orders shop.csv --horizon-months 24 --margin 0.35',
   },
   {
+    name: 'segment-value',
+    title: 'Projected value by segment',
+    describe: 'Projected CLV per segment (--segment-by; default the acquisition channel) with 90% bootstrap intervals, the simple formula and the value realized so far.',
+    sections: ['segment-value'],
+    options: ['segment-by', 'clv'],
+    data: ['segment_clv.csv'],
+    example: 'segment-value --orders shop.csv --segment-by channel,region --bootstrap 200 --bootstrap-seed 7',
+  },
+  {
     name: 'cac',
     title: 'CAC by channel',
     describe: 'Spend, new customers and CAC = spend ÷ new customers per acquisition channel and month (or quarter), with the blended CAC.',

@@ -23,7 +23,7 @@ describe('clv report', () => {
   it('writes byte-identical output for the same input, whatever the time zone', () => {
     const a = join(work, 'out-utc');
     const b = join(work, 'out-chatham');
-    const args = ['report', '--orders', sampleOrders, '--segment-by', 'channel,region', '--quiet'];
+    const args = ['report', '--orders', sampleOrders, '--segment-by', 'channel,region', '--bootstrap', '25', '--quiet'];
     const ra = runClv([...args, '--out', a], { TZ: 'UTC' });
     const rb = runClv([...args, '--out', b], { TZ: 'Pacific/Chatham' });
     expect(ra.stderr).toBe('');
@@ -41,6 +41,7 @@ describe('clv report', () => {
       'data/retention_curve.csv',
       'data/rfm_customers.csv',
       'data/rfm_segments.csv',
+      'data/segment_clv.csv',
       'data/win_back.csv',
       'index.html',
       'manifest.json',
@@ -57,6 +58,9 @@ describe('clv report', () => {
     );
     expect(header('data/customers.csv')).toBe(
       'customer_id,cohort,first_order_date,acquisition_channel,orders,frequency,recency_days,T_days,revenue,mean_repeat_order_value',
+    );
+    expect(header('data/segment_clv.csv')).toBe(
+      'segment_column,segment,customers,p_alive_mean,expected_purchases,clv_mean,clv_mean_low,clv_mean_high,clv_median,clv_total,clv_total_low,clv_total_high,simple_clv_mean,realized_revenue',
     );
     const manifest = JSON.parse(ta.get('manifest.json')!.toString('utf8'));
     expect(manifest.tool.name).toBe('clv-report');

@@ -1,0 +1,217 @@
+/**
+ * Projected CLV per segment (lib/clv/segment-value.ts) on the bundled sample:
+ * the sample is generated per acquisition channel from BG/NBD and Gamma-Gamma
+ * with known parameters (SAMPLE_PARAMETERS), so each channel's "true" mean
+ * CLV can be computed by scoring its customers with the generating
+ * parameters: E[Y | x, t_x, T] from the channel's BG/NBD, E[Z | x, z̄] from
+ * its Gamma-Gamma with γ × b2bSpendMultiplier for B2B customers (known from
+ * the customer_type column). The checks: the channel with the highest true
+ * value is the one the fitted model ranks first; the bootstrap's 90%
+ * intervals of the channel means contain the true means for most channels;
+ * the bootstrap is deterministic for a seed; no NaN or Infinity.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../lib/engine/database.ts';
+import { loadOrders } from '../../lib/load/load-orders.ts';
+import { summarize } from '../../lib/engine/summarize.ts';
+import { SAMPLE_PARAMETERS, writeSample, type SampleChannel } from '../../lib/sample/generate-sample.ts';
+import { buildCohortReport } from '../../lib/report/cohort-report.ts';
+import { ALL_COLUMN, DEFAULT_BOOTSTRAP, SEGMENT_CLV_COLUMNS, REPLICATE_GRID_DAYS, scoreCells, segmentCells, segmentValue, type SegmentValueOptions, type SegmentValueResult } from '../../lib/clv/segment-value.ts';
+import { CustomerResampler, percentile, percentileInterval, replicateRng } from '../../lib/clv/bootstrap.ts';
+import { DAYS_PER_MONTH, horizonIfAlive, monthlyRate, pAlive } from '../../lib/clv/discounted-clv.ts';
+import { Rng } from '../../lib/sample/rng.ts';
+
+describe('bootstrap helpers', () => {
+  it('resamples as many customers as there are, in proportion to the weights', () => {
+    const r = new CustomerResampler([1, 0, 3, 6]);
+    const out = new Float64Array(4);
+    const totals = [0, 0, 0, 0];
+    for (let b = 0; b < 400; b++) {
+      r.draw(replicateRng(7, b), out);
+      expect(out.reduce((s, v) => s + v, 0)).toBe(10);
+      out.forEach((v, i) => (totals[i] += v));
+    }
+    expect(totals[1]).toBe(0);
+    expect(totals[0] / 4000).toBeCloseTo(0.1, 1);
+    expect(totals[2] / 4000).toBeCloseTo(0.3, 1);
+    expect(totals[3] / 4000).toBeCloseTo(0.6, 1);
+  });
+  it('percentiles interpolate between order statistics', () => {
+    expect(percentile([1, 2, 3, 4, 5], 0.5)).toBe(3);
+    expect(percentile([0, 10], 0.05)).toBeCloseTo(0.5, 12);
+    expect(percentileInterval([5, NaN, 1, 3], 0.9)).toEqual([1.2, 4.8]);
+    expect(percentileInterval([], 0.9)).toBeNull();
+  });
+  it('replicate streams differ and repeat', () => {
+    expect(replicateRng(1, 0).next()).toBe(replicateRng(1, 0).next());
+    expect(replicateRng(1, 0).next()).not.toBe(replicateRng(1, 1).next());
+    expect(replicateRng(1, 0).next()).not.toBe(new Rng(2, 0x5eed0000).next() === replicateRng(1, 0).next() ? NaN : replicateRng(2, 0).next());
+  });
+});
+
+describe('projected CLV per channel on the sample data', () => {
+  let db: Database;
+  let asOf: string;
+  let result: SegmentValueResult;
+  let options: SegmentValueOptions;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clv-segvalue-'));
+    await writeSample(dir, { seed: 42 });
+    db = await openDatabase();
+    const orders = await loadOrders(db, { path: join(dir, 'orders.csv') });
+    asOf = orders.asOf;
+    await summarize(db, { period: 'month', asOf, segmentBy: ['customer_type'] });
+    options = { asOf, period: 'month', model: 'bgnbd', timeUnit: 'week', horizonMonths: 12, annualDiscountRate: 0.1, margin: 1, columns: [{ column: 'acquisition_channel', name: 'channel' }], bootstrap: DEFAULT_BOOTSTRAP, bootstrapSeed: 1 };
+    result = await segmentValue(db, options);
+  }, 240_000);
+  afterAll(() => db?.close());
+
+  it('ranks the channels like their generating parameters and covers the true means', async () => {
+    // True mean CLV per channel: every customer scored with the generating parameters.
+    const cells = await segmentCells(db, { asOf, timeUnit: 'week', columns: [{ column: 'acquisition_channel', name: 'channel' }, { column: 'seg_0', name: 'customer_type' }] });
+    const horizon = { horizonMonths: 12, monthLength: DAYS_PER_MONTH / 7, monthlyDiscount: monthlyRate(0.1) };
+    const truth = new Map<string, { n: number; sum: number }>();
+    for (let c = 0; c < cells.n.length; c++) {
+      const channel = cells.segments[0].names[cells.segments[0].index[c]] as SampleChannel;
+      const type = cells.segments[1].names[cells.segments[1].index[c]];
+      const params = SAMPLE_PARAMETERS.channels[channel];
+      const model = { name: 'bgnbd' as const, params: { ...params.bgnbd } };
+      const { p, q } = params.gammaGamma;
+      const gamma = params.gammaGamma.gamma * (type === 'B2B' ? SAMPLE_PARAMETERS.b2bSpendMultiplier : 1);
+      const h = cells.histories;
+      const hi = cells.hist[c];
+      const pi = cells.pair[c];
+      const disc = horizonIfAlive(model, cells.pairs.x[pi], cells.pairs.T[pi], horizon).discounted * pAlive(model, h.x[hi], h.tx[hi], h.T[hi]);
+      const x = cells.x[c];
+      const ez = (p * gamma + p * x * cells.zbar[c]) / (p * x + q - 1);
+      const t = truth.get(channel) ?? { n: 0, sum: 0 };
+      t.n += cells.n[c];
+      t.sum += cells.n[c] * ez * disc;
+      truth.set(channel, t);
+    }
+    const channels = result.rows.filter((r) => r.segment_column === 'channel');
+    expect(channels.map((r) => r.segment).sort()).toEqual(Object.keys(SAMPLE_PARAMETERS.channels).sort());
+    const trueMean = (s: string) => (truth.get(s) as { n: number; sum: number }).sum / (truth.get(s) as { n: number }).n;
+    const bestTrue = [...truth.keys()].sort((a, b) => trueMean(b) - trueMean(a))[0];
+    const bestFitted = [...channels].sort((a, b) => b.clv_mean - a.clv_mean)[0].segment;
+    expect(bestFitted).toBe(bestTrue);
+
+    const covered = channels.filter((r) => (r.clv_mean_low as number) <= trueMean(r.segment) && trueMean(r.segment) <= (r.clv_mean_high as number));
+    const report = channels.map((r) => `${r.segment}: true ${trueMean(r.segment).toFixed(2)}, fitted ${r.clv_mean.toFixed(2)} [${r.clv_mean_low?.toFixed(2)}, ${r.clv_mean_high?.toFixed(2)}]`);
+    console.log(`coverage ${covered.length} of ${channels.length}; bootstrap ${result.bootstrap.requested} replicates in ${result.bootstrap.seconds.toFixed(1)} s\n${report.join('\n')}`);
+    expect(covered.length, report.join('\n')).toBeGreaterThanOrEqual(4);
+  });
+
+  it('gives finite figures, consistent totals and intervals around the estimates', () => {
+    expect(result.bootstrap.failedFits).toBeLessThanOrEqual(5);
+    expect(result.pooledSegments).toEqual([]);
+    const all = result.rows.find((r) => r.segment_column === ALL_COLUMN);
+    expect(all?.customers).toBe(result.sizes.customers);
+    for (const r of result.rows) {
+      for (const [k, v] of Object.entries(r)) if (typeof v === 'number') expect(Number.isFinite(v), `${r.segment} ${k}`).toBe(true);
+      expect(r.clv_mean_low).not.toBeNull();
+      expect(r.clv_mean_low as number).toBeLessThan(r.clv_mean);
+      expect(r.clv_mean_high as number).toBeGreaterThan(r.clv_mean);
+      expect(r.clv_total).toBeCloseTo(r.clv_mean * r.customers, 6);
+      expect(r.clv_total_low).toBeCloseTo((r.clv_mean_low as number) * r.customers, 6);
+      expect(r.p_alive_mean).toBeGreaterThan(0);
+      expect(r.p_alive_mean).toBeLessThanOrEqual(1);
+      expect(r.realized_revenue).toBeGreaterThan(0);
+    }
+    const channels = result.rows.filter((r) => r.segment_column === 'channel');
+    expect(channels.reduce((s, r) => s + r.customers, 0)).toBe(all?.customers);
+    // Each channel has its own fit: the channel totals add up to about the all-customer total, not exactly.
+    expect(Math.abs(channels.reduce((s, r) => s + r.clv_total, 0) / (all?.clv_total as number) - 1)).toBeLessThan(0.05);
+  });
+
+  it('is deterministic for a seed and changes with it', async () => {
+    const again = await segmentValue(db, { ...options, bootstrap: 20 });
+    const twice = await segmentValue(db, { ...options, bootstrap: 20 });
+    const other = await segmentValue(db, { ...options, bootstrap: 20, bootstrapSeed: 2 });
+    expect(twice.rows).toEqual(again.rows);
+    expect(other.rows.map((r) => r.clv_mean)).toEqual(again.rows.map((r) => r.clv_mean));
+    expect(other.rows.map((r) => r.clv_mean_low)).not.toEqual(again.rows.map((r) => r.clv_mean_low));
+  }, 120_000);
+});
+
+describe('scoring on a grid of T (bootstrap replicates)', () => {
+  it('changes the segment means by less than 0.05%', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clv-segvalue-grid-'));
+    await writeSample(dir, { seed: 7, start: '2023-01-01', end: '2024-06-30' });
+    const db = await openDatabase();
+    try {
+      const orders = await loadOrders(db, { path: join(dir, 'orders.csv') });
+      await summarize(db, { period: 'month', asOf: orders.asOf, segmentBy: [] });
+      const cells = await segmentCells(db, { asOf: orders.asOf, timeUnit: 'week', columns: [{ column: 'acquisition_channel', name: 'channel' }] });
+      const model = { name: 'bgnbd' as const, params: { ...SAMPLE_PARAMETERS.channels.email.bgnbd } };
+      const o = { horizon: { horizonMonths: 24, monthLength: DAYS_PER_MONTH / 7, monthlyDiscount: monthlyRate(0.1) }, margin: 1 };
+      const exact = scoreCells(cells, model, SAMPLE_PARAMETERS.channels.email.gammaGamma, o);
+      const grid = scoreCells(cells, model, SAMPLE_PARAMETERS.channels.email.gammaGamma, { ...o, gridDays: REPLICATE_GRID_DAYS });
+      let worst = 0;
+      for (let s = 0; s < cells.segments[0].names.length; s++) {
+        let a = 0;
+        let b = 0;
+        for (let c = 0; c < cells.n.length; c++) {
+          if (cells.segments[0].index[c] !== s) continue;
+          a += cells.n[c] * exact.clv[c];
+          b += cells.n[c] * grid.clv[c];
+        }
+        worst = Math.max(worst, Math.abs(b / a - 1));
+      }
+      expect(worst).toBeGreaterThan(0);
+      expect(worst).toBeLessThan(5e-4);
+    } finally {
+      db.close();
+    }
+  }, 60_000);
+});
+
+describe('clv view segment-value', () => {
+  it('escapes hostile segment names in HTML, neutralises them in CSV, and defaults to the channel', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clv-segvalue-hostile-'));
+    await writeSample(dir, { seed: 11, start: '2023-01-01', end: '2024-06-30' });
+    const path = join(dir, 'orders.csv');
+    const text = readFileSync(path, 'utf8').replaceAll(',email,', ",=cmd|' /C calc'!A0,").replaceAll(',organic,', ',<script>alert(1)</script>,');
+    writeFileSync(path, text);
+    const result = await buildCohortReport({ orders: { path }, view: 'segment-value', value: { bootstrap: 20, bootstrapSeed: 3 } });
+    try {
+      expect([...result.files.keys()].sort()).toEqual(['data/segment_clv.csv', 'index.html', 'manifest.json']);
+      expect(result.sections.map((s) => s.id)).toEqual(['segment-value', 'methods']);
+      const html = result.files.get('index.html') as string;
+      expect(html).not.toContain('<script>alert');
+      expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(html).toContain('No --segment-by was given, so the segments are the acquisition channels');
+      const csv = result.files.get('data/segment_clv.csv') as string;
+      const lines = csv.trimEnd().split('\n');
+      expect(lines[0]).toBe(SEGMENT_CLV_COLUMNS.join(','));
+      expect(lines.some((l) => l.startsWith(`channel,'=cmd|' /C calc'!A0,`))).toBe(true);
+      expect(lines.some((l) => l.startsWith('channel,<script>alert(1)</script>,'))).toBe(true);
+      expect(csv).not.toMatch(/NaN|Infinity/);
+      // Every row has every column, with the intervals filled in.
+      for (const l of lines.slice(1)) expect(l.split(',').filter((v) => v === '').length, l).toBe(0);
+      expect((result.manifest.segment_value as { bootstrap: unknown }).bootstrap).toEqual({ replicates: 20, seed: 3, level: 0.9, failed_fits: 0 });
+    } finally {
+      await result.cleanup();
+    }
+  }, 120_000);
+
+  it('shows the overall figures only when there is no channel and no --segment-by', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clv-segvalue-nochannel-'));
+    await writeSample(dir, { seed: 12, start: '2023-01-01', end: '2024-06-30' });
+    const path = join(dir, 'orders.csv');
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    writeFileSync(path, `${lines.map((l) => l.split(',').slice(0, 4).join(',')).join('\n')}\n`);
+    const result = await buildCohortReport({ orders: { path }, view: 'segment-value', value: { bootstrap: 20 } });
+    try {
+      const csv = (result.files.get('data/segment_clv.csv') as string).trimEnd().split('\n');
+      expect(csv).toHaveLength(2);
+      expect(csv[1].startsWith(`${ALL_COLUMN},all customers,`)).toBe(true);
+      expect(result.files.get('index.html')).toContain('only the figures for all customers are shown');
+    } finally {
+      await result.cleanup();
+    }
+  }, 120_000);
+});
