@@ -8,6 +8,7 @@ import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
 import { cacFlags, cacOptions, valueFlags, valueOptions } from '../lib/cli/report-options.ts';
 import { viewNames } from '../lib/report/views.ts';
+import { backtestOptions } from '../lib/clv/backtest-options.ts';
 import { join } from 'node:path';
 import type { ReportConfig } from '../lib/config/report-config.ts';
 import type { CohortReportOptions } from '../lib/report/cohort-report.ts';
@@ -56,6 +57,7 @@ export function cohortReportOptions(args: ReportArgs, config: ReportConfig): Omi
     sections: args.sections !== undefined ? parseList(args.sections) : config.report?.sections,
     value: valueOptions(args, config, margin),
     cac: cacOptions(args, config, margin),
+    backtest: backtestOptions(args, config.clv),
   };
 }
 

@@ -11,6 +11,7 @@ import { UserError } from '../lib/errors.ts';
 import { createProgress } from '../lib/progress.ts';
 import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
+import { backtestOptions } from '../lib/clv/backtest-options.ts';
 import { cacFlags, cacOptions, valueFlags, valueOptions, type CacFlags, type ValueFlags } from '../lib/cli/report-options.ts';
 import type { CacOptions } from '../lib/report/cac-report.ts';
 import { formatViewList, findView, VIEWS, viewNames, type ViewEntry } from '../lib/report/views.ts';
@@ -108,6 +109,7 @@ async function runView(v: ViewEntry, args: ViewArgs): Promise<void> {
     company: args.company ?? config.report?.company,
     value: v.options.includes('clv') ? valueOptions({ ...args, clv: true }, config, margin) : false,
     cac: v.options.includes('spend') ? requireSpend(v, cacOptions(args, config, margin)) : undefined,
+    backtest: v.options.includes('clv') ? backtestOptions(args, config.clv) : undefined,
     progress,
   });
   let dir: string;

@@ -5,6 +5,7 @@
  * stays fast.
  */
 import type { Argv } from 'yargs';
+import { DEFAULT_HOLDOUT_MONTHS } from '../clv/backtest-options.ts';
 import { BUSINESS_TYPES, checkValueOptions, DEFAULT_VALUE_OPTIONS, type Business, type ValueOptions } from '../clv/value-options.ts';
 import type { ReportConfig } from '../config/report-config.ts';
 import { UserError } from '../errors.ts';
@@ -16,6 +17,7 @@ export interface ValueFlags {
   clvModel?: 'bgnbd' | 'pareto-nbd';
   horizonMonths?: number;
   annualDiscountRate?: number;
+  holdoutMonths?: number;
 }
 
 export interface CacFlags {
@@ -31,7 +33,8 @@ export function valueFlags<T>(y: Argv<T>, options: { switch: boolean } = { switc
     .option('business', { choices: BUSINESS_TYPES as readonly Business[] as Business[], describe: 'non-contractual (default): customers buy when they like (BG/NBD or Pareto/NBD); contractual: subscriptions, a customer is retained while they order in every period (sBG)', group: 'Customer value:' })
     .option('clv-model', { choices: ['bgnbd', 'pareto-nbd'] as ('bgnbd' | 'pareto-nbd')[], describe: 'Purchase model for non-contractual businesses (default bgnbd)', group: 'Customer value:' })
     .option('horizon-months', { type: 'number', describe: 'Months of future purchases counted in CLV (default 12)', group: 'Customer value:' })
-    .option('annual-discount-rate', { type: 'number', describe: 'Yearly discount rate (default 0.1)', group: 'Customer value:' });
+    .option('annual-discount-rate', { type: 'number', describe: 'Yearly discount rate (default 0.1)', group: 'Customer value:' })
+    .option('holdout-months', { type: 'number', describe: `Holdout backtest: fit the purchase models on the orders up to the as-of date minus N months, predict the rest, and use the better model unless --clv-model is given (default ${DEFAULT_HOLDOUT_MONTHS}; 0 = off)`, group: 'Customer value:' });
 }
 
 /** The spend / attribution flags of the CAC sections. */

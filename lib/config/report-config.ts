@@ -60,6 +60,8 @@ export const ConfigSchema = z.strictObject({
       time_unit: z.enum(['day', 'week']).optional(),
       horizon_months: z.number().int('expected a whole number of months').positive('expected a positive number of months').max(600).optional(),
       annual_discount_rate: z.number().min(0, 'expected a rate ≥ 0 such as 0.1').max(1, 'expected a fraction such as 0.1 (10%), not a percentage').optional(),
+      /** Holdout backtest: months held out from the fit (0 = off). */
+      holdout_months: z.number().int('expected a whole number of months').min(0, 'expected 0 (off) or a positive number of months').max(600).optional(),
     })
     .optional(),
   /** Marketing/sales spend per period and channel (CAC sections). */

@@ -32,6 +32,8 @@ import { toCsv } from './csv.ts';
 import type { OutputFiles } from './write-output.ts';
 import type { Section } from './section.ts';
 import { prepareCac, type CacOptions } from './cac-report.ts';
+import type { BacktestOptions } from '../clv/backtest-options.ts';
+import { backtestRun, type BacktestRun } from './backtest-report.ts';
 
 export interface CohortReportOptions {
   orders: OrdersInput;
@@ -47,6 +49,8 @@ export interface CohortReportOptions {
   title?: string;
   /** Customer value section (CLV models): options, or false to leave it out. Default: on, with DEFAULT_VALUE_OPTIONS. */
   value?: Partial<ValueOptions> | false;
+  /** Holdout backtest of the purchase models (lib/clv/backtest.ts); default on with DEFAULT_HOLDOUT_MONTHS. */
+  backtest?: BacktestOptions;
   /** CAC by channel and unit economics (needs a spend file); left out when undefined. */
   cac?: CacOptions;
   /** Company named in the report header. */
@@ -149,6 +153,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       }
     }
     if (options.cac) progress?.step(`reading ${options.cac.spend}`);
+    const backtest = backtestRun(options.value, options.backtest, shows);
     const cac = options.cac ? await prepareCac(db, options.cac, { currency, asOf: orders.asOf }) : undefined;
     progress?.step('aggregating customers and cohorts');
     const summary = await summarize(db, {
@@ -157,6 +162,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       segmentBy,
       activeWindow: periodsPerYear(period),
       afterFactsRead: async () => {
+        await backtest?.captureDays(db);
         await cac?.captureFacts();
         await releaseFacts(db);
       },
@@ -169,11 +175,18 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
     let drafts = cohortSections({ analysis, orders, fmt, currency, triangleMetric: options.triangleMetric });
     scratch = await mkdtemp(join(tmpdir(), 'clv-'));
     let value: ValueSectionResult | undefined;
+    let backtested: BacktestRun | undefined;
+    if (backtest) {
+      progress?.step('backtesting the purchase models on a holdout');
+      backtested = await backtest.run(db, { asOf: orders.asOf, firstDate: orders.firstDate, fmt, currency, scratchDir: scratch });
+      drafts.splice(drafts.findIndex((d) => d.id === 'data-quality'), 0, backtested.section);
+    }
     if (options.value !== false && shows('customer-value')) {
       progress?.step('fitting the CLV models');
-      value = await valueSection(db, { asOf: orders.asOf, period, options: { ...DEFAULT_VALUE_OPTIONS, ...(options.value ?? {}) }, fmt, currency, scratchDir: scratch, progress });
+      value = await valueSection(db, { asOf: orders.asOf, period, options: { ...DEFAULT_VALUE_OPTIONS, ...(options.value ?? {}), ...backtested?.valueOverride }, fmt, currency, scratchDir: scratch, progress });
+      if (backtested?.valueBullet) value.section.bullets = [...(value.section.bullets ?? []), backtested.valueBullet];
       // Customer value comes after the cohort sections, before data quality and definitions.
-      drafts.splice(drafts.findIndex((d) => d.id === 'data-quality'), 0, value.section);
+      drafts.splice(drafts.findIndex((d) => d.id === (backtested ? 'backtest' : 'data-quality')), 0, value.section);
       value.section.definitions = [...(value.section.definitions ?? []), ...value.definitions];
     }
     const cacOut = cac
@@ -186,7 +199,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       cacOut.sections[0].definitions = [...(cacOut.sections[0].definitions ?? []), ...cacOut.definitions];
     }
     if (names) drafts = selectSections(drafts, names, { keep: [GENERAL_DEFINITIONS_ID], strict: view !== undefined });
-    const valueOptions = { ...DEFAULT_VALUE_OPTIONS, ...(options.value || {}) };
+    const valueOptions = { ...DEFAULT_VALUE_OPTIONS, ...(options.value || {}), ...backtested?.valueOverride };
     const range = options.cohortRange && (options.cohortRange.from !== undefined || options.cohortRange.to !== undefined) ? cohortSpan(analysis) : undefined;
     drafts = withMethods(
       drafts,
@@ -242,6 +255,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
     csv('retention_curve.csv', RETENTION_CURVE_COLUMNS, analysis.average as unknown as Record<string, unknown>[]);
     csv('crr.csv', CRR_COLUMNS, analysis.crr as unknown as Record<string, unknown>[]);
     if (value && value.params.length > 0) csv('model_params.csv', MODEL_PARAMS_COLUMNS, value.params);
+    for (const f of backtested?.files ?? []) csv(f.name, f.columns, f.rows);
     for (const f of cacOut?.files ?? []) csv(f.name, f.columns, f.rows);
     if (analysis.segments.length > 0) {
       csv(
@@ -273,6 +287,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       outputs: [{ path: 'index.html' }, ...outputs].sort((a, b) => (a.path < b.path ? -1 : 1)),
       kpis: analysis.kpis,
       customer_value: value?.manifest ?? { fitted: false, reason: options.value === false ? 'switched off (--no-clv)' : 'section not shown' },
+      ...(backtested ? { backtest: backtested.manifest } : {}),
       ...(cacOut ? { unit_economics: cacOut.manifest } : {}),
       notes: [...orders.input.dropped.map((d) => `${d.rows} rows dropped: ${d.reason}`), ...(cacOut?.bullets ?? [])],
       ...(changes ? { what_changed: changes.summary } : {}),
