@@ -120,7 +120,7 @@ export async function prepareBacktestDays(db: Database): Promise<void> {
   await db.run('DROP TABLE IF EXISTS backtest_days');
   await db.run(`
     CREATE TEMP TABLE backtest_days AS
-    SELECT customer_id, CAST(order_date AS DATE) AS day, CAST(purchases AS DOUBLE) AS purchases
+    SELECT customer_id, CAST(order_date AS DATE) AS day, purchases
     FROM customer_days WHERE n_orders > 0`);
 }
 
@@ -208,8 +208,8 @@ export async function runBacktest(db: Database, o: RunBacktestOptions): Promise<
            CAST(n_cal - 1 AS INTEGER) AS x,
            CAST(date_diff('day', first_day, last_day) AS INTEGER) AS tx_days,
            CAST(date_diff('day', first_day, ${cal}) AS INTEGER) AS T_days,
-           CASE WHEN n_cal > 1 THEN (rev_cal - first_purchases) / (n_cal - 1) END AS zbar,
-           CAST(n_hold AS INTEGER) AS n_hold, rev_hold
+           CASE WHEN n_cal > 1 THEN CAST(rev_cal - first_purchases AS DOUBLE) / (n_cal - 1) END AS zbar,
+           CAST(n_hold AS INTEGER) AS n_hold, CAST(rev_hold AS DOUBLE) AS rev_hold
     FROM (SELECT customer_id, min(day) AS first_day,
                  max(day) FILTER (WHERE day <= ${cal}) AS last_day,
                  count(*) FILTER (WHERE day <= ${cal}) AS n_cal,
@@ -233,11 +233,11 @@ export async function runBacktest(db: Database, o: RunBacktestOptions): Promise<
   const spendRows = await db.rows<{ x: number; zbar: number; n: number }>(`
     SELECT x, zbar, CAST(count(*) AS INTEGER) AS n FROM backtest_customers WHERE x > 0 AND zbar > 0 GROUP BY ALL ORDER BY ALL`);
   const spend: SpendData = { x: spendRows.map((r) => r.x), zbar: spendRows.map((r) => r.zbar), weight: spendRows.map((r) => r.n) };
-  const gg = fitOrReason(() => fitGammaGamma(spend));
+  const gg = fitOrReason(() => fitGammaGamma(spend, { skipStdErrors: true }));
   const ggParams = gg.fit && gg.fit.params.q > 1 ? (gg.fit.params as unknown as GammaGammaParams) : null;
   const spendReason = gg.reason ?? (gg.fit && !ggParams ? 'the fitted Gamma-Gamma model has no finite mean spend (q ≤ 1)' : undefined);
 
-  const fits = BACKTEST_MODELS.map((model) => ({ model, ...fitOrReason(() => (model === 'bgnbd' ? fitBgNbd(freq) : fitParetoNbd(freq))) }));
+  const fits = BACKTEST_MODELS.map((model) => ({ model, ...fitOrReason(() => (model === 'bgnbd' ? fitBgNbd(freq, { skipStdErrors: true }) : fitParetoNbd(freq, { skipStdErrors: true }))) }));
   const lines = ['model,x,tx_days,T_days,pred'];
   for (const f of fits) {
     if (!f.fit) continue;
