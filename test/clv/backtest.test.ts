@@ -226,4 +226,24 @@ describe('clv report --holdout-months: errors and short data', () => {
     expect(existsSync(join(off, 'data/backtest.csv'))).toBe(false);
     expect(JSON.parse(readFileSync(join(off, 'manifest.json'), 'utf8')).sections).not.toContain('backtest');
   }, 120_000);
+
+  it('only reports a default holdout that does not fit in the data, and says sBG is not backtested in contractual mode', () => {
+    // test/fixtures/hand-orders.csv: orders from 2024-01-05 to 2024-03-31, shorter than the default 6-month holdout.
+    const out = join(work, 'default-too-long');
+    const r = runClv(['report', '--orders', 'test/fixtures/hand-orders.csv', '--out', out, '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(m.backtest).toEqual({
+      run: false,
+      reason:
+        'Not run: the default holdout of 6 months does not fit in the data (the holdout would start before the first order: the calibration period would end on 2023-09-30, but the orders run from 2024-01-05 to 2024-03-31; use fewer months, or 0 to switch the backtest off).',
+    });
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('Not run: the default holdout of 6 months does not fit in the data');
+    expect(existsSync(join(out, 'data/backtest_summary.csv'))).toBe(false);
+    const contractual = join(work, 'contractual');
+    expect(runClv(['report', '--orders', cdnow, ...CDNOW_ARGS, '--business', 'contractual', '--out', contractual]).status).toBe(0);
+    expect(JSON.parse(readFileSync(join(contractual, 'manifest.json'), 'utf8')).backtest.run).toBe(false);
+    expect(readFileSync(join(contractual, 'index.html'), 'utf8')).toContain('Not run: with --business contractual the Customer value section uses the sBG retention model, which the holdout backtest does not cover');
+  }, 120_000);
 });
