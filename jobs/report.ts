@@ -9,6 +9,7 @@ import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-optio
 import { cacFlags, cacOptions, valueFlags, valueOptions, winBackFlags, winBackOptions } from '../lib/cli/report-options.ts';
 import { viewNames } from '../lib/report/views.ts';
 import { dirname, join } from 'node:path';
+import { backtestOptions } from '../lib/clv/backtest-options.ts';
 import type { ReportConfig } from '../lib/config/report-config.ts';
 import type { CohortReportOptions } from '../lib/report/cohort-report.ts';
 
@@ -58,6 +59,7 @@ export function cohortReportOptions(args: ReportArgs, config: ReportConfig): Omi
     cac: cacOptions(args, config, margin),
     customers: args.customers ?? config.customers?.path,
     rfm: { winBack: winBackOptions(args, config) },
+    backtest: backtestOptions(args, config.clv),
   };
 }
 

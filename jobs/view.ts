@@ -11,6 +11,7 @@ import { UserError } from '../lib/errors.ts';
 import { createProgress } from '../lib/progress.ts';
 import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
+import { backtestOptions } from '../lib/clv/backtest-options.ts';
 import { cacFlags, cacOptions, valueFlags, valueOptions, winBackFlags, winBackOptions, type CacFlags, type ValueFlags, type WinBackFlags } from '../lib/cli/report-options.ts';
 import type { CacOptions } from '../lib/report/cac-report.ts';
 import { formatViewList, findView, VIEWS, viewNames, type ViewEntry } from '../lib/report/views.ts';
@@ -115,6 +116,7 @@ async function runView(v: ViewEntry, args: ViewArgs): Promise<void> {
     cac: v.options.includes('spend') ? requireSpend(v, cacOptions(args, config, margin)) : undefined,
     customers: v.options.includes('spend') || v.options.includes('segment-by') ? (args.customers ?? config.customers?.path) : undefined,
     rfm: { winBack: v.options.includes('win-back') ? winBackOptions(args, config) : {} },
+    backtest: v.options.includes('clv') ? backtestOptions(args, config.clv) : undefined,
     progress,
   });
   const index = await writeReportDir(args.out, result);

@@ -5,6 +5,7 @@
  * stays fast.
  */
 import type { Argv } from 'yargs';
+import { DEFAULT_HOLDOUT_MONTHS } from '../clv/backtest-options.ts';
 import { BUSINESS_TYPES, checkValueOptions, DEFAULT_VALUE_OPTIONS, type Business, type ValueOptions } from '../clv/value-options.ts';
 import type { ReportConfig } from '../config/report-config.ts';
 import { UserError } from '../errors.ts';
@@ -19,6 +20,7 @@ export interface ValueFlags {
   annualDiscountRate?: number;
   bootstrap?: number;
   bootstrapSeed?: number;
+  holdoutMonths?: number;
 }
 
 export interface CacFlags {
@@ -36,7 +38,8 @@ export function valueFlags<T>(y: Argv<T>, options: { switch: boolean } = { switc
     .option('horizon-months', { type: 'number', describe: 'Months of future purchases counted in CLV (default 12)', group: 'Customer value:' })
     .option('annual-discount-rate', { type: 'number', describe: 'Yearly discount rate (default 0.1)', group: 'Customer value:' })
     .option('bootstrap', { type: 'number', describe: 'Bootstrap resamples of the customers behind the 90% intervals of Projected value by segment (default 100, or 0 above 50,000 customers; 0 = no intervals)', group: 'Customer value:' })
-    .option('bootstrap-seed', { type: 'number', describe: 'Seed of the bootstrap (default 1): the same seed gives the same intervals', group: 'Customer value:' });
+    .option('bootstrap-seed', { type: 'number', describe: 'Seed of the bootstrap (default 1): the same seed gives the same intervals', group: 'Customer value:' })
+    .option('holdout-months', { type: 'number', describe: `Holdout backtest: fit the purchase models on the orders up to the as-of date minus N months, predict the rest, and use the better model unless --clv-model is given (default ${DEFAULT_HOLDOUT_MONTHS}; 0 = off)`, group: 'Customer value:' });
 }
 
 /** The spend / attribution flags of the CAC sections. */

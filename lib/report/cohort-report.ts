@@ -37,6 +37,8 @@ import { rfmSections } from './rfm-section.ts';
 import { DEFAULT_WIN_BACK, type WinBackOptions } from '../segments/win-back.ts';
 import { SEGMENT_CLV_COLUMNS } from '../clv/segment-value.ts';
 import { SEGMENT_VALUE_DEFINITIONS, segmentValueSection, type SegmentValueSectionResult } from './segment-value-section.ts';
+import type { BacktestOptions } from '../clv/backtest-options.ts';
+import { backtestRun, type BacktestRun } from './backtest-report.ts';
 
 export interface CohortReportOptions {
   orders: OrdersInput;
@@ -52,6 +54,8 @@ export interface CohortReportOptions {
   title?: string;
   /** Customer value section (CLV models): options, or false to leave it out. Default: on, with DEFAULT_VALUE_OPTIONS. */
   value?: Partial<ValueOptions> | false;
+  /** Holdout backtest of the purchase models (lib/clv/backtest.ts); default on with DEFAULT_HOLDOUT_MONTHS. */
+  backtest?: BacktestOptions;
   /** CAC by channel and unit economics (needs a spend file); left out when undefined. */
   cac?: CacOptions;
   /** Customer attributes file (`--customers`): its columns can be segments (`segmentBy`), and CAC's attribution may use it. */
@@ -165,6 +169,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       );
     }
     if (options.cac) progress?.step(`reading ${options.cac.spend}`);
+    const backtest = backtestRun(options.value, options.backtest, shows);
     const cac = options.cac ? await prepareCac(db, options.cac, { currency, asOf: orders.asOf, customers }) : undefined;
     progress?.step('aggregating customers and cohorts');
     const summary = await summarize(db, {
@@ -174,6 +179,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       customerColumns,
       activeWindow: periodsPerYear(period),
       afterFactsRead: async () => {
+        await backtest?.captureDays(db);
         await cac?.captureFacts();
         await releaseFacts(db);
       },
@@ -186,12 +192,19 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
     let drafts = cohortSections({ analysis, orders, fmt, currency, triangleMetric: options.triangleMetric });
     scratch = await mkdtemp(join(tmpdir(), 'clv-'));
     let value: ValueSectionResult | undefined;
+    let backtested: BacktestRun | undefined;
+    if (backtest) {
+      progress?.step('backtesting the purchase models on a holdout');
+      backtested = await backtest.run(db, { asOf: orders.asOf, firstDate: orders.firstDate, fmt, currency, scratchDir: scratch });
+      drafts.splice(drafts.findIndex((d) => d.id === 'data-quality'), 0, backtested.section);
+    }
     const wantsRfm = options.rfm !== false && (shows('rfm') || shows('win-back'));
     if (options.value !== false && (shows('customer-value') || wantsRfm)) {
       progress?.step('fitting the CLV models');
-      value = await valueSection(db, { asOf: orders.asOf, period, options: { ...DEFAULT_VALUE_OPTIONS, ...(options.value ?? {}) }, fmt, currency, scratchDir: scratch, progress });
+      value = await valueSection(db, { asOf: orders.asOf, period, options: { ...DEFAULT_VALUE_OPTIONS, ...(options.value ?? {}), ...backtested?.valueOverride }, fmt, currency, scratchDir: scratch, progress });
+      if (backtested?.valueBullet) value.section.bullets = [...(value.section.bullets ?? []), backtested.valueBullet];
       // Customer value comes after the cohort sections, before data quality and definitions.
-      drafts.splice(drafts.findIndex((d) => d.id === 'data-quality'), 0, value.section);
+      drafts.splice(drafts.findIndex((d) => d.id === (backtested ? 'backtest' : 'data-quality')), 0, value.section);
       value.section.definitions = [...(value.section.definitions ?? []), ...value.definitions];
     }
     let segValue: SegmentValueSectionResult | undefined;
@@ -215,7 +228,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
     const rfm = wantsRfm ? await rfmSections(db, { asOf: orders.asOf, fmt, currency, winBack: { ...DEFAULT_WIN_BACK, ...((options.rfm || {}).winBack ?? {}) }, scratchDir: scratch, wantsFile }) : undefined;
     if (rfm) drafts.splice(drafts.findIndex((d) => d.id === 'data-quality'), 0, ...rfm.sections);
     if (names) drafts = selectSections(drafts, names, { keep: [GENERAL_DEFINITIONS_ID], strict: view !== undefined });
-    const valueOptions = { ...DEFAULT_VALUE_OPTIONS, ...(options.value || {}) };
+    const valueOptions = { ...DEFAULT_VALUE_OPTIONS, ...(options.value || {}), ...backtested?.valueOverride };
     const range = options.cohortRange && (options.cohortRange.from !== undefined || options.cohortRange.to !== undefined) ? cohortSpan(analysis) : undefined;
     drafts = withMethods(
       drafts,
@@ -272,6 +285,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
     csv('crr.csv', CRR_COLUMNS, analysis.crr as unknown as Record<string, unknown>[]);
     if (value && value.params.length > 0) csv('model_params.csv', MODEL_PARAMS_COLUMNS, value.params);
     if (segValue && segValue.rows.length > 0) csv('segment_clv.csv', SEGMENT_CLV_COLUMNS, segValue.rows as unknown as Record<string, unknown>[]);
+    for (const f of backtested?.files ?? []) csv(f.name, f.columns, f.rows);
     for (const f of cacOut?.files ?? []) csv(f.name, f.columns, f.rows);
     for (const t of rfm?.tables ?? []) csv(t.name, t.columns, t.rows);
     for (const f of rfm?.files ?? []) {
@@ -309,6 +323,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
       kpis: analysis.kpis,
       customer_value: value?.manifest ?? { fitted: false, reason: options.value === false ? 'switched off (--no-clv)' : 'section not shown' },
       ...(segValue ? { segment_value: segValue.manifest } : {}),
+      ...(backtested ? { backtest: backtested.manifest } : {}),
       ...(cacOut ? { unit_economics: cacOut.manifest } : {}),
       ...(rfm ? { rfm: rfm.manifest } : {}),
       notes: [...orders.input.dropped.map((d) => `${d.rows} rows dropped: ${d.reason}`), ...(cacOut?.bullets ?? [])],

@@ -122,6 +122,15 @@ export const VIEWS: ViewEntry[] = [
     example: 'segment-value --orders shop.csv --segment-by channel,region --bootstrap 200 --bootstrap-seed 7',
   },
   {
+    name: 'backtest',
+    title: 'Holdout backtest',
+    describe: 'BG/NBD and Pareto/NBD fitted on all but the last --holdout-months months, checked against them: tracking plot, holdout purchases by frequency, errors, log-likelihood and AIC; the better model is used for Customer value.',
+    sections: ['backtest'],
+    options: ['clv'],
+    data: ['backtest.csv', 'backtest_summary.csv'],
+    example: 'backtest --orders shop.csv --holdout-months 9',
+  },
+  {
     name: 'cac',
     title: 'CAC by channel',
     describe: 'Spend, new customers and CAC = spend ÷ new customers per acquisition channel and month (or quarter), with the blended CAC.',
@@ -239,7 +248,7 @@ export function formatViewList(): string {
     'segment-by': '--segment-by',
     range: '--from/--to',
     metric: '--metric',
-    clv: '--business/--clv-model/--horizon-months/--annual-discount-rate/--margin',
+    clv: '--business/--clv-model/--horizon-months/--annual-discount-rate/--holdout-months/--margin',
     spend: '--spend/--customers/--attribution/--margin',
     'win-back': '--win-back-p-alive/--win-back-top-share',
   };

@@ -33,6 +33,8 @@ describe('clv report', () => {
     const ta = readTree(a);
     const tb = readTree(b);
     expect([...ta.keys()]).toEqual([
+      'data/backtest.csv',
+      'data/backtest_summary.csv',
       'data/cohort_retention.csv',
       'data/cohort_retention_by_segment.csv',
       'data/crr.csv',

@@ -1,0 +1,385 @@
+/**
+ * Holdout backtest of the purchase models (BG/NBD, Pareto/NBD; Gamma-Gamma
+ * for spend): fit on the calibration period (orders up to the as-of date minus
+ * N calendar months), predict the holdout (calibration end, as-of], compare
+ * with what happened, and choose the model with the smaller holdout error.
+ *
+ * Counting is the models' own: a purchase is a distinct purchase day of a
+ * customer (same-day orders are one purchase); repeat purchases are the
+ * purchase days after the first. Only customers whose first purchase is in the
+ * calibration period take part (their holdout purchases are all repeat
+ * purchases); customers first seen in the holdout are left out of every figure.
+ *
+ * Data: the temp table `backtest_days` (customer_id, day, purchases), one row per
+ * customer purchase day up to the as-of date, built by {@link prepareBacktestDays}
+ * while the order facts are still loaded. The per-customer rows stay in DuckDB;
+ * JavaScript sees the distinct calibration histories (x, t_x, T) only.
+ *
+ * Figures per model:
+ *   predicted holdout purchases = Σ over customers of E[Y(h) | x, t_x, T] (h = holdout length);
+ *   aggregate error % = (predicted − actual) ÷ actual × 100;
+ *   MAE per customer = mean over customers of |E[Y(h) | x, t_x, T] − actual holdout purchases|;
+ *   spend (Gamma-Gamma fitted on the calibration period): predicted E[Z | x, z̄] × E[Y(h) | x, t_x, T]
+ *     against the customer's actual holdout purchase revenue, over all calibration customers
+ *     (those without a holdout purchase count with 0);
+ *   tracking: expected cumulative repeat purchases by day τ = Σ over first-purchase days d ≤ τ of
+ *     (customers first buying on d) × E[X(τ − d)] (the new-customer expectation), against the count.
+ */
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { double, exactAvg, exactSum, literal, type Database } from '../engine/database.ts';
+import { DAYS_PER_UNIT, type TimeUnit } from '../engine/model-inputs.ts';
+import { UserError } from '../errors.ts';
+import { expectedIfAliveBgNbd, expectedPurchasesNewBgNbd, fitBgNbd, pAliveBgNbd, type BgNbdParams } from './bg-nbd.ts';
+import { expectedIfAliveParetoNbd, expectedPurchasesNewParetoNbd, fitParetoNbd, pAliveParetoNbd, type ParetoNbdParams } from './pareto-nbd.ts';
+import { fitGammaGamma, type GammaGammaParams } from './gamma-gamma.ts';
+import { addDays, calibrationEnd, daysBetween } from './backtest-options.ts';
+import type { FitResult, FrequencyData, SpendData } from './model.ts';
+
+export type BacktestModel = 'bgnbd' | 'pareto-nbd';
+export const BACKTEST_MODELS: readonly BacktestModel[] = ['bgnbd', 'pareto-nbd'];
+export const MODEL_TITLES: Record<BacktestModel, string> = { bgnbd: 'BG/NBD', 'pareto-nbd': 'Pareto/NBD' };
+
+/** When the two models' absolute aggregate errors are within this many percentage points, the lower MAE decides. */
+export const TIE_POINTS = 1;
+/** Calibration frequencies shown separately in the frequency chart; higher ones are pooled as "7+". */
+export const MAX_FREQUENCY_BIN = 7;
+
+/** CSV contract columns (other tools rely on these names). */
+export const BACKTEST_COLUMNS = ['model', 'period', 'actual_cumulative', 'predicted_cumulative'] as const;
+export const BACKTEST_SUMMARY_COLUMNS = ['model', 'log_likelihood', 'aic', 'aggregate_error_pct', 'mae_per_customer', 'chosen'] as const;
+
+export interface ModelBacktest {
+  model: BacktestModel;
+  /** The calibration fit, or null when the model could not be fitted (see `reason`). */
+  fit: FitResult | null;
+  /** Why the model was not fitted or not used, in plain words. */
+  reason?: string;
+  predicted: number | null;
+  aggregateErrorPct: number | null;
+  mae: number | null;
+  spendPredicted: number | null;
+  spendErrorPct: number | null;
+  spendMae: number | null;
+}
+
+export interface TrackingPoint {
+  /** Week start date (YYYY-MM-DD); weeks are 7-day periods from the first calibration purchase day. */
+  week: string;
+  /** Last day counted in the week (the as-of date for the last, possibly short, week). */
+  end: string;
+  holdout: boolean;
+  actualWeekly: number;
+  actualCumulative: number;
+  /** Per model (fitted ones only). */
+  predictedWeekly: Partial<Record<BacktestModel, number>>;
+  predictedCumulative: Partial<Record<BacktestModel, number>>;
+}
+
+export interface FrequencyPoint {
+  /** Calibration repeat purchases, 0..7 (7 = 7 or more). */
+  frequency: number;
+  customers: number;
+  actual: number;
+  predicted: Partial<Record<BacktestModel, number>>;
+}
+
+export interface BacktestResult {
+  asOf: string;
+  calibrationStart: string;
+  calibrationEnd: string;
+  holdoutMonths: number;
+  /** Holdout length in the time unit (days ÷ 7 for weeks). */
+  holdoutLength: number;
+  holdoutDays: number;
+  timeUnit: TimeUnit;
+  customers: number;
+  /** Customers first seen in the holdout (left out). */
+  holdoutNewCustomers: number;
+  actualPurchases: number;
+  actualSpend: number;
+  models: ModelBacktest[];
+  /** Gamma-Gamma on the calibration period, or null with `spendReason`. */
+  spendFit: FitResult | null;
+  spendReason?: string;
+  /** The model the figures favour, or null when neither could be fitted. */
+  best: BacktestModel | null;
+  /** Why `best` was chosen, in plain words. */
+  why: string;
+  tracking: TrackingPoint[];
+  frequency: FrequencyPoint[];
+}
+
+/**
+ * Builds `backtest_days` from `customer_days` (lib/engine/summarize.ts), which
+ * holds one row per customer and day: call it from summarize's afterFactsRead.
+ * A purchase day is a day with at least one order (amount ≥ 0); its value is
+ * the sum of that day's orders.
+ */
+export async function prepareBacktestDays(db: Database): Promise<void> {
+  await db.run('DROP TABLE IF EXISTS backtest_days');
+  await db.run(`
+    CREATE TEMP TABLE backtest_days AS
+    SELECT customer_id, CAST(order_date AS DATE) AS day, purchases
+    FROM customer_days WHERE n_orders > 0`);
+}
+
+function errorPct(predicted: number, actual: number): number | null {
+  return actual > 0 ? ((predicted - actual) / actual) * 100 : null;
+}
+
+function fitOrReason(f: () => FitResult): { fit: FitResult | null; reason?: string } {
+  try {
+    const fit = f();
+    if (![fit.logLikelihood, ...Object.values(fit.params)].every(Number.isFinite)) return { fit: null, reason: 'the fit gave no finite parameters' };
+    return { fit };
+  } catch (err) {
+    if (err instanceof UserError) return { fit: null, reason: err.message };
+    throw err;
+  }
+}
+
+/** Per-(x, T) cache of E[Y(h) | x, T, alive] times P(alive | x, t_x, T). */
+function predictor(model: BacktestModel, params: Record<string, number>, h: number): (x: number, tx: number, T: number) => number {
+  const ifAlive = new Map<string, number>();
+  const alive = model === 'bgnbd' ? (x: number, tx: number, T: number) => pAliveBgNbd(params as unknown as BgNbdParams, x, tx, T) : (x: number, tx: number, T: number) => pAliveParetoNbd(params as unknown as ParetoNbdParams, x, tx, T);
+  const expected =
+    model === 'bgnbd'
+      ? (x: number, T: number) => expectedIfAliveBgNbd(params as unknown as BgNbdParams, h, x, T)
+      : (x: number, T: number) => expectedIfAliveParetoNbd(params as unknown as ParetoNbdParams, h, x, T);
+  return (x, tx, T) => {
+    const key = `${x}|${T}`;
+    let e = ifAlive.get(key);
+    if (e === undefined) ifAlive.set(key, (e = expected(x, T)));
+    return e * alive(x, tx, T);
+  };
+}
+
+function newCustomerExpectation(model: BacktestModel, params: Record<string, number>): (t: number) => number {
+  return model === 'bgnbd' ? (t) => expectedPurchasesNewBgNbd(params as unknown as BgNbdParams, t) : (t) => expectedPurchasesNewParetoNbd(params as unknown as ParetoNbdParams, t);
+}
+
+/**
+ * Chooses by holdout error: the smaller absolute aggregate error % wins; when
+ * the two are within {@link TIE_POINTS} percentage points, the smaller MAE per
+ * customer decides. Only fitted, converged models with figures take part.
+ */
+export function chooseModel(models: ModelBacktest[]): { best: BacktestModel | null; why: string } {
+  const ok = models.filter((m) => m.fit?.converged && m.aggregateErrorPct !== null && m.mae !== null);
+  if (ok.length === 0) return { best: null, why: 'neither purchase model could be fitted and checked on the calibration period' };
+  if (ok.length === 1) return { best: ok[0].model, why: `${MODEL_TITLES[ok[0].model]} is the only purchase model that could be fitted and checked on the calibration period` };
+  const [a, b] = [...ok].sort((p, q) => Math.abs(p.aggregateErrorPct!) - Math.abs(q.aggregateErrorPct!) || p.mae! - q.mae! || (p.model < q.model ? -1 : 1));
+  const gap = Math.abs(b.aggregateErrorPct!) - Math.abs(a.aggregateErrorPct!);
+  if (gap >= TIE_POINTS) {
+    return { best: a.model, why: `its total holdout purchases were closer to the actual count (off by ${Math.abs(a.aggregateErrorPct!).toFixed(1)}% against ${Math.abs(b.aggregateErrorPct!).toFixed(1)}%)` };
+  }
+  const [c] = [a, b].sort((p, q) => p.mae! - q.mae! || (p.model < q.model ? -1 : 1));
+  const other = c === a ? b : a;
+  return {
+    best: c.model,
+    why: `the two totals were within ${TIE_POINTS} percentage point of each other (${Math.abs(a.aggregateErrorPct!).toFixed(1)}% and ${Math.abs(b.aggregateErrorPct!).toFixed(1)}%), so the per-customer error decided: ${c.mae!.toFixed(3)} against ${other.mae!.toFixed(3)} purchases`,
+  };
+}
+
+export interface RunBacktestOptions {
+  asOf: string;
+  /** First order date of the data (YYYY-MM-DD). */
+  firstDate: string;
+  holdoutMonths: number;
+  timeUnit: TimeUnit;
+  scratchDir: string;
+}
+
+export async function runBacktest(db: Database, o: RunBacktestOptions): Promise<BacktestResult> {
+  const calEnd = calibrationEnd(o.asOf, o.holdoutMonths);
+  if (calEnd < o.firstDate) {
+    throw new UserError(
+      `--holdout-months ${o.holdoutMonths}: the holdout would start before the first order: the calibration period would end on ${calEnd}, but the orders run from ${o.firstDate} to ${o.asOf}; use fewer months, or 0 to switch the backtest off`,
+    );
+  }
+  const unitDays = DAYS_PER_UNIT[o.timeUnit];
+  const holdoutDays = daysBetween(calEnd, o.asOf);
+  const h = holdoutDays / unitDays;
+  const cal = `DATE ${literal(calEnd)}`;
+  await db.run('DROP TABLE IF EXISTS backtest_customers');
+  await db.run(`
+    CREATE TEMP TABLE backtest_customers AS
+    SELECT customer_id, first_day,
+           CAST(n_cal - 1 AS INTEGER) AS x,
+           CAST(date_diff('day', first_day, last_day) AS INTEGER) AS tx_days,
+           CAST(date_diff('day', first_day, ${cal}) AS INTEGER) AS T_days,
+           CASE WHEN n_cal > 1 THEN CAST(rev_cal - first_purchases AS DOUBLE) / (n_cal - 1) END AS zbar,
+           CAST(n_hold AS INTEGER) AS n_hold, CAST(rev_hold AS DOUBLE) AS rev_hold
+    FROM (SELECT customer_id, min(day) AS first_day,
+                 max(day) FILTER (WHERE day <= ${cal}) AS last_day,
+                 count(*) FILTER (WHERE day <= ${cal}) AS n_cal,
+                 sum(purchases) FILTER (WHERE day <= ${cal}) AS rev_cal,
+                 arg_min(purchases, day) AS first_purchases,
+                 count(*) FILTER (WHERE day > ${cal}) AS n_hold,
+                 coalesce(sum(purchases) FILTER (WHERE day > ${cal}), 0) AS rev_hold
+          FROM backtest_days GROUP BY customer_id)
+    WHERE first_day <= ${cal}`);
+  const [tot] = await db.rows<{ customers: number; actual: number; spend: number; start: string | null; late: number }>(`
+    SELECT CAST(count(*) AS INTEGER) AS customers, CAST(coalesce(sum(n_hold), 0) AS INTEGER) AS actual, coalesce(${exactSum('rev_hold')}, 0) AS spend,
+           strftime(min(first_day), '%Y-%m-%d') AS start,
+           (SELECT CAST(count(DISTINCT customer_id) AS INTEGER) FROM backtest_days) - count(*) AS late
+    FROM backtest_customers`);
+  const start = tot.start ?? o.firstDate;
+
+  // Calibration histories and fits.
+  const hist = await db.rows<{ x: number; tx_days: number; T_days: number; n: number }>(`
+    SELECT x, tx_days, T_days, CAST(count(*) AS INTEGER) AS n FROM backtest_customers GROUP BY ALL ORDER BY ALL`);
+  const freq: FrequencyData = { x: hist.map((r) => r.x), tx: hist.map((r) => r.tx_days / unitDays), T: hist.map((r) => r.T_days / unitDays), weight: hist.map((r) => r.n) };
+  const spendRows = await db.rows<{ x: number; zbar: number; n: number }>(`
+    SELECT x, zbar, CAST(count(*) AS INTEGER) AS n FROM backtest_customers WHERE x > 0 AND zbar > 0 GROUP BY ALL ORDER BY ALL`);
+  const spend: SpendData = { x: spendRows.map((r) => r.x), zbar: spendRows.map((r) => r.zbar), weight: spendRows.map((r) => r.n) };
+  const gg = fitOrReason(() => fitGammaGamma(spend, { skipStdErrors: true }));
+  const ggParams = gg.fit && gg.fit.params.q > 1 ? (gg.fit.params as unknown as GammaGammaParams) : null;
+  const spendReason = gg.reason ?? (gg.fit && !ggParams ? 'the fitted Gamma-Gamma model has no finite mean spend (q ≤ 1)' : undefined);
+
+  const fits = BACKTEST_MODELS.map((model) => ({ model, ...fitOrReason(() => (model === 'bgnbd' ? fitBgNbd(freq, { skipStdErrors: true }) : fitParetoNbd(freq, { skipStdErrors: true }))) }));
+  const lines = ['model,x,tx_days,T_days,pred'];
+  for (const f of fits) {
+    if (!f.fit) continue;
+    const predict = predictor(f.model, f.fit.params, h);
+    const preds = hist.map((r) => predict(r.x, r.tx_days / unitDays, r.T_days / unitDays));
+    if (!preds.every(Number.isFinite)) {
+      f.reason = 'the fitted model gives no finite prediction for some customers';
+      f.fit = null;
+      continue;
+    }
+    hist.forEach((r, i) => lines.push(`${f.model},${r.x},${r.tx_days},${r.T_days},${preds[i]}`));
+  }
+  const path = join(o.scratchDir, 'backtest-predictions.csv');
+  await writeFile(path, `${lines.join('\n')}\n`);
+  await db.run('DROP TABLE IF EXISTS backtest_predictions');
+  await db.run(`CREATE TEMP TABLE backtest_predictions AS SELECT * FROM read_csv(${literal(path)}, header = true, auto_detect = false,
+    columns = {'model': 'VARCHAR', 'x': 'INTEGER', 'tx_days': 'INTEGER', 'T_days': 'INTEGER', 'pred': 'DOUBLE'})`);
+  await rm(path);
+
+  // E[Z | x, z̄] · E[Y]: Gamma-Gamma posterior mean (pγ + p·x·z̄) / (p·x + q − 1), z̄ = 0 when x = 0.
+  const ez = ggParams
+    ? `((${double(ggParams.p)} * ${double(ggParams.gamma)} + ${double(ggParams.p)} * c.x * coalesce(c.zbar, 0)) / (${double(ggParams.p)} * c.x + ${double(ggParams.q)} - 1))`
+    : 'NULL';
+  const agg = await db.rows<{ model: BacktestModel; predicted: number; mae: number; spend_predicted: number | null; spend_mae: number | null }>(`
+    SELECT p.model, ${exactSum('p.pred')} AS predicted, ${exactAvg('abs(p.pred - c.n_hold)')} AS mae,
+           ${exactSum(`${ez} * p.pred`)} AS spend_predicted, ${exactAvg(`abs(${ez} * p.pred - c.rev_hold)`)} AS spend_mae
+    FROM backtest_customers c JOIN backtest_predictions p USING (x, tx_days, T_days)
+    GROUP BY p.model ORDER BY p.model`);
+  const models: ModelBacktest[] = fits.map((f) => {
+    const a = agg.find((r) => r.model === f.model);
+    if (!f.fit || !a) return { model: f.model, fit: null, reason: f.reason, predicted: null, aggregateErrorPct: null, mae: null, spendPredicted: null, spendErrorPct: null, spendMae: null };
+    return {
+      model: f.model,
+      fit: f.fit,
+      reason: f.fit.converged ? undefined : `the fit did not converge (${f.fit.message ?? 'see the manifest'})`,
+      predicted: a.predicted,
+      aggregateErrorPct: errorPct(a.predicted, tot.actual),
+      mae: a.mae,
+      spendPredicted: a.spend_predicted,
+      spendErrorPct: a.spend_predicted === null ? null : errorPct(a.spend_predicted, tot.spend),
+      spendMae: a.spend_mae,
+    };
+  });
+
+  // Frequency chart: mean holdout purchases by calibration frequency.
+  const byF = await db.rows<{ model: BacktestModel; f: number; customers: number; actual: number; predicted: number }>(`
+    SELECT p.model, least(c.x, ${MAX_FREQUENCY_BIN}) AS f, CAST(count(*) AS INTEGER) AS customers, ${exactAvg('c.n_hold')} AS actual, ${exactAvg('p.pred')} AS predicted
+    FROM backtest_customers c JOIN backtest_predictions p USING (x, tx_days, T_days) GROUP BY ALL ORDER BY ALL`);
+  const actualByF = await db.rows<{ f: number; customers: number; actual: number }>(`
+    SELECT least(x, ${MAX_FREQUENCY_BIN}) AS f, CAST(count(*) AS INTEGER) AS customers, ${exactAvg('n_hold')} AS actual FROM backtest_customers GROUP BY ALL ORDER BY ALL`);
+  const frequency: FrequencyPoint[] = actualByF.map((r) => ({
+    frequency: r.f,
+    customers: r.customers,
+    actual: r.actual,
+    predicted: Object.fromEntries(byF.filter((b) => b.f === r.f).map((b) => [b.model, b.predicted])),
+  }));
+
+  // Tracking: weekly repeat purchases (purchase days after the first) of the calibration customers.
+  const span = daysBetween(start, o.asOf);
+  const weeks = Math.floor(span / 7) + 1;
+  const weekly = await db.rows<{ w: number; n: number }>(`
+    SELECT CAST(floor(date_diff('day', DATE ${literal(start)}, b.day) / 7) AS INTEGER) AS w, CAST(count(*) AS INTEGER) AS n
+    FROM backtest_days b JOIN backtest_customers c USING (customer_id) WHERE b.day > c.first_day GROUP BY ALL ORDER BY ALL`);
+  const cohorts = await db.rows<{ d: number; n: number }>(`
+    SELECT CAST(date_diff('day', DATE ${literal(start)}, first_day) AS INTEGER) AS d, CAST(count(*) AS INTEGER) AS n FROM backtest_customers GROUP BY ALL ORDER BY ALL`);
+  const actualWeekly = new Array<number>(weeks).fill(0);
+  for (const r of weekly) actualWeekly[r.w] += r.n;
+  const curves = models
+    .filter((m) => m.fit)
+    .map((m) => {
+      const ex = newCustomerExpectation(m.model, m.fit!.params);
+      const cache = new Map<number, number>();
+      const at = (days: number) => {
+        let v = cache.get(days);
+        if (v === undefined) cache.set(days, (v = ex(days / unitDays)));
+        return v;
+      };
+      const cumulative: number[] = [];
+      for (let k = 0; k < weeks; k++) {
+        const end = Math.min(7 * k + 6, span);
+        let s = 0;
+        for (const c of cohorts) if (c.d <= end) s += c.n * at(end - c.d);
+        cumulative.push(s);
+      }
+      return { model: m.model, cumulative };
+    });
+  const holdoutFrom = daysBetween(start, calEnd) + 1;
+  const tracking: TrackingPoint[] = [];
+  let cum = 0;
+  for (let k = 0; k < weeks; k++) {
+    cum += actualWeekly[k];
+    const endDay = Math.min(7 * k + 6, span);
+    tracking.push({
+      week: addDays(start, 7 * k),
+      end: addDays(start, endDay),
+      holdout: endDay >= holdoutFrom,
+      actualWeekly: actualWeekly[k],
+      actualCumulative: cum,
+      predictedWeekly: Object.fromEntries(curves.map((c) => [c.model, c.cumulative[k] - (k > 0 ? c.cumulative[k - 1] : 0)])),
+      predictedCumulative: Object.fromEntries(curves.map((c) => [c.model, c.cumulative[k]])),
+    });
+  }
+  await db.run('DROP TABLE backtest_predictions; DROP TABLE backtest_customers');
+
+  const { best, why } = chooseModel(models);
+  return {
+    asOf: o.asOf,
+    calibrationStart: start,
+    calibrationEnd: calEnd,
+    holdoutMonths: o.holdoutMonths,
+    holdoutLength: h,
+    holdoutDays,
+    timeUnit: o.timeUnit,
+    customers: tot.customers,
+    holdoutNewCustomers: tot.late,
+    actualPurchases: tot.actual,
+    actualSpend: tot.spend,
+    models,
+    spendFit: ggParams ? gg.fit : null,
+    spendReason,
+    best,
+    why,
+    tracking,
+    frequency,
+  };
+}
+
+/** backtest.csv rows: per fitted model and week, cumulative repeat purchases since the calibration start. */
+export function backtestRows(r: BacktestResult): Record<string, unknown>[] {
+  return r.models
+    .filter((m) => m.fit)
+    .flatMap((m) => r.tracking.map((t) => ({ model: m.model, period: t.week, actual_cumulative: t.actualCumulative, predicted_cumulative: t.predictedCumulative[m.model] })));
+}
+
+/** backtest_summary.csv rows: one per model (figures empty when it could not be fitted). */
+export function backtestSummaryRows(r: BacktestResult, chosen: BacktestModel): Record<string, unknown>[] {
+  return r.models.map((m) => ({
+    model: m.model,
+    log_likelihood: m.fit?.logLikelihood ?? null,
+    aic: m.fit?.aic ?? null,
+    aggregate_error_pct: m.aggregateErrorPct,
+    mae_per_customer: m.mae,
+    chosen: m.model === chosen,
+  }));
+}
