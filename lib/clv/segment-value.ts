@@ -85,6 +85,11 @@ export interface SegmentColumn {
   column: string;
   /** Name shown in the report and in segment_column (e.g. `region`, `channel`). */
   name: string;
+  /**
+   * Score every segment with the all-customer fit instead of its own: for segments defined by the
+   * purchase history itself (RFM), whose own fits would be biased by the selection.
+   */
+  pooledFit?: boolean;
 }
 
 export interface SegmentValueOptions {
@@ -405,7 +410,7 @@ export async function segmentValue(db: Database, o: SegmentValueOptions): Promis
         customers += cells.n[c];
         if (cells.spendRow[c] >= 0) repeat += cells.n[c];
       }
-      units.push({ group: groups.length, cells: list, pooled: customers < MIN_SEGMENT_CUSTOMERS || repeat < MIN_SEGMENT_REPEAT_BUYERS });
+      units.push({ group: groups.length, cells: list, pooled: col.pooledFit === true || customers < MIN_SEGMENT_CUSTOMERS || repeat < MIN_SEGMENT_REPEAT_BUYERS });
       groups.push({ column: col.name, segment: s });
     });
   });

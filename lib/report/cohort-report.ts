@@ -34,8 +34,9 @@ import type { Section } from './section.ts';
 import { prepareCac, type CacOptions } from './cac-report.ts';
 import { loadCustomers } from '../load/load-customers.ts';
 import { rfmSections } from './rfm-section.ts';
+import { buildRfm } from '../segments/rfm.ts';
 import { DEFAULT_WIN_BACK, type WinBackOptions } from '../segments/win-back.ts';
-import { SEGMENT_CLV_COLUMNS } from '../clv/segment-value.ts';
+import { SEGMENT_CLV_COLUMNS, type SegmentColumn } from '../clv/segment-value.ts';
 import { SEGMENT_VALUE_DEFINITIONS, segmentValueSection, type SegmentValueSectionResult } from './segment-value-section.ts';
 import type { BacktestOptions } from '../clv/backtest-options.ts';
 import { backtestRun, type BacktestRun } from './backtest-report.ts';
@@ -210,7 +211,13 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
     let segValue: SegmentValueSectionResult | undefined;
     if (options.value !== false && shows('segment-value')) {
       // Projected value by segment follows Customer value; without --segment-by, the acquisition channel when there is one.
-      const columns = segmentBy.length > 0 ? segmentBy.map((name, i) => ({ column: `seg_${i}`, name })) : orders.hasChannel ? [{ column: 'acquisition_channel', name: 'channel' }] : [];
+      const columns: SegmentColumn[] = segmentBy.length > 0 ? segmentBy.map((name, i) => ({ column: `seg_${i}`, name })) : orders.hasChannel ? [{ column: 'acquisition_channel', name: 'channel' }] : [];
+      if (wantsRfm && (options.value?.business ?? DEFAULT_VALUE_OPTIONS.business) === 'non-contractual') {
+        // The RFM segments are segments too: each customer's segment as a column of customer_base.
+        await buildRfm(db, orders.asOf);
+        await db.run(`CREATE OR REPLACE TEMP TABLE customer_base AS SELECT b.*, coalesce(r.rfm_segment, '(none)') AS rfm_segment FROM customer_base b LEFT JOIN customer_rfm r USING (customer_id)`);
+        columns.push({ column: 'rfm_segment', name: 'RFM segment', pooledFit: true });
+      }
       segValue = await segmentValueSection(db, { asOf: orders.asOf, period, options: { ...DEFAULT_VALUE_OPTIONS, ...(options.value ?? {}) }, columns, defaulted: segmentBy.length === 0, fmt, currency, progress });
       drafts.splice(drafts.findIndex((d) => d.id === 'data-quality'), 0, segValue.section);
       if (segValue.rows.length > 0) segValue.section.definitions = [...(segValue.section.definitions ?? []), ...SEGMENT_VALUE_DEFINITIONS];

@@ -151,10 +151,15 @@ export async function segmentValueSection(
       narrative.push(`Even the most and least valuable ${c.name} segments have overlapping intervals: the data cannot tell them apart with confidence.`);
     }
   }
-  if (result.pooledSegments.length > 0) {
+  const historyDefined = args.columns.filter((c) => c.pooledFit).map((c) => c.name);
+  const small = result.pooledSegments.filter((s) => !historyDefined.includes(s.column));
+  if (small.length > 0) {
     narrative.push(
-      `${result.pooledSegments.length === 1 ? 'One segment is' : `${result.pooledSegments.length} segments are`} too small for models of their own and use the fits on all customers: ${result.pooledSegments.map((s) => `${s.column} "${s.segment}"`).join(', ')}.`,
+      `${small.length === 1 ? 'One segment is' : `${small.length} segments are`} too small for models of their own and use the fits on all customers: ${small.map((s) => `${s.column} "${s.segment}"`).join(', ')}.`,
     );
+  }
+  for (const name of historyDefined) {
+    narrative.push(`The ${name}s use the fits on all customers: they are defined from the same purchase history the models read, so models fitted on each of them alone would be biased.`);
   }
   if (o.margin === undefined) narrative.push('No gross margin was given (--margin), so these values are revenue, not profit.');
   const [first, ...rest] = charts;

@@ -74,7 +74,7 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
         };
       }),
     );
-    expect(charts.length).toBe(21);
+    expect(charts.length).toBe(22);
     for (const c of charts) {
       expect(c.marks, c.label).toBeGreaterThan(0);
       expect(c.width, c.label).toBeGreaterThan(200);
@@ -109,7 +109,7 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
     // Print emulation keeps every chart visible.
     await page.emulateMedia({ media: 'print' });
     const visible = await page.$$eval('figure.chart svg', (svgs) => svgs.filter((s) => s.getBoundingClientRect().height > 0).length);
-    expect(visible).toBe(21);
+    expect(visible).toBe(22);
     expect(requests).toEqual([]);
     expect(problems).toEqual([]);
     await context.close();
@@ -208,7 +208,7 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
     const off = await openReport(sampleReport, { javaScriptEnabled: false });
     expect(await off.page.$$eval('.series-picker', (els) => els.every((e) => (e as HTMLElement).offsetParent === null))).toBe(true);
     expect(await off.page.$$eval('th button', (els) => els.length)).toBe(0);
-    expect(await off.page.$$eval('figure.chart svg', (svgs) => svgs.filter((s) => s.getBoundingClientRect().height > 100).length)).toBe(21);
+    expect(await off.page.$$eval('figure.chart svg', (svgs) => svgs.filter((s) => s.getBoundingClientRect().height > 100).length)).toBe(22);
     expect(await off.page.$$eval('table tbody tr', (rows) => rows.length)).toBeGreaterThan(50);
     await off.context.close();
   }, 60_000);
@@ -238,7 +238,7 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
     expect(luminance(printed.background)).toBeGreaterThan(0.95);
     for (const fill of printed.axisLabels) expect(luminance(fill)).toBeLessThan(0.2);
     const visible = await page.$$eval('figure.chart svg', (svgs) => svgs.filter((s) => s.getBoundingClientRect().height > 100 && s.getBoundingClientRect().width > 200).length);
-    expect(visible).toBe(21);
+    expect(visible).toBe(22);
     expect(await page.$$eval('a.csv, .series-picker', (els) => els.filter((e) => (e as HTMLElement).getBoundingClientRect().height > 0).length)).toBe(0);
     // Charts are images with a summary for screen readers.
     const labels = await page.$$eval('figure.chart svg', (svgs) => svgs.map((s) => [s.getAttribute('role'), document.getElementById(s.getAttribute('aria-labelledby') ?? '')?.textContent ?? '']));

@@ -64,6 +64,14 @@ describe('clv report', () => {
     expect(header('data/segment_clv.csv')).toBe(
       'segment_column,segment,customers,p_alive_mean,expected_purchases,clv_mean,clv_mean_low,clv_mean_high,clv_median,clv_total,clv_total_low,clv_total_high,simple_clv_mean,realized_revenue',
     );
+    // The RFM segments are segments of Projected value by segment, scored with the all-customer fit:
+    // they partition the customers, so their customers and total CLV add up to the "all" row.
+    const segRows = ta.get('data/segment_clv.csv')!.toString('utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const all = segRows.find((r) => r[0] === 'all')!;
+    const rfm = segRows.filter((r) => r[0] === 'RFM segment');
+    expect(rfm.map((r) => r[1])).toEqual(['At risk', "Can't lose them", 'Champions', 'Hibernating', 'Lost', 'Loyal', 'New', 'Potential loyalists']);
+    expect(rfm.reduce((n, r) => n + Number(r[2]), 0)).toBe(Number(all[2]));
+    expect(rfm.reduce((n, r) => n + Number(r[9]), 0)).toBeCloseTo(Number(all[9]), 0);
     const manifest = JSON.parse(ta.get('manifest.json')!.toString('utf8'));
     expect(manifest.tool.name).toBe('clv-report');
     expect(manifest.as_of).toBe('2024-12-31');
