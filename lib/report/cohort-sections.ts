@@ -394,10 +394,8 @@ export function crrSection({ analysis, fmt }: CohortSectionsInput): SectionDraft
     id: 'crr',
     title: 'Customer retention rate (CRR)',
     narrative,
-    chart: {
-      spec: crrLineSpec(crr, { period, windowLabel }),
-      caption: `CRR per complete ${period}.`,
-    },
+    // No chart before the first CRR value exists: an empty line chart would have meaningless axes.
+    ...(complete.length > 0 ? { chart: { spec: crrLineSpec(crr, { period, windowLabel }), caption: `CRR per complete ${period}.` } } : {}),
     table: {
       caption: `S = active at the start, E = active at the end, N = new in the ${period}; CRR = (E − N) ÷ S.`,
       columns: [
