@@ -22,10 +22,10 @@
  * object is new for every size, so per-data preparation is in the time; with
  * several runs later runs reuse it (the cache keyed by the data object).
  */
-import { fitBgNbd } from '../lib/clv/bg-nbd.ts';
-import { fitParetoNbd } from '../lib/clv/pareto-nbd.ts';
-import { compressSpend, fitGammaGamma } from '../lib/clv/gamma-gamma.ts';
-import { compress, type FitResult, type FrequencyData, type SpendData } from '../lib/clv/model.ts';
+import { fitBgNbd } from '../lib/models/bg-nbd.ts';
+import { fitParetoNbd } from '../lib/models/pareto-nbd.ts';
+import { compressSpend, fitGammaGamma } from '../lib/models/gamma-gamma.ts';
+import { compress, type FitResult, type FrequencyData, type SpendData } from '../lib/models/model.ts';
 import { cdnowFromTransactions } from '../test/clv/cdnow.ts';
 
 type ModelKey = 'bg-nbd' | 'pareto-nbd' | 'gamma-gamma';

@@ -20,9 +20,9 @@ import { openDatabase } from '../lib/engine/database.ts';
 import { summarize } from '../lib/engine/summarize.ts';
 import { frequencyData, spendData, type TimeUnit } from '../lib/engine/model-inputs.ts';
 import { loadOrders, releaseFacts } from '../lib/load/load-orders.ts';
-import { fitBgNbd, type BgNbdParams } from '../lib/clv/bg-nbd.ts';
-import { fitParetoNbd, type ParetoNbdParams } from '../lib/clv/pareto-nbd.ts';
-import { fitGammaGamma, type GammaGammaParams } from '../lib/clv/gamma-gamma.ts';
+import { fitBgNbd, type BgNbdParams } from '../lib/models/bg-nbd.ts';
+import { fitParetoNbd, type ParetoNbdParams } from '../lib/models/pareto-nbd.ts';
+import { fitGammaGamma, type GammaGammaParams } from '../lib/models/gamma-gamma.ts';
 import { scoreFittedCustomers } from '../lib/clv/score-customers.ts';
 import type { PurchaseModel } from '../lib/clv/discounted-clv.ts';
 

@@ -30,11 +30,11 @@ import { join } from 'node:path';
 import { double, exactAvg, exactSum, literal, type Database } from '../engine/database.ts';
 import { DAYS_PER_UNIT, type TimeUnit } from '../engine/model-inputs.ts';
 import { UserError } from '../errors.ts';
-import { expectedIfAliveBgNbd, expectedPurchasesNewBgNbd, fitBgNbd, pAliveBgNbd, type BgNbdParams } from './bg-nbd.ts';
-import { expectedIfAliveParetoNbd, expectedPurchasesNewParetoNbd, fitParetoNbd, pAliveParetoNbd, type ParetoNbdParams } from './pareto-nbd.ts';
-import { fitGammaGamma, type GammaGammaParams } from './gamma-gamma.ts';
+import { expectedIfAliveBgNbd, expectedPurchasesNewBgNbd, fitBgNbd, pAliveBgNbd, type BgNbdParams } from '../models/bg-nbd.ts';
+import { expectedIfAliveParetoNbd, expectedPurchasesNewParetoNbd, fitParetoNbd, pAliveParetoNbd, type ParetoNbdParams } from '../models/pareto-nbd.ts';
+import { fitGammaGamma, type GammaGammaParams } from '../models/gamma-gamma.ts';
 import { addDays, calibrationEnd, daysBetween } from './backtest-options.ts';
-import type { FitResult, FrequencyData, SpendData } from './model.ts';
+import type { FitResult, FrequencyData, SpendData } from '../models/model.ts';
 
 export type BacktestModel = 'bgnbd' | 'pareto-nbd';
 export const BACKTEST_MODELS: readonly BacktestModel[] = ['bgnbd', 'pareto-nbd'];

@@ -25,10 +25,10 @@ import { writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { double, literal, type Database } from '../engine/database.ts';
 import { lastCompletePeriod, periodLabel, periodsPerYear, type PeriodUnit } from '../engine/periods.ts';
-import { ModelNotIdentifiedError, type FitResult, type ModelName } from './model.ts';
+import { ModelNotIdentifiedError, type FitResult, type ModelName } from '../models/model.ts';
 
 const SBG_NAME: ModelName = 'sbg';
-import { fitSbg, projectSurvival, retentionRate, survival, survivalFromActivity, type SbgParams, type SurvivalData } from './sbg.ts';
+import { fitSbg, projectSurvival, retentionRate, survival, survivalFromActivity, type SbgParams, type SurvivalData } from '../models/sbg.ts';
 
 export interface ContractualCohort {
   /** Period index of the cohort (its first orders). */

@@ -10,8 +10,8 @@
  * only, Σ_k (E[Y(k)] − E[Y(k−1)]) / (1+d)^k ("discounted expected purchases"),
  * so it can be evaluated once per distinct (x, t_x, T).
  */
-import { conditionalExpectedBgNbd, expectedIfAliveBgNbd, pAliveBgNbd, type BgNbdParams } from './bg-nbd.ts';
-import { conditionalExpectedParetoNbd, expectedIfAliveParetoNbd, pAliveParetoNbd, type ParetoNbdParams } from './pareto-nbd.ts';
+import { conditionalExpectedBgNbd, expectedIfAliveBgNbd, pAliveBgNbd, type BgNbdParams } from '../models/bg-nbd.ts';
+import { conditionalExpectedParetoNbd, expectedIfAliveParetoNbd, pAliveParetoNbd, type ParetoNbdParams } from '../models/pareto-nbd.ts';
 
 /** Days in an average month (365.25 / 12). */
 export const DAYS_PER_MONTH = 365.25 / 12;

@@ -19,11 +19,11 @@ import type { PeriodUnit } from '../engine/periods.ts';
 import { renderSvg } from '../charts/render-svg.ts';
 import { survivalSpec } from '../charts/survival-chart.ts';
 import { contractualData, fitContractual, survivalCurve, type ContractualData } from './contractual.ts';
-import { retentionRate, type SbgParams } from './sbg.ts';
-import { fitBgNbd } from './bg-nbd.ts';
-import { fitParetoNbd } from './pareto-nbd.ts';
-import { fitGammaGamma, spendFrequencyCorrelation } from './gamma-gamma.ts';
-import type { FitResult } from './model.ts';
+import { retentionRate, type SbgParams } from '../models/sbg.ts';
+import { fitBgNbd } from '../models/bg-nbd.ts';
+import { fitParetoNbd } from '../models/pareto-nbd.ts';
+import { fitGammaGamma, spendFrequencyCorrelation } from '../models/gamma-gamma.ts';
+import type { FitResult } from '../models/model.ts';
 
 /** Model names on the command line and in model_params.csv. */
 export const FIT_MODELS = ['bgnbd', 'pareto-nbd', 'gamma-gamma', 'sbg'] as const;

@@ -14,11 +14,11 @@ import { double, literal, type Database } from '../engine/database.ts';
 import { DAYS_PER_UNIT, frequencyData, spendData, type TimeUnit } from '../engine/model-inputs.ts';
 import { UserError } from '../errors.ts';
 import type { Progress } from '../progress.ts';
-import { fitBgNbd, type BgNbdParams } from './bg-nbd.ts';
-import { fitParetoNbd, lnA0TermParetoNbd, type ParetoNbdParams } from './pareto-nbd.ts';
-import { fitGammaGamma, type GammaGammaParams } from './gamma-gamma.ts';
+import { fitBgNbd, type BgNbdParams } from '../models/bg-nbd.ts';
+import { fitParetoNbd, lnA0TermParetoNbd, type ParetoNbdParams } from '../models/pareto-nbd.ts';
+import { fitGammaGamma, type GammaGammaParams } from '../models/gamma-gamma.ts';
 import { DAYS_PER_MONTH, horizonIfAlive, monthlyRate, type HorizonOptions, type PurchaseModel } from './discounted-clv.ts';
-import type { FitResult } from './model.ts';
+import type { FitResult } from '../models/model.ts';
 
 export interface ScoreCustomersOptions {
   asOf: string;

@@ -39,11 +39,11 @@ import { exactSum, ident, literal, type Database } from '../engine/database.ts';
 import { DAYS_PER_UNIT, type TimeUnit } from '../engine/model-inputs.ts';
 import { NO_VALUE } from '../engine/summarize.ts';
 import type { PeriodUnit } from '../engine/periods.ts';
-import { fitBgNbd, type BgNbdParams } from './bg-nbd.ts';
-import { fitParetoNbd, type ParetoNbdParams } from './pareto-nbd.ts';
-import { fitGammaGamma, type GammaGammaParams } from './gamma-gamma.ts';
+import { fitBgNbd, type BgNbdParams } from '../models/bg-nbd.ts';
+import { fitParetoNbd, type ParetoNbdParams } from '../models/pareto-nbd.ts';
+import { fitGammaGamma, type GammaGammaParams } from '../models/gamma-gamma.ts';
 import { DAYS_PER_MONTH, horizonIfAlive, monthlyRate, pAlive, type HorizonOptions, type PurchaseModel } from './discounted-clv.ts';
-import type { FitResult, FrequencyData, SpendData } from './model.ts';
+import type { FitResult, FrequencyData, SpendData } from '../models/model.ts';
 import { simpleClv, simpleClvInputs } from './simple-clv.ts';
 import { CustomerResampler, percentileInterval, replicateRng } from './bootstrap.ts';
 

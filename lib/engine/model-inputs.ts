@@ -6,7 +6,7 @@
  *   Gamma-Gamma: distinct (x, z̄) of repeat buyers with a positive z̄.
  */
 import { literal, type Database } from './database.ts';
-import type { FrequencyData, SpendData } from '../clv/model.ts';
+import type { FrequencyData, SpendData } from '../models/model.ts';
 
 export type TimeUnit = 'day' | 'week';
 export const TIME_UNITS: readonly TimeUnit[] = ['day', 'week'];

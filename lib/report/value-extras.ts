@@ -11,7 +11,7 @@ import { clvHistogramSpec } from '../charts/value-charts.ts';
 import { survivalSpec } from '../charts/survival-chart.ts';
 import { simpleClv, simpleClvInputs, type SimpleClv, type SimpleClvInputs } from '../clv/simple-clv.ts';
 import { contractualData, fitContractual, periodHorizon, pooledSurvival, scoreSubscribers, survivalCurve } from '../clv/contractual.ts';
-import { discountedExpectedLifetime, type SbgParams } from '../clv/sbg.ts';
+import { discountedExpectedLifetime, type SbgParams } from '../models/sbg.ts';
 import { explainSbg, modelParamRows, modelParamsTable } from '../clv/fit-report.ts';
 import type { Formatters } from './format.ts';
 import type { SectionDraft } from './cohort-sections.ts';

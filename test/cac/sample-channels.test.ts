@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_PARAMETERS, writeSample } from '../../lib/sample/generate-sample.ts';
-import { expectedPurchasesNewBgNbd } from '../../lib/clv/bg-nbd.ts';
+import { expectedPurchasesNewBgNbd } from '../../lib/models/bg-nbd.ts';
 import { readConfig } from '../../lib/config/report-config.ts';
 import { runClv } from '../helpers/cli.ts';
 

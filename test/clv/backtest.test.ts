@@ -19,7 +19,7 @@ import { runClv } from '../helpers/cli.ts';
 import { tempFile } from '../helpers/pipeline.ts';
 import { cdnowOrdersFile } from '../helpers/cdnow-csv.ts';
 import { cdnowFromSummary, cdnowFromTransactions } from './cdnow.ts';
-import { conditionalExpectedBgNbd, type BgNbdParams } from '../../lib/clv/bg-nbd.ts';
+import { conditionalExpectedBgNbd, type BgNbdParams } from '../../lib/models/bg-nbd.ts';
 import { calibrationEnd, backtestOptions } from '../../lib/clv/backtest-options.ts';
 import { chooseModel, type ModelBacktest } from '../../lib/clv/backtest.ts';
 import { ConfigSchema } from '../../lib/config/report-config.ts';

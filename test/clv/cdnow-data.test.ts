@@ -7,7 +7,7 @@
  * 39-week calibration period 1997-01-01..1997-09-30.
  */
 import { describe, expect, it } from 'vitest';
-import { compress } from '../../lib/clv/model.ts';
+import { compress } from '../../lib/models/model.ts';
 import { cdnowFromSummary, cdnowFromTransactions } from './cdnow.ts';
 
 describe('CDNOW calibration data', () => {

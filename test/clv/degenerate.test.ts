@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runClv } from '../helpers/cli.ts';
-import { fitBgNbd } from '../../lib/clv/bg-nbd.ts';
-import { compressSpend, fitGammaGamma } from '../../lib/clv/gamma-gamma.ts';
-import { compress, ModelNotIdentifiedError, type FitResult } from '../../lib/clv/model.ts';
-import { fitParetoNbd } from '../../lib/clv/pareto-nbd.ts';
+import { fitBgNbd } from '../../lib/models/bg-nbd.ts';
+import { compressSpend, fitGammaGamma } from '../../lib/models/gamma-gamma.ts';
+import { compress, ModelNotIdentifiedError, type FitResult } from '../../lib/models/model.ts';
+import { fitParetoNbd } from '../../lib/models/pareto-nbd.ts';
 import { UserError } from '../../lib/errors.ts';
 
 const frequencyFits = [

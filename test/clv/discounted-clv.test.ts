@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { horizonPurchases, monthlyRate, type PurchaseModel } from '../../lib/clv/discounted-clv.ts';
-import { conditionalExpectedBgNbd } from '../../lib/clv/bg-nbd.ts';
+import { conditionalExpectedBgNbd } from '../../lib/models/bg-nbd.ts';
 
 // Maximum-likelihood estimates on CDNOW (published: r 0.2426, α 4.414, a 0.7929, b 2.426).
 const model: PurchaseModel = { name: 'bgnbd', params: { r: 0.242594522536, alpha: 4.41360203376, a: 0.792921891146, b: 2.4259063099 } };

@@ -24,10 +24,10 @@ import {
   gammaGamma,
   logLikelihoodGammaGamma,
   spendFrequencyCorrelation,
-} from '../../lib/clv/gamma-gamma.ts';
-import { ModelInputError, ModelNotIdentifiedError } from '../../lib/clv/model.ts';
-import { cdnowFromSummary, cdnowFromTransactions } from './cdnow.ts';
-import { asPublished, expectPublished } from './published.ts';
+} from '../../lib/models/gamma-gamma.ts';
+import { ModelInputError, ModelNotIdentifiedError } from '../../lib/models/model.ts';
+import { cdnowFromSummary, cdnowFromTransactions } from '../clv/cdnow.ts';
+import { asPublished, expectPublished } from '../clv/published.ts';
 
 const customers = cdnowFromTransactions();
 const data = compressSpend(customers);

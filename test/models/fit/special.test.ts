@@ -10,7 +10,7 @@
  * double nearest each decimal argument (near x = 1, 2 that matters at 1e-12).
  */
 import { describe, expect, it } from 'vitest';
-import { hyp2f1, lnBeta, lnGamma, lnHyp2f1, lnHyp2f1Detailed, lnHyp2f1Pareto, logAddExp, logDiffExp, logSumExp } from '../../lib/clv/special.ts';
+import { hyp2f1, lnBeta, lnGamma, lnHyp2f1, lnHyp2f1Detailed, lnHyp2f1Pareto, logAddExp, logDiffExp, logSumExp } from '../../../lib/models/fit/special.ts';
 
 function relErr(actual: number, expected: number): number {
   return Math.abs(actual - expected) / Math.abs(expected);

@@ -9,7 +9,7 @@
  * Inference", 2nd ed., Theorem 5.5.24).
  */
 import { describe, expect, it } from 'vitest';
-import { cholesky, hessian, invertSpd, logSpaceInference, minimize, minimizeMultiStart, numericalGradient, Z_975 } from '../../lib/clv/optimize.ts';
+import { cholesky, hessian, invertSpd, logSpaceInference, minimize, minimizeMultiStart, numericalGradient, Z_975 } from '../../../lib/models/fit/optimize.ts';
 
 const rosenbrock = (v: readonly number[]): number => (1 - v[0]) ** 2 + 100 * (v[1] - v[0] ** 2) ** 2;
 

@@ -19,7 +19,7 @@ import {
   logLikelihoodBgNbdPrepared,
   prepareBgNbd,
   type BgNbdParams,
-} from '../../lib/clv/bg-nbd.ts';
+} from '../../lib/models/bg-nbd.ts';
 import {
   fitParetoNbd,
   lnA0ParetoNbd,
@@ -27,7 +27,7 @@ import {
   logLikelihoodParetoNbdPrepared,
   prepareParetoNbd,
   type ParetoNbdParams,
-} from '../../lib/clv/pareto-nbd.ts';
+} from '../../lib/models/pareto-nbd.ts';
 import {
   compressSpend,
   fitGammaGamma,
@@ -35,11 +35,11 @@ import {
   logLikelihoodGammaGammaPrepared,
   prepareGammaGamma,
   type GammaGammaParams,
-} from '../../lib/clv/gamma-gamma.ts';
-import { compress, DistinctIndexer, SCREEN_ABOVE, weightedSample, type FitResult, type FrequencyData, type SpendData } from '../../lib/clv/model.ts';
-import { hessian, hessianFromGradient, minimize, numericalGradient } from '../../lib/clv/optimize.ts';
-import { digamma, lnGamma, lnHyp2f1Pareto, lnParetoSeriesGrad, logAddExp, NeumaierSum, ParetoSeries } from '../../lib/clv/special.ts';
-import { cdnowFromTransactions } from './cdnow.ts';
+} from '../../lib/models/gamma-gamma.ts';
+import { compress, DistinctIndexer, SCREEN_ABOVE, weightedSample, type FitResult, type FrequencyData, type SpendData } from '../../lib/models/model.ts';
+import { hessian, hessianFromGradient, minimize, numericalGradient } from '../../lib/models/fit/optimize.ts';
+import { digamma, lnGamma, lnHyp2f1Pareto, lnParetoSeriesGrad, logAddExp, NeumaierSum, ParetoSeries } from '../../lib/models/fit/special.ts';
+import { cdnowFromTransactions } from '../clv/cdnow.ts';
 
 function relErr(actual: number, expected: number): number {
   return Math.abs(actual - expected) / Math.abs(expected);

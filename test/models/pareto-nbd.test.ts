@@ -15,7 +15,7 @@
  * unit off in the last published digit, so the raw transactions are used.
  */
 import { describe, expect, it } from 'vitest';
-import { compress } from '../../lib/clv/model.ts';
+import { compress } from '../../lib/models/model.ts';
 import {
   conditionalExpectedParetoNbd,
   expectedPurchasesNewParetoNbd,
@@ -24,9 +24,9 @@ import {
   logLikelihoodParetoNbd,
   pAliveParetoNbd,
   paretoNbd,
-} from '../../lib/clv/pareto-nbd.ts';
-import { cdnowFromSummary, cdnowFromTransactions } from './cdnow.ts';
-import { asPublished, expectPublished } from './published.ts';
+} from '../../lib/models/pareto-nbd.ts';
+import { cdnowFromSummary, cdnowFromTransactions } from '../clv/cdnow.ts';
+import { asPublished, expectPublished } from '../clv/published.ts';
 
 const data = compress(cdnowFromTransactions());
 const fit = fitParetoNbd(data);

@@ -27,7 +27,7 @@ import {
   SCREEN_SAMPLE,
   weightedSample,
 } from './model.ts';
-import { digamma, lnGamma, lnHyp2f1Detailed, NeumaierSum } from './special.ts';
+import { digamma, lnGamma, lnHyp2f1Detailed, NeumaierSum } from './fit/special.ts';
 
 export interface BgNbdParams {
   r: number;

@@ -15,7 +15,7 @@
  * transactions are the better match and are used here.
  */
 import { describe, expect, it } from 'vitest';
-import { compress, ModelNotIdentifiedError } from '../../lib/clv/model.ts';
+import { compress, ModelNotIdentifiedError } from '../../lib/models/model.ts';
 import {
   bracketBgNbd,
   bgNbd,
@@ -24,10 +24,10 @@ import {
   fitBgNbd,
   logLikelihoodBgNbd,
   pAliveBgNbd,
-} from '../../lib/clv/bg-nbd.ts';
-import { lnHyp2f1Detailed } from '../../lib/clv/special.ts';
-import { cdnowFromSummary, cdnowFromTransactions } from './cdnow.ts';
-import { asPublished, expectPublished } from './published.ts';
+} from '../../lib/models/bg-nbd.ts';
+import { lnHyp2f1Detailed } from '../../lib/models/fit/special.ts';
+import { cdnowFromSummary, cdnowFromTransactions } from '../clv/cdnow.ts';
+import { asPublished, expectPublished } from '../clv/published.ts';
 
 const data = compress(cdnowFromTransactions());
 const fit = fitBgNbd(data);

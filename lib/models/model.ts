@@ -19,7 +19,7 @@ import {
   type MinimizeOptions,
   type MinimizeResult,
   type ObjectiveWithGradient,
-} from './optimize.ts';
+} from './fit/optimize.ts';
 
 export type ModelName = 'bg-nbd' | 'pareto-nbd' | 'gamma-gamma' | 'sbg';
 

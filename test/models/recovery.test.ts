@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { literal, openDatabase } from '../../lib/engine/database.ts';
 import { loadOrders } from '../../lib/load/load-orders.ts';
 import { summarize } from '../../lib/engine/summarize.ts';
-import { fitBgNbd } from '../../lib/clv/bg-nbd.ts';
+import { fitBgNbd } from '../../lib/models/bg-nbd.ts';
 import { SAMPLE_PARAMETERS, writeSample } from '../../lib/sample/generate-sample.ts';
 
 describe('parameter recovery on the sample data', () => {

@@ -24,7 +24,7 @@ import {
   type SpendData,
   type SpendModel,
 } from './model.ts';
-import { digamma, lnGamma, NeumaierSum } from './special.ts';
+import { digamma, lnGamma, NeumaierSum } from './fit/special.ts';
 
 export interface GammaGammaParams {
   p: number;

@@ -29,7 +29,7 @@
  * the README of a public Python sBG implementation (not a published figure).
  */
 import { describe, expect, it } from 'vitest';
-import { ModelInputError, ModelNotIdentifiedError, type FitResult } from '../../lib/clv/model.ts';
+import { ModelInputError, ModelNotIdentifiedError, type FitResult } from '../../lib/models/model.ts';
 import {
   churnProbability,
   discountedExpectedLifetime,
@@ -43,10 +43,10 @@ import {
   survivalFromActivity,
   type SbgParams,
   type SurvivalData,
-} from '../../lib/clv/sbg.ts';
-import { lnBeta } from '../../lib/clv/special.ts';
+} from '../../lib/models/sbg.ts';
+import { lnBeta } from '../../lib/models/fit/special.ts';
 import { UserError } from '../../lib/errors.ts';
-import { expectPublished } from './published.ts';
+import { expectPublished } from '../clv/published.ts';
 
 // FH07 Table 1 (customers of 1,000 alive at the start of years 0..12)
 const REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241, 223, 207, 194, 183, 173];

@@ -23,7 +23,7 @@ import {
   SCREEN_SAMPLE,
   weightedSample,
 } from './model.ts';
-import { digamma, lnGamma, lnHyp2f1Pareto, logDiffExp, NeumaierSum, ParetoSeries } from './special.ts';
+import { digamma, lnGamma, lnHyp2f1Pareto, logDiffExp, NeumaierSum, ParetoSeries } from './fit/special.ts';
 
 export interface ParetoNbdParams {
   r: number;

@@ -36,7 +36,7 @@ import {
   type FitResult,
   type ModelName,
 } from './model.ts';
-import { lnGamma, lnHyp2f1Detailed } from './special.ts';
+import { lnGamma, lnHyp2f1Detailed } from './fit/special.ts';
 
 export interface SbgParams {
   alpha: number;

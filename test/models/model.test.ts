@@ -5,8 +5,8 @@
  * FORMULAS.md), and input validation.
  */
 import { describe, expect, it } from 'vitest';
-import { compress, ModelInputError } from '../../lib/clv/model.ts';
-import { logLikelihoodBgNbd } from '../../lib/clv/bg-nbd.ts';
+import { compress, ModelInputError } from '../../lib/models/model.ts';
+import { logLikelihoodBgNbd } from '../../lib/models/bg-nbd.ts';
 
 describe('compress', () => {
   it('groups equal triples, counts them and sorts by x, t_x, T', () => {
