@@ -20,13 +20,14 @@ import {
   type FitOptions,
   type FitResult,
   type FrequencyData,
-  type FrequencyModel,
+  type PurchaseModel,
   type ScreeningSample,
   DistinctIndexer,
   SCREEN_ABOVE,
   SCREEN_SAMPLE,
   weightedSample,
 } from './model.ts';
+import { double } from '../engine/database.ts';
 import { digamma, lnGamma, lnHyp2f1Detailed, NeumaierSum } from './fit/special.ts';
 
 export interface BgNbdParams {
@@ -36,6 +37,8 @@ export interface BgNbdParams {
   b: number;
 }
 
+/** Display name. */
+export const BG_NBD_TITLE = 'BG/NBD';
 export const BG_NBD_PARAMS = ['r', 'alpha', 'a', 'b'] as const;
 
 /**
@@ -460,7 +463,7 @@ function negLogLikelihood(prep: BgNbdPrepared) {
  * customers, one customer, no repeat purchases, no observation time).
  */
 export function fitBgNbd(data: FrequencyData, options?: FitOptions): FitResult {
-  checkFrequencyIdentifiable('bg-nbd', data);
+  checkFrequencyIdentifiable(BG_NBD_TITLE, data);
   const { customers, sumX, sumT } = frequencySummary(data);
   // α has the unit of time: start from r / (observed repeat rate)
   const rate = sumX / sumT;
@@ -478,7 +481,7 @@ export function fitBgNbd(data: FrequencyData, options?: FitOptions): FitResult {
     screen = { ...negLogLikelihood(prepareBgNbd(sub)), customers: sample.weight.reduce((s, v) => s + v, 0) };
   }
   return fitLogSpace({
-    model: 'bg-nbd',
+    model: BG_NBD_TITLE,
     names: BG_NBD_PARAMS,
     ...full,
     customers,
@@ -607,12 +610,28 @@ export function conditionalExpectedBgNbd(params: BgNbdParams, t: number, x: numb
   return expectedIfAliveBgNbd(params, t, x, T) * pAliveBgNbd(params, x, tx, T);
 }
 
-/** BG/NBD behind the common {@link FrequencyModel} interface. */
-export const bgNbd: FrequencyModel = {
-  name: 'bg-nbd',
+/** BG/NBD behind the common {@link PurchaseModel} interface (its CLI id is given by lib/models/registry.ts). */
+export const bgNbd: PurchaseModel = {
+  title: BG_NBD_TITLE,
   paramNames: BG_NBD_PARAMS,
+  definition: {
+    term: BG_NBD_TITLE,
+    definition:
+      'Purchase model (Fader, Hardie & Lee 2005): while active, a customer buys at a steady rate that differs between customers (gamma distribution); after each purchase they may leave for good with a probability that also differs (beta distribution).',
+  },
+  pAliveCaveat: 'BG/NBD counts customers without a repeat purchase as active: they have not yet had a chance to drop out.',
   logLikelihood: (p, d) => logLikelihoodBgNbd(toParams(p), d),
   fit: fitBgNbd,
   pAlive: (p, x, tx, T) => pAliveBgNbd(toParams(p), x, tx, T),
+  expectedIfAlive: (p, t, x, T) => expectedIfAliveBgNbd(toParams(p), t, x, T),
   conditionalExpected: (p, t, x, tx, T) => conditionalExpectedBgNbd(toParams(p), t, x, tx, T),
+  expectedNew: (p, t) => expectedPurchasesNewBgNbd(toParams(p), t),
+  pAliveSql: (p, unitDays) => {
+    const { r, alpha, a, b } = toParams(p);
+    // 1 / (1 + [x>0] · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x)), as pAliveBgNbd
+    const [dr, dalpha, days] = [double(r), double(alpha), double(unitDays)];
+    return {
+      sql: `CASE WHEN h.x = 0 THEN 1.0 ELSE 1.0 / (1.0 + exp(ln(${double(a)}) - ln(${double(b)} + h.x - 1) + (${dr} + h.x) * (ln(${dalpha} + h.T_days / ${days}) - ln(${dalpha} + h.tx_days / ${days})))) END`,
+    };
+  },
 };

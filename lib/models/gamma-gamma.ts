@@ -11,6 +11,7 @@
  * assumes spend is independent of purchase frequency: check
  * {@link spendFrequencyCorrelation} (0.11 on CDNOW).
  */
+import { double } from '../engine/database.ts';
 import {
   fitLogSpace,
   ModelInputError,
@@ -420,8 +421,19 @@ export function spendFrequencyCorrelation(data: SpendData): number {
 
 /** Gamma-Gamma behind the common {@link SpendModel} interface. */
 export const gammaGamma: SpendModel = {
-  name: 'gamma-gamma',
+  title: 'Gamma-Gamma',
   paramNames: GAMMA_GAMMA_PARAMS,
+  definition: {
+    term: 'Gamma-Gamma',
+    definition:
+      "Spend model (Fader, Hardie & Lee 2005): each customer's orders vary around their own average, and averages differ between customers; a customer's expected spend mixes their own average with the population's, trusting their own more the more they bought. It assumes spend does not depend on how often a customer buys.",
+  },
+  expectedSpendSql: (params, x, zbar) => {
+    // E[Z | x, z̄] = (pγ + p·x·z̄) / (p·x + q − 1), as conditionalExpectedSpend; z̄ counts as 0 when x = 0
+    const { p, q, gamma } = toParams(params);
+    const [dp, dq, dg] = [double(p), double(q), double(gamma)];
+    return `((${dp} * ${dg} + ${dp} * ${x} * coalesce(${zbar}, 0)) / (${dp} * ${x} + ${dq} - 1))`;
+  },
   logLikelihood: (p, d) => logLikelihoodGammaGamma(toParams(p), d),
   fit: fitGammaGamma,
   conditionalExpectedSpend: (p, x, z) => conditionalExpectedSpend(toParams(p), x, z),

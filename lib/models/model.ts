@@ -21,7 +21,8 @@ import {
   type ObjectiveWithGradient,
 } from './fit/optimize.ts';
 
-export type ModelName = 'bg-nbd' | 'pareto-nbd' | 'gamma-gamma' | 'sbg';
+/** A model's id as the registry (lib/models/registry.ts) names it; the model files themselves name no id. */
+export type ModelName = string;
 
 /**
  * Customer data for the frequency models, compressed: one entry per distinct
@@ -75,27 +76,63 @@ export interface FitResult {
   message?: string;
 }
 
-/** Common shape of every CLV model: named parameters, a log-likelihood and a fit. */
+/** Common shape of every CLV model: a display title, named parameters, a log-likelihood and a fit. */
 export interface ClvModel<D> {
-  readonly name: ModelName;
+  /** Display name ("BG/NBD"); the CLI id is the registry's key (lib/models/registry.ts). */
+  readonly title: string;
   readonly paramNames: readonly string[];
+  /** The model's entry in the report's Methods section. */
+  readonly definition: { term: string; definition: string };
   /** Total log-likelihood of the data (weights applied). */
   logLikelihood(params: Record<string, number>, data: D): number;
+  /**
+   * Maximum-likelihood fit. At the edge of the parameter space (a parameter running off to 0 or ∞,
+   * a flat likelihood) it returns converged = false with a plain-words message, in bounded time;
+   * data that cannot identify the model at all throw {@link ModelNotIdentifiedError}.
+   */
   fit(data: D, options?: FitOptions): FitResult;
 }
 
-/** A purchase-frequency model (BG/NBD, Pareto/NBD). */
-export interface FrequencyModel extends ClvModel<FrequencyData> {
+/**
+ * SQL fast path of P(alive) for scoring millions of customers inside DuckDB. The expression reads
+ * the history `h` (h.x, h.tx_days, h.T_days: whole days), `s.c` (= pairTerm(x, T) per distinct (x, T))
+ * and `u.g` / `v.g` (= pointTerm(x, t) at t = t_x and t = T), all in the model's time unit where
+ * the functions take times.
+ */
+export interface PAliveSql {
+  sql: string;
+  pairTerm?: (x: number, T: number) => number;
+  pointTerm?: (x: number, t: number) => number;
+}
+
+/**
+ * A purchase model (BG/NBD, Pareto/NBD, MBG/NBD): everything the report needs from it.
+ * Every valuation (scoring, CLV, backtest, bootstrap, segment value) works on any model of this shape.
+ */
+export interface PurchaseModel extends ClvModel<FrequencyData> {
   /** P(alive | x, t_x, T). */
   pAlive(params: Record<string, number>, x: number, tx: number, T: number): number;
-  /** E[Y(t) | x, t_x, T]: expected purchases in the next t time units of a customer with this history. */
+  /** E[Y(t) | x, T, alive]: expected purchases in (T, T+t] of a customer still active at T (independent of t_x). */
+  expectedIfAlive(params: Record<string, number>, t: number, x: number, T: number): number;
+  /** E[Y(t) | x, t_x, T] = E[Y(t) | x, T, alive] · P(alive | x, t_x, T). */
   conditionalExpected(params: Record<string, number>, t: number, x: number, tx: number, T: number): number;
+  /** E[X(t)]: expected purchases in (0, t] of a new customer. */
+  expectedNew(params: Record<string, number>, t: number): number;
+  /** A caveat on P(alive) that readers need (e.g. one-time buyers count as alive), or undefined. */
+  readonly pAliveCaveat?: string;
+  /** Optional DuckDB fast path for P(alive); without it scoring evaluates {@link pAlive} once per distinct history. */
+  pAliveSql?(params: Record<string, number>, unitDays: number): PAliveSql;
 }
+
+/** @deprecated name kept for older imports: a purchase model. */
+export type FrequencyModel = PurchaseModel;
 
 /** The spend model (Gamma-Gamma). */
 export interface SpendModel extends ClvModel<SpendData> {
   /** E[Z | x, z̄]: expected average transaction value of a customer with this history. */
   conditionalExpectedSpend(params: Record<string, number>, x: number, zbar: number): number;
+  /** SQL of E[Z | x, z̄] over columns `x` and `zbar` (z̄ NULL when x = 0): the one definition scoring uses in DuckDB. */
+  expectedSpendSql(params: Record<string, number>, x: string, zbar: string): string;
 }
 
 export interface FitOptions {
@@ -230,10 +267,10 @@ export function frequencySummary(data: FrequencyData): {
  * purchase-and-dropout model: no customers, one customer, no repeat purchases
  * at all, or no observation time.
  */
-export function checkFrequencyIdentifiable(model: ModelName, data: FrequencyData): void {
+export function checkFrequencyIdentifiable(label: string, data: FrequencyData): void {
   checkFrequencyData(data);
   const { customers, repeaters, maxT } = frequencySummary(data);
-  const label = model === 'bg-nbd' ? 'BG/NBD' : 'Pareto/NBD';
+  const model = label;
   if (customers === 0) throw new ModelNotIdentifiedError(model, `${label} cannot be fitted: there are no customers`);
   if (customers < 2) {
     throw new ModelNotIdentifiedError(

@@ -16,7 +16,7 @@ import {
   type FitOptions,
   type FitResult,
   type FrequencyData,
-  type FrequencyModel,
+  type PurchaseModel,
   type ScreeningSample,
   DistinctIndexer,
   SCREEN_ABOVE,
@@ -32,6 +32,8 @@ export interface ParetoNbdParams {
   beta: number;
 }
 
+/** Display name. */
+export const PARETO_NBD_TITLE = 'Pareto/NBD';
 export const PARETO_NBD_PARAMS = ['r', 'alpha', 's', 'beta'] as const;
 
 /**
@@ -590,7 +592,7 @@ function negLogLikelihood(prep: ParetoNbdPrepared) {
  * the model (no customers, one customer, no repeat purchases, no observation time).
  */
 export function fitParetoNbd(data: FrequencyData, options?: FitOptions): FitResult {
-  checkFrequencyIdentifiable('pareto-nbd', data);
+  checkFrequencyIdentifiable(PARETO_NBD_TITLE, data);
   const { customers, sumX, sumT } = frequencySummary(data);
   const scale = sumT / sumX; // time units per repeat purchase; α and β are in time units
   const starts = [
@@ -608,7 +610,7 @@ export function fitParetoNbd(data: FrequencyData, options?: FitOptions): FitResu
     screen = { ...negLogLikelihood(prepareParetoNbd(sub)), customers: sample.weight.reduce((a, b) => a + b, 0) };
   }
   return fitLogSpace({
-    model: 'pareto-nbd',
+    model: PARETO_NBD_TITLE,
     names: PARETO_NBD_PARAMS,
     ...full,
     customers,
@@ -671,12 +673,28 @@ export function conditionalExpectedParetoNbd(params: ParetoNbdParams, t: number,
   return expectedIfAliveParetoNbd(params, t, x, T) * pAliveParetoNbd(params, x, tx, T);
 }
 
-/** Pareto/NBD behind the common {@link FrequencyModel} interface. */
-export const paretoNbd: FrequencyModel = {
-  name: 'pareto-nbd',
+/** Pareto/NBD behind the common {@link PurchaseModel} interface (its CLI id is given by lib/models/registry.ts). */
+export const paretoNbd: PurchaseModel = {
+  title: PARETO_NBD_TITLE,
   paramNames: PARETO_NBD_PARAMS,
+  definition: {
+    term: PARETO_NBD_TITLE,
+    definition: 'Purchase model (Schmittlein, Morrison & Colombo 1987): like BG/NBD, but customers can leave at any moment, at a rate that differs between customers.',
+  },
   logLikelihood: (p, d) => logLikelihoodParetoNbd(toParams(p), d),
   fit: fitParetoNbd,
   pAlive: (p, x, tx, T) => pAliveParetoNbd(toParams(p), x, tx, T),
+  expectedIfAlive: (p, t, x, T) => expectedIfAliveParetoNbd(toParams(p), t, x, T),
   conditionalExpected: (p, t, x, tx, T) => conditionalExpectedParetoNbd(toParams(p), t, x, tx, T),
+  expectedNew: (p, t) => expectedPurchasesNewParetoNbd(toParams(p), t),
+  pAliveSql: (p) => {
+    const params = toParams(p);
+    const { r, alpha, s, beta } = params;
+    // 1 / (1 + e^(c(x,T) + ln A0)), ln A0 = u + ln(1 − e^(v−u)), u = term(x, t_x), v = term(x, T) (as pAliveParetoNbd)
+    return {
+      sql: 'CASE WHEN h.tx_days = h.T_days OR u.g <= v.g THEN 1.0 ELSE 1.0 / (1.0 + exp(s.c + u.g + ln(1.0 - exp(v.g - u.g)))) END',
+      pairTerm: (x, T) => Math.log(s) - Math.log(r + s + x) + (r + x) * Math.log(alpha + T) + s * Math.log(beta + T),
+      pointTerm: (x, t) => lnA0TermParetoNbd(params, x, t),
+    };
+  },
 };

@@ -34,7 +34,6 @@ import {
   type ClvModel,
   type FitOptions,
   type FitResult,
-  type ModelName,
 } from './model.ts';
 import { lnGamma, lnHyp2f1Detailed } from './fit/special.ts';
 
@@ -51,7 +50,8 @@ export interface SurvivalData {
 
 export const SBG_PARAMS = ['alpha', 'beta'] as const;
 
-const SBG: ModelName = 'sbg';
+/** Display name. */
+const SBG = 'sBG';
 
 /** Periods up to which S(t) is computed as a product; beyond, from lnΓ (FH07 eq. 6). */
 const PRODUCT_LIMIT = 1000;
@@ -416,7 +416,12 @@ function toParams(p: Record<string, number>): SbgParams {
 
 /** The sBG behind the common {@link ClvModel} interface. */
 export const sbg: ClvModel<SurvivalData | readonly SurvivalData[]> = {
-  name: SBG,
+  title: SBG,
+  definition: {
+    term: 'sBG (shifted-beta-geometric)',
+    definition:
+      "Retention model for subscriptions (Fader & Hardie 2007): at the end of every period each customer stops with their own fixed probability, and these probabilities vary between customers as a beta distribution (α, β). Survival S(t) = B(α, β+t) ÷ B(α, β); retention in period t = (β+t−1) ÷ (α+β+t−1).",
+  },
   paramNames: SBG_PARAMS,
   logLikelihood: (p, d) => logLikelihoodSbg(toParams(p), d),
   fit: fitSbg,

@@ -102,7 +102,7 @@ describe('BG/NBD on CDNOW (Fader, Hardie & Lee 2005)', () => {
   });
 
   it('is exposed through the common FrequencyModel interface', () => {
-    expect(bgNbd.name).toBe('bg-nbd');
+    expect(bgNbd.title).toBe('BG/NBD');
     expect(bgNbd.logLikelihood(fit.params, data)).toBeCloseTo(fit.logLikelihood, 8);
     expect(bgNbd.conditionalExpected(fit.params, 39, 2, 30.43, 38.86)).toBe(conditionalExpectedBgNbd(params, 39, 2, 30.43, 38.86));
     expect(bgNbd.pAlive(fit.params, 2, 30.43, 38.86)).toBe(pAliveBgNbd(params, 2, 30.43, 38.86));

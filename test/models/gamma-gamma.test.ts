@@ -70,7 +70,7 @@ describe('Gamma-Gamma on CDNOW (Fader, Hardie & Lee 2005, "RFM and CLV")', () =>
   });
 
   it('is exposed through the common SpendModel interface', () => {
-    expect(gammaGamma.name).toBe('gamma-gamma');
+    expect(gammaGamma.title).toBe('Gamma-Gamma');
     expect(gammaGamma.logLikelihood(fit.params, data)).toBeCloseTo(logLikelihoodGammaGamma(params, data), 10);
     expect(gammaGamma.conditionalExpectedSpend(fit.params, 2, 22.35)).toBe(conditionalExpectedSpend(params, 2, 22.35));
   });

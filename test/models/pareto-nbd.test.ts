@@ -91,7 +91,7 @@ describe('Pareto/NBD on CDNOW', () => {
   });
 
   it('is exposed through the common FrequencyModel interface', () => {
-    expect(paretoNbd.name).toBe('pareto-nbd');
+    expect(paretoNbd.title).toBe('Pareto/NBD');
     expect(paretoNbd.logLikelihood(fit.params, data)).toBeCloseTo(logLikelihoodParetoNbd(params, data), 10);
     expect(paretoNbd.conditionalExpected(fit.params, 52, 26, 30.86, 31)).toBe(conditionalExpectedParetoNbd(params, 52, 26, 30.86, 31));
   });
