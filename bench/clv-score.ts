@@ -18,13 +18,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../lib/engine/database.ts';
 import { summarize } from '../lib/engine/summarize.ts';
-import { frequencyData, spendData, type TimeUnit } from '../lib/engine/model-inputs.ts';
+import { frequencyData, spendData, type TimeUnit } from '../lib/engine/customer-base.ts';
 import { loadOrders, releaseFacts } from '../lib/load/load-orders.ts';
-import { fitBgNbd, type BgNbdParams } from '../lib/models/bg-nbd.ts';
-import { fitParetoNbd, type ParetoNbdParams } from '../lib/models/pareto-nbd.ts';
-import { fitGammaGamma, type GammaGammaParams } from '../lib/models/gamma-gamma.ts';
+import { fitPurchase, fitSpend, fitted, isPurchaseModelId, PURCHASE_MODEL_IDS } from '../lib/models/registry.ts';
 import { scoreFittedCustomers } from '../lib/clv/score-customers.ts';
-import type { PurchaseModel } from '../lib/clv/discounted-clv.ts';
 
 const args = process.argv.slice(2);
 const file = args.find((a) => !a.startsWith('--') && !args[args.indexOf(a) - 1]?.startsWith('--'));
@@ -36,7 +33,8 @@ if (!file) {
   process.stderr.write('usage: npx tsx bench/clv-score.ts ORDERS.csv [--as-of DATE] [--models bgnbd,pareto-nbd] [--time-unit week|day]\n');
   process.exit(2);
 }
-const models = (flag('models') ?? 'bgnbd,pareto-nbd').split(',') as ('bgnbd' | 'pareto-nbd')[];
+const models = (flag('models') ?? PURCHASE_MODEL_IDS.join(',')).split(',');
+for (const m of models) if (!isPurchaseModelId(m)) throw new Error(`--models: ${m} is not one of ${PURCHASE_MODEL_IDS.join(', ')}`);
 const timeUnit = (flag('time-unit') ?? 'week') as TimeUnit;
 
 const peakMiB = () => process.resourceUsage().maxRSS / 1024;
@@ -56,25 +54,24 @@ try {
   await timed('summarise', () => summarize(db, { period: 'month', asOf: orders.asOf, segmentBy: [], afterFactsRead: () => releaseFacts(db) }));
   const [{ customers }] = await db.rows<{ customers: number }>('SELECT CAST(count(*) AS INTEGER) AS customers FROM customer_base');
   const freq = await timed('frequency inputs', () => frequencyData(db, { asOf: orders.asOf, unit: timeUnit }), (f) => `${f.x.length.toLocaleString('en-US')} distinct (x, t_x, T)`);
-  const spend = await timed('spend inputs', () => spendData(db), (s) => `${s.data.x.length.toLocaleString('en-US')} distinct (x, z̄)`);
-  const gg = await timed('fit gamma-gamma', () => fitGammaGamma(spend.data), (f) => `converged ${f.converged}`);
+  const spend = await timed('spend inputs', () => spendData(db, orders.asOf), (s) => `${s.data.x.length.toLocaleString('en-US')} distinct (x, z̄)`);
+  const gg = await timed('fit gamma-gamma', () => fitSpend(spend.data), (f) => `converged ${f.converged}`);
   for (const model of models) {
-    const fit = await timed(`fit ${model}`, () => (model === 'bgnbd' ? fitBgNbd(freq) : fitParetoNbd(freq)), (f) => `converged ${f.converged}, LL ${f.logLikelihood.toFixed(1)}`);
-    const purchaseModel: PurchaseModel =
-      model === 'bgnbd' ? { name: 'bgnbd', params: fit.params as unknown as BgNbdParams } : { name: 'pareto-nbd', params: fit.params as unknown as ParetoNbdParams };
+    if (!isPurchaseModelId(model)) continue;
+    const fit = await timed(`fit ${model}`, () => fitPurchase(model, freq), (f) => `converged ${f.converged}, LL ${f.logLikelihood.toFixed(1)}`);
+    const purchaseModel = fitted(model, fit.params);
     await db.run('DROP TABLE IF EXISTS customer_scores');
     await timed(
       `score ${model}`,
       () =>
         scoreFittedCustomers(db, {
           purchaseModel,
-          spend: gg.params as unknown as GammaGammaParams,
+          spend: gg.params,
           asOf: orders.asOf,
           timeUnit,
           horizonMonths: 12,
           annualDiscountRate: 0.1,
           margin: 1,
-          scratchDir: scratch,
         }),
       () => `${customers.toLocaleString('en-US')} customers`,
     );

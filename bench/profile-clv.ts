@@ -13,7 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBConnection, DuckDBResultReader } from '@duckdb/node-api';
-import { buildCohortReport } from '../lib/report/cohort-report.ts';
+import { buildCohortReport } from '../lib/run/build-report.ts';
+import { fileOrders } from '../lib/sources/file.ts';
 import { writeOutputDir } from '../lib/report/write-output.ts';
 
 const file = process.argv[2];
@@ -72,7 +73,7 @@ const mark = (name: string) => phases.push({ name, at: performance.now() });
 const scratch = mkdtempSync(join(tmpdir(), 'clv-profile-'));
 try {
   const result = await buildCohortReport({
-    orders: { path: file },
+    orders: fileOrders({ path: file }),
     period: 'month',
     value: false, // the cohort part only (the CLV models have their own benchmark)
     progress: { step: mark, done: () => {} },

@@ -7,7 +7,7 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { join } from 'node:path';
 import { createProgress } from '../lib/progress.ts';
 import { ordersOptions, resolveOrders } from '../lib/cli/orders-options.ts';
-import { TIME_UNITS, type TimeUnit } from '../lib/engine/model-inputs.ts';
+import { TIME_UNITS, type TimeUnit } from '../lib/engine/customer-base.ts';
 import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { FIT_MODELS, type FitModel } from '../lib/clv/fit-report.ts';
 

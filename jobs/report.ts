@@ -7,11 +7,11 @@ import { createProgress } from '../lib/progress.ts';
 import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
 import { cacFlags, cacOptions, valueFlags, valueOptions, winBackFlags, winBackOptions } from '../lib/cli/report-options.ts';
-import { viewNames } from '../lib/report/views.ts';
+import { viewNames } from '../lib/parts/registry.ts';
 import { dirname, join } from 'node:path';
 import { backtestOptions } from '../lib/clv/backtest-options.ts';
 import type { ReportConfig } from '../lib/config/report-config.ts';
-import type { CohortReportOptions } from '../lib/report/cohort-report.ts';
+import type { CohortReportOptions } from '../lib/run/build-report.ts';
 
 export const command = 'report';
 export const describe = 'The full report of an orders file (cohorts, customer value, CAC with --spend): one self-contained HTML file plus CSV data and a manifest';
@@ -68,7 +68,7 @@ export async function handler(args: Args): Promise<void> {
   const reportOpts = cohortReportOptions(args, config);
   const progress = createProgress({ quiet: args.quiet, verbose: args.verbose });
   // Loaded here, not at the top, so that `clv --help` does not load DuckDB and Vega.
-  const { buildCohortReport } = await import('../lib/report/cohort-report.ts');
+  const { buildCohortReport } = await import('../lib/run/build-report.ts');
   const { writeReportDir } = await import('../lib/report/write-output.ts');
   const result = await buildCohortReport({ orders, ...reportOpts, progress });
   const index = await writeReportDir(args.out, result);

@@ -4,20 +4,19 @@
  * model and the Gamma-Gamma spend model; writes DIR/data/customer_scores.csv,
  * DIR/data/model_params.csv, DIR/manifest.json and a small report, atomically.
  */
+import { DEFAULT_PURCHASE_MODEL, PURCHASE_MODEL_IDS, PURCHASE_MODELS, SPEND_MODEL_ID } from '../lib/models/registry.ts';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { join } from 'node:path';
 import { createProgress } from '../lib/progress.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
-import { TIME_UNITS, type TimeUnit } from '../lib/engine/model-inputs.ts';
+import { TIME_UNITS, type TimeUnit } from '../lib/engine/customer-base.ts';
 
 export const command = 'score';
 export const describe = 'Score every customer: P(alive), expected purchases and spend, and discounted CLV over a horizon';
 
-const PURCHASE_MODELS = ['bgnbd', 'pareto-nbd'] as const;
-
 export function builder(y: Argv) {
   return ordersOptions(y)
-    .option('model', { choices: PURCHASE_MODELS as readonly string[] as ('bgnbd' | 'pareto-nbd')[], default: 'bgnbd' as 'bgnbd' | 'pareto-nbd', describe: 'Purchase model (spend always uses gamma-gamma)', group: 'Model:' })
+    .option('model', { choices: PURCHASE_MODEL_IDS, default: DEFAULT_PURCHASE_MODEL, describe: `Purchase model: ${PURCHASE_MODEL_IDS.map((id) => `${id} (${PURCHASE_MODELS[id].title})`).join(', ')} (spend always uses ${SPEND_MODEL_ID})`, group: 'Model:' })
     .option('time-unit', { choices: TIME_UNITS as TimeUnit[], default: 'week' as TimeUnit, describe: 'Time unit of the model parameters and of recency and T in the output', group: 'Model:' })
     .option('horizon-months', { type: 'number', default: 12, describe: 'Months of future purchases counted in CLV', group: 'Model:' })
     .option('annual-discount-rate', { type: 'number', default: 0.1, describe: 'Yearly discount rate applied month by month', group: 'Model:' })

@@ -13,8 +13,8 @@ import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
 import { backtestOptions } from '../lib/clv/backtest-options.ts';
 import { cacFlags, cacOptions, valueFlags, valueOptions, winBackFlags, winBackOptions, type CacFlags, type ValueFlags, type WinBackFlags } from '../lib/cli/report-options.ts';
-import type { CacOptions } from '../lib/report/cac-report.ts';
-import { formatViewList, findView, VIEWS, viewNames, type ViewEntry } from '../lib/report/views.ts';
+import type { CacOptions } from '../lib/parts/cac/compute.ts';
+import { formatViewList, findView, VIEWS, viewNames, type ViewEntry } from '../lib/parts/registry.ts';
 
 export const command = 'view';
 export const describe = 'One section of the report (retention triangle, curves, CRR, segments, customer value…) as its own HTML report; clv view --list shows them';
@@ -99,7 +99,7 @@ async function runView(v: ViewEntry, args: ViewArgs): Promise<void> {
   const segmentBy = v.options.includes('segment-by') ? (args.segmentBy !== undefined ? parseList(args.segmentBy) : (config.segment_by ?? [])) : [];
   const margin = args.margin ?? config.margin;
   const progress = createProgress({ quiet: args.quiet });
-  const { buildCohortReport } = await import('../lib/report/cohort-report.ts');
+  const { buildCohortReport } = await import('../lib/run/build-report.ts');
   const { writeReportDir } = await import('../lib/report/write-output.ts');
   const result = await buildCohortReport({
     orders,

@@ -5,7 +5,7 @@
  *    summarize step's `afterFactsRead` hook): net revenue and orders per
  *    customer and calendar month (UTC) → temp table `cac_customer_months`.
  * 2. {@link collectCacInputs} runs after `customer_base` is built (and after
- *    the Customer value section, whose `customer_scores` it reads when there):
+ *    the run's per-customer scores, `customer_scores`, when the models ran):
  *    each customer's acquisition month and channel (channel of the first
  *    order, or a column of the customers file), then new customers per channel
  *    and month, revenue per channel × cohort month × month offset, activity in
@@ -43,12 +43,8 @@ export interface CollectedCac {
   unmatched?: { customersNotInFile: number; fileRowsWithoutOrders: number; emptyChannel: number };
 }
 
-async function tableExists(db: Database, name: string): Promise<boolean> {
-  const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = ${literal(name)}`);
-  return n > 0;
-}
-
-export async function collectCacInputs(db: Database, attribution: Attribution, options: { withProjections: boolean }): Promise<CollectedCac> {
+/** `projections`: the run's per-customer scores (lib/run/run-context.ts), when the models ran. */
+export async function collectCacInputs(db: Database, attribution: Attribution, options: { projections?: { name: 'customer_scores' } }): Promise<CollectedCac> {
   const channel =
     attribution.kind === 'first-order' ? 'b.acquisition_channel' : `coalesce(a.${ident(attribution.column)}, ${literal(NO_VALUE)})`;
   const join = attribution.kind === 'first-order' ? '' : 'LEFT JOIN customer_attributes a USING (customer_id)';
@@ -77,10 +73,10 @@ export async function collectCacInputs(db: Database, attribution: Attribution, o
     WHERE m.month_index - c.month BETWEEN 12 AND 23 AND m.orders > 0
     GROUP BY ALL ORDER BY ALL`);
   let projected: CollectedCac['inputs']['projected'];
-  if (options.withProjections && (await tableExists(db, 'customer_scores'))) {
+  if (options.projections) {
     projected = await db.rows<{ channel: string; month: number; customers: number; clv: number }>(`
       SELECT c.channel, c.month, CAST(count(*) AS INTEGER) AS customers, ${exactSum('s.clv')} AS clv
-      FROM customer_scores s JOIN cac_customers c USING (customer_id)
+      FROM ${options.projections.name} s JOIN cac_customers c USING (customer_id)
       GROUP BY ALL ORDER BY ALL`);
   }
   await db.run(`DROP TABLE cac_customers`);

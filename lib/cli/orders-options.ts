@@ -7,6 +7,8 @@ import type { Argv } from 'yargs';
 import { UserError } from '../errors.ts';
 import { readConfig, type ReportConfig } from '../config/report-config.ts';
 import type { OrdersInput } from '../load/load-orders.ts';
+import type { OrdersSource } from '../sources/source.ts';
+import { fileOrders } from '../sources/file.ts';
 
 export function ordersOptions<T>(y: Argv<T>) {
   return y
@@ -40,19 +42,17 @@ export function parseList(values: string[] | undefined): string[] {
 
 /** The orders input and the config in force, from the shared options. */
 export function resolveOrders(args: { config?: string; orders?: string; map?: string[]; dateFormat?: string; asOf?: string }): {
-  orders: OrdersInput;
+  orders: OrdersSource;
   config: ReportConfig;
 } {
   const config: ReportConfig = args.config ? readConfig(args.config) : {};
   const path = args.orders ?? config.orders?.path;
   if (path === undefined) throw new UserError(`${args.config}: no orders.path in the config and no --orders given`);
-  return {
-    config,
-    orders: {
-      path,
-      map: { ...(config.orders?.map ?? {}), ...parseMap(args.map) },
-      dateFormat: args.dateFormat ?? config.orders?.date_format,
-      asOf: args.asOf ?? config.as_of,
-    },
+  const input: OrdersInput = {
+    path,
+    map: { ...(config.orders?.map ?? {}), ...parseMap(args.map) },
+    dateFormat: args.dateFormat ?? config.orders?.date_format,
+    asOf: args.asOf ?? config.as_of,
   };
+  return { config, orders: fileOrders(input) };
 }

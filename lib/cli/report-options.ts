@@ -9,13 +9,14 @@ import { DEFAULT_HOLDOUT_MONTHS } from '../clv/backtest-options.ts';
 import { BUSINESS_TYPES, checkValueOptions, DEFAULT_VALUE_OPTIONS, type Business, type ValueOptions } from '../clv/value-options.ts';
 import type { ReportConfig } from '../config/report-config.ts';
 import { UserError } from '../errors.ts';
-import type { CacOptions } from '../report/cac-report.ts';
+import type { CacOptions } from '../parts/cac/compute.ts';
 import type { WinBackOptions } from '../segments/win-back.ts';
+import { DEFAULT_PURCHASE_MODEL, PURCHASE_MODEL_IDS, PURCHASE_MODELS, type PurchaseModelId } from '../models/registry.ts';
 
 export interface ValueFlags {
   clv?: boolean;
   business?: Business;
-  clvModel?: 'bgnbd' | 'pareto-nbd';
+  clvModel?: PurchaseModelId;
   horizonMonths?: number;
   annualDiscountRate?: number;
   bootstrap?: number;
@@ -33,8 +34,8 @@ export interface CacFlags {
 export function valueFlags<T>(y: Argv<T>, options: { switch: boolean } = { switch: true }) {
   const b = options.switch ? y.option('clv', { type: 'boolean', describe: 'Include the Customer value section (CLV models; default on); --no-clv leaves it out', group: 'Customer value:' }) : y;
   return b
-    .option('business', { choices: BUSINESS_TYPES as readonly Business[] as Business[], describe: 'non-contractual (default): customers buy when they like (BG/NBD or Pareto/NBD); contractual: subscriptions, a customer is retained while they order in every period (sBG)', group: 'Customer value:' })
-    .option('clv-model', { choices: ['bgnbd', 'pareto-nbd'] as ('bgnbd' | 'pareto-nbd')[], describe: 'Purchase model for non-contractual businesses (default bgnbd)', group: 'Customer value:' })
+    .option('business', { choices: BUSINESS_TYPES as readonly Business[] as Business[], describe: 'non-contractual (default): customers buy when they like (a purchase model, --clv-model); contractual: subscriptions, a customer is retained while they order in every period (sBG)', group: 'Customer value:' })
+    .option('clv-model', { choices: PURCHASE_MODEL_IDS, describe: `Purchase model for non-contractual businesses: ${PURCHASE_MODEL_IDS.map((id) => `${id} (${PURCHASE_MODELS[id].title})`).join(', ')}; default: the one the holdout backtest chooses, else ${DEFAULT_PURCHASE_MODEL}`, group: 'Customer value:' })
     .option('horizon-months', { type: 'number', describe: 'Months of future purchases counted in CLV (default 12)', group: 'Customer value:' })
     .option('annual-discount-rate', { type: 'number', describe: 'Yearly discount rate (default 0.1)', group: 'Customer value:' })
     .option('bootstrap', { type: 'number', describe: 'Bootstrap resamples of the customers behind the 90% intervals of Projected value by segment (default 100, or 0 above 50,000 customers; 0 = no intervals)', group: 'Customer value:' })

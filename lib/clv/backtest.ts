@@ -1,6 +1,6 @@
 /**
- * Holdout backtest of the purchase models (BG/NBD, Pareto/NBD; Gamma-Gamma
- * for spend): fit on the calibration period (orders up to the as-of date minus
+ * Holdout backtest of the purchase models (every model of lib/models/registry.ts;
+ * Gamma-Gamma for spend): fit on the calibration period (orders up to the as-of date minus
  * N calendar months), predict the holdout (calibration end, as-of], compare
  * with what happened, and choose the model with the smaller holdout error.
  *
@@ -25,20 +25,16 @@
  *   tracking: expected cumulative repeat purchases by day τ = Σ over first-purchase days d ≤ τ of
  *     (customers first buying on d) × E[X(τ − d)] (the new-customer expectation), against the count.
  */
-import { rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { double, exactAvg, exactSum, literal, type Database } from '../engine/database.ts';
-import { DAYS_PER_UNIT, type TimeUnit } from '../engine/model-inputs.ts';
+import { exactAvg, exactSum, literal, type Database } from '../engine/database.ts';
+import { DAYS_PER_UNIT, frequencyDataFrom, historySql, spendDataFrom, type TimeUnit } from '../engine/customer-base.ts';
 import { UserError } from '../errors.ts';
-import { expectedIfAliveBgNbd, expectedPurchasesNewBgNbd, fitBgNbd, pAliveBgNbd, type BgNbdParams } from '../models/bg-nbd.ts';
-import { expectedIfAliveParetoNbd, expectedPurchasesNewParetoNbd, fitParetoNbd, pAliveParetoNbd, type ParetoNbdParams } from '../models/pareto-nbd.ts';
-import { fitGammaGamma, type GammaGammaParams } from '../models/gamma-gamma.ts';
+import { fitPurchase, fitSpend, modelTitle, PURCHASE_MODEL_IDS, PURCHASE_MODELS, spendModel, type PurchaseModelId } from '../models/registry.ts';
 import { addDays, calibrationEnd, daysBetween } from './backtest-options.ts';
-import type { FitResult, FrequencyData, SpendData } from '../models/model.ts';
+import type { FitResult } from '../models/model.ts';
 
-export type BacktestModel = 'bgnbd' | 'pareto-nbd';
-export const BACKTEST_MODELS: readonly BacktestModel[] = ['bgnbd', 'pareto-nbd'];
-export const MODEL_TITLES: Record<BacktestModel, string> = { bgnbd: 'BG/NBD', 'pareto-nbd': 'Pareto/NBD' };
+export type BacktestModel = PurchaseModelId;
+/** Every purchase model of the registry takes part. */
+export const BACKTEST_MODELS: readonly BacktestModel[] = PURCHASE_MODEL_IDS;
 
 /** When the two models' absolute aggregate errors are within this many percentage points, the lower MAE decides. */
 export const TIE_POINTS = 1;
@@ -140,44 +136,43 @@ function fitOrReason(f: () => FitResult): { fit: FitResult | null; reason?: stri
 }
 
 /** Per-(x, T) cache of E[Y(h) | x, T, alive] times P(alive | x, t_x, T). */
-function predictor(model: BacktestModel, params: Record<string, number>, h: number): (x: number, tx: number, T: number) => number {
+function predictor(id: BacktestModel, params: Record<string, number>, h: number): (x: number, tx: number, T: number) => number {
+  const model = PURCHASE_MODELS[id];
   const ifAlive = new Map<string, number>();
-  const alive = model === 'bgnbd' ? (x: number, tx: number, T: number) => pAliveBgNbd(params as unknown as BgNbdParams, x, tx, T) : (x: number, tx: number, T: number) => pAliveParetoNbd(params as unknown as ParetoNbdParams, x, tx, T);
-  const expected =
-    model === 'bgnbd'
-      ? (x: number, T: number) => expectedIfAliveBgNbd(params as unknown as BgNbdParams, h, x, T)
-      : (x: number, T: number) => expectedIfAliveParetoNbd(params as unknown as ParetoNbdParams, h, x, T);
   return (x, tx, T) => {
     const key = `${x}|${T}`;
     let e = ifAlive.get(key);
-    if (e === undefined) ifAlive.set(key, (e = expected(x, T)));
-    return e * alive(x, tx, T);
+    if (e === undefined) ifAlive.set(key, (e = model.expectedIfAlive(params, h, x, T)));
+    return e * model.pAlive(params, x, tx, T);
   };
 }
 
-function newCustomerExpectation(model: BacktestModel, params: Record<string, number>): (t: number) => number {
-  return model === 'bgnbd' ? (t) => expectedPurchasesNewBgNbd(params as unknown as BgNbdParams, t) : (t) => expectedPurchasesNewParetoNbd(params as unknown as ParetoNbdParams, t);
+function newCustomerExpectation(id: BacktestModel, params: Record<string, number>): (t: number) => number {
+  return (t) => PURCHASE_MODELS[id].expectedNew(params, t);
 }
 
 /**
- * Chooses by holdout error: the smaller absolute aggregate error % wins; when
- * the two are within {@link TIE_POINTS} percentage points, the smaller MAE per
- * customer decides. Only fitted, converged models with figures take part.
+ * Chooses by holdout error: the smallest absolute aggregate error % wins; the
+ * models within {@link TIE_POINTS} percentage points of it are tied, and among
+ * them the smaller MAE per customer decides. Only fitted, converged models
+ * with figures take part.
  */
 export function chooseModel(models: ModelBacktest[]): { best: BacktestModel | null; why: string } {
   const ok = models.filter((m) => m.fit?.converged && m.aggregateErrorPct !== null && m.mae !== null);
-  if (ok.length === 0) return { best: null, why: 'neither purchase model could be fitted and checked on the calibration period' };
-  if (ok.length === 1) return { best: ok[0].model, why: `${MODEL_TITLES[ok[0].model]} is the only purchase model that could be fitted and checked on the calibration period` };
-  const [a, b] = [...ok].sort((p, q) => Math.abs(p.aggregateErrorPct!) - Math.abs(q.aggregateErrorPct!) || p.mae! - q.mae! || (p.model < q.model ? -1 : 1));
-  const gap = Math.abs(b.aggregateErrorPct!) - Math.abs(a.aggregateErrorPct!);
-  if (gap >= TIE_POINTS) {
-    return { best: a.model, why: `its total holdout purchases were closer to the actual count (off by ${Math.abs(a.aggregateErrorPct!).toFixed(1)}% against ${Math.abs(b.aggregateErrorPct!).toFixed(1)}%)` };
+  if (ok.length === 0) return { best: null, why: 'no purchase model could be fitted and checked on the calibration period' };
+  if (ok.length === 1) return { best: ok[0].model, why: `${modelTitle(ok[0].model)} is the only purchase model that could be fitted and checked on the calibration period` };
+  const err = (m: ModelBacktest) => Math.abs(m.aggregateErrorPct!);
+  const order = (p: ModelBacktest, q: ModelBacktest) => (p.model < q.model ? -1 : 1);
+  const sorted = [...ok].sort((p, q) => err(p) - err(q) || p.mae! - q.mae! || order(p, q));
+  const [a, b] = sorted;
+  const tied = sorted.filter((m) => err(m) - err(a) < TIE_POINTS);
+  if (tied.length === 1) {
+    return { best: a.model, why: `its total holdout purchases were closer to the actual count (off by ${err(a).toFixed(1)}% against ${err(b).toFixed(1)}% for the next best, ${modelTitle(b.model)})` };
   }
-  const [c] = [a, b].sort((p, q) => p.mae! - q.mae! || (p.model < q.model ? -1 : 1));
-  const other = c === a ? b : a;
+  const [c, ...others] = [...tied].sort((p, q) => p.mae! - q.mae! || order(p, q));
   return {
     best: c.model,
-    why: `the two totals were within ${TIE_POINTS} percentage point of each other (${Math.abs(a.aggregateErrorPct!).toFixed(1)}% and ${Math.abs(b.aggregateErrorPct!).toFixed(1)}%), so the per-customer error decided: ${c.mae!.toFixed(3)} against ${other.mae!.toFixed(3)} purchases`,
+    why: `${tied.length === 2 ? 'the two' : `${tied.length}`} totals were within ${TIE_POINTS} percentage point of the best (${tied.map((m) => `${modelTitle(m.model)} ${err(m).toFixed(1)}%`).join(', ')}), so the per-customer error decided: ${c.mae!.toFixed(3)} against ${others.map((m) => m.mae!.toFixed(3)).join(' and ')} purchases`,
   };
 }
 
@@ -187,7 +182,6 @@ export interface RunBacktestOptions {
   firstDate: string;
   holdoutMonths: number;
   timeUnit: TimeUnit;
-  scratchDir: string;
 }
 
 export async function runBacktest(db: Database, o: RunBacktestOptions): Promise<BacktestResult> {
@@ -201,14 +195,13 @@ export async function runBacktest(db: Database, o: RunBacktestOptions): Promise<
   const holdoutDays = daysBetween(calEnd, o.asOf);
   const h = holdoutDays / unitDays;
   const cal = `DATE ${literal(calEnd)}`;
+  // The calibration history, by the one definition of lib/engine/customer-base.ts.
+  const hc = historySql({ purchaseDays: 'n_cal', firstDay: 'first_day', lastDay: 'last_day', end: cal, revenue: 'rev_cal', firstDayRevenue: 'first_purchases' });
   await db.run('DROP TABLE IF EXISTS backtest_customers');
   await db.run(`
     CREATE TEMP TABLE backtest_customers AS
     SELECT customer_id, first_day,
-           CAST(n_cal - 1 AS INTEGER) AS x,
-           CAST(date_diff('day', first_day, last_day) AS INTEGER) AS tx_days,
-           CAST(date_diff('day', first_day, ${cal}) AS INTEGER) AS T_days,
-           CASE WHEN n_cal > 1 THEN CAST(rev_cal - first_purchases AS DOUBLE) / (n_cal - 1) END AS zbar,
+           ${hc.x} AS x, ${hc.txDays} AS tx_days, ${hc.TDays} AS T_days, ${hc.zbar} AS zbar,
            CAST(n_hold AS INTEGER) AS n_hold, CAST(rev_hold AS DOUBLE) AS rev_hold
     FROM (SELECT customer_id, min(day) AS first_day,
                  max(day) FILTER (WHERE day <= ${cal}) AS last_day,
@@ -227,19 +220,16 @@ export async function runBacktest(db: Database, o: RunBacktestOptions): Promise<
   const start = tot.start ?? o.firstDate;
 
   // Calibration histories and fits.
-  const hist = await db.rows<{ x: number; tx_days: number; T_days: number; n: number }>(`
-    SELECT x, tx_days, T_days, CAST(count(*) AS INTEGER) AS n FROM backtest_customers GROUP BY ALL ORDER BY ALL`);
-  const freq: FrequencyData = { x: hist.map((r) => r.x), tx: hist.map((r) => r.tx_days / unitDays), T: hist.map((r) => r.T_days / unitDays), weight: hist.map((r) => r.n) };
-  const spendRows = await db.rows<{ x: number; zbar: number; n: number }>(`
-    SELECT x, zbar, CAST(count(*) AS INTEGER) AS n FROM backtest_customers WHERE x > 0 AND zbar > 0 GROUP BY ALL ORDER BY ALL`);
-  const spend: SpendData = { x: spendRows.map((r) => r.x), zbar: spendRows.map((r) => r.zbar), weight: spendRows.map((r) => r.n) };
-  const gg = fitOrReason(() => fitGammaGamma(spend, { skipStdErrors: true }));
-  const ggParams = gg.fit && gg.fit.params.q > 1 ? (gg.fit.params as unknown as GammaGammaParams) : null;
+  const freq = await frequencyDataFrom(db, 'SELECT * FROM backtest_customers', o.timeUnit);
+  const hist = freq.x.map((x, i) => ({ x, tx_days: freq.txDays[i], T_days: freq.TDays[i] }));
+  const spend = (await spendDataFrom(db, 'SELECT * FROM backtest_customers')).data;
+  const gg = fitOrReason(() => fitSpend(spend, { skipStdErrors: true }));
+  const ggParams = gg.fit && gg.fit.params.q > 1 ? gg.fit.params : null;
   const spendReason = gg.reason ?? (gg.fit && !ggParams ? 'the fitted Gamma-Gamma model has no finite mean spend (q ≤ 1)' : undefined);
 
-  const fits = BACKTEST_MODELS.map((model) => ({ model, ...fitOrReason(() => (model === 'bgnbd' ? fitBgNbd(freq, { skipStdErrors: true }) : fitParetoNbd(freq, { skipStdErrors: true }))) }));
-  const lines = ['model,x,tx_days,T_days,pred'];
-  for (const f of fits) {
+  const fits = BACKTEST_MODELS.map((model) => ({ model, ...fitOrReason(() => fitPurchase(model, freq, { skipStdErrors: true })) }));
+  const pred: { model: number[]; x: number[]; tx_days: number[]; T_days: number[]; pred: number[] } = { model: [], x: [], tx_days: [], T_days: [], pred: [] };
+  for (const [k, f] of fits.entries()) {
     if (!f.fit) continue;
     const predict = predictor(f.model, f.fit.params, h);
     const preds = hist.map((r) => predict(r.x, r.tx_days / unitDays, r.T_days / unitDays));
@@ -248,24 +238,32 @@ export async function runBacktest(db: Database, o: RunBacktestOptions): Promise<
       f.fit = null;
       continue;
     }
-    hist.forEach((r, i) => lines.push(`${f.model},${r.x},${r.tx_days},${r.T_days},${preds[i]}`));
+    hist.forEach((r, i) => {
+      pred.model.push(k);
+      pred.x.push(r.x);
+      pred.tx_days.push(r.tx_days);
+      pred.T_days.push(r.T_days);
+      pred.pred.push(preds[i]);
+    });
   }
-  const path = join(o.scratchDir, 'backtest-predictions.csv');
-  await writeFile(path, `${lines.join('\n')}\n`);
   await db.run('DROP TABLE IF EXISTS backtest_predictions');
-  await db.run(`CREATE TEMP TABLE backtest_predictions AS SELECT * FROM read_csv(${literal(path)}, header = true, auto_detect = false,
-    columns = {'model': 'VARCHAR', 'x': 'INTEGER', 'tx_days': 'INTEGER', 'T_days': 'INTEGER', 'pred': 'DOUBLE'})`);
-  await rm(path);
+  await db.loadColumns('backtest_predictions', [
+    { name: 'model', type: 'INTEGER', values: pred.model },
+    { name: 'x', type: 'INTEGER', values: pred.x },
+    { name: 'tx_days', type: 'INTEGER', values: pred.tx_days },
+    { name: 'T_days', type: 'INTEGER', values: pred.T_days },
+    { name: 'pred', type: 'DOUBLE', values: pred.pred },
+  ]);
+  const byIndex = (k: number) => fits[k].model;
 
-  // E[Z | x, z̄] · E[Y]: Gamma-Gamma posterior mean (pγ + p·x·z̄) / (p·x + q − 1), z̄ = 0 when x = 0.
-  const ez = ggParams
-    ? `((${double(ggParams.p)} * ${double(ggParams.gamma)} + ${double(ggParams.p)} * c.x * coalesce(c.zbar, 0)) / (${double(ggParams.p)} * c.x + ${double(ggParams.q)} - 1))`
-    : 'NULL';
-  const agg = await db.rows<{ model: BacktestModel; predicted: number; mae: number; spend_predicted: number | null; spend_mae: number | null }>(`
+  // E[Z | x, z̄] · E[Y], with the spend model's expectation (NULL without a usable spend fit).
+  const ez = ggParams ? spendModel.expectedSpendSql(ggParams, 'c.x', 'c.zbar') : 'NULL';
+  const aggRows = await db.rows<{ model: number; predicted: number; mae: number; spend_predicted: number | null; spend_mae: number | null }>(`
     SELECT p.model, ${exactSum('p.pred')} AS predicted, ${exactAvg('abs(p.pred - c.n_hold)')} AS mae,
            ${exactSum(`${ez} * p.pred`)} AS spend_predicted, ${exactAvg(`abs(${ez} * p.pred - c.rev_hold)`)} AS spend_mae
     FROM backtest_customers c JOIN backtest_predictions p USING (x, tx_days, T_days)
     GROUP BY p.model ORDER BY p.model`);
+  const agg = aggRows.map((r) => ({ ...r, model: byIndex(r.model) }));
   const models: ModelBacktest[] = fits.map((f) => {
     const a = agg.find((r) => r.model === f.model);
     if (!f.fit || !a) return { model: f.model, fit: null, reason: f.reason, predicted: null, aggregateErrorPct: null, mae: null, spendPredicted: null, spendErrorPct: null, spendMae: null };
@@ -283,9 +281,10 @@ export async function runBacktest(db: Database, o: RunBacktestOptions): Promise<
   });
 
   // Frequency chart: mean holdout purchases by calibration frequency.
-  const byF = await db.rows<{ model: BacktestModel; f: number; customers: number; actual: number; predicted: number }>(`
+  const byFRows = await db.rows<{ model: number; f: number; customers: number; actual: number; predicted: number }>(`
     SELECT p.model, least(c.x, ${MAX_FREQUENCY_BIN}) AS f, CAST(count(*) AS INTEGER) AS customers, ${exactAvg('c.n_hold')} AS actual, ${exactAvg('p.pred')} AS predicted
     FROM backtest_customers c JOIN backtest_predictions p USING (x, tx_days, T_days) GROUP BY ALL ORDER BY ALL`);
+  const byF = byFRows.map((r) => ({ ...r, model: byIndex(r.model) }));
   const actualByF = await db.rows<{ f: number; customers: number; actual: number }>(`
     SELECT least(x, ${MAX_FREQUENCY_BIN}) AS f, CAST(count(*) AS INTEGER) AS customers, ${exactAvg('n_hold')} AS actual FROM backtest_customers GROUP BY ALL ORDER BY ALL`);
   const frequency: FrequencyPoint[] = actualByF.map((r) => ({

@@ -21,13 +21,12 @@
  * Survival is computed once per distinct n, in JavaScript; the per-customer
  * table is built by DuckDB.
  */
-import { writeFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { double, literal, type Database } from '../engine/database.ts';
+import { double, type Database } from '../engine/database.ts';
 import { lastCompletePeriod, periodLabel, periodsPerYear, type PeriodUnit } from '../engine/periods.ts';
-import { ModelNotIdentifiedError, type FitResult, type ModelName } from '../models/model.ts';
+import { ModelNotIdentifiedError, type FitResult } from '../models/model.ts';
+import { CONTRACTUAL_MODEL_ID } from '../models/registry.ts';
 
-const SBG_NAME: ModelName = 'sbg';
+const SBG_NAME = CONTRACTUAL_MODEL_ID;
 import { fitSbg, projectSurvival, retentionRate, survival, survivalFromActivity, type SbgParams, type SurvivalData } from '../models/sbg.ts';
 
 export interface ContractualCohort {
@@ -140,7 +139,6 @@ export interface ContractualScoreOptions {
   horizonMonths: number;
   annualDiscountRate: number;
   margin: number;
-  scratchDir: string;
 }
 
 /** Horizon in the report's periods and the matching per-period discount rate. */
@@ -159,15 +157,20 @@ export async function scoreSubscribers(db: Database, params: SbgParams, o: Contr
   const P = lastCompletePeriod(o.period, o.asOf);
   const h = periodHorizon(o.period, o.horizonMonths, o.annualDiscountRate);
   const runs = await db.rows<{ run: number }>(`SELECT DISTINCT run FROM (${runsSql(P)}) ORDER BY run`);
-  const lines = ['renewals,expected_periods,discounted_periods'];
+  const cols = { renewals: [] as number[], expected: [] as number[], discounted: [] as number[] };
   for (const { run } of runs) {
     const s = projectSurvival(params, run, h.periods, { conditional: true });
     let discounted = 0;
     s.forEach((v, i) => (discounted += v / Math.pow(1 + h.discount, i + 1)));
-    lines.push(`${run},${s.reduce((a, b) => a + b, 0)},${discounted}`);
+    cols.renewals.push(run);
+    cols.expected.push(s.reduce((a, b) => a + b, 0));
+    cols.discounted.push(discounted);
   }
-  const path = join(o.scratchDir, 'subscriber-runs.csv');
-  await writeFile(path, `${lines.join('\n')}\n`);
+  await db.loadColumns('subscriber_runs', [
+    { name: 'renewals', type: 'INTEGER', values: cols.renewals },
+    { name: 'expected_periods', type: 'DOUBLE', values: cols.expected },
+    { name: 'discounted_periods', type: 'DOUBLE', values: cols.discounted },
+  ]);
   await db.run(`
     CREATE TEMP TABLE subscriber_scores AS
     SELECT r.customer_id, r.run AS renewals, r.run = ${P} - r.cohort_index AS retained,
@@ -175,9 +178,8 @@ export async function scoreSubscribers(db: Database, params: SbgParams, o: Contr
            CASE WHEN r.run = ${P} - r.cohort_index THEN e.expected_periods ELSE 0 END AS expected_periods,
            CASE WHEN r.run = ${P} - r.cohort_index THEN ${double(o.margin)} * greatest(CAST(r.run_revenue AS DOUBLE) / (r.run + 1), 0) * e.discounted_periods ELSE 0 END AS clv
     FROM (${runsSql(P)}) r
-    JOIN read_csv(${literal(path)}, header = true, auto_detect = false,
-                  columns = {'renewals': 'INTEGER', 'expected_periods': 'DOUBLE', 'discounted_periods': 'DOUBLE'}) e ON e.renewals = r.run`);
-  await rm(path);
+    JOIN subscriber_runs e ON e.renewals = r.run`);
+  await db.run('DROP TABLE subscriber_runs');
   // Per-customer projected value under the name other sections read (CAC's projected LTV).
   await db.run('CREATE TEMP VIEW customer_scores AS SELECT customer_id, clv FROM subscriber_scores');
 }

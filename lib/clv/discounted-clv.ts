@@ -5,13 +5,12 @@
  *
  * with H months of horizon, d the monthly discount rate, E[Y(t)] the expected
  * purchases in the next t (conditional on the customer's history) from
- * BG/NBD or Pareto/NBD, and E[Z] the expected spend per purchase from
+ * any registered purchase model (lib/models/registry.ts), and E[Z] the expected spend per purchase from
  * Gamma-Gamma. This file computes the part that depends on the purchase model
  * only, Σ_k (E[Y(k)] − E[Y(k−1)]) / (1+d)^k ("discounted expected purchases"),
  * so it can be evaluated once per distinct (x, t_x, T).
  */
-import { conditionalExpectedBgNbd, expectedIfAliveBgNbd, pAliveBgNbd, type BgNbdParams } from '../models/bg-nbd.ts';
-import { conditionalExpectedParetoNbd, expectedIfAliveParetoNbd, pAliveParetoNbd, type ParetoNbdParams } from '../models/pareto-nbd.ts';
+import type { FittedPurchase } from '../models/registry.ts';
 
 /** Days in an average month (365.25 / 12). */
 export const DAYS_PER_MONTH = 365.25 / 12;
@@ -21,13 +20,12 @@ export function monthlyRate(annual: number): number {
   return Math.pow(1 + annual, 1 / 12) - 1;
 }
 
-export type PurchaseModel = { name: 'bgnbd'; params: BgNbdParams } | { name: 'pareto-nbd'; params: ParetoNbdParams };
+/** A fitted purchase model of the registry (lib/models/registry.ts): any model, with its parameters. */
+export type PurchaseModel = FittedPurchase;
 
 /** E[Y(t) | x, t_x, T] of the chosen purchase model. */
-export function conditionalExpected(model: PurchaseModel, t: number, x: number, tx: number, T: number): number {
-  return model.name === 'bgnbd'
-    ? conditionalExpectedBgNbd(model.params, t, x, tx, T)
-    : conditionalExpectedParetoNbd(model.params, t, x, tx, T);
+export function conditionalExpected(fit: PurchaseModel, t: number, x: number, tx: number, T: number): number {
+  return fit.model.conditionalExpected(fit.params, t, x, tx, T);
 }
 
 export interface HorizonOptions {
@@ -52,8 +50,8 @@ export function horizonPurchases(model: PurchaseModel, x: number, tx: number, T:
 }
 
 /** P(alive | x, t_x, T) of the chosen purchase model. */
-export function pAlive(model: PurchaseModel, x: number, tx: number, T: number): number {
-  return model.name === 'bgnbd' ? pAliveBgNbd(model.params, x, tx, T) : pAliveParetoNbd(model.params, x, tx, T);
+export function pAlive(fit: PurchaseModel, x: number, tx: number, T: number): number {
+  return fit.model.pAlive(fit.params, x, tx, T);
 }
 
 /**
@@ -66,7 +64,7 @@ export function horizonIfAlive(model: PurchaseModel, x: number, T: number, o: Ho
   let discounted = 0;
   for (let k = 1; k <= o.horizonMonths; k++) {
     const t = k * o.monthLength;
-    const current = model.name === 'bgnbd' ? expectedIfAliveBgNbd(model.params, t, x, T) : expectedIfAliveParetoNbd(model.params, t, x, T);
+    const current = model.model.expectedIfAlive(model.params, t, x, T);
     discounted += (current - previous) / Math.pow(1 + o.monthlyDiscount, k);
     previous = current;
   }

@@ -13,9 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exactAvg, exactSum, ident, literal, openDatabase } from '../engine/database.ts';
 import { summarize } from '../engine/summarize.ts';
-import type { TimeUnit } from '../engine/model-inputs.ts';
+import type { TimeUnit } from '../engine/customer-base.ts';
 import { neutraliseSql } from '../engine/export-customers.ts';
-import { loadOrders, releaseFacts, type OrdersInput } from '../load/load-orders.ts';
+import { releaseFacts } from '../load/load-orders.ts';
+import type { OrdersSource } from '../sources/source.ts';
 import { UserError } from '../errors.ts';
 import { checkValueOptions } from './value-options.ts';
 import { toCsv } from '../report/csv.ts';
@@ -26,8 +27,9 @@ import type { OutputFiles } from '../report/write-output.ts';
 import type { Progress } from '../progress.ts';
 import { TOOL } from '../version.ts';
 import { monthlyRate } from './discounted-clv.ts';
-import { scoreCustomers } from './score-customers.ts';
-import { MODEL_PARAMS_COLUMNS, modelParamRows } from './fit-report.ts';
+import { fitCustomers, scoreCustomerFits } from './customer-fit.ts';
+import { MODEL_PARAMS_COLUMNS, modelParamRows } from '../report/model-params.ts';
+import { modelTitle, SPEND_MODEL_ID, spendModel, type PurchaseModelId } from '../models/registry.ts';
 
 /** customer_scores.csv contract columns (segment columns follow). */
 export const CUSTOMER_SCORES_COLUMNS = [
@@ -43,8 +45,8 @@ export const CUSTOMER_SCORES_COLUMNS = [
 ] as const;
 
 export interface ScoreOptions {
-  orders: OrdersInput;
-  model: 'bgnbd' | 'pareto-nbd';
+  orders: OrdersSource;
+  model: PurchaseModelId;
   timeUnit: TimeUnit;
   horizonMonths: number;
   annualDiscountRate: number;
@@ -72,28 +74,23 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
   const db = await openDatabase();
   let scratch: string | undefined;
   try {
-    options.progress?.step(`reading ${options.orders.path}`);
-    const orders = await loadOrders(db, options.orders);
+    const source = options.orders.describe();
+    options.progress?.step(`reading ${source.label}`);
+    const orders = await options.orders.load(db);
     for (const s of options.segmentBy) {
       if (s !== 'channel' && !orders.attributes.includes(s)) {
-        throw new UserError(`--segment-by ${s}: no such column in ${orders.input.path}; choose one of ${['channel', ...orders.attributes].join(', ')}`);
+        throw new UserError(`--segment-by ${s}: no such column in ${source.label}; choose one of ${['channel', ...orders.attributes].join(', ')}`);
       }
     }
     options.progress?.step('summarising customers');
     await summarize(db, { period: 'month', asOf: orders.asOf, segmentBy: options.segmentBy, afterFactsRead: () => releaseFacts(db) });
 
-    options.progress?.step(`fitting ${model} and gamma-gamma`);
+    options.progress?.step(`fitting ${modelTitle(model)} and ${spendModel.title}`);
     scratch = await mkdtemp(join(tmpdir(), 'clv-score-'));
-    const { purchaseFit, spendFit, spendLeftOut } = await scoreCustomers(db, {
-      asOf: orders.asOf,
-      model,
-      timeUnit,
-      horizonMonths: options.horizonMonths,
-      annualDiscountRate: options.annualDiscountRate,
-      margin,
-      scratchDir: scratch,
-      progress: options.progress,
-    });
+    // The same fits and scores as the report (lib/clv/customer-fit.ts): per acquisition channel where a channel is big enough.
+    const fits = await fitCustomers(db, { asOf: orders.asOf, model, timeUnit, byChannel: orders.hasChannel, progress: options.progress });
+    await scoreCustomerFits(db, fits, { asOf: orders.asOf, horizonMonths: options.horizonMonths, annualDiscountRate: options.annualDiscountRate, margin, progress: options.progress });
+    const { purchase: purchaseFit, spend: spendFit, spendLeftOut } = fits.all;
     const segNames = options.segmentBy.map((s) => (s === 'channel' ? 'acquisition_channel' : s));
     const r6 = (e: string) => `round(${e}, 6)`;
     const scoresPath = join(scratch, 'customer_scores.csv');
@@ -115,7 +112,11 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
       GROUP BY ALL ORDER BY clv_total DESC, channel`);
 
     const valueWord = options.margin === undefined ? 'revenue (no margin given: these are revenue, not profit)' : `gross margin at ${fmt.percent(margin)} of revenue`;
-    const params = [...modelParamRows(model, purchaseFit), ...modelParamRows('gamma-gamma', spendFit)];
+    const params = [
+      ...modelParamRows(model, purchaseFit),
+      ...modelParamRows(SPEND_MODEL_ID, spendFit),
+      ...fits.groups.flatMap((g) => [...modelParamRows(model, g.purchase, g.value), ...modelParamRows(SPEND_MODEL_ID, g.spend, g.value)]),
+    ];
     const manifest = {
       tool: TOOL,
       command: 'score',
@@ -127,14 +128,13 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
         annual_discount_rate: options.annualDiscountRate,
         margin: options.margin ?? null,
         segment_by: options.segmentBy,
-        as_of: options.orders.asOf ?? null,
-        map: options.orders.map ?? {},
-        date_format: options.orders.dateFormat ?? null,
+        ...options.orders.manifestOptions(),
         currency,
       },
-      inputs: [{ role: 'orders', ...orders.input }],
+      inputs: [{ role: 'orders', kind: source.kind, label: source.label, ...orders.input }],
+      fit_groups: fits.groups.map((g) => g.value),
       models: [purchaseFit, spendFit].map((f, i) => ({
-        name: i === 0 ? model : 'gamma-gamma',
+        name: i === 0 ? model : SPEND_MODEL_ID,
         customers_used: f.customers,
         log_likelihood: f.logLikelihood,
         aic: f.aic,
@@ -158,7 +158,7 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
       narrative: [
         `Over the next ${options.horizonMonths} months, the ${fmt.integer(totals.customers)} customers are expected to make ${fmt.integer(totals.purchases)} purchases worth ${fmt.money(totals.clv_total)} in today's money (${valueWord}, discounted at ${fmt.percent(options.annualDiscountRate)} a year).`,
         `The average customer is worth ${fmt.moneyPrecise(totals.clv_mean)}, the median one ${fmt.moneyPrecise(totals.clv_median)}: value is concentrated in few customers. On average a customer is still active with probability ${fmt.percent(totals.p_alive_mean)}.`,
-        `Models: ${model === 'bgnbd' ? 'BG/NBD' : 'Pareto/NBD'} for purchases (${purchaseFit.converged ? 'converged' : `did not converge: ${purchaseFit.message}`}) and Gamma-Gamma for spend per purchase (${spendFit.converged ? 'converged' : `did not converge: ${spendFit.message}`}).`,
+        `Models: ${modelTitle(model)} for purchases and ${spendModel.title} for spend per purchase, fitted on all customers${fits.groups.length > 0 ? ` and on each of the acquisition channels ${fits.groups.map((g) => `"${g.value}"`).join(', ')} (their customers are scored with their channel's fits)` : ''}.`,
       ],
       cards: [
         { label: 'Customers scored', value: fmt.integer(totals.customers) },
@@ -195,14 +195,14 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
           title: 'Customer value scores',
           subtitle: `Projected ${options.horizonMonths}-month value of each customer, from orders up to ${orders.asOf}.`,
           facts: [
-            { label: 'Orders file', value: orders.input.path },
+            { label: 'Orders', value: source.label },
             { label: 'As of', value: orders.asOf },
             { label: 'Horizon', value: `${options.horizonMonths} months` },
             { label: 'Discount rate', value: `${fmt.percent(options.annualDiscountRate)} a year` },
             { label: 'Margin', value: options.margin === undefined ? 'none (revenue)' : fmt.percent(margin) },
           ],
           sections: [section],
-          footer: `Made by ${TOOL.name} ${TOOL.version} from ${orders.input.path} (sha256 ${orders.input.sha256}).`,
+          footer: `Made by ${TOOL.name} ${TOOL.version} from ${source.label} (sha256 ${orders.input.sha256}).`,
           locale,
           data: { totals, models: manifest.models },
         },

@@ -1,51 +1,46 @@
 /**
  * Projected CLV per segment with bootstrap intervals.
  *
- * A segment is a value of a grouping column of `customer_base` (an attribute
- * named with --segment-by as seg_0, seg_1 …, `acquisition_channel`, or any
- * other per-customer column such as RFM segments): {@link segmentValue} takes
- * any number of such columns and returns one row per (column, value), plus a
- * row for all customers.
+ * A segment is a value of a grouping column (an attribute named with
+ * --segment-by, the acquisition channel, the RFM segment …): {@link segmentValue}
+ * takes any number of such columns and returns one row per (column, value),
+ * plus a row for all customers.
  *
- * Point estimates: the purchase model (BG/NBD or Pareto/NBD) and Gamma-Gamma
- * are fitted on each segment's own customers (segments differ in how often
- * customers buy, how long they stay and what they spend; one fit on everyone
- * would pull every segment towards the average), and the segment's customers
- * are scored with them exactly as lib/clv/score-customers.ts scores customers.
- * Segments with fewer than MIN_SEGMENT_CUSTOMERS customers or
- * MIN_SEGMENT_REPEAT_BUYERS repeat buyers, or whose own fit fails, are scored
- * with the fits on all customers (the Customer value section's fits), which
- * also give the row for all customers.
- *
- * Speed: customers are compressed in DuckDB into "cells", the distinct
- * (segment values, x, t_x, T, z̄) with their counts. A customer's CLV depends
- * only on their cell: margin × E[Z | x, z̄] × discounted E[Y | x, t_x, T], and
- * the discounted expected purchases factor into a part per distinct (x, T)
- * (hypergeometric series, the slow part) times P(alive | x, t_x, T) (plain
- * arithmetic). So scoring a parameter set costs one pass over the (x, T)
- * pairs and one over the cells, never over millions of customers.
+ * Point estimates are sums over the run's one table of per-customer scores,
+ * `customer_scores` (lib/clv/customer-fit.ts: the chosen purchase model and
+ * Gamma-Gamma, fitted per acquisition channel where a channel is big enough):
+ * a segment's mean CLV is the mean of its customers' CLV, and the row for all
+ * customers is the mean of data/customers.csv's `clv`. So segments add up to
+ * the total, and every section shows the same value for the same segment.
  *
  * Uncertainty: a nonparametric bootstrap over customers. Each replicate draws
  * as many customers as there are, with replacement (a multinomial resample of
- * the cells), refits both models on the resample (started from the point
- * estimates), rescores the cells, and records each segment's mean CLV over the
- * resampled customers. The 90% interval of a segment's mean is the 5th and 95th
- * percentile of the replicates; the interval of its total is the segment's
- * customer count times the interval of its mean (the customers are known; the
- * uncertainty is in what they are worth). The seeded generator makes the result
- * identical for a given seed.
+ * the cells), refits the same fits on the resample (all customers, and each
+ * channel with its own fit, started from the point estimates), rescores the
+ * cells, and records each segment's mean CLV over the resampled customers. The
+ * 90% interval of a segment's mean is the 5th and 95th percentile of the
+ * replicates; the interval of its total is the segment's customer count times
+ * the interval of its mean (the customers are known; the uncertainty is in what
+ * they are worth). The seeded generator makes the result identical for a seed.
+ *
+ * Speed: customers are compressed in DuckDB into "cells", the distinct
+ * (segment values, fit group, x, t_x, T, z̄) with their counts. A customer's CLV
+ * depends only on their cell: margin × E[Z | x, z̄] × discounted E[Y | x, t_x, T],
+ * and the discounted expected purchases factor into a part per distinct (x, T)
+ * (hypergeometric series, the slow part) times P(alive | x, t_x, T). So scoring a
+ * parameter set costs one pass over the (x, T) pairs and one over the cells,
+ * never over millions of customers.
  */
-import { exactSum, ident, literal, type Database } from '../engine/database.ts';
-import { DAYS_PER_UNIT, type TimeUnit } from '../engine/model-inputs.ts';
+import { exactAvg, exactSum, literal, type Database } from '../engine/database.ts';
+import { baseHistory, DAYS_PER_UNIT, type TimeUnit } from '../engine/customer-base.ts';
 import { NO_VALUE } from '../engine/summarize.ts';
 import type { PeriodUnit } from '../engine/periods.ts';
-import { fitBgNbd, type BgNbdParams } from '../models/bg-nbd.ts';
-import { fitParetoNbd, type ParetoNbdParams } from '../models/pareto-nbd.ts';
-import { fitGammaGamma, type GammaGammaParams } from '../models/gamma-gamma.ts';
+import { fitPurchase, fitSpend, fitted, spendModel, type PurchaseModelId } from '../models/registry.ts';
 import { DAYS_PER_MONTH, horizonIfAlive, monthlyRate, pAlive, type HorizonOptions, type PurchaseModel } from './discounted-clv.ts';
 import type { FitResult, FrequencyData, SpendData } from '../models/model.ts';
 import { simpleClv, simpleClvInputs } from './simple-clv.ts';
 import { CustomerResampler, percentileInterval, replicateRng } from './bootstrap.ts';
+import { FIT_GROUP_COLUMN, type CustomerFits, type ModelFits } from './customer-fit.ts';
 
 /** The columns of segment_clv.csv (a contract: exactly these, in this order). */
 export const SEGMENT_CLV_COLUMNS = [
@@ -81,29 +76,26 @@ export const REPLICATE_GRID_DAYS = 7;
 export const INTERVAL_LEVEL = 0.9;
 
 export interface SegmentColumn {
-  /** Column of customer_base (e.g. `seg_0`, `acquisition_channel`). */
-  column: string;
+  /** SQL of the segment over `customer_base b` (and the tables of {@link SegmentValueOptions.from}), e.g. `b."seg_0"`. */
+  sql: string;
   /** Name shown in the report and in segment_column (e.g. `region`, `channel`). */
   name: string;
-  /**
-   * Score every segment with the all-customer fit instead of its own: for segments defined by the
-   * purchase history itself (RFM), whose own fits would be biased by the selection.
-   */
-  pooledFit?: boolean;
 }
 
 export interface SegmentValueOptions {
   asOf: string;
   /** Cohort period (for the simple formula's years). */
   period: PeriodUnit;
-  model: 'bgnbd' | 'pareto-nbd';
-  timeUnit: TimeUnit;
+  /** The run's fits (lib/clv/customer-fit.ts); `customer_scores` holds the customers scored with them. */
+  fits: CustomerFits;
   horizonMonths: number;
   annualDiscountRate: number;
   /** Gross margin (1 = revenue). */
   margin: number;
   /** Grouping columns; empty: the row for all customers only. */
   columns: SegmentColumn[];
+  /** FROM clause the columns' SQL reads (default `customer_base b`; e.g. with `LEFT JOIN customer_rfm r USING (customer_id)`). */
+  from?: string;
   /** Bootstrap replicates (0: no intervals). */
   bootstrap: number;
   bootstrapSeed: number;
@@ -129,11 +121,7 @@ export interface SegmentValueRow {
 export interface SegmentValueResult {
   /** The row for all customers first, then per column (in the order given) per segment (sorted by name). */
   rows: SegmentValueRow[];
-  purchaseFit: FitResult;
-  spendFit: FitResult;
-  /** Segments scored with the all-customer fit (too small for their own, or their own fit failed). */
-  pooledSegments: { column: string; segment: string }[];
-  /** failedFits: unit fits that failed across the replicates (their replicate is left out for that group). */
+  /** failedFits: refits that failed across the replicates (their replicate is left out for the segments they score). */
   bootstrap: { requested: number; failedFits: number; seed: number; seconds: number; level: number };
   /** Compressed sizes: cells, distinct histories, distinct (x, T) pairs. */
   sizes: { customers: number; cells: number; histories: number; pairs: number };
@@ -162,17 +150,24 @@ export interface SegmentCells {
   spend: { x: number[]; zbar: number[] };
 }
 
-/** Reads and compresses the customers (customer_base) into cells. */
-export async function segmentCells(db: Database, o: { asOf: string; timeUnit: TimeUnit; columns: SegmentColumn[] }): Promise<SegmentCells> {
-  const g = o.columns.map((c, i) => `coalesce(nullif(CAST(${ident(c.column)} AS VARCHAR), ''), ${literal(NO_VALUE)}) AS g${i}`);
+/** SQL of a segment value: the text of the column, `(none)` when missing or empty. */
+function valueSql(sql: string): string {
+  return `coalesce(nullif(CAST(${sql} AS VARCHAR), ''), ${literal(NO_VALUE)})`;
+}
+
+/**
+ * Reads and compresses the customers (customer_base) into cells. `fitGroup`: SQL of the channel whose fit
+ * scores the customer (cells then know it as segments[columns.length]).
+ */
+export async function segmentCells(db: Database, o: { asOf: string; timeUnit: TimeUnit; columns: SegmentColumn[]; from?: string; fitGroup?: string }): Promise<SegmentCells> {
+  const keys = [...o.columns.map((c) => c.sql), ...(o.fitGroup ? [o.fitGroup] : [])];
+  const g = keys.map((sql, i) => `${valueSql(sql)} AS g${i}`);
+  const h = baseHistory(o.asOf, 'b.');
   const rows = await db.rows<Record<string, unknown> & { x: number; tx: number; T: number; zbar: number; n: number }>(`
     SELECT ${[...g, ''].join(', ')}
-           CAST(purchase_days - 1 AS INTEGER) AS x,
-           CAST(date_diff('day', first_date, last_date) AS INTEGER) AS tx,
-           CAST(date_diff('day', first_date, DATE ${literal(o.asOf)}) AS INTEGER) AS T,
-           CASE WHEN purchase_days > 1 THEN CAST(purchase_revenue - first_day_purchases AS DOUBLE) / (purchase_days - 1) ELSE 0 END AS zbar,
+           ${h.x} AS x, ${h.txDays} AS tx, ${h.TDays} AS T, coalesce(${h.zbar}, 0) AS zbar,
            CAST(count(*) AS INTEGER) AS n
-    FROM customer_base WHERE purchase_days > 0 GROUP BY ALL ORDER BY ALL`);
+    FROM ${o.from ?? 'customer_base b'} GROUP BY ALL ORDER BY ALL`);
   const k = rows.length;
   const d = DAYS_PER_UNIT[o.timeUnit];
   const cells: SegmentCells = {
@@ -213,7 +208,7 @@ export async function segmentCells(db: Database, o: { asOf: string; timeUnit: Ti
   cells.histories = { x: hist.sorted.map((h) => h[0]), tx: hist.sorted.map((h) => h[1] / d), T: hist.sorted.map((h) => h[2] / d) };
   cells.pairs = { x: pair.sorted.map((p) => p[0]), T: pair.sorted.map((p) => p[1] / d), TDays: pair.sorted.map((p) => p[1]) };
   cells.spend = { x: spendSorted.map((s) => s[0]), zbar: spendSorted.map((s) => s[1]) };
-  const names = o.columns.map((_, i) => [...new Set(rows.map((r) => String(r[`g${i}`])))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  const names = keys.map((_, i) => [...new Set(rows.map((r) => String(r[`g${i}`])))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
   const nameIndex = names.map((ns) => new Map(ns.map((s, i) => [s, i])));
   cells.segments = names.map((ns) => ({ index: new Int32Array(k), names: ns }));
   rows.forEach((r, c) => {
@@ -224,7 +219,7 @@ export async function segmentCells(db: Database, o: { asOf: string; timeUnit: Ti
     cells.hist[c] = hist.indexOf(r);
     cells.pair[c] = pair.indexOf(r);
     cells.spendRow[c] = r.x >= 1 && r.zbar > 0 ? (spendIndex.get(`${r.x}|${r.zbar}`) as number) : -1;
-    o.columns.forEach((_, i) => {
+    keys.forEach((_, i) => {
       cells.segments[i].index[c] = nameIndex[i].get(String(r[`g${i}`])) as number;
     });
   });
@@ -251,7 +246,7 @@ export interface CellScores {
 export function scoreCells(
   cells: SegmentCells,
   model: PurchaseModel,
-  spend: GammaGammaParams,
+  spend: Record<string, number>,
   o: { horizon: HorizonOptions; margin: number; gridDays?: number },
   pairWeight?: Float64Array,
   only?: { cells: Int32Array; histWeight: Float64Array },
@@ -316,14 +311,13 @@ export function scoreCells(
   for (let i = 0; i < nHist; i++) if (!only || only.histWeight[i] > 0) pa[i] = pAlive(model, hx[i], htx[i], hT[i]);
   const k = cells.n.length;
   const out: CellScores = { pAlive: new Float64Array(k), expected: new Float64Array(k), clv: new Float64Array(k) };
-  const { p, q, gamma } = spend;
   const list = only?.cells;
   const m = list ? list.length : k;
   for (let j = 0; j < m; j++) {
     const c = list ? list[j] : j;
     const x = cells.x[c];
     const a = pa[cells.hist[c]];
-    const ez = (p * gamma + p * x * cells.zbar[c]) / (p * x + q - 1);
+    const ez = spendModel.conditionalExpectedSpend(spend, x, cells.zbar[c]);
     out.pAlive[c] = a;
     out.expected[c] = exp[cells.pair[c]] * a;
     out.clv[c] = o.margin * ez * disc[cells.pair[c]] * a;
@@ -331,12 +325,8 @@ export function scoreCells(
   return out;
 }
 
-function purchaseModelOf(name: 'bgnbd' | 'pareto-nbd', fit: FitResult): PurchaseModel {
-  return name === 'bgnbd' ? { name, params: fit.params as unknown as BgNbdParams } : { name, params: fit.params as unknown as ParetoNbdParams };
-}
-
 /** Fits the purchase model and Gamma-Gamma on the cells with the given customer counts per cell. */
-export function fitCells(cells: SegmentCells, weight: ArrayLike<number>, model: 'bgnbd' | 'pareto-nbd', start?: { purchase: FitResult; spend: FitResult }): { purchase: FitResult; spend: FitResult } {
+export function fitCells(cells: SegmentCells, weight: ArrayLike<number>, model: PurchaseModelId, start?: ModelFits): ModelFits {
   const hw = new Float64Array(cells.histories.x.length);
   const sw = new Float64Array(cells.spend.x.length);
   for (let c = 0; c < cells.n.length; c++) {
@@ -359,194 +349,155 @@ export function fitCells(cells: SegmentCells, weight: ArrayLike<number>, model: 
     spend.weight.push(sw[i]);
   }
   const quick = (f: FitResult | undefined) => (f ? { starts: [f.params], skipStdErrors: true, screen: false, optimizer: { gradTol: 1e-6 } } : undefined);
-  const purchase = model === 'bgnbd' ? fitBgNbd(freq, quick(start?.purchase)) : fitParetoNbd(freq, quick(start?.purchase));
-  return { purchase, spend: fitGammaGamma(spend, quick(start?.spend)) };
+  return { purchase: fitPurchase(model, freq, quick(start?.purchase)), spend: fitSpend(spend, quick(start?.spend)) };
 }
 
-/** Weighted lower median: the value at 0-based position ⌊(N − 1) / 2⌋ of the N customers sorted by value. */
-function weightedMedian(values: number[], counts: number[]): number {
-  const order = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
-  const total = counts.reduce((s, v) => s + v, 0);
-  const target = Math.floor((total - 1) / 2);
-  let seen = 0;
-  for (const i of order) {
-    seen += counts[i];
-    if (seen > target) return values[i];
-  }
-  return values[order[order.length - 1]];
-}
-
-/** Smallest segment fitted on its own customers; smaller segments are scored with the models fitted on all customers. */
-export const MIN_SEGMENT_CUSTOMERS = 500;
-/** Smallest number of repeat buyers (positive z̄) for a segment's own Gamma-Gamma fit. */
-export const MIN_SEGMENT_REPEAT_BUYERS = 50;
-
-/** A set of cells fitted together (all customers, or one segment) and the group its figures go to. */
-interface FitUnit {
-  group: number;
-  cells: Int32Array;
-  /** Scored with the all-customer fit (segment too small, or its own fit failed). */
-  pooled: boolean;
+/** A row's figures from `customer_scores`, for every customer or per value of one column. */
+async function scoreSums(db: Database, o: SegmentValueOptions, column?: SegmentColumn) {
+  const seg = column ? valueSql(column.sql) : literal('');
+  return db.rows<{ segment: string; customers: number; p_alive_mean: number; expected_purchases: number; clv_mean: number; clv_median: number; clv_total: number }>(`
+    SELECT ${seg} AS segment, CAST(count(*) AS INTEGER) AS customers, ${exactAvg('s.p_alive')} AS p_alive_mean, ${exactSum('s.expected_purchases')} AS expected_purchases,
+           ${exactAvg('s.clv')} AS clv_mean, quantile_disc(s.clv, 0.5) AS clv_median, ${exactSum('s.clv')} AS clv_total
+    FROM customer_scores s JOIN ${o.from ?? 'customer_base b'} USING (customer_id) GROUP BY 1 ORDER BY 1`);
 }
 
 /** Projected CLV per segment with bootstrap intervals (see the file comment). */
 export async function segmentValue(db: Database, o: SegmentValueOptions): Promise<SegmentValueResult> {
-  const cells = await segmentCells(db, o);
+  const fits = o.fits;
+  const own = fits.groups.map((g) => g.value);
+  const cells = await segmentCells(db, { asOf: o.asOf, timeUnit: fits.timeUnit, columns: o.columns, from: o.from, fitGroup: own.length > 0 ? `b.${FIT_GROUP_COLUMN}` : undefined });
   const K = cells.n.length;
-  const unitDays = DAYS_PER_UNIT[o.timeUnit];
+  const unitDays = DAYS_PER_UNIT[fits.timeUnit];
   const scoring = { horizon: { horizonMonths: o.horizonMonths, monthLength: DAYS_PER_MONTH / unitDays, monthlyDiscount: monthlyRate(o.annualDiscountRate) }, margin: o.margin };
 
-  // Groups: index 0 is all customers, then one per (column, segment); each is a fit unit.
+  // Groups of the rows: index 0 is all customers, then one per (column, segment); cell → group per column.
   const groups: { column: string; segment: string }[] = [{ column: ALL_COLUMN, segment: ALL_SEGMENT }];
-  const units: FitUnit[] = [{ group: 0, cells: Int32Array.from({ length: K }, (_, c) => c), pooled: true }];
-  o.columns.forEach((col, i) => {
-    const members: number[][] = cells.segments[i].names.map(() => []);
-    for (let c = 0; c < K; c++) members[cells.segments[i].index[c]].push(c);
-    cells.segments[i].names.forEach((s, j) => {
-      const list = Int32Array.from(members[j]);
-      let customers = 0;
-      let repeat = 0;
-      for (const c of list) {
-        customers += cells.n[c];
-        if (cells.spendRow[c] >= 0) repeat += cells.n[c];
-      }
-      units.push({ group: groups.length, cells: list, pooled: col.pooledFit === true || customers < MIN_SEGMENT_CUSTOMERS || repeat < MIN_SEGMENT_REPEAT_BUYERS });
-      groups.push({ column: col.name, segment: s });
-    });
+  const groupOf: Int32Array[] = o.columns.map((col, i) => {
+    const first = groups.length;
+    for (const name of cells.segments[i].names) groups.push({ column: col.name, segment: name });
+    return Int32Array.from(cells.segments[i].index, (j) => first + j);
   });
   const G = groups.length;
 
-  /** Fits a unit on the weights (zero outside it) and scores its cells; null when the fit fails. */
-  const masked = new Float64Array(K);
-  const pairWeight = new Float64Array(cells.pairs.x.length);
-  const histWeight = new Float64Array(cells.histories.x.length);
-  const fitUnit = (u: FitUnit, weight: ArrayLike<number>, start: { purchase: FitResult; spend: FitResult } | undefined, gridDays?: number) => {
-    masked.fill(0);
-    pairWeight.fill(0);
-    histWeight.fill(0);
-    for (const c of u.cells) {
-      masked[c] = weight[c];
-      pairWeight[cells.pair[c]] += weight[c];
-      histWeight[cells.hist[c]] += weight[c];
-    }
-    let fit;
-    try {
-      fit = fitCells(cells, masked, o.model, start);
-    } catch {
-      return null;
-    }
-    if (!fit.purchase.converged || !fit.spend.converged) return null;
-    const scores = scoreCells(cells, purchaseModelOf(o.model, fit.purchase), fit.spend.params as unknown as GammaGammaParams, { ...scoring, gridDays }, pairWeight, { cells: u.cells, histWeight });
-    return { fit, scores };
-  };
+  // Fit units: each channel with its own fit, and the all-customer fit (index 0) for the rest.
+  const fitIndex = own.length > 0 ? cells.segments[o.columns.length] : undefined;
+  const unitOfCell = new Int32Array(K);
+  if (fitIndex) for (let c = 0; c < K; c++) unitOfCell[c] = own.indexOf(fitIndex.names[fitIndex.index[c]]) + 1;
+  const unitCells = [0, ...own.map((_, i) => i + 1)].map((u) => Int32Array.from({ length: K }, (_, c) => c).filter((c) => unitOfCell[c] === u));
+  const starts: ModelFits[] = [fits.all, ...fits.groups];
 
-  // Point estimates: the all-customer fit, then each segment's own fit.
-  const pooled = fitCells(cells, cells.n, o.model);
-  const pooledScores = scoreCells(cells, purchaseModelOf(o.model, pooled.purchase), pooled.spend.params as unknown as GammaGammaParams, scoring);
-  const unitFits: ({ purchase: FitResult; spend: FitResult } | null)[] = units.map(() => null);
-  unitFits[0] = pooled;
-  const count = new Float64Array(G);
-  const sumClv = new Float64Array(G);
-  const sumAlive = new Float64Array(G);
-  const sumExpected = new Float64Array(G);
-  const clvValues: number[][] = groups.map(() => []);
-  const clvCounts: number[][] = groups.map(() => []);
-  for (const [i, u] of units.entries()) {
-    let scores = pooledScores;
-    if (!u.pooled) {
-      const own = fitUnit(u, cells.n, undefined);
-      if (own) {
-        scores = own.scores;
-        unitFits[i] = own.fit;
-      } else {
-        u.pooled = true;
-      }
-    }
-    for (const c of u.cells) {
-      const n = cells.n[c];
-      count[u.group] += n;
-      sumClv[u.group] += n * scores.clv[c];
-      sumAlive[u.group] += n * scores.pAlive[c];
-      sumExpected[u.group] += n * scores.expected[c];
-      clvValues[u.group].push(scores.clv[c]);
-      clvCounts[u.group].push(n);
-    }
-  }
-
-  // Bootstrap: one resample of the customers per replicate, every unit refitted on it.
+  // Bootstrap: one resample of the customers per replicate, every fit refitted on it, every cell rescored.
   const started = performance.now();
   const replicates: number[][] = groups.map(() => []);
   let failed = 0;
   if (o.bootstrap > 0) {
     const resampler = new CustomerResampler(cells.n);
     const w = new Float64Array(K);
+    const masked = new Float64Array(K);
+    const pairWeight = new Float64Array(cells.pairs.x.length);
+    const histWeight = new Float64Array(cells.histories.x.length);
+    const clv = new Float64Array(K);
+    const ok = new Uint8Array(K);
+    const sum = new Float64Array(G);
+    const count = new Float64Array(G);
+    const bad = new Uint8Array(G);
     for (let b = 0; b < o.bootstrap; b++) {
       resampler.draw(replicateRng(o.bootstrapSeed, b), w);
-      const pooledFit = fitUnit(units[0], w, pooled, REPLICATE_GRID_DAYS);
-      for (const [i, u] of units.entries()) {
-        const r = u.pooled || i === 0 ? pooledFit : fitUnit(u, w, unitFits[i] ?? pooled, REPLICATE_GRID_DAYS);
-        if (!r) {
+      ok.fill(0);
+      // The all-customer refit uses every resampled customer; a channel's refit its own.
+      for (const [u, scored] of unitCells.entries()) {
+        masked.fill(0);
+        pairWeight.fill(0);
+        histWeight.fill(0);
+        const fitted_ = u === 0 ? Int32Array.from({ length: K }, (_, c) => c) : scored;
+        for (const c of fitted_) masked[c] = w[c];
+        for (const c of scored) {
+          pairWeight[cells.pair[c]] += w[c];
+          histWeight[cells.hist[c]] += w[c];
+        }
+        let f: ModelFits | undefined;
+        try {
+          f = fitCells(cells, masked, fits.model, starts[u]);
+        } catch {
+          f = undefined;
+        }
+        if (!f || !f.purchase.converged || !f.spend.converged) {
           failed++;
           continue;
         }
-        let n = 0;
-        let sum = 0;
-        for (const c of u.cells) {
-          n += w[c];
-          sum += w[c] * r.scores.clv[c];
+        const s = scoreCells(cells, fitted(fits.model, f.purchase.params), f.spend.params, { ...scoring, gridDays: REPLICATE_GRID_DAYS }, pairWeight, { cells: scored, histWeight });
+        for (const c of scored) {
+          clv[c] = s.clv[c];
+          ok[c] = 1;
         }
-        if (n > 0 && Number.isFinite(sum / n)) replicates[u.group].push(sum / n);
       }
+      sum.fill(0);
+      count.fill(0);
+      bad.fill(0);
+      for (let c = 0; c < K; c++) {
+        if (w[c] === 0) continue;
+        const gs = [0, ...groupOf.map((g) => g[c])];
+        for (const g of gs) {
+          if (!ok[c]) bad[g] = 1;
+          sum[g] += w[c] * clv[c];
+          count[g] += w[c];
+        }
+      }
+      for (let g = 0; g < G; g++) if (!bad[g] && count[g] > 0 && Number.isFinite(sum[g] / count[g])) replicates[g].push(sum[g] / count[g]);
     }
   }
   const seconds = (performance.now() - started) / 1000;
 
-  // Realized value and simple CLV, per column (exact sums in DuckDB).
+  // Point estimates: sums over customer_scores; realized value and simple CLV (exact sums in DuckDB).
+  const point = new Map<string, Awaited<ReturnType<typeof scoreSums>>[number]>();
   const realized = new Map<string, number>();
   const simple = new Map<string, number | null>();
   const simpleOptions = { margin: o.margin, annualDiscountRate: o.annualDiscountRate };
+  const allKey = `${ALL_COLUMN}\u0000${ALL_SEGMENT}`;
+  const [allPoint] = await scoreSums(db, o);
+  if (allPoint) point.set(allKey, allPoint);
   const [all] = await db.rows<{ revenue: number | null }>(`SELECT ${exactSum('revenue')} AS revenue FROM customer_base WHERE purchase_days > 0`);
-  realized.set(`${ALL_COLUMN}\u0000${ALL_SEGMENT}`, all.revenue ?? 0);
+  realized.set(allKey, all.revenue ?? 0);
   const overallSimple = await simpleClvInputs(db, { period: o.period, asOf: o.asOf });
-  simple.set(`${ALL_COLUMN}\u0000${ALL_SEGMENT}`, simpleClv(overallSimple.overall, simpleOptions).simpleClv);
+  simple.set(allKey, simpleClv(overallSimple.overall, simpleOptions).simpleClv);
   for (const c of o.columns) {
+    for (const r of await scoreSums(db, o, c)) point.set(`${c.name}\u0000${r.segment}`, r);
     const rows = await db.rows<{ segment: string; revenue: number | null }>(`
-      SELECT coalesce(nullif(CAST(${ident(c.column)} AS VARCHAR), ''), ${literal(NO_VALUE)}) AS segment, ${exactSum('revenue')} AS revenue
-      FROM customer_base WHERE purchase_days > 0 GROUP BY 1`);
+      SELECT ${valueSql(c.sql)} AS segment, ${exactSum('b.revenue')} AS revenue
+      FROM ${o.from ?? 'customer_base b'} WHERE b.purchase_days > 0 GROUP BY 1`);
     for (const r of rows) realized.set(`${c.name}\u0000${r.segment}`, r.revenue ?? 0);
-    const { groups: sg } = await simpleClvInputs(db, { period: o.period, asOf: o.asOf, groupBy: c.column });
+    const { groups: sg } = await simpleClvInputs(db, { period: o.period, asOf: o.asOf, groupBy: c.sql, from: o.from });
     for (const s of sg) simple.set(`${c.name}\u0000${s.group}`, simpleClv(s, simpleOptions).simpleClv);
   }
 
   const finiteOrNull = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
-  const rows: SegmentValueRow[] = groups.map((g, i) => {
-    const n = count[i];
-    const mean = sumClv[i] / n;
+  const rows: SegmentValueRow[] = [];
+  groups.forEach((g, i) => {
+    const key = `${g.column}\u0000${g.segment}`;
+    const p = point.get(key);
+    if (!p) return;
+    const n = p.customers;
     // Intervals only from enough replicates for its percentiles to mean something.
     const interval = replicates[i].length >= 20 ? percentileInterval(replicates[i], INTERVAL_LEVEL) : null;
-    const key = `${g.column}\u0000${g.segment}`;
-    return {
+    rows.push({
       segment_column: g.column,
       segment: g.segment,
       customers: n,
-      p_alive_mean: sumAlive[i] / n,
-      expected_purchases: sumExpected[i],
-      clv_mean: mean,
+      p_alive_mean: p.p_alive_mean,
+      expected_purchases: p.expected_purchases,
+      clv_mean: p.clv_mean,
       clv_mean_low: finiteOrNull(interval?.[0]),
       clv_mean_high: finiteOrNull(interval?.[1]),
-      clv_median: weightedMedian(clvValues[i], clvCounts[i]),
-      clv_total: sumClv[i],
+      clv_median: p.clv_median,
+      clv_total: p.clv_total,
       clv_total_low: interval ? finiteOrNull(interval[0] * n) : null,
       clv_total_high: interval ? finiteOrNull(interval[1] * n) : null,
       simple_clv_mean: finiteOrNull(simple.get(key)),
       realized_revenue: realized.get(key) ?? 0,
-    };
+    });
   });
   return {
     rows,
-    purchaseFit: pooled.purchase,
-    spendFit: pooled.spend,
-    pooledSegments: units.filter((u, i) => i > 0 && u.pooled).map((u) => groups[u.group]),
     bootstrap: { requested: o.bootstrap, failedFits: failed, seed: o.bootstrapSeed, seconds, level: INTERVAL_LEVEL },
     sizes: { customers: cells.customers, cells: cells.n.length, histories: cells.histories.x.length, pairs: cells.pairs.x.length },
   };

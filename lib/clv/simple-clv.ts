@@ -235,23 +235,17 @@ interface CountRow {
 /**
  * Counts the inputs of {@link simpleClv} in DuckDB, from the temp tables
  * `customer_periods` and `customer_base` (lib/engine/summarize.ts), for all
- * customers and, with `groupBy` (a column of `customer_base`), per group.
+ * customers and, with `groupBy` (SQL over `customer_base b` and the tables of
+ * `from`, e.g. `b."seg_0"`), per group.
  */
 export async function simpleClvInputs(
   db: Database,
-  o: { period: PeriodUnit; asOf: string; groupBy?: string },
+  o: { period: PeriodUnit; asOf: string; groupBy?: string; from?: string },
 ): Promise<SimpleClvInputsResult> {
   const years = simpleClvYears(o.period, o.asOf);
   const y1 = years.firstPeriod;
   const y0 = y1 - years.periods;
   const last = years.lastPeriod;
-
-  if (o.groupBy !== undefined) {
-    const columns = await db.rows<{ name: string }>(`SELECT column_name AS name FROM (DESCRIBE customer_base)`);
-    if (!columns.some((c) => c.name === o.groupBy)) {
-      throw new Error(`simple CLV: cannot group by "${o.groupBy}": not a column of customer_base (${columns.map((c) => c.name).join(', ')})`);
-    }
-  }
 
   // One row per customer with any row in Y0 or Y1: Y1 orders and net revenue, and whether they ordered in each year.
   const perCustomer = `
@@ -285,8 +279,8 @@ export async function simpleClvInputs(
   const groups: SimpleClvGroupInputs[] = [];
   if (o.groupBy !== undefined) {
     const rows = await db.rows<CountRow>(`
-      SELECT coalesce(nullif(CAST(b.${ident(o.groupBy)} AS VARCHAR), ''), ${literal(NO_VALUE)}) AS "group", ${measures}
-      FROM customer_base b LEFT JOIN (${perCustomer}) pc USING (customer_id)
+      SELECT coalesce(nullif(CAST(${o.groupBy} AS VARCHAR), ''), ${literal(NO_VALUE)}) AS "group", ${measures}
+      FROM ${o.from ?? 'customer_base b'} LEFT JOIN (${perCustomer}) pc USING (customer_id)
       GROUP BY 1`);
     // Customers with no row in Y0 or Y1 join with NULLs: the FILTERs leave them out of every count.
     for (const r of rows) groups.push({ group: String(r.group), ...toInputs(r) });
@@ -294,3 +288,15 @@ export async function simpleClvInputs(
   }
   return { overall, groups };
 }
+
+export interface SimpleFigures {
+  inputs: SimpleClvInputs;
+  result: SimpleClv;
+}
+
+/** The simple formulas over all customers, with the report's margin (1 = revenue) and discount rate. */
+export async function simpleFigures(db: Database, o: { period: PeriodUnit; asOf: string; margin?: number; annualDiscountRate: number }): Promise<SimpleFigures> {
+  const { overall } = await simpleClvInputs(db, { period: o.period, asOf: o.asOf });
+  return { inputs: overall, result: simpleClv(overall, { margin: o.margin ?? 1, annualDiscountRate: o.annualDiscountRate }) };
+}
+

@@ -3,20 +3,22 @@
  * section, `clv score`), their defaults and their checks. Kept free of heavy
  * imports so that the CLI can use it before loading DuckDB.
  */
-import type { TimeUnit } from '../engine/model-inputs.ts';
+import type { TimeUnit } from '../engine/customer-base.ts';
 import { UserError } from '../errors.ts';
+import { DEFAULT_PURCHASE_MODEL, type PurchaseModelId } from '../models/registry.ts';
 
 export const BUSINESS_TYPES = ['non-contractual', 'contractual'] as const;
 export type Business = (typeof BUSINESS_TYPES)[number];
 
 export interface ValueOptions {
-  model: 'bgnbd' | 'pareto-nbd';
+  /** The purchase model (lib/models/registry.ts). */
+  model: PurchaseModelId;
   timeUnit: TimeUnit;
   horizonMonths: number;
   annualDiscountRate: number;
   /** Gross margin; undefined = revenue. */
   margin?: number;
-  /** non-contractual: BG/NBD or Pareto/NBD with Gamma-Gamma; contractual: sBG on retention from activity. */
+  /** non-contractual: a purchase model with Gamma-Gamma; contractual: sBG on retention from activity. */
   business: Business;
   /** Bootstrap resamples behind the per-segment intervals (Projected value by segment); default 100, 0 = none. */
   bootstrap?: number;
@@ -25,7 +27,7 @@ export interface ValueOptions {
 }
 
 /** Default model options of the report. */
-export const DEFAULT_VALUE_OPTIONS: ValueOptions = { model: 'bgnbd', timeUnit: 'week', horizonMonths: 12, annualDiscountRate: 0.1, business: 'non-contractual' };
+export const DEFAULT_VALUE_OPTIONS: ValueOptions = { model: DEFAULT_PURCHASE_MODEL, timeUnit: 'week', horizonMonths: 12, annualDiscountRate: 0.1, business: 'non-contractual' };
 
 /** Refuses a horizon, discount rate or margin outside its range, naming the flag. */
 export function checkValueOptions(o: { horizonMonths: number; annualDiscountRate: number; margin?: number; bootstrap?: number; bootstrapSeed?: number }): void {

@@ -10,7 +10,8 @@ import { dirname, isAbsolute, join, relative } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
 import { PERIOD_UNITS } from '../engine/periods.ts';
-import { viewNames } from '../report/views.ts';
+import { viewNames } from '../parts/registry.ts';
+import { PURCHASE_MODEL_IDS } from '../models/registry.ts';
 
 /** A section of the report, by view name (lib/report/views.ts). */
 const sectionName = z.string().superRefine((v, ctx) => {
@@ -56,7 +57,7 @@ export const ConfigSchema = z.strictObject({
       enabled: z.boolean().optional(),
       /** non-contractual (BG/NBD or Pareto/NBD + Gamma-Gamma) or contractual (sBG). */
       business: z.enum(['non-contractual', 'contractual']).optional(),
-      model: z.enum(['bgnbd', 'pareto-nbd']).optional(),
+      model: z.enum(PURCHASE_MODEL_IDS).optional(),
       time_unit: z.enum(['day', 'week']).optional(),
       horizon_months: z.number().int('expected a whole number of months').positive('expected a positive number of months').max(600).optional(),
       annual_discount_rate: z.number().min(0, 'expected a rate ≥ 0 such as 0.1').max(1, 'expected a fraction such as 0.1 (10%), not a percentage').optional(),

@@ -5,6 +5,7 @@
  */
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import * as aq from 'arquero';
+import { ident } from './sql.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -15,7 +16,20 @@ export interface Database {
   rows<T = Row>(sql: string, params?: DuckDBValue[]): Promise<T[]>;
   /** Runs a query and returns its result as an arquero table. */
   table(sql: string, params?: DuckDBValue[]): Promise<aq.ColumnTable>;
+  /**
+   * Creates the temporary table `name` from columns of JavaScript numbers (the small per-cell tables
+   * that scoring and the backtest compute in JavaScript), through DuckDB's appender: no SQL text carries
+   * the values and no scratch file is written.
+   */
+  loadColumns(name: string, columns: readonly NumberColumn[]): Promise<void>;
   close(): void;
+}
+
+/** A column for {@link Database.loadColumns}: INTEGER values must be whole numbers. */
+export interface NumberColumn {
+  name: string;
+  type: 'INTEGER' | 'DOUBLE';
+  values: ArrayLike<number>;
 }
 
 function toPlain(value: unknown): unknown {
@@ -50,6 +64,23 @@ export async function openDatabase(options: { threads?: number } = {}): Promise<
       }
       return aq.table(data, names);
     },
+    async loadColumns(name, columns) {
+      const n = columns[0]?.values.length ?? 0;
+      if (columns.some((c) => c.values.length !== n)) throw new Error(`loadColumns ${name}: columns differ in length`);
+      await conn.run(`CREATE TEMP TABLE ${ident(name)} (${columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`);
+      const appender = await conn.createAppender(name, null, 'temp');
+      try {
+        for (let i = 0; i < n; i++) {
+          for (const c of columns) {
+            if (c.type === 'INTEGER') appender.appendInteger(c.values[i]);
+            else appender.appendDouble(c.values[i]);
+          }
+          appender.endRow();
+        }
+      } finally {
+        appender.closeSync();
+      }
+    },
     close() {
       conn.closeSync();
       instance.closeSync();
@@ -57,35 +88,4 @@ export async function openDatabase(options: { threads?: number } = {}): Promise<
   };
 }
 
-/** Quotes an SQL identifier. */
-export function ident(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-/** Quotes an SQL string literal. */
-export function literal(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
-/**
- * SQL sum of a DOUBLE expression that does not depend on the order DuckDB's
- * threads add the rows in (a plain floating-point sum does, in its last bits):
- * each value is rounded to 9 decimals and summed as an exact DECIMAL.
- */
-/**
- * A JavaScript number as a DOUBLE literal. A bare `0.2425` would be read as a
- * DECIMAL sized to its digits, and arithmetic with it can overflow that type.
- */
-export function double(value: number): string {
-  if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
-  return `CAST('${value}' AS DOUBLE)`;
-}
-
-export function exactSum(expr: string): string {
-  return `CAST(sum(CAST(${expr} AS DECIMAL(38,9))) AS DOUBLE)`;
-}
-
-/** SQL mean of a DOUBLE expression, reproducible like {@link exactSum}. */
-export function exactAvg(expr: string): string {
-  return `(${exactSum(expr)} / nullif(count(${expr}), 0))`;
-}
+export { double, exactAvg, exactSum, ident, literal } from './sql.ts';

@@ -14,25 +14,60 @@ export function neutraliseSql(expr: string): string {
   return `CASE WHEN left(${expr}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || ${expr} ELSE ${expr} END`;
 }
 
-/** SQL: a number with at most 4 decimals and no trailing zeros. */
-export function decimalTextSql(expr: string): string {
-  // A DECIMAL(38,4) always prints 4 decimals, so trimming zeros, then a bare point, is exact.
-  return `rtrim(rtrim(CAST(CAST(round(${expr}, 4) AS DECIMAL(38,4)) AS VARCHAR), '0'), '.')`;
+/** SQL: a number with at most `decimals` (default 4) decimals and no trailing zeros. */
+export function decimalTextSql(expr: string, decimals = 4): string {
+  // A DECIMAL(38,d) always prints d decimals, so trimming zeros, then a bare point, is exact.
+  return `rtrim(rtrim(CAST(CAST(round(${expr}, ${decimals}) AS DECIMAL(38,${decimals})) AS VARCHAR), '0'), '.')`;
 }
 
-/** Writes the customer summary (table `customer_base`) as CSV to `path`; returns the number of rows. */
-export async function writeCustomersCsv(db: Database, options: { path: string; period: PeriodUnit; asOf: string }): Promise<number> {
+/** The columns of customers.csv (a contract: add, never rename). */
+export const CUSTOMERS_COLUMNS = [
+  'customer_id',
+  'cohort',
+  'first_order_date',
+  'acquisition_channel',
+  'orders',
+  'frequency',
+  'recency_days',
+  'T_days',
+  'revenue',
+  'mean_repeat_order_value',
+  // From the run's purchase model (empty when no model was fitted), over the CLV horizon.
+  'p_alive',
+  'expected_purchases',
+  'clv',
+  // RFM scores (empty when RFM is switched off).
+  'rfm_segment',
+  'r',
+  'f',
+  'm',
+] as const;
+
+/**
+ * Writes the customer summary (table `customer_base`) as CSV to `path`, with each customer's
+ * scores (`customer_scores`, when given) and RFM scores (`customer_rfm`, when given); returns the number of rows.
+ */
+export async function writeCustomersCsv(
+  db: Database,
+  options: { path: string; period: PeriodUnit; asOf: string; scores?: { name: 'customer_scores'; columns: readonly string[] } | null; rfm?: { name: 'customer_rfm' } | null },
+): Promise<number> {
+  const has = (c: string) => options.scores?.columns.includes(c) ?? false;
+  const score = (c: string) => (has(c) ? decimalTextSql(`s.${c}`, 9) : 'NULL');
   await db.run(`
     COPY (
-      SELECT ${neutraliseSql('customer_id')} AS customer_id,
-             ${periodLabelSql(options.period, 'CAST(first_order_date AS DATE)')} AS cohort,
-             first_order_date,
-             ${neutraliseSql('acquisition_channel')} AS acquisition_channel,
-             orders, frequency, recency_days, T_days,
-             ${decimalTextSql('revenue')} AS revenue,
-             ${decimalTextSql('mean_repeat_order_value')} AS mean_repeat_order_value
-      FROM (SELECT ${customerColumnsSql(options.asOf)} FROM customer_base)
-      ORDER BY customer_id
+      SELECT ${neutraliseSql('c.customer_id')} AS customer_id,
+             ${periodLabelSql(options.period, 'CAST(c.first_order_date AS DATE)')} AS cohort,
+             c.first_order_date,
+             ${neutraliseSql('c.acquisition_channel')} AS acquisition_channel,
+             c.orders, c.frequency, c.recency_days, c.T_days,
+             ${decimalTextSql('c.revenue')} AS revenue,
+             ${decimalTextSql('c.mean_repeat_order_value')} AS mean_repeat_order_value,
+             ${score('p_alive')} AS p_alive, ${score('expected_purchases')} AS expected_purchases, ${score('clv')} AS clv,
+             ${options.rfm ? `${neutraliseSql('r.rfm_segment')} AS rfm_segment, r.r, r.f, r.m` : 'NULL AS rfm_segment, NULL AS r, NULL AS f, NULL AS m'}
+      FROM (SELECT ${customerColumnsSql(options.asOf)} FROM customer_base) c
+      ${options.scores ? `LEFT JOIN ${options.scores.name} s USING (customer_id)` : ''}
+      ${options.rfm ? `LEFT JOIN ${options.rfm.name} r USING (customer_id)` : ''}
+      ORDER BY c.customer_id
     ) TO ${literal(options.path)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', ESCAPE '"', NEW_LINE '\\n')`);
   const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM customer_base`);
   return n;

@@ -17,6 +17,7 @@
  * orders summed into one transaction.
  */
 import type * as aq from 'arquero';
+import { baseHistory } from './customer-base.ts';
 import { ident, literal, type Database } from './database.ts';
 import { periodIndexSql, periodsPerYear, type PeriodUnit } from './periods.ts';
 
@@ -86,17 +87,17 @@ export interface SegmentSummary {
  *   frequency, recency_days, T_days, revenue, mean_repeat_order_value
  */
 export function customerColumnsSql(asOf: string): string {
+  const h = baseHistory(asOf);
   return `customer_id,
            cohort_index,
            strftime(first_date, '%Y-%m-%d') AS first_order_date,
            acquisition_channel,
            CAST(orders AS INTEGER) AS orders,
-           CAST(purchase_days - 1 AS INTEGER) AS frequency,
-           CAST(date_diff('day', first_date, last_date) AS INTEGER) AS recency_days,
-           CAST(date_diff('day', first_date, DATE ${literal(asOf)}) AS INTEGER) AS T_days,
+           ${h.x} AS frequency,
+           ${h.txDays} AS recency_days,
+           ${h.TDays} AS T_days,
            revenue,
-           CASE WHEN purchase_days > 1
-                THEN CAST(purchase_revenue - first_day_purchases AS DOUBLE) / (purchase_days - 1) END AS mean_repeat_order_value`;
+           ${h.zbar} AS mean_repeat_order_value`;
 }
 
 /** The per-customer summary as an arquero table (tests and small data; see {@link customerColumnsSql}). */

@@ -13,11 +13,11 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
-import type { OrdersInput } from '../load/load-orders.ts';
+import type { OrdersSource } from '../sources/source.ts';
 import type { Progress } from '../progress.ts';
-import type { CohortReportOptions } from '../report/cohort-report.ts';
+import type { CohortReportOptions } from '../run/build-report.ts';
 import type { HistoryRun } from '../report/history-page.ts';
-import type { PreviousManifest } from '../report/what-changed.ts';
+import type { PreviousManifest } from '../parts/what-changed/present.ts';
 import type { WriteOptions } from '../report/write-output.ts';
 import { checkIsoDate, defaultMonthlyAsOf, MONTH_DIR, monthOf, previousMonth } from './as-of.ts';
 import { acquireLock, processAlive } from './lock.ts';
@@ -29,7 +29,7 @@ export const EXIT_WRITE_FAILED = 4;
 export const DEFAULT_OUT_ROOT = join('reports', 'out');
 
 export interface MonthlyOptions {
-  orders: OrdersInput;
+  orders: OrdersSource;
   /** Analysis and presentation options, as for `clv report`. */
   report: Omit<CohortReportOptions, 'orders' | 'progress' | 'previous'>;
   /** Report as of this date; default the last day of the previous month (UTC) by `now`. */
@@ -132,13 +132,13 @@ export async function runMonthly(options: MonthlyOptions): Promise<MonthlyResult
     else progress.detail?.(`comparing with ${previous.month}${previous.month !== previousMonth(month) ? ` (there is no run for ${previousMonth(month)})` : ''}`);
 
     // Loaded here so that `clv monthly --help` and refused runs do not load DuckDB and Vega.
-    const { buildCohortReport } = await import('../report/cohort-report.ts');
+    const { buildCohortReport } = await import('../run/build-report.ts');
     const { writeOutputDir } = await import('../report/write-output.ts');
     const { renderHistoryPage } = await import('../report/history-page.ts');
-    const result = await buildCohortReport({ ...options.report, orders: { ...options.orders, asOf }, previous, progress });
+    const result = await buildCohortReport({ ...options.report, orders: options.orders.atAsOf(asOf), previous, progress });
     try {
       const input = result.orders.input;
-      progress.detail?.(`${input.path}: ${input.rows_read} rows read, ${input.rows_kept} kept; ${result.analysis.kpis.customers} customers up to ${result.orders.asOf}`);
+      progress.detail?.(`${options.orders.describe().label}: ${input.rows_read} rows read, ${input.rows_kept} kept; ${result.analysis.kpis.customers} customers up to ${result.orders.asOf}`);
       progress.step('updating the history page');
       const runs = [...(await readHistory(root, month)), { month, manifest: result.manifest as PreviousManifest }];
       const historyPath = join(root, 'index.html');

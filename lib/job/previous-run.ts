@@ -4,12 +4,13 @@
  * manifest.json. A folder that cannot be read is reported as such (the
  * report says so) rather than failing the run.
  */
+import { ALL_CUSTOMERS_GROUP } from '../report/model-params.ts';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { MONTH_DIR } from './as-of.ts';
 import { csvNumber, parseCsv } from './read-csv.ts';
-import type { ParamRow, PreviousManifest, PreviousRetentionRow, PreviousRun } from '../report/what-changed.ts';
+import type { ParamRow, PreviousManifest, PreviousRetentionRow, PreviousRun } from '../parts/what-changed/present.ts';
 
 const nullableNumber = z.number().nullable().optional();
 
@@ -107,6 +108,8 @@ export async function readRun(root: string, month: string): Promise<PreviousRun>
         : parseCsv(paramsText).flatMap((r, i) => {
             const at = `data/model_params.csv row ${i + 2}`;
             const value = csvNumber(r.value, at);
+            // The fits on all customers only (runs before fit_group existed have no other rows).
+            if (r.fit_group !== undefined && r.fit_group !== '' && r.fit_group !== ALL_CUSTOMERS_GROUP) return [];
             return value === null ? [] : [{ model: r.model, parameter: r.parameter, value, ci_low: csvNumber(r.ci_low, at), ci_high: csvNumber(r.ci_high, at) }];
           });
     return { month, manifest: m.manifest, retention, params };

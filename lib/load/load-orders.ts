@@ -13,6 +13,7 @@
  *   channel      VARCHAR  (NULL when the file has none)
  *   attributes   VARCHAR  one column per other input column, named as in the file
  */
+import { orderFileFormat } from '../sources/file.ts';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -76,10 +77,6 @@ interface SourceColumn {
   position: number;
 }
 
-function detectFormat(path: string): 'csv' | 'parquet' {
-  const ext = extname(path).toLowerCase();
-  return ext === '.parquet' || ext === '.pq' ? 'parquet' : 'csv';
-}
 
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -156,7 +153,7 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
     if (err instanceof UserError) throw err;
     throw new UserError(`${file}: cannot open the orders file (${(err as NodeJS.ErrnoException).code ?? 'error'}); check the path`);
   }
-  const format = detectFormat(file);
+  const format = orderFileFormat(file);
   if (format === 'csv' && (await isBlank(file, size))) {
     throw new InputError(file, [
       { message: `the file is empty; expected a header row naming at least ${REQUIRED_COLUMNS.join(', ')}, then one row per order` },

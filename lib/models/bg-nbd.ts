@@ -27,7 +27,7 @@ import {
   SCREEN_SAMPLE,
   weightedSample,
 } from './model.ts';
-import { double } from '../engine/database.ts';
+import { double } from '../engine/sql.ts';
 import { digamma, lnGamma, lnHyp2f1Detailed, NeumaierSum } from './fit/special.ts';
 
 export interface BgNbdParams {
@@ -621,6 +621,10 @@ export const bgNbd: PurchaseModel = {
   },
   pAliveCaveat: 'BG/NBD counts customers without a repeat purchase as active: they have not yet had a chance to drop out.',
   logLikelihood: (p, d) => logLikelihoodBgNbd(toParams(p), d),
+  explain: (p, { unit, words: w }) => [
+    `While they are active, customers make on average r/α = ${w.decimal(p.r / p.alpha, 4)} repeat purchases per ${unit}; purchase rates vary between customers as a gamma distribution with shape r = ${w.decimal(p.r, 4)} (below 1: a few customers buy much more often than most).`,
+    `After each repeat purchase a customer drops out for good with probability a/(a+b) = ${w.percent(p.a / (p.a + p.b))} on average (beta distribution, a = ${w.decimal(p.a, 4)}, b = ${w.decimal(p.b, 4)}).`,
+  ],
   fit: fitBgNbd,
   pAlive: (p, x, tx, T) => pAliveBgNbd(toParams(p), x, tx, T),
   expectedIfAlive: (p, t, x, T) => expectedIfAliveBgNbd(toParams(p), t, x, T),

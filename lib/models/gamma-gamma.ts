@@ -11,7 +11,7 @@
  * assumes spend is independent of purchase frequency: check
  * {@link spendFrequencyCorrelation} (0.11 on CDNOW).
  */
-import { double } from '../engine/database.ts';
+import { double } from '../engine/sql.ts';
 import {
   fitLogSpace,
   ModelInputError,
@@ -419,6 +419,9 @@ export function spendFrequencyCorrelation(data: SpendData): number {
   return sxz / Math.sqrt(sxx * szz);
 }
 
+/** Above this |correlation| between frequency and spend, the Gamma-Gamma assumption is questionable. */
+export const STRONG_CORRELATION = 0.3;
+
 /** Gamma-Gamma behind the common {@link SpendModel} interface. */
 export const gammaGamma: SpendModel = {
   title: 'Gamma-Gamma',
@@ -435,6 +438,21 @@ export const gammaGamma: SpendModel = {
     return `((${dp} * ${dg} + ${dp} * ${x} * coalesce(${zbar}, 0)) / (${dp} * ${x} + ${dq} - 1))`;
   },
   logLikelihood: (p, d) => logLikelihoodGammaGamma(toParams(p), d),
+  explain: (p, { words: w, correlation }) => {
+    const lines = [
+      p.q > 1
+        ? `Across customers, the average value of a repeat order is pγ/(q−1) = ${w.moneyPrecise((p.p * p.gamma) / (p.q - 1))} (p = ${w.decimal(p.p, 4)}, q = ${w.decimal(p.q, 4)}, γ = ${w.decimal(p.gamma, 4)}).`
+        : `q = ${w.decimal(p.q, 4)} is at most 1, so the model's average order value across customers is not finite: spend is extremely uneven.`,
+    ];
+    if (correlation !== undefined) {
+      lines.push(
+        Math.abs(correlation) > STRONG_CORRELATION
+          ? `Warning: purchase frequency and average spend are correlated (r = ${w.decimal(correlation, 3)}); the model assumes they are independent, so its spend predictions are biased for frequent buyers.`
+          : `Purchase frequency and average spend are nearly independent (r = ${w.decimal(correlation, 3)}), as the model assumes.`,
+      );
+    }
+    return lines;
+  },
   fit: fitGammaGamma,
   conditionalExpectedSpend: (p, x, z) => conditionalExpectedSpend(toParams(p), x, z),
 };

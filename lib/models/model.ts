@@ -76,6 +76,14 @@ export interface FitResult {
   message?: string;
 }
 
+/** How the report writes numbers (lib/report/format.ts implements it): what a model's explanation needs. */
+export interface NumberWords {
+  decimal(v: number, digits?: number): string;
+  integer(v: number): string;
+  percent(v: number | null): string;
+  moneyPrecise(v: number): string;
+}
+
 /** Common shape of every CLV model: a display title, named parameters, a log-likelihood and a fit. */
 export interface ClvModel<D> {
   /** Display name ("BG/NBD"); the CLI id is the registry's key (lib/models/registry.ts). */
@@ -85,6 +93,8 @@ export interface ClvModel<D> {
   readonly definition: { term: string; definition: string };
   /** Total log-likelihood of the data (weights applied). */
   logLikelihood(params: Record<string, number>, data: D): number;
+  /** Plain-words reading of fitted parameters for the report (time unit of the rates; the spend model's frequency/spend correlation). */
+  explain?(params: Record<string, number>, o: { unit: 'day' | 'week'; words: NumberWords; correlation?: number }): string[];
   /**
    * Maximum-likelihood fit. At the edge of the parameter space (a parameter running off to 0 or ∞,
    * a flat likelihood) it returns converged = false with a plain-words message, in bounded time;

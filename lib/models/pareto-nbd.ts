@@ -682,6 +682,13 @@ export const paretoNbd: PurchaseModel = {
     definition: 'Purchase model (Schmittlein, Morrison & Colombo 1987): like BG/NBD, but customers can leave at any moment, at a rate that differs between customers.',
   },
   logLikelihood: (p, d) => logLikelihoodParetoNbd(toParams(p), d),
+  explain: (p, { unit, words: w }) => {
+    const meanMu = p.s / p.beta;
+    return [
+      `While they are active, customers make on average r/α = ${w.decimal(p.r / p.alpha, 4)} repeat purchases per ${unit} (gamma heterogeneity, shape r = ${w.decimal(p.r, 4)}).`,
+      `Customers drop out at a rate of s/β = ${w.decimal(meanMu, 5)} per ${unit} on average (gamma heterogeneity, shape s = ${w.decimal(p.s, 4)}): about one ${unit} in ${w.integer(1 / meanMu)} for a typical customer.`,
+    ];
+  },
   fit: fitParetoNbd,
   pAlive: (p, x, tx, T) => pAliveParetoNbd(toParams(p), x, tx, T),
   expectedIfAlive: (p, t, x, T) => expectedIfAliveParetoNbd(toParams(p), t, x, T),

@@ -75,3 +75,14 @@ export interface FittedPurchase {
 export function fitted(id: PurchaseModelId, params: Record<string, number>): FittedPurchase {
   return { id, model: PURCHASE_MODELS[id], params };
 }
+
+/** Kind of a registered model. */
+export function modelKind(id: ModelId): 'purchase' | 'spend' | 'contractual' {
+  return Object.hasOwn(PURCHASE_MODELS, id) ? 'purchase' : Object.hasOwn(SPEND_MODELS, id) ? 'spend' : 'contractual';
+}
+
+/** Any registered model by id. */
+export function anyModel(id: ModelId): PurchaseModel | SpendModel | (typeof CONTRACTUAL_MODELS)[ContractualModelId] {
+  const all: Record<ModelId, PurchaseModel | SpendModel | (typeof CONTRACTUAL_MODELS)[ContractualModelId]> = { ...PURCHASE_MODELS, ...SPEND_MODELS, ...CONTRACTUAL_MODELS };
+  return all[id];
+}

@@ -10,7 +10,7 @@ import { TOOL } from '../version.ts';
 import { formatters } from './format.ts';
 import { renderReportHtml } from './html.ts';
 import type { Section, TableColumn } from './section.ts';
-import type { PreviousManifest } from './what-changed.ts';
+import type { PreviousManifest } from '../parts/what-changed/present.ts';
 
 /** One run folder: its manifest, or why it could not be read. */
 export type HistoryRun = { month: string; manifest: PreviousManifest } | { month: string; problem: string };

@@ -12,9 +12,10 @@
  * Sections left out of a report take their entries with them.
  */
 import type { PeriodUnit } from '../engine/periods.ts';
+import { modelTitle, spendModel } from '../models/registry.ts';
 import { periodNoun } from '../engine/periods.ts';
 import type { Formatters } from './format.ts';
-import type { SectionDraft } from './cohort-sections.ts';
+import type { SectionDraft } from './section.ts';
 import type { DefinitionGroup } from './section.ts';
 
 export interface MethodEntry {
@@ -39,7 +40,7 @@ export interface AssumptionInput {
   /** Cohort range of a view (--from/--to). */
   cohortRange?: { from: string; to: string };
   /** Customer value options when the section is computed; false when switched off; undefined when not shown. */
-  value?: { model: string; timeUnit: string; horizonMonths: number; annualDiscountRate: number; margin?: number; business?: string } | false;
+  value?: { model: string; modelSource?: 'fixed' | 'backtest' | 'default'; timeUnit: string; horizonMonths: number; annualDiscountRate: number; margin?: number; business?: string } | false;
   /** Acquisition channel rule of the CAC sections (`first-order` or `customers:<column>`), when they are shown. */
   attribution?: string;
   fmt: Formatters;
@@ -68,7 +69,10 @@ export function reportAssumptions(a: AssumptionInput): MethodEntry[] {
     out.push(
       v.business === 'contractual'
         ? { term: 'CLV model', definition: `Contractual (subscriptions): a customer is retained while they order in every ${p} since their first; the shifted-beta-geometric model is fitted by maximum likelihood on all cohorts' retention up to the last complete ${p}, and each current subscriber is valued at their own net revenue per ${p}.` }
-        : { term: 'CLV model', definition: `${v.model === 'bgnbd' ? 'BG/NBD' : v.model === 'pareto-nbd' ? 'Pareto/NBD' : v.model} for purchases and Gamma-Gamma for spend, fitted by maximum likelihood on every customer's (x, t_x, T) measured in ${v.timeUnit}s up to the as-of date.` },
+        : {
+            term: 'CLV model',
+            definition: `${modelTitle(v.model)} for purchases${v.modelSource === 'backtest' ? ' (chosen by the holdout backtest)' : v.modelSource === 'fixed' ? ' (set with --clv-model)' : ''} and ${spendModel.title} for spend, fitted by maximum likelihood on every customer's (x, t_x, T) measured in ${v.timeUnit}s up to the as-of date (per acquisition channel where a channel is big enough); every model figure of this report comes from this one fit.`,
+          },
       { term: 'Horizon', definition: `${v.horizonMonths} months after the as-of date; a month is 365.25 ÷ 12 days.` },
       { term: 'Discount rate', definition: `${a.fmt.percent(v.annualDiscountRate)} a year, applied monthly: d = (1 + ${a.fmt.decimal(v.annualDiscountRate, 2)})^(1/12) − 1 = ${a.fmt.decimal(monthly * 100, 3)}% a month.` },
       {

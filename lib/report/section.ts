@@ -69,3 +69,9 @@ export interface Section {
   /** Titled definition lists (used by Methods & assumptions). */
   groups?: DefinitionGroup[];
 }
+
+/** A section before its chart is rendered. */
+export type SectionDraft = Omit<Section, 'chart' | 'extraCharts'> & {
+  chart?: Omit<SectionChart, 'svg'>;
+  extraCharts?: Omit<SectionChart, 'svg'>[];
+};

@@ -52,20 +52,18 @@ export interface WinBackResult {
 }
 
 /** Columns of `customer_scores` (none when the table does not exist). */
-export async function scoreColumns(db: Database): Promise<string[]> {
-  const rows = await db.rows<{ name: string }>(`SELECT column_name AS name FROM duckdb_columns() WHERE table_name = 'customer_scores' ORDER BY column_index`);
-  return rows.map((r) => r.name);
-}
-
 export function checkWinBackOptions(o: WinBackOptions): void {
   if (!(o.pAliveBelow > 0 && o.pAliveBelow <= 1)) throw new UserError(`--win-back-p-alive ${o.pAliveBelow}: expected a probability such as 0.3 (0 < p ≤ 1)`);
   if (!(o.topShare > 0 && o.topShare <= 1)) throw new UserError(`--win-back-top-share ${o.topShare}: expected a fraction of customers such as 0.2 (0 < share ≤ 1)`);
 }
 
-/** Builds the temp table `win_back` (see the top of this file). Needs `customer_rfm`. */
-export async function buildWinBack(db: Database, asOf: string, o: WinBackOptions): Promise<WinBackResult> {
+/**
+ * Builds the temp table `win_back` (see the top of this file). Needs `customer_rfm`, and the run's
+ * per-customer scores when the models ran (`scores`: the table and its columns, lib/run/run-context.ts).
+ */
+export async function buildWinBack(db: Database, asOf: string, o: WinBackOptions, scores: { name: 'customer_scores'; columns: readonly string[] } | null): Promise<WinBackResult> {
   checkWinBackOptions(o);
-  const cols = await scoreColumns(db);
+  const cols = scores?.columns ?? [];
   const usePAlive = cols.includes('p_alive');
   const hasClv = cols.includes('clv');
   const [{ threshold }] = await db.rows<{ threshold: number | null }>(`
@@ -91,7 +89,7 @@ export async function buildWinBack(db: Database, asOf: string, o: WinBackOptions
              ${usePAlive ? 'CAST(c.revenue AS DOUBLE) * (1 - s.p_alive)' : 'CAST(c.revenue AS DOUBLE)'} AS value_at_stake,
              ${hasClv ? 's.clv' : 'CAST(NULL AS DOUBLE)'} AS clv
       FROM customer_base c JOIN customer_rfm r USING (customer_id)
-      ${cols.length > 0 ? 'LEFT JOIN customer_scores s USING (customer_id)' : ''}
+      ${scores ? `LEFT JOIN ${scores.name} s USING (customer_id)` : ''}
       WHERE c.revenue > 0 AND ${cut} AND ${gone})
     ORDER BY rank`);
   const [t] = await db.rows<{ high: number; n: number; stake: number | null }>(`

@@ -18,7 +18,7 @@ import { openDatabase, type Database } from '../../lib/engine/database.ts';
 import { loadOrders } from '../../lib/load/load-orders.ts';
 import { summarize } from '../../lib/engine/summarize.ts';
 import { SAMPLE_PARAMETERS, writeSample, type SampleChannel } from '../../lib/sample/generate-sample.ts';
-import { buildCohortReport } from '../../lib/report/cohort-report.ts';
+import { buildCohortReport } from '../../lib/run/build-report.ts';
 import { ALL_COLUMN, DEFAULT_BOOTSTRAP, SEGMENT_CLV_COLUMNS, REPLICATE_GRID_DAYS, scoreCells, segmentCells, segmentValue, type SegmentValueOptions, type SegmentValueResult } from '../../lib/clv/segment-value.ts';
 import { CustomerResampler, percentile, percentileInterval, replicateRng } from '../../lib/clv/bootstrap.ts';
 import { DAYS_PER_MONTH, horizonIfAlive, monthlyRate, pAlive } from '../../lib/clv/discounted-clv.ts';

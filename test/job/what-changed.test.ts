@@ -1,6 +1,6 @@
 /** The What changed section on small hand-made runs: parameter drift, mismatched runs, unreadable runs. */
 import { describe, expect, it } from 'vitest';
-import { whatChanged, type CurrentRun, type PreviousRun } from '../../lib/report/what-changed.ts';
+import { whatChanged, type CurrentRun, type PreviousRun } from '../../lib/parts/what-changed/present.ts';
 import { formatters } from '../../lib/report/format.ts';
 import type { RetentionCell } from '../../lib/cohorts/retention.ts';
 import type { Kpis } from '../../lib/cohorts/kpis.ts';

@@ -1,6 +1,6 @@
 /** Narrative sentences and section contents computed from the numbers. */
 import { describe, expect, it } from 'vitest';
-import { cohortSections, MAX_SEGMENTS_SHOWN, segmentSections } from '../../lib/report/cohort-sections.ts';
+import { cohortSections, MAX_SEGMENTS_SHOWN, segmentSections } from '../../lib/parts/cohorts/present.ts';
 import { formatters } from '../../lib/report/format.ts';
 import { analyzeFile, tempFile } from '../helpers/pipeline.ts';
 

@@ -7,7 +7,7 @@
  * files on purpose (see test/helpers/golden.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { buildCohortReport, type CohortReportOptions } from '../../lib/report/cohort-report.ts';
+import { buildCohortReport, type CohortReportOptions } from '../../lib/run/build-report.ts';
 import { expectGolden, reportStructure } from '../helpers/golden.ts';
 
 const ORDERS = { path: 'test/fixtures/hand-orders.csv' };

@@ -31,7 +31,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../lib/engine/database.ts';
 import { summarize } from '../../lib/engine/summarize.ts';
 import { loadOrders } from '../../lib/load/load-orders.ts';
-import { buildCohortReport } from '../../lib/report/cohort-report.ts';
+import { buildCohortReport } from '../../lib/run/build-report.ts';
 import { buildRfm } from '../../lib/segments/rfm.ts';
 import { buildWinBack } from '../../lib/segments/win-back.ts';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeSample } from '../../lib/sample/generate-sample.ts';
-import { buildCohortReport } from '../../lib/report/cohort-report.ts';
+import { buildCohortReport } from '../../lib/run/build-report.ts';
 import { RFM_SEGMENTS } from '../../lib/segments/rfm.ts';
 
 type Table = { header: string[]; rows: Record<string, string>[] };

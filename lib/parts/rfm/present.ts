@@ -1,67 +1,23 @@
 /**
- * The report's "RFM segments" and "Win back" sections, with their data files.
- * Runs after the Customer value section (so that `customer_scores`, when the
- * models ran, gives P(alive) and projected CLV); works without it too.
- *
- *   customer_base ─► customer_rfm (lib/segments/rfm.ts) ─► rfm_segments.csv, RFM segments
- *                 ─► win_back (lib/segments/win-back.ts)  ─► win_back.csv, Win back
+ * The RFM part, presenting half (pure): the RFM segments and the Win back
+ * list as sections, with rfm_segments.csv (the large per-customer files were
+ * written by compute.ts) and the manifest's rfm entry.
  */
-import { join } from 'node:path';
-import { literal, type Database } from '../engine/database.ts';
-import { neutraliseSql, decimalTextSql } from '../engine/export-customers.ts';
-import { rfmGridSpec, winBackBarsSpec } from '../charts/rfm-charts.ts';
-import { buildRfm, rfmGrid, rfmSegmentSummary, RFM_DEFINITIONS, RFM_RULES, type RfmSegmentRow } from '../segments/rfm.ts';
-import { buildWinBack, LAPSED_DAYS, LAPSED_GAPS, scoreColumns, winBackBy, winBackTop, writeWinBackCsv, WIN_BACK_COLUMNS, type WinBackOptions } from '../segments/win-back.ts';
-import type { Formatters } from './format.ts';
-import type { SectionDraft } from './cohort-sections.ts';
-
-/** Customers shown in the Win back table (the CSV has the whole list). */
-export const WIN_BACK_SHOWN = 25;
-
-export const RFM_SEGMENTS_COLUMNS = ['rfm_segment', 'rule', 'customers', 'customer_share', 'revenue', 'revenue_share', 'mean_revenue', 'mean_r', 'mean_f', 'mean_m', 'mean_p_alive', 'mean_clv'] as const;
-export const RFM_CUSTOMERS_COLUMNS = ['customer_id', 'days_since_last', 'purchase_days', 'revenue', 'r', 'f', 'm', 'rfm_segment'] as const;
-
-export interface RfmSectionsResult {
-  sections: SectionDraft[];
-  /** Small CSVs (rows in memory). */
-  tables: { name: string; columns: readonly string[]; rows: Record<string, unknown>[] }[];
-  /** Large CSVs written by DuckDB into the scratch directory. */
-  files: { name: string; path: string; columns: readonly string[]; rows: number }[];
-  manifest: Record<string, unknown>;
-}
+import { rfmGridSpec, winBackBarsSpec } from '../../charts/rfm-charts.ts';
+import { RFM_DEFINITIONS, RFM_RULES, type RfmSegmentRow } from '../../segments/rfm.ts';
+import { LAPSED_DAYS, LAPSED_GAPS } from '../../segments/win-back.ts';
+import type { Formatters } from '../../report/format.ts';
+import type { SectionDraft } from '../../report/section.ts';
+import type { PartOutput } from '../part.ts';
+import { RFM_SEGMENTS_COLUMNS, WIN_BACK_SHOWN, type RfmFigures } from './compute.ts';
 
 function joinWords(items: string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
-/** Writes the per-customer RFM scores (table `customer_rfm`) as CSV. */
-async function writeRfmCustomersCsv(db: Database, path: string): Promise<number> {
-  await db.run(`
-    COPY (
-      SELECT ${neutraliseSql('customer_id')} AS customer_id, days_since_last, purchase_days, ${decimalTextSql('revenue')} AS revenue, r, f, m, rfm_segment
-      FROM customer_rfm ORDER BY customer_id
-    ) TO ${literal(path)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', ESCAPE '"', NEW_LINE '\\n')`);
-  const [{ n }] = await db.rows<{ n: number }>('SELECT CAST(count(*) AS INTEGER) AS n FROM customer_rfm');
-  return n;
-}
-
-export async function rfmSections(
-  db: Database,
-  args: { asOf: string; fmt: Formatters; currency: string; winBack: WinBackOptions; scratchDir: string; wantsFile: (name: string) => boolean },
-): Promise<RfmSectionsResult> {
-  const { fmt, currency } = args;
-  await buildRfm(db, args.asOf);
-  const cols = await scoreColumns(db);
-  const pAlive = cols.includes('p_alive');
-  const clv = cols.includes('clv');
-  const segments = await rfmSegmentSummary(db, { pAlive, clv });
-  const grid = await rfmGrid(db);
-  const segmentOf = async (r: number, f: number) => {
-    const [row] = await db.rows<{ s: string }>(`SELECT min(rfm_segment) AS s FROM customer_rfm WHERE r = ${r} AND f = ${f}`);
-    return row.s;
-  };
-  const cells = [];
-  for (const g of grid) cells.push({ ...g, segment: await segmentOf(g.r, g.f) });
+export function presentRfm(f: RfmFigures, { fmt, currency }: { fmt: Formatters; currency: string }): PartOutput {
+  const { segments, cells, pAlive, clv, wb, bySegment, byChannel, top } = f;
+  const args = { winBack: f.winBack };
   const total = segments.reduce((s, r) => s + r.customers, 0);
   const present = segments.filter((s) => s.customers > 0);
   const biggest = [...present].sort((a, b) => b.customers - a.customers || a.rfm_segment.localeCompare(b.rfm_segment))[0];
@@ -80,7 +36,7 @@ export async function rfmSections(
       const hi = [...withP].sort((a, b) => (b.mean_p_alive ?? 0) - (a.mean_p_alive ?? 0))[0];
       const lo = [...withP].sort((a, b) => (a.mean_p_alive ?? 0) - (b.mean_p_alive ?? 0))[0];
       if (hi && lo && hi !== lo) {
-        const oneDay = hi.mean_f === 1 && hi.mean_p_alive === 1 ? ' (BG/NBD counts customers without a repeat purchase as active: they have not yet had a chance to drop out)' : '';
+        const oneDay = hi.mean_f === 1 && hi.mean_p_alive === 1 && f.pAliveCaveat ? ` (${f.pAliveCaveat.replace(/\.$/, '')})` : '';
         narrative.push(`By the purchase model, the mean probability of still being active runs from ${fmt.percent(lo.mean_p_alive)} in ${lo.rfm_segment} to ${fmt.percent(hi.mean_p_alive)} in ${hi.rfm_segment}${oneDay}.`);
       }
     } else {
@@ -117,10 +73,6 @@ export async function rfmSections(
     definitions: RFM_DEFINITIONS,
   };
 
-  const wb = await buildWinBack(db, args.asOf, args.winBack);
-  const bySegment = await winBackBy(db, 'rfm_segment');
-  const byChannel = await winBackBy(db, 'acquisition_channel');
-  const top = await winBackTop(db, WIN_BACK_SHOWN);
   const measure = wb.rule === 'p-alive' ? 'Value at stake' : 'Historical net revenue';
   const highRule = `net revenue above ${fmt.moneyPrecise(wb.revenueThreshold)} (the top ${fmt.percent(args.winBack.topShare)} of customers by net revenue)`;
   const wbNarrative: string[] = [];
@@ -179,24 +131,15 @@ export async function rfmSections(
     ],
   };
 
-  const tables: RfmSectionsResult['tables'] = [{ name: 'rfm_segments.csv', columns: RFM_SEGMENTS_COLUMNS, rows: segments as unknown as Record<string, unknown>[] }];
-  const files: RfmSectionsResult['files'] = [];
-  if (args.wantsFile('rfm_customers.csv')) {
-    const path = join(args.scratchDir, 'rfm_customers.csv');
-    files.push({ name: 'rfm_customers.csv', path, columns: RFM_CUSTOMERS_COLUMNS, rows: await writeRfmCustomersCsv(db, path) });
-  }
-  if (args.wantsFile('win_back.csv')) {
-    const path = join(args.scratchDir, 'win_back.csv');
-    files.push({ name: 'win_back.csv', path, columns: WIN_BACK_COLUMNS, rows: await writeWinBackCsv(db, path) });
-  }
   return {
     sections: [rfmSection, winBackSection],
-    tables,
-    files,
+    files: [{ name: 'rfm_segments.csv', columns: RFM_SEGMENTS_COLUMNS, rows: segments as unknown as Record<string, unknown>[] }, ...f.files],
     manifest: {
-      segments: Object.fromEntries(segments.map((s: RfmSegmentRow) => [s.rfm_segment, s.customers])),
-      rules: RFM_RULES.map((r) => ({ segment: r.segment, rule: r.rule })),
-      win_back: { rule: wb.rule, p_alive_below: args.winBack.pAliveBelow, top_share: args.winBack.topShare, revenue_threshold: wb.revenueThreshold, high_value: wb.highValue, customers: wb.customers, value_at_stake: wb.valueAtStake },
+      rfm: {
+        segments: Object.fromEntries(segments.map((s: RfmSegmentRow) => [s.rfm_segment, s.customers])),
+        rules: RFM_RULES.map((r) => ({ segment: r.segment, rule: r.rule })),
+        win_back: { rule: wb.rule, p_alive_below: args.winBack.pAliveBelow, top_share: args.winBack.topShare, revenue_threshold: wb.revenueThreshold, high_value: wb.highValue, customers: wb.customers, value_at_stake: wb.valueAtStake },
+      },
     },
   };
 }

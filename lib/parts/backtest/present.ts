@@ -4,11 +4,12 @@
  * the tracking plots, holdout purchases by calibration frequency and the
  * summary table (lib/clv/backtest.ts computes the figures).
  */
-import { holdoutByFrequencySpec, trackingSpec, type FrequencyValue, type TrackingValue } from '../charts/backtest-charts.ts';
-import { addDays } from '../clv/backtest-options.ts';
-import { MAX_FREQUENCY_BIN, MODEL_TITLES, TIE_POINTS, type BacktestModel, type BacktestResult } from '../clv/backtest.ts';
-import type { Formatters } from './format.ts';
-import type { SectionDraft } from './cohort-sections.ts';
+import { holdoutByFrequencySpec, trackingSpec, type FrequencyValue, type TrackingValue } from '../../charts/backtest-charts.ts';
+import { addDays } from '../../clv/backtest-options.ts';
+import { MAX_FREQUENCY_BIN, TIE_POINTS, type BacktestModel, type BacktestResult } from '../../clv/backtest.ts';
+import { modelTitle, PURCHASE_MODEL_IDS } from '../../models/registry.ts';
+import type { Formatters } from '../../report/format.ts';
+import type { SectionDraft } from '../../report/section.ts';
 
 export const BACKTEST_SECTION_ID = 'backtest';
 const TITLE = 'Holdout backtest';
@@ -39,7 +40,7 @@ export const BACKTEST_DEFINITIONS = [
   },
   {
     term: 'Model choice',
-    definition: `Between BG/NBD and Pareto/NBD, the smaller absolute aggregate error on the holdout wins; when the two are within ${TIE_POINTS} percentage point, the smaller MAE per customer decides. Only converged fits take part. The chosen model is then refitted on all orders up to the as-of date for the Customer value projections. --clv-model (or clv.model in the config) overrides the choice. Log-likelihood and AIC (2k − 2·LL) of the calibration fits are shown but do not decide.`,
+    definition: `Among the purchase models (${PURCHASE_MODEL_IDS.map(modelTitle).join(', ')}), the smallest absolute aggregate error on the holdout wins; the models within ${TIE_POINTS} percentage point of it are tied, and among them the smaller MAE per customer decides. Only converged fits take part. The chosen model is then refitted on all orders up to the as-of date for the Customer value projections. --clv-model (or clv.model in the config) overrides the choice. Log-likelihood and AIC (2k − 2·LL) of the calibration fits are shown but do not decide.`,
   },
 ];
 
@@ -61,7 +62,7 @@ export function backtestSection(r: BacktestResult, o: { used: BacktestModel; mod
     `The ${fmt.integer(r.customers)} customers who had bought by ${r.calibrationEnd} made ${fmt.integer(r.actualPurchases)} repeat purchases (distinct purchase days) in the holdout${r.holdoutNewCustomers > 0 ? `; the ${fmt.integer(r.holdoutNewCustomers)} customers first seen in the holdout are left out` : ''}.`,
   ];
   for (const m of r.models) {
-    const t = MODEL_TITLES[m.model];
+    const t = modelTitle(m.model);
     if (!m.fit || m.predicted === null) {
       narrative.push(`${t} could not be checked: it could not be fitted on the calibration period (${m.reason ?? 'no reason given'}).`);
       continue;
@@ -75,16 +76,16 @@ export function backtestSection(r: BacktestResult, o: { used: BacktestModel; mod
   if (spendModels.length > 0) {
     narrative.push(
       `With Gamma-Gamma for the spend per purchase, holdout revenue was ${fmt.money(r.actualSpend)}; ${spendModels
-        .map((m) => `${MODEL_TITLES[m.model]} predicted ${fmt.money(m.spendPredicted!)}${m.spendErrorPct === null ? '' : ` (${signed(fmt, m.spendErrorPct)})`}, off by ${fmt.moneyPrecise(m.spendMae ?? 0)} per customer on average`)
+        .map((m) => `${modelTitle(m.model)} predicted ${fmt.money(m.spendPredicted!)}${m.spendErrorPct === null ? '' : ` (${signed(fmt, m.spendErrorPct)})`}, off by ${fmt.moneyPrecise(m.spendMae ?? 0)} per customer on average`)
         .join('; ')}.`,
     );
   } else {
     narrative.push(`Spend was not checked: Gamma-Gamma could not be fitted on the calibration period (${r.spendReason ?? 'no reason given'}).`);
   }
-  const usedTitle = MODEL_TITLES[o.used];
+  const usedTitle = modelTitle(o.used);
   if (o.modelFixed) {
     narrative.push(
-      `The purchase model was set with --clv-model (or clv.model in the config), so the Customer value section uses ${usedTitle} whatever the backtest finds${r.best ? `; the backtest favours ${MODEL_TITLES[r.best]}, because ${r.why}` : ` (${r.why})`}.`,
+      `The purchase model was set with --clv-model (or clv.model in the config), so the Customer value section uses ${usedTitle} whatever the backtest finds${r.best ? `; the backtest favours ${modelTitle(r.best)}, because ${r.why}` : ` (${r.why})`}.`,
     );
   } else if (r.best) {
     narrative.push(`${usedTitle} is used for the Customer value projections, refitted on all orders up to ${r.asOf}, because ${r.why}.`);
@@ -103,22 +104,22 @@ export function backtestSection(r: BacktestResult, o: { used: BacktestModel; mod
     narrative.push(r.actualPurchases < 100 ? `${level} The holdout has only ${fmt.integer(r.actualPurchases)} repeat purchases, so these errors are rough.` : level);
   }
 
-  const series = ['Actual', ...fitted.map((m) => MODEL_TITLES[m.model])];
+  const series = ['Actual', ...fitted.map((m) => modelTitle(m.model))];
   const cumulative: TrackingValue[] = [];
   const weekly: TrackingValue[] = [];
   for (const t of r.tracking) {
     cumulative.push({ week: t.week, series: 'Actual', value: t.actualCumulative });
     weekly.push({ week: t.week, series: 'Actual', value: t.actualWeekly });
     for (const m of fitted) {
-      cumulative.push({ week: t.week, series: MODEL_TITLES[m.model], value: t.predictedCumulative[m.model] ?? 0 });
-      weekly.push({ week: t.week, series: MODEL_TITLES[m.model], value: t.predictedWeekly[m.model] ?? 0 });
+      cumulative.push({ week: t.week, series: modelTitle(m.model), value: t.predictedCumulative[m.model] ?? 0 });
+      weekly.push({ week: t.week, series: modelTitle(m.model), value: t.predictedWeekly[m.model] ?? 0 });
     }
   }
   const freq: FrequencyValue[] = [];
   for (const f of r.frequency) {
     const label = f.frequency >= MAX_FREQUENCY_BIN ? `${MAX_FREQUENCY_BIN}+` : String(f.frequency);
     freq.push({ frequency: label, order: f.frequency, series: 'Actual', value: f.actual, customers: f.customers });
-    for (const m of fitted) freq.push({ frequency: label, order: f.frequency, series: MODEL_TITLES[m.model], value: f.predicted[m.model] ?? 0, customers: f.customers });
+    for (const m of fitted) freq.push({ frequency: label, order: f.frequency, series: modelTitle(m.model), value: f.predicted[m.model] ?? 0, customers: f.customers });
   }
   const charts =
     fitted.length > 0
@@ -143,7 +144,7 @@ export function backtestSection(r: BacktestResult, o: { used: BacktestModel; mod
     cards: [
       { label: 'Holdout repeat purchases', value: fmt.integer(r.actualPurchases), detail: `${addDays(r.calibrationEnd, 1)} to ${r.asOf}` },
       ...fitted.map((m) => ({
-        label: `${MODEL_TITLES[m.model]} predicted`,
+        label: `${modelTitle(m.model)} predicted`,
         value: fmt.decimal(m.predicted!, 0),
         detail: m.aggregateErrorPct === null ? 'no holdout purchases to compare with' : `${signed(fmt, m.aggregateErrorPct)} against actual`,
       })),
@@ -151,7 +152,7 @@ export function backtestSection(r: BacktestResult, o: { used: BacktestModel; mod
     ],
     ...charts,
     bullets: [
-      `Calibration fits: ${r.models.map((m) => (m.fit ? `${MODEL_TITLES[m.model]} log-likelihood ${fmt.decimal(m.fit.logLikelihood, 2)}, AIC ${fmt.decimal(m.fit.aic, 2)}` : `${MODEL_TITLES[m.model]} not fitted`)).join('; ')}. Higher log-likelihood and lower AIC fit the calibration data better, but they do not decide: the holdout error does.`,
+      `Calibration fits: ${r.models.map((m) => (m.fit ? `${modelTitle(m.model)} log-likelihood ${fmt.decimal(m.fit.logLikelihood, 2)}, AIC ${fmt.decimal(m.fit.aic, 2)}` : `${modelTitle(m.model)} not fitted`)).join('; ')}. Higher log-likelihood and lower AIC fit the calibration data better, but they do not decide: the holdout error does.`,
       'The sBG model of contractual businesses (--business contractual) is not backtested.',
       'The per-week figures are in data/backtest.csv (cumulative, by week start date) and the per-model figures in data/backtest_summary.csv.',
     ],
@@ -171,7 +172,7 @@ export function backtestSection(r: BacktestResult, o: { used: BacktestModel; mod
         { key: 'chosen', label: 'Used', kind: 'boolean' },
       ],
       rows: r.models.map((m) => ({
-        model: MODEL_TITLES[m.model],
+        model: modelTitle(m.model),
         log_likelihood: m.fit?.logLikelihood ?? null,
         aic: m.fit?.aic ?? null,
         predicted: m.predicted,

@@ -4,11 +4,11 @@
  * data/cac_by_channel.csv and data/unit_economics.csv, what the manifest
  * records and the data-quality notes. Pure: figures in, drafts out.
  */
-import { cacLinesSpec, ltvCacBarsSpec, paybackSpec, periodBarsSpec } from '../charts/cac-charts.ts';
-import { LTV_CAC_REFERENCE, LTV_MONTHS, type CacResult, type UnitEconomicsRow } from '../cac/unit-economics.ts';
-import type { Formatters } from './format.ts';
-import type { SectionDraft } from './cohort-sections.ts';
-import type { TableColumn } from './section.ts';
+import { cacLinesSpec, ltvCacBarsSpec, paybackSpec, periodBarsSpec } from '../../charts/cac-charts.ts';
+import { LTV_CAC_REFERENCE, LTV_MONTHS, type CacResult, type UnitEconomicsRow } from '../../cac/unit-economics.ts';
+import type { Formatters } from '../../report/format.ts';
+import type { SectionDraft } from '../../report/section.ts';
+import type { TableColumn } from '../../report/section.ts';
 
 /** CSV contracts (exactly these columns). */
 export const CAC_BY_CHANNEL_COLUMNS = ['channel', 'period', 'spend', 'new_customers', 'cac'] as const;

@@ -17,10 +17,11 @@
  * - Parameter drift of the CLV models: each parameter's relative change and
  *   whether the new estimate lies outside the previous 95% interval.
  */
-import type { Kpis } from '../cohorts/kpis.ts';
-import type { AveragePoint, RetentionCell } from '../cohorts/retention.ts';
-import type { SectionDraft } from './cohort-sections.ts';
-import type { Formatters } from './format.ts';
+import { modelTitle } from '../../models/registry.ts';
+import type { Kpis } from '../../cohorts/kpis.ts';
+import type { AveragePoint, RetentionCell } from '../../cohorts/retention.ts';
+import type { SectionDraft } from '../../report/section.ts';
+import type { Formatters } from '../../report/format.ts';
 
 /** Rows of a previous run's data/cohort_retention.csv (the columns used here). */
 export interface PreviousRetentionRow {
@@ -76,7 +77,6 @@ export interface CurrentRun {
 /** Cohorts listed in the retention table. */
 export const MAX_RETENTION_MOVES = 10;
 
-const MODEL_NAMES: Record<string, string> = { bgnbd: 'BG/NBD', 'pareto-nbd': 'Pareto/NBD', 'gamma-gamma': 'Gamma-Gamma' };
 
 interface Move {
   cohort: string;
@@ -356,21 +356,21 @@ function parameterDrift(current: CurrentRun, previous: { params: ParamRow[] | nu
     drift.push({ model, parameter, previous: p.value, current: value, relative_change: rel, outside_previous_ci: outside });
     const interval = p.ci_low !== null && p.ci_high !== null ? `; ${outside ? 'OUTSIDE' : 'inside'} the previous 95% interval ${fmt.decimal(p.ci_low, 4)} to ${fmt.decimal(p.ci_high, 4)}` : '';
     bullets.push(
-      `${MODEL_NAMES[model] ?? model} ${parameter}: ${fmt.decimal(p.value, 4)} → ${fmt.decimal(value, 4)} (${rel === null ? 'n/a' : rel === 0 ? 'unchanged' : signed(rel, fmt.percent(Math.abs(rel)))})${interval}.`,
+      `${modelTitle(model)} ${parameter}: ${fmt.decimal(p.value, 4)} → ${fmt.decimal(value, 4)} (${rel === null ? 'n/a' : rel === 0 ? 'unchanged' : signed(rel, fmt.percent(Math.abs(rel)))})${interval}.`,
     );
   }
   const models = [...new Set(current.params.map((r) => String(r.model)))];
   const prevModels = new Set(previous.params.map((p) => p.model));
   const missing = models.filter((m) => !prevModels.has(m));
-  if (missing.length > 0) notes.push(`The previous run did not fit ${joinWords(missing.map((m) => MODEL_NAMES[m] ?? m))}: its parameters have nothing to compare with.`);
+  if (missing.length > 0) notes.push(`The previous run did not fit ${joinWords(missing.map((m) => modelTitle(m)))}: its parameters have nothing to compare with.`);
   if (drift.length > 0) {
     const largest = drift.reduce((a, b) => (Math.abs(b.relative_change ?? 0) > Math.abs(a.relative_change ?? 0) ? b : a));
     const outside = drift.filter((d) => d.outside_previous_ci);
     narrative.push(
-      `CLV model parameters: the largest move is ${MODEL_NAMES[largest.model] ?? largest.model} ${largest.parameter} (${largest.relative_change === null ? 'n/a' : largest.relative_change === 0 ? 'unchanged' : signed(largest.relative_change, fmt.percent(Math.abs(largest.relative_change)))}); ${
+      `CLV model parameters: the largest move is ${modelTitle(largest.model)} ${largest.parameter} (${largest.relative_change === null ? 'n/a' : largest.relative_change === 0 ? 'unchanged' : signed(largest.relative_change, fmt.percent(Math.abs(largest.relative_change)))}); ${
         outside.length === 0
           ? 'every new estimate lies inside the previous 95% interval.'
-          : `${joinWords(outside.map((d) => `${MODEL_NAMES[d.model] ?? d.model} ${d.parameter}`))} left the previous 95% interval: the customers' behaviour, or the data, changed more than sampling noise explains.`
+          : `${joinWords(outside.map((d) => `${modelTitle(d.model)} ${d.parameter}`))} left the previous 95% interval: the customers' behaviour, or the data, changed more than sampling noise explains.`
       }`,
     );
   }

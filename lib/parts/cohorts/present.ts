@@ -3,16 +3,17 @@
  * from the numbers. Pure: analysis in, sections (with chart specs) out; the
  * SVGs are rendered by the caller.
  */
-import type { CohortAnalysis } from '../cohorts/analyze-cohorts.ts';
-import type { AveragePoint, RetentionCell } from '../cohorts/retention.ts';
-import type { LoadedOrders } from '../load/load-orders.ts';
-import { periodNoun, periodsPerYear, type PeriodUnit } from '../engine/periods.ts';
-import { retentionHeatmapSpec } from '../charts/retention-heatmap.ts';
-import { cohortLinesSpec } from '../charts/cohort-lines.ts';
-import { segmentLinesSpec } from '../charts/segment-lines.ts';
-import { crrLineSpec } from '../charts/crr-line.ts';
-import type { Formatters } from './format.ts';
-import type { Section, SectionChart, TableColumn } from './section.ts';
+import type { SourceDescription } from '../../sources/source.ts';
+import type { CohortAnalysis } from '../../cohorts/analyze-cohorts.ts';
+import type { AveragePoint, RetentionCell } from '../../cohorts/retention.ts';
+import type { LoadedOrders } from '../../load/load-orders.ts';
+import { periodNoun, periodsPerYear, type PeriodUnit } from '../../engine/periods.ts';
+import { retentionHeatmapSpec } from '../../charts/retention-heatmap.ts';
+import { cohortLinesSpec } from '../../charts/cohort-lines.ts';
+import { segmentLinesSpec } from '../../charts/segment-lines.ts';
+import { crrLineSpec } from '../../charts/crr-line.ts';
+import type { Formatters } from '../../report/format.ts';
+import type { SectionDraft, TableColumn } from '../../report/section.ts';
 
 /** Cohorts smaller than this are not named as best or worst in the narrative. */
 export const MIN_NAMED_COHORT = 30;
@@ -23,11 +24,7 @@ export const MAX_SEGMENTS_SHOWN = 10;
 /** Largest triangle drawn in the heatmap and its table (the CSV has everything). */
 export const MAX_TRIANGLE = 48;
 
-/** A section before its chart is rendered. */
-export type SectionDraft = Omit<Section, 'chart' | 'extraCharts'> & {
-  chart?: Omit<SectionChart, 'svg'>;
-  extraCharts?: Omit<SectionChart, 'svg'>[];
-};
+export type { SectionDraft } from '../../report/section.ts';
 
 /** What the retention triangle measures: customers active, or revenue as a share of the first period's. */
 export type TriangleMetric = 'customers' | 'revenue';
@@ -480,10 +477,10 @@ export function segmentSections({ analysis, fmt }: CohortSectionsInput): Section
   });
 }
 
-export function dataQualitySection({ analysis, orders, fmt }: CohortSectionsInput): SectionDraft {
+export function dataQualitySection({ analysis, orders, fmt, source }: CohortSectionsInput & { source: SourceDescription }): SectionDraft {
   const i = orders.input;
   const bullets = [
-    `${i.path}: ${fmt.integer(i.rows_read)} rows read, ${fmt.integer(i.rows_kept)} kept (${i.format.toUpperCase()}, sha256 ${i.sha256.slice(0, 12)}…).`,
+    `${source.label}: ${fmt.integer(i.rows_read)} rows read, ${fmt.integer(i.rows_kept)} kept (${source.kind.toUpperCase()}, sha256 ${i.sha256.slice(0, 12)}…).`,
   ];
   for (const d of i.dropped) {
     bullets.push(
@@ -531,20 +528,6 @@ export function definitionsSection({ analysis, currency }: CohortSectionsInput):
       { term: 'Complete', definition: `A ${p} is complete when it ended on or before the as-of date (${analysis.asOf}).` },
     ],
   };
-}
-
-export function cohortSections(input: CohortSectionsInput): SectionDraft[] {
-  return [
-    kpiSection(input),
-    triangleSection(input),
-    curvesSection(input),
-    revenueRetentionSection(input),
-    cumulativeSection(input),
-    crrSection(input),
-    ...segmentSections(input),
-    dataQualitySection(input),
-    definitionsSection(input),
-  ];
 }
 
 function cap(s: string): string {

@@ -1,0 +1,71 @@
+/**
+ * The run's projected value by segment (the `segment-value` product of
+ * lib/run/run-context.ts): which columns are segments, how many bootstrap
+ * resamples, and the figures of lib/clv/segment-value.ts over the run's scores.
+ * Customer value, CAC and the segment-value part all read it.
+ */
+import { ident } from '../engine/database.ts';
+import type { RunContext } from '../run/run-context.ts';
+import type { CustomerFits } from './customer-fit.ts';
+import { BOOTSTRAP_DEFAULT_MAX_CUSTOMERS, DEFAULT_BOOTSTRAP, DEFAULT_BOOTSTRAP_SEED, segmentValue, type SegmentColumn, type SegmentValueResult } from './segment-value.ts';
+
+/** Name of the RFM segment column in segment_clv.csv. */
+export const RFM_COLUMN_NAME = 'RFM segment';
+
+export interface SegmentValueFigures {
+  result: SegmentValueResult;
+  /** Segment columns by name, in order. */
+  columns: string[];
+  /** No --segment-by was given: the segments are the acquisition channels. */
+  defaulted: boolean;
+  bootstrap: number;
+  seed: number;
+  /** The bootstrap was switched off because of the number of customers (not asked for). */
+  autoOff: boolean;
+  fits: CustomerFits;
+}
+
+export async function computeSegmentValue(ctx: RunContext): Promise<SegmentValueFigures | { failed: string }> {
+  const v = ctx.value;
+  if (v.business === 'contractual') {
+    return { failed: 'Projected value by segment uses the purchase models of non-contractual businesses (a purchase model with Gamma-Gamma); with --business contractual it is not computed.' };
+  }
+  const fits = await ctx.product('fits');
+  if ('failed' in fits) return { failed: `No projection by segment: ${fits.failed.replace(/^[A-Za-z/-]+ cannot be fitted: /, '')}.` };
+  await ctx.product('scores');
+  const segmentBy = ctx.options.segmentBy;
+  const columns: SegmentColumn[] =
+    segmentBy.length > 0
+      ? segmentBy.map((name, i) => ({ sql: `b.${ident(`seg_${i}`)}`, name }))
+      : ctx.orders.hasChannel
+        ? [{ sql: 'b.acquisition_channel', name: 'channel' }]
+        : [];
+  let from = 'customer_base b';
+  if (ctx.options.rfm !== false) {
+    // The RFM segments are segments too.
+    await ctx.product('rfm');
+    from = 'customer_base b LEFT JOIN customer_rfm r USING (customer_id)';
+    columns.push({ sql: 'r.rfm_segment', name: RFM_COLUMN_NAME });
+  }
+  const customers = fits.all.customers;
+  // Refitting the models 100 times takes minutes on hundreds of thousands of customers; there the
+  // bootstrap runs only when asked for (and the sampling error of the means is small anyway).
+  const autoOff = v.bootstrap === undefined && customers > BOOTSTRAP_DEFAULT_MAX_CUSTOMERS;
+  const bootstrap = v.bootstrap ?? (autoOff ? 0 : DEFAULT_BOOTSTRAP);
+  const seed = v.bootstrapSeed ?? DEFAULT_BOOTSTRAP_SEED;
+  ctx.progress?.step(`projecting value by segment (${bootstrap} bootstrap resamples)`);
+  const result = await segmentValue(ctx.db, {
+    asOf: ctx.orders.asOf,
+    period: ctx.options.period,
+    fits,
+    horizonMonths: v.horizonMonths,
+    annualDiscountRate: v.annualDiscountRate,
+    margin: v.margin ?? 1,
+    columns,
+    from,
+    bootstrap,
+    bootstrapSeed: seed,
+  });
+  ctx.progress?.detail?.(`segment value: ${result.sizes.customers} customers in ${result.sizes.cells} cells, ${result.sizes.pairs} (x, T) pairs; ${bootstrap} bootstrap resamples in ${result.bootstrap.seconds.toFixed(1)} s`);
+  return { result, columns: columns.map((c) => c.name), defaulted: segmentBy.length === 0 && columns.length > 0, bootstrap, seed, autoOff, fits };
+}

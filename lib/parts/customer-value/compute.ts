@@ -1,0 +1,92 @@
+/**
+ * The Customer value part, computing half: the run's fits and scores
+ * (products of lib/run/run-context.ts) summarised for the section: totals,
+ * the CLV histogram, P(alive) by frequency and time since the last purchase,
+ * and the value per acquisition channel; or the contractual (sBG) figures;
+ * or why no model could be fitted. The simple formulas always come along.
+ */
+import { exactAvg, exactSum } from '../../engine/database.ts';
+import { DAYS_PER_UNIT } from '../../engine/customer-base.ts';
+import type { ValueOptions } from '../../clv/value-options.ts';
+import type { SimpleFigures } from '../../clv/simple-clv.ts';
+import type { ContractualFigures } from '../../clv/contractual-value.ts';
+import type { CustomerFits } from '../../clv/customer-fit.ts';
+import type { BacktestOutcome, ChosenModel, RunContext } from '../../run/run-context.ts';
+
+const HISTOGRAM_BINS = 25;
+/** Bands of time since the last purchase in the P(alive) chart: [from, to) months and their label. */
+const SINCE = [
+  [0, 1, 'under 1 month'],
+  [1, 3, '1–3 months'],
+  [3, 6, '3–6 months'],
+  [6, 12, '6–12 months'],
+  [12, 24, '1–2 years'],
+  [24, 1e9, '2 years or more'],
+] as const;
+/** Channels with fewer customers are not named in the narrative. */
+export const MIN_NAMED_CHANNEL = 30;
+
+export interface PurchaseValueFigures {
+  kind: 'purchase';
+  options: ValueOptions;
+  simple: SimpleFigures;
+  model: ChosenModel;
+  /** The backtest, when it ran for this report (its section or the model choice). */
+  backtest: BacktestOutcome | null;
+  fits: CustomerFits;
+  totals: { customers: number; total: number; mean: number; median: number; p_alive: number; purchases: number; p99: number; top10_share: number };
+  histogram: { start: number; end: number; customers: number; last: boolean }[];
+  heat: { frequency: string; frequency_order: number; since: string; since_order: number; p_alive: number; customers: number }[];
+  byChannel: { channel: string; customers: number; clv_mean: number }[];
+}
+
+export type CustomerValueFigures =
+  | PurchaseValueFigures
+  | { kind: 'fallback'; options: ValueOptions; simple: SimpleFigures; model: ChosenModel; backtest: BacktestOutcome | null; reason: string }
+  | { kind: 'contractual'; options: ValueOptions; simple: SimpleFigures; contractual: ContractualFigures | { failed: string } };
+
+export async function computeCustomerValue(ctx: RunContext): Promise<CustomerValueFigures> {
+  const o = ctx.value;
+  const simple = await ctx.product('simple');
+  if (o.business === 'contractual') return { kind: 'contractual', options: o, simple, contractual: await ctx.product('contractual') };
+  const model = await ctx.product('model');
+  const fits = await ctx.product('fits');
+  const backtest = ctx.plan.shows('backtest') || model.source !== 'fixed' ? await ctx.product('backtest') : null;
+  if ('failed' in fits) return { kind: 'fallback', options: o, simple, model, backtest, reason: fits.failed };
+  await ctx.product('scores');
+  const db = ctx.db;
+  const [totals] = await db.rows<PurchaseValueFigures['totals']>(`
+    WITH ranked AS (SELECT clv, ntile(10) OVER (ORDER BY clv DESC, customer_id) AS decile FROM customer_scores)
+    SELECT CAST(count(*) AS INTEGER) AS customers, ${exactSum('clv')} AS total, ${exactAvg('clv')} AS mean, quantile_disc(clv, 0.5) AS median,
+           (SELECT ${exactAvg('p_alive')} FROM customer_scores) AS p_alive, (SELECT ${exactSum('expected_purchases')} FROM customer_scores) AS purchases,
+           quantile_disc(clv, 0.99) AS p99,
+           ${exactSum('CASE WHEN decile = 1 THEN clv ELSE 0 END')} / nullif(${exactSum('clv')}, 0) AS top10_share
+    FROM ranked`);
+  const width = totals.p99 > 0 ? totals.p99 / HISTOGRAM_BINS : 1;
+  const bins = await db.rows<{ bin: number; customers: number }>(`
+    SELECT CAST(least(floor(clv / ${width}), ${HISTOGRAM_BINS}) AS INTEGER) AS bin, CAST(count(*) AS INTEGER) AS customers
+    FROM customer_scores GROUP BY ALL ORDER BY ALL`);
+  const sinceCase = `CASE ${SINCE.map(([lo, hi, label], i) => `WHEN months >= ${lo} AND months < ${hi} THEN '${i}|${label}'`).join(' ')} END`;
+  const cells = await db.rows<{ f: number; since: string; p_alive: number; customers: number }>(`
+    SELECT least(frequency, 10) AS f, ${sinceCase} AS since, ${exactAvg('p_alive')} AS p_alive, CAST(count(*) AS INTEGER) AS customers
+    FROM (SELECT frequency, p_alive, (T - recency) * ${DAYS_PER_UNIT[fits.timeUnit]} / (365.25 / 12) AS months FROM customer_scores)
+    GROUP BY ALL ORDER BY ALL`);
+  const byChannel = await db.rows<{ channel: string; customers: number; clv_mean: number }>(`
+    SELECT c.acquisition_channel AS channel, CAST(count(*) AS INTEGER) AS customers, ${exactAvg('s.clv')} AS clv_mean
+    FROM customer_scores s JOIN customer_base c USING (customer_id) GROUP BY ALL HAVING count(*) >= ${MIN_NAMED_CHANNEL} ORDER BY clv_mean DESC, channel`);
+  return {
+    kind: 'purchase',
+    options: o,
+    simple,
+    model,
+    backtest,
+    fits,
+    totals,
+    histogram: bins.map((b) => ({ start: b.bin * width, end: (b.bin + 1) * width, customers: b.customers, last: b.bin === HISTOGRAM_BINS })),
+    heat: cells.map((c) => {
+      const [order, label] = c.since.split('|');
+      return { frequency: c.f >= 10 ? '10 or more' : String(c.f), frequency_order: c.f, since: label, since_order: Number(order), p_alive: c.p_alive, customers: c.customers };
+    }),
+    byChannel,
+  };
+}

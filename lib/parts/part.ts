@@ -1,0 +1,59 @@
+/**
+ * The contract every part of the report obeys (registry: ./registry.ts).
+ *
+ * A part is one section or a few related sections of the report (and the
+ * `clv view` names that show them). It has two halves:
+ *   compute(ctx)        the only code of the part that runs SQL or models; it
+ *                       reads the run's shared results through ctx.product(…)
+ *                       (lib/run/run-context.ts) and the tables those declare;
+ *   present(figures, p) pure: numbers in, section drafts, data files and
+ *                       manifest entries out (no DuckDB, no files).
+ */
+import type { Database } from '../engine/database.ts';
+import type { Formatters } from '../report/format.ts';
+import type { SectionDraft } from '../report/section.ts';
+import type { RunContext, ProductKey } from '../run/run-context.ts';
+import type { RunOptions } from '../run/run-options.ts';
+
+/** A file under data/: rows in memory, or a file DuckDB already wrote into the scratch folder. */
+export type DataFile =
+  | { name: string; columns: readonly string[]; rows: Record<string, unknown>[] }
+  | { name: string; columns: readonly string[]; path: string; rowCount: number };
+
+export interface PartOutput {
+  /** Section drafts in report order. */
+  sections: SectionDraft[];
+  /** Files under data/ (filtered to a view's own files by the pipeline). */
+  files?: DataFile[];
+  /** Entries of manifest.json (top-level keys). */
+  manifest?: Record<string, unknown>;
+  /** Lines for the Data quality section and the manifest's notes. */
+  notes?: string[];
+}
+
+/** What present() may use besides the figures. */
+export interface PresentContext {
+  fmt: Formatters;
+  currency: string;
+  options: RunOptions;
+}
+
+/** What decides whether a part runs: the options, and which views the report shows. */
+export interface Plan {
+  options: RunOptions;
+  /** True when the report (or view) shows the view of that name. */
+  shows(view: string): boolean;
+}
+
+export interface ReportPart<F> {
+  /** The part's name (also its folder under lib/parts/). */
+  id: string;
+  /** Shared results it reads (declared, so the pipeline captures what they need while the order rows are loaded). */
+  needs(plan: Plan): readonly ProductKey[];
+  /** Whether it runs for these options (its views are already known to be shown). */
+  enabled(plan: Plan): boolean;
+  /** Called while the order rows are loaded (summarize's afterFactsRead), before they are released. */
+  captureFacts?(db: Database): Promise<void>;
+  compute(ctx: RunContext): Promise<F>;
+  present(figures: F, p: PresentContext): PartOutput;
+}

@@ -1,0 +1,150 @@
+/**
+ * The "Projected value by segment" part, presenting half: projected CLV per
+ * segment (the run's `segment-value` product, lib/clv/segment-value-product.ts)
+ * with bootstrap intervals, as one bar chart per segment column, a table
+ * (data/segment_clv.csv) and a narrative naming the most and least valuable
+ * segments and how sure the ranking is.
+ */
+import { segmentValueSpec } from '../../charts/segment-value-charts.ts';
+import { ALL_COLUMN, BOOTSTRAP_DEFAULT_MAX_CUSTOMERS, DEFAULT_BOOTSTRAP, INTERVAL_LEVEL, SEGMENT_CLV_COLUMNS, type SegmentValueRow } from '../../clv/segment-value.ts';
+import { RFM_COLUMN_NAME, type SegmentValueFigures } from '../../clv/segment-value-product.ts';
+import { modelTitle, spendModel } from '../../models/registry.ts';
+import type { ValueOptions } from '../../clv/value-options.ts';
+import type { Formatters } from '../../report/format.ts';
+import type { PartOutput } from '../part.ts';
+
+export const SEGMENT_VALUE_ID = 'segment-value';
+const TITLE = 'Projected value by segment';
+
+/** Methods entries of the section. */
+export const SEGMENT_VALUE_DEFINITIONS = [
+  {
+    term: 'Projected CLV per segment',
+    definition: "Each customer's projected CLV as in Customer value (one score per customer, in data/customers.csv), added up over the segment's customers: mean, median and total are over them; share alive is their mean P(alive); expected purchases are their total over the horizon. So the segments of a column add up to the row for all customers, and a segment has the same value in every section.",
+  },
+  {
+    term: 'Bootstrap interval',
+    definition: `Resample the customers with replacement (as many as there are), refit the models on the resample (the fits on all customers, and each channel's own fits on its resampled customers), rescore, and record each segment's mean CLV; repeat N times with a seeded generator. The ${Math.round(INTERVAL_LEVEL * 100)}% interval of the mean runs from the 5th to the 95th percentile of the N means; the interval of the total is the segment's customer count times that. Replicates compute the expected purchases while alive on a 7-day grid of customer age and interpolate (a change of under 0.05%). The interval reflects sampling and estimation uncertainty under the model, not whether the model is right.`,
+  },
+  { term: 'Realized value to date', definition: "Net revenue (refunds included) of the segment's customers from their first order to the as-of date; not discounted, no margin applied." },
+  { term: 'Simple CLV per segment', definition: 'The simple formula (see Simple CLV) computed over the segment\'s customers only: their AOV, orders per year and yearly retention. It covers the whole expected lifetime, undiscounted, so it is larger than a projection over a finite horizon.' },
+];
+
+
+/** An empty section that says why there is nothing to show. */
+function empty(reason: string): PartOutput {
+  return { sections: [{ id: SEGMENT_VALUE_ID, title: TITLE, narrative: [reason] }], manifest: { segment_value: { computed: false, reason } } };
+}
+
+export function presentSegmentValue(f: SegmentValueFigures | { failed: string }, p: { fmt: Formatters; currency: string; options: ValueOptions }): PartOutput {
+  if ('failed' in f) return empty(f.failed);
+  const { fmt } = p;
+  const o = p.options;
+  const { result, bootstrap, seed, autoOff } = f;
+  const rows = result.rows;
+  const level = `${Math.round(INTERVAL_LEVEL * 100)}%`;
+  const money = (v: number | null) => (v === null ? 'n/a' : fmt.moneyPrecise(v));
+  const band = (r: SegmentValueRow) => (r.clv_mean_low === null || r.clv_mean_high === null ? 'no interval' : `${level} interval ${money(r.clv_mean_low)}–${money(r.clv_mean_high)}`);
+  const overlaps = (a: SegmentValueRow, b: SegmentValueRow) =>
+    a.clv_mean_low === null || a.clv_mean_high === null || b.clv_mean_low === null || b.clv_mean_high === null || (a.clv_mean_low <= b.clv_mean_high && b.clv_mean_low <= a.clv_mean_high);
+  const all = rows.find((r) => r.segment_column === ALL_COLUMN) as SegmentValueRow;
+  const valueWord = o.margin === undefined ? 'revenue' : `gross margin at ${fmt.percent(o.margin)} of revenue`;
+  const narrative = [
+    bootstrap > 0
+      ? `Over the next ${o.horizonMonths} months, the average customer is worth ${money(all.clv_mean)} (${band(all)}; ${valueWord}, discounted at ${fmt.percent(o.annualDiscountRate)} a year); the intervals come from ${fmt.integer(bootstrap)} bootstrap resamples of the customers (seed ${seed}).`
+      : `Over the next ${o.horizonMonths} months, the average customer is worth ${money(all.clv_mean)} (${valueWord}, discounted at ${fmt.percent(o.annualDiscountRate)} a year). ${
+          autoOff
+            ? `No intervals: with more than ${fmt.integer(BOOTSTRAP_DEFAULT_MAX_CUSTOMERS)} customers the bootstrap (${DEFAULT_BOOTSTRAP} refits of the models) would take minutes, so it runs only when asked for with --bootstrap N.`
+            : 'No intervals (--bootstrap 0).'
+        }`,
+  ];
+  const columns = f.columns;
+  if (columns.length === 0) {
+    narrative.push('No segments: no --segment-by was given and the orders have no channel column, so only the figures for all customers are shown.');
+  } else if (f.defaulted) {
+    narrative.push("No --segment-by was given, so the segments are the acquisition channels (the channel of each customer's first order).");
+  }
+  const charts: { spec: object; caption: string }[] = [];
+  for (const name of columns) {
+    const segs = rows.filter((r) => r.segment_column === name).sort((a, b) => b.clv_mean - a.clv_mean);
+    if (segs.length === 0) continue;
+    charts.push({
+      spec: segmentValueSpec(segs, { column: name, currency: p.currency, horizonMonths: o.horizonMonths, level: INTERVAL_LEVEL }),
+      caption: `Mean projected ${o.horizonMonths}-month value per customer by ${name}, with ${level} bootstrap intervals.`,
+    });
+    if (segs.length < 2) {
+      narrative.push(`By ${name}, every customer is in one segment, "${segs[0].segment}".`);
+      continue;
+    }
+    const [best, second] = segs;
+    const worst = segs[segs.length - 1];
+    narrative.push(
+      `By ${name}, customers from "${best.segment}" are worth the most (${money(best.clv_mean)} on average, ${band(best)}) and those from "${worst.segment}" the least (${money(worst.clv_mean)}, ${band(worst)}).`,
+    );
+    if (segs.length === 2) {
+      narrative.push(
+        overlaps(best, worst)
+          ? `Their intervals overlap: the data cannot tell the two apart with confidence.`
+          : `Their intervals do not overlap: the gap is clear, not an accident of which customers happened to be in the data.`,
+      );
+    } else if (!overlaps(best, worst) && !overlaps(best, second)) {
+      narrative.push(`The intervals of "${best.segment}" and the runner-up "${second.segment}" do not overlap: the lead is clear, not an accident of which customers happened to be in the data.`);
+    } else if (!overlaps(best, worst)) {
+      narrative.push(`The gap between "${best.segment}" and "${worst.segment}" is clear (their intervals do not overlap), but "${best.segment}" and "${second.segment}" overlap: which of them leads is not certain.`);
+    } else {
+      narrative.push(`Even the most and least valuable ${name} segments have overlapping intervals: the data cannot tell them apart with confidence.`);
+    }
+  }
+  if (columns.includes(RFM_COLUMN_NAME)) {
+    narrative.push(`The ${RFM_COLUMN_NAME}s are defined from the same purchase history the models read; their values are the same customers' scores, not separate fits.`);
+  }
+  if (o.margin === undefined) narrative.push('No gross margin was given (--margin), so these values are revenue, not profit.');
+  const [first, ...rest] = charts;
+  return {
+    sections: [
+      {
+        id: SEGMENT_VALUE_ID,
+        title: TITLE,
+        narrative,
+        ...(first ? { chart: first, extraCharts: rest } : {}),
+        table: {
+          caption: `Projected ${o.horizonMonths}-month value per segment, with ${level} bootstrap intervals, the simple formula and the value realized so far`,
+          columns: [
+            { key: 'segment_column', label: 'Segmented by', kind: 'text' },
+            { key: 'segment', label: 'Segment', kind: 'text' },
+            { key: 'customers', label: 'Customers', kind: 'integer' },
+            { key: 'p_alive_mean', label: 'Share alive', kind: 'percent' },
+            { key: 'expected_purchases', label: 'Expected purchases', kind: 'integer' },
+            { key: 'clv_mean', label: 'Mean CLV', kind: 'money2' },
+            { key: 'clv_mean_low', label: `Mean, ${level} low`, kind: 'money2' },
+            { key: 'clv_mean_high', label: `Mean, ${level} high`, kind: 'money2' },
+            { key: 'clv_median', label: 'Median CLV', kind: 'money2' },
+            { key: 'clv_total', label: 'Total CLV', kind: 'money' },
+            { key: 'clv_total_low', label: `Total, ${level} low`, kind: 'money' },
+            { key: 'clv_total_high', label: `Total, ${level} high`, kind: 'money' },
+            { key: 'simple_clv_mean', label: 'Simple CLV', kind: 'money2' },
+            { key: 'realized_revenue', label: 'Realized revenue', kind: 'money' },
+          ],
+          rows: rows as unknown as Record<string, unknown>[],
+          note: 'All figures are in data/segment_clv.csv.',
+          csvName: 'segment_clv.csv',
+        },
+        bullets: [
+          `Purchase model ${modelTitle(f.fits.model)} and ${spendModel.title}: the same fits and per-customer scores as Customer value; the row "all customers" is the mean of data/customers.csv's clv.`,
+          `Bootstrap: ${fmt.integer(bootstrap)} resamples, seed ${seed} (--bootstrap, --bootstrap-seed)${result.bootstrap.failedFits > 0 ? `; ${fmt.integer(result.bootstrap.failedFits)} refits failed to converge and were left out` : ''}.`,
+        ],
+        definitions: rows.length > 0 ? SEGMENT_VALUE_DEFINITIONS : undefined,
+      },
+    ],
+    files: rows.length > 0 ? [{ name: 'segment_clv.csv', columns: SEGMENT_CLV_COLUMNS, rows: rows as unknown as Record<string, unknown>[] }] : [],
+    manifest: {
+      segment_value: {
+        computed: true,
+        columns,
+        defaulted_to_channel: f.defaulted,
+        bootstrap: { replicates: bootstrap, seed, level: INTERVAL_LEVEL, failed_fits: result.bootstrap.failedFits },
+        fit_groups: f.fits.groups.map((g) => g.value),
+      },
+    },
+  };
+}

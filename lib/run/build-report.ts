@@ -1,0 +1,117 @@
+/**
+ * The report, end to end. Reads as its own phase diagram:
+ *
+ *   options ─► plan: the parts of lib/parts/registry.ts whose views are shown, and the shared
+ *              results (products) they need, lib/run/run-context.ts
+ *   load    ─► every input through its source (lib/run/load-inputs.ts)
+ *   scan    ─► summarize: one pass over the order rows into customer_base, customer_periods
+ *              (the parts and products that need the rows capture them first: afterFactsRead)
+ *   cohorts ─► analyzeCohorts: the small cohort tables
+ *   parts   ─► for each part: present(compute(ctx)); the products are computed once, on demand
+ *   assemble─► notes into Data quality, Methods & assumptions, What changed (monthly), charts
+ *              to SVG, data files, manifest.json, index.html (lib/run/assemble.ts)
+ *
+ * Returns the files of the output folder in memory; writing them (atomically)
+ * is the caller's job.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../engine/database.ts';
+import { summarize } from '../engine/summarize.ts';
+import { periodsPerYear } from '../engine/periods.ts';
+import { releaseFacts, type LoadedOrders } from '../load/load-orders.ts';
+import { analyzeCohorts, type CohortAnalysis } from '../cohorts/analyze-cohorts.ts';
+import { restrictCohorts } from '../cohorts/cohort-range.ts';
+import { formatters } from '../report/format.ts';
+import type { OutputFiles } from '../report/write-output.ts';
+import type { Section } from '../report/section.ts';
+import { PARTS } from '../parts/registry.ts';
+import type { Plan, ReportPart } from '../parts/part.ts';
+import { captureProducts, createRunContext, neededProducts } from './run-context.ts';
+import { resolveRunOptions, type ReportOptions, type RunOptions } from './run-options.ts';
+import { loadInputs } from './load-inputs.ts';
+import { assemble } from './assemble.ts';
+
+export type { ReportOptions } from './run-options.ts';
+/** @deprecated the old name of {@link ReportOptions}. */
+export type CohortReportOptions = ReportOptions;
+
+export interface ReportResult {
+  files: OutputFiles;
+  orders: LoadedOrders;
+  analysis: CohortAnalysis;
+  manifest: Record<string, unknown>;
+  /** The sections as rendered (with their Vega-Lite specs), in order. */
+  sections: Section[];
+  /** Removes the scratch files behind `files`; call it once they are written (or abandoned). */
+  cleanup(): Promise<void>;
+}
+
+/** Which views a run shows: all, the --sections, or one view. */
+export function makePlan(options: RunOptions): Plan {
+  const names = options.sections;
+  return { options, shows: (view) => names === undefined || names.includes(view) };
+}
+
+/** The parts that run, in report order: a part runs when one of its views is shown (a part without views: in a full report) and its options allow. */
+export async function selectParts(plan: Plan): Promise<ReportPart<unknown>[]> {
+  const entries = PARTS.filter((e) => (e.views.length === 0 ? plan.options.view === undefined : e.views.some((v) => plan.shows(v.name))));
+  const parts = await Promise.all(entries.map((e) => e.load()));
+  return parts.filter((p) => p.enabled(plan));
+}
+
+export async function buildReport(input: ReportOptions): Promise<ReportResult> {
+  const options = resolveRunOptions(input);
+  const progress = input.progress;
+  const plan = makePlan(options);
+  const parts = await selectParts(plan);
+  const needed = neededProducts(options, parts.flatMap((p) => p.needs(plan)));
+  const db = await openDatabase();
+  const scratchDir = await mkdtemp(join(tmpdir(), 'clv-'));
+  try {
+    const inputs = await loadInputs(db, input.orders, options, { withSpend: parts.some((p) => p.id === 'cac'), progress });
+    const { orders } = inputs;
+    progress?.step('aggregating customers and cohorts');
+    const summary = await summarize(db, {
+      period: options.period,
+      asOf: orders.asOf,
+      segmentBy: options.segmentBy,
+      customerColumns: inputs.customerColumns,
+      activeWindow: periodsPerYear(options.period),
+      afterFactsRead: async () => {
+        await captureProducts(db, needed);
+        for (const p of parts) await p.captureFacts?.(db);
+        await releaseFacts(db);
+      },
+    });
+    progress?.step('computing retention');
+    let analysis = analyzeCohorts(summary, { period: options.period, asOf: orders.asOf });
+    if (options.cohortRange) analysis = restrictCohorts(analysis, options.cohortRange);
+    const ctx = createRunContext({
+      db,
+      orders,
+      inputs: { customers: inputs.customers, spend: inputs.spend },
+      source: inputs.source,
+      analysis,
+      options,
+      plan,
+      fmt: formatters(options.locale, options.currency),
+      scratchDir,
+      progress,
+      wantsFile: (name) => options.view === undefined || options.view.data.includes(name),
+    });
+    const outputs = [];
+    for (const p of parts) outputs.push({ id: p.id, ...p.present(await p.compute(ctx), { fmt: ctx.fmt, currency: options.currency, options }) });
+    const { files, manifest, sections } = await assemble(ctx, outputs, { manifestOptions: input.orders.manifestOptions() });
+    return { files, orders, analysis, manifest, sections, cleanup: () => rm(scratchDir, { recursive: true, force: true }) };
+  } catch (err) {
+    await rm(scratchDir, { recursive: true, force: true });
+    throw err;
+  } finally {
+    db.close();
+  }
+}
+
+/** @deprecated the old name of {@link buildReport}. */
+export const buildCohortReport = buildReport;

@@ -1,0 +1,23 @@
+/**
+ * Orders from a file: CSV (also gzip) or Parquet, read by DuckDB's readers
+ * (lib/load/load-orders.ts does the reading and the checks; it is loaded on
+ * first use, so that the CLI can name a source without loading DuckDB).
+ */
+import { extname } from 'node:path';
+import type { OrdersInput } from '../load/load-orders.ts';
+import type { OrdersSource } from './source.ts';
+
+/** The format of an orders file, from its name. */
+export function orderFileFormat(path: string): 'csv' | 'parquet' {
+  const ext = extname(path).toLowerCase();
+  return ext === '.parquet' || ext === '.pq' ? 'parquet' : 'csv';
+}
+
+export function fileOrders(input: OrdersInput): OrdersSource {
+  return {
+    describe: () => ({ kind: orderFileFormat(input.path), label: input.path }),
+    load: async (db) => (await import('../load/load-orders.ts')).loadOrders(db, input),
+    manifestOptions: () => ({ as_of: input.asOf ?? null, map: input.map ?? {}, date_format: input.dateFormat ?? null }),
+    atAsOf: (asOf) => fileOrders({ ...input, asOf }),
+  };
+}

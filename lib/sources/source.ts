@@ -1,0 +1,28 @@
+/**
+ * Where the orders come from: one interface for every source (a file today,
+ * a database table next). Nothing after loading knows a path or a file
+ * format: the pipeline, the manifest and the Data quality notes describe the
+ * source through `describe()`.
+ */
+import type { Database } from '../engine/database.ts';
+import type { LoadedOrders } from '../load/load-orders.ts';
+
+export interface SourceDescription {
+  /** The kind of source: `csv`, `parquet` (later `postgres`). */
+  kind: string;
+  /** How messages and the report name it: a file's path, a table's name. */
+  label: string;
+}
+
+export interface OrdersSource {
+  describe(): SourceDescription;
+  /**
+   * Reads, maps and validates the order rows into the DuckDB table `facts`
+   * (bad rows: a UserError naming the place; dropped rows counted by reason).
+   */
+  load(db: Database): Promise<LoadedOrders>;
+  /** The options that define the source as the manifest records them (mapping, date format, as-of). */
+  manifestOptions(): { as_of: string | null; map: Record<string, string>; date_format: string | null };
+  /** The same source cut at another as-of date (the monthly job's month end). */
+  atAsOf(asOf: string): OrdersSource;
+}
