@@ -5,6 +5,7 @@
  * E[Z] from Gamma-Gamma (posterior mean formula), and CLV = margin × E[Z] ×
  * discounted purchases, which without discounting telescopes to E[Z] × E[Y(H)].
  */
+import { fitted } from '../../lib/models/registry.ts';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +76,7 @@ describe('clv score', () => {
     expect(scores).toHaveLength(2357);
     const params = Object.fromEntries(readCsv(join(out, 'data/model_params.csv')).map((p) => [`${p.model}.${p.parameter}`, Number(p.value)]));
     const pn = { r: params['pareto-nbd.r'], alpha: params['pareto-nbd.alpha'], s: params['pareto-nbd.s'], beta: params['pareto-nbd.beta'] };
-    const model = { name: 'pareto-nbd' as const, params: pn };
+    const model = fitted('pareto-nbd', pn);
     const horizon = { horizonMonths: 12, monthLength: 365.25 / 12, monthlyDiscount: monthlyRate(0.1) };
     const close = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(expected)));
     for (const s of scores) {

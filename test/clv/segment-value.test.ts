@@ -6,10 +6,11 @@
  * parameters: E[Y | x, t_x, T] from the channel's BG/NBD, E[Z | x, z̄] from
  * its Gamma-Gamma with γ × b2bSpendMultiplier for B2B customers (known from
  * the customer_type column). The checks: the channel with the highest true
- * value is the one the fitted model ranks first; the bootstrap's 90%
+ * value is the one the fitted models (per channel, lib/clv/customer-fit.ts) rank first; the bootstrap's 90%
  * intervals of the channel means contain the true means for most channels;
  * the bootstrap is deterministic for a seed; no NaN or Infinity.
  */
+import { fileOrders } from '../../lib/sources/file.ts';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,8 @@ import { buildCohortReport } from '../../lib/run/build-report.ts';
 import { ALL_COLUMN, DEFAULT_BOOTSTRAP, SEGMENT_CLV_COLUMNS, REPLICATE_GRID_DAYS, scoreCells, segmentCells, segmentValue, type SegmentValueOptions, type SegmentValueResult } from '../../lib/clv/segment-value.ts';
 import { CustomerResampler, percentile, percentileInterval, replicateRng } from '../../lib/clv/bootstrap.ts';
 import { DAYS_PER_MONTH, horizonIfAlive, monthlyRate, pAlive } from '../../lib/clv/discounted-clv.ts';
+import { fitCustomers, scoreCustomerFits } from '../../lib/clv/customer-fit.ts';
+import { fitted } from '../../lib/models/registry.ts';
 import { Rng } from '../../lib/sample/rng.ts';
 
 describe('bootstrap helpers', () => {
@@ -64,21 +67,23 @@ describe('projected CLV per channel on the sample data', () => {
     const orders = await loadOrders(db, { path: join(dir, 'orders.csv') });
     asOf = orders.asOf;
     await summarize(db, { period: 'month', asOf, segmentBy: ['customer_type'] });
-    options = { asOf, period: 'month', model: 'bgnbd', timeUnit: 'week', horizonMonths: 12, annualDiscountRate: 0.1, margin: 1, columns: [{ column: 'acquisition_channel', name: 'channel' }], bootstrap: DEFAULT_BOOTSTRAP, bootstrapSeed: 1 };
+    const fits = await fitCustomers(db, { asOf, model: 'bgnbd', timeUnit: 'week', byChannel: true });
+    await scoreCustomerFits(db, fits, { asOf, horizonMonths: 12, annualDiscountRate: 0.1, margin: 1 });
+    options = { asOf, period: 'month', fits, horizonMonths: 12, annualDiscountRate: 0.1, margin: 1, columns: [{ sql: 'b.acquisition_channel', name: 'channel' }], bootstrap: DEFAULT_BOOTSTRAP, bootstrapSeed: 1 };
     result = await segmentValue(db, options);
   }, 240_000);
   afterAll(() => db?.close());
 
   it('ranks the channels like their generating parameters and covers the true means', async () => {
     // True mean CLV per channel: every customer scored with the generating parameters.
-    const cells = await segmentCells(db, { asOf, timeUnit: 'week', columns: [{ column: 'acquisition_channel', name: 'channel' }, { column: 'seg_0', name: 'customer_type' }] });
+    const cells = await segmentCells(db, { asOf, timeUnit: 'week', columns: [{ sql: 'b.acquisition_channel', name: 'channel' }, { sql: 'b.seg_0', name: 'customer_type' }] });
     const horizon = { horizonMonths: 12, monthLength: DAYS_PER_MONTH / 7, monthlyDiscount: monthlyRate(0.1) };
     const truth = new Map<string, { n: number; sum: number }>();
     for (let c = 0; c < cells.n.length; c++) {
       const channel = cells.segments[0].names[cells.segments[0].index[c]] as SampleChannel;
       const type = cells.segments[1].names[cells.segments[1].index[c]];
       const params = SAMPLE_PARAMETERS.channels[channel];
-      const model = { name: 'bgnbd' as const, params: { ...params.bgnbd } };
+      const model = fitted('bgnbd', { ...params.bgnbd });
       const { p, q } = params.gammaGamma;
       const gamma = params.gammaGamma.gamma * (type === 'B2B' ? SAMPLE_PARAMETERS.b2bSpendMultiplier : 1);
       const h = cells.histories;
@@ -107,7 +112,8 @@ describe('projected CLV per channel on the sample data', () => {
 
   it('gives finite figures, consistent totals and intervals around the estimates', () => {
     expect(result.bootstrap.failedFits).toBeLessThanOrEqual(5);
-    expect(result.pooledSegments).toEqual([]);
+    // Every channel of the sample is big enough for its own fits.
+    expect(options.fits.groups.map((g) => g.value)).toEqual(Object.keys(SAMPLE_PARAMETERS.channels).sort());
     const all = result.rows.find((r) => r.segment_column === ALL_COLUMN);
     expect(all?.customers).toBe(result.sizes.customers);
     for (const r of result.rows) {
@@ -123,8 +129,8 @@ describe('projected CLV per channel on the sample data', () => {
     }
     const channels = result.rows.filter((r) => r.segment_column === 'channel');
     expect(channels.reduce((s, r) => s + r.customers, 0)).toBe(all?.customers);
-    // Each channel has its own fit: the channel totals add up to about the all-customer total, not exactly.
-    expect(Math.abs(channels.reduce((s, r) => s + r.clv_total, 0) / (all?.clv_total as number) - 1)).toBeLessThan(0.05);
+    // One score per customer: the channel totals add up to the all-customer total (up to the 9-decimal exact sums).
+    expect(Math.abs(channels.reduce((s, r) => s + r.clv_total, 0) / (all?.clv_total as number) - 1)).toBeLessThan(1e-9);
   });
 
   it('is deterministic for a seed and changes with it', async () => {
@@ -145,11 +151,12 @@ describe('scoring on a grid of T (bootstrap replicates)', () => {
     try {
       const orders = await loadOrders(db, { path: join(dir, 'orders.csv') });
       await summarize(db, { period: 'month', asOf: orders.asOf, segmentBy: [] });
-      const cells = await segmentCells(db, { asOf: orders.asOf, timeUnit: 'week', columns: [{ column: 'acquisition_channel', name: 'channel' }] });
-      const model = { name: 'bgnbd' as const, params: { ...SAMPLE_PARAMETERS.channels.email.bgnbd } };
+      const cells = await segmentCells(db, { asOf: orders.asOf, timeUnit: 'week', columns: [{ sql: 'b.acquisition_channel', name: 'channel' }] });
+      const model = fitted('bgnbd', { ...SAMPLE_PARAMETERS.channels.email.bgnbd });
       const o = { horizon: { horizonMonths: 24, monthLength: DAYS_PER_MONTH / 7, monthlyDiscount: monthlyRate(0.1) }, margin: 1 };
-      const exact = scoreCells(cells, model, SAMPLE_PARAMETERS.channels.email.gammaGamma, o);
-      const grid = scoreCells(cells, model, SAMPLE_PARAMETERS.channels.email.gammaGamma, { ...o, gridDays: REPLICATE_GRID_DAYS });
+      const spend = { ...SAMPLE_PARAMETERS.channels.email.gammaGamma };
+      const exact = scoreCells(cells, model, spend, o);
+      const grid = scoreCells(cells, model, spend, { ...o, gridDays: REPLICATE_GRID_DAYS });
       let worst = 0;
       for (let s = 0; s < cells.segments[0].names.length; s++) {
         let a = 0;
@@ -176,7 +183,7 @@ describe('clv view segment-value', () => {
     const path = join(dir, 'orders.csv');
     const text = readFileSync(path, 'utf8').replaceAll(',email,', ",=cmd|' /C calc'!A0,").replaceAll(',organic,', ',<script>alert(1)</script>,');
     writeFileSync(path, text);
-    const result = await buildCohortReport({ orders: { path }, view: 'segment-value', value: { bootstrap: 20, bootstrapSeed: 3 } });
+    const result = await buildCohortReport({ orders: fileOrders({ path }), view: 'segment-value', value: { bootstrap: 20, bootstrapSeed: 3 } });
     try {
       expect([...result.files.keys()].sort()).toEqual(['data/segment_clv.csv', 'index.html', 'manifest.json']);
       expect(result.sections.map((s) => s.id)).toEqual(['segment-value', 'methods']);
@@ -204,7 +211,7 @@ describe('clv view segment-value', () => {
     const path = join(dir, 'orders.csv');
     const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
     writeFileSync(path, `${lines.map((l) => l.split(',').slice(0, 4).join(',')).join('\n')}\n`);
-    const result = await buildCohortReport({ orders: { path }, view: 'segment-value', value: { bootstrap: 20 } });
+    const result = await buildCohortReport({ orders: fileOrders({ path }), view: 'segment-value', value: { bootstrap: 20 } });
     try {
       const csv = (result.files.get('data/segment_clv.csv') as string).trimEnd().split('\n');
       expect(csv).toHaveLength(2);

@@ -2,6 +2,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileOrders } from '../../lib/sources/file.ts';
 import { describe, expect, it } from 'vitest';
 import { renderHistoryPage, type HistoryRun } from '../../lib/report/history-page.ts';
 import { runMonthly } from '../../lib/job/monthly.ts';
@@ -66,7 +67,7 @@ describe('renderHistoryPage', () => {
     mkdirSync(join(out, '2023-11'));
     writeFileSync(join(out, '2023-11', 'manifest.json'), '{"kpis": {"customers": "many"}}');
     for (const asOf of ['2024-03-31', '2024-01-31', '2024-02-29']) {
-      await runMonthly({ orders: { path: 'test/fixtures/hand-orders.csv' }, report: { value: false }, asOf, outRoot: out, now: () => new Date(0), progress: quiet });
+      await runMonthly({ orders: fileOrders({ path: 'test/fixtures/hand-orders.csv' }), report: { value: false }, asOf, outRoot: out, now: () => new Date(0), progress: quiet });
     }
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     expect(rowMonths(html)).toEqual(['2024-03/index.html', '2024-02/index.html', '2024-01/index.html', '2023-11/index.html']);

@@ -4,6 +4,7 @@
  * folders, What changed between two runs, the history page, atomic failure,
  * the lock and the clock.
  */
+import { fileOrders } from '../../lib/sources/file.ts';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ function recorder(): Progress & { warnings: string[] } {
 
 function options(outRoot: string, extra: Partial<MonthlyOptions> = {}): MonthlyOptions {
   return {
-    orders: { path: HAND },
+    orders: fileOrders({ path: HAND }),
     report: { value: false },
     outRoot,
     now: () => new Date('2024-04-01T02:00:00Z'),
@@ -119,7 +120,7 @@ describe('clv monthly (in process)', () => {
     // A data correction: B's January order is removed, so cohort 2024-01 shrinks to A.
     const corrected = join(out, '..', `${out.split('/').pop()}-orders.csv`);
     writeFileSync(corrected, readFileSync(HAND, 'utf8').replace('4,B,2024-01-10,80,email\n', ''));
-    const r = await runMonthly(options(out, { asOf: '2024-03-31', orders: { path: corrected } }));
+    const r = await runMonthly(options(out, { asOf: '2024-03-31', orders: fileOrders({ path: corrected }) }));
     const wc = manifest(r.dir).what_changed;
     expect(wc.revised_cells).toBe(1); // cohort 2024-01, month 0: 2 → 1 customers (still 100%)
     const html = readFileSync(join(r.dir, 'index.html'), 'utf8');

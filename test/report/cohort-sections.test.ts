@@ -1,6 +1,10 @@
 /** Narrative sentences and section contents computed from the numbers. */
 import { describe, expect, it } from 'vitest';
-import { cohortSections, MAX_SEGMENTS_SHOWN, segmentSections } from '../../lib/parts/cohorts/present.ts';
+import { dataQualitySection, MAX_SEGMENTS_SHOWN, segmentSections } from '../../lib/parts/cohorts/present.ts';
+import { part as cohortsPart } from '../../lib/parts/cohorts/part.ts';
+import { resolveRunOptions } from '../../lib/run/run-options.ts';
+import { fileOrders } from '../../lib/sources/file.ts';
+import type { SectionDraft } from '../../lib/report/section.ts';
 import { formatters } from '../../lib/report/format.ts';
 import { analyzeFile, tempFile } from '../helpers/pipeline.ts';
 
@@ -9,7 +13,9 @@ const fmt = formatters('en-US', 'USD');
 describe('cohort report sections', () => {
   it('state the hand-computed figures of the fixture in their sentences', async () => {
     const { analysis, orders } = await analyzeFile({ path: 'test/fixtures/hand-orders.csv' });
-    const sections = cohortSections({ analysis, orders, fmt, currency: 'USD' });
+    const source = fileOrders({ path: 'test/fixtures/hand-orders.csv' });
+    const own = cohortsPart.present({ analysis, orders }, { fmt, currency: 'USD', options: resolveRunOptions({ orders: source }) }).sections;
+    const sections: SectionDraft[] = [...own.slice(0, -1), dataQualitySection({ analysis, orders, fmt, currency: 'USD', source: source.describe() }), ...own.slice(-1)];
     expect(sections.map((s) => s.id)).toEqual([
       'headline',
       'retention-triangle',

@@ -6,11 +6,12 @@
  * and every Vega-Lite spec. A difference fails; UPDATE_GOLDEN=1 rewrites the
  * files on purpose (see test/helpers/golden.ts).
  */
+import { fileOrders } from '../../lib/sources/file.ts';
 import { describe, expect, it } from 'vitest';
 import { buildCohortReport, type CohortReportOptions } from '../../lib/run/build-report.ts';
 import { expectGolden, reportStructure } from '../helpers/golden.ts';
 
-const ORDERS = { path: 'test/fixtures/hand-orders.csv' };
+const ORDERS = fileOrders({ path: 'test/fixtures/hand-orders.csv' });
 
 async function golden(name: string, options: Omit<CohortReportOptions, 'orders'>) {
   const result = await buildCohortReport({ orders: ORDERS, ...options });

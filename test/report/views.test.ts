@@ -3,6 +3,7 @@
  * data/, manifest.json), the cohort range, the list of views, unknown names;
  * `report.sections` in the report; cohort range bounds.
  */
+import { fileOrders } from '../../lib/sources/file.ts';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,7 +130,7 @@ describe('clv view', () => {
 
 describe('report.sections', () => {
   it('shows the chosen sections in the given order, then Methods & assumptions', async () => {
-    const result = await buildCohortReport({ orders: { path: 'test/fixtures/hand-orders.csv' }, sections: ['crr', 'headline'], value: false });
+    const result = await buildCohortReport({ orders: fileOrders({ path: 'test/fixtures/hand-orders.csv' }), sections: ['crr', 'headline'], value: false });
     try {
       expect(result.sections.map((s) => s.id)).toEqual(['crr', 'headline', 'methods']);
       const methods = result.sections[2];

@@ -26,6 +26,7 @@
  *   C02 R5 F1 → New; C04 R4 F2, C06 R3 F1 → Potential loyalists
  *   C09 R2 F1 → Hibernating; C12 R1 F1 → Lost
  */
+import { fileOrders } from '../../lib/sources/file.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../lib/engine/database.ts';
@@ -49,7 +50,7 @@ function splitCsv(line: string): string[] {
 const ORDERS = { path: 'test/fixtures/rfm/hand-rfm-orders.csv', asOf: '2024-12-31' };
 
 async function report(winBack: { topShare?: number; pAliveBelow?: number }) {
-  const result = await buildCohortReport({ orders: ORDERS, value: false, rfm: { winBack } });
+  const result = await buildCohortReport({ orders: fileOrders(ORDERS), value: false, rfm: { winBack } });
   try {
     const text = (name: string) => {
       const f = result.files.get(`data/${name}`);
@@ -172,7 +173,7 @@ describe('RFM on the hand-made fixture', () => {
         .map((id, i) => `('${id}', ${p[id] ?? 0.5}, ${10 * (i + 1)})`)
         .join(', ');
       await db.run(`CREATE TEMP TABLE customer_scores AS SELECT * FROM (VALUES ${values}) t(customer_id, p_alive, clv)`);
-      const res = await buildWinBack(db, orders.asOf, { pAliveBelow: 0.3, topShare: 0.5 });
+      const res = await buildWinBack(db, orders.asOf, { pAliveBelow: 0.3, topShare: 0.5 }, { name: 'customer_scores', columns: ['customer_id', 'p_alive', 'clv'] });
       // High value as above (C09 C03 C08 C07 C01 C12); P(alive) < 0.3: C07 0.25, C08 0.0625, C12 0.05
       // (C09 at exactly 0.3 is not below; C10 0.1 is not high value).
       // Value at stake: C12 1000 × 0.95 = 950; C07 500 × 0.75 = 375; C08 400 × 0.9375 = 375 → tie, C07 before C08.

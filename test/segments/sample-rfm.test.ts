@@ -5,6 +5,7 @@
  * and net revenue, the win-back list is sorted by value at stake and every
  * customer on it meets the rule, and no file holds NaN or Infinity.
  */
+import { fileOrders } from '../../lib/sources/file.ts';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +37,7 @@ interface Run {
 }
 
 async function run(orders: string, value: false | undefined): Promise<Run> {
-  const result = await buildCohortReport({ orders: { path: orders }, value });
+  const result = await buildCohortReport({ orders: fileOrders({ path: orders }), value });
   try {
     const files = new Map<string, string>();
     for (const [name, f] of result.files) files.set(name, typeof f === 'string' ? f : readFileSync((f as { fromFile: string }).fromFile, 'utf8'));
