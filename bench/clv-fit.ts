@@ -17,19 +17,18 @@
  * added until there are that many distinct (x, z̄) pairs. Own PRNG (sfc32):
  * the same --seed gives the same data.
  *
- * Wall time of one call of fitBgNbd / fitParetoNbd / fitGammaGamma (standard
+ * Wall time of one fit of each registered model (lib/models/registry.ts; standard
  * errors included) by performance.now(); with --runs > 1 the median. The data
  * object is new for every size, so per-data preparation is in the time; with
  * several runs later runs reuse it (the cache keyed by the data object).
  */
-import { fitBgNbd } from '../lib/models/bg-nbd.ts';
-import { fitParetoNbd } from '../lib/models/pareto-nbd.ts';
-import { compressSpend, fitGammaGamma } from '../lib/models/gamma-gamma.ts';
+import { compressSpend } from '../lib/models/gamma-gamma.ts';
 import { compress, type FitResult, type FrequencyData, type SpendData } from '../lib/models/model.ts';
+import { fitPurchase, fitSpend, isPurchaseModelId, PURCHASE_MODEL_IDS, SPEND_MODEL_ID, type PurchaseModelId, type SpendModelId } from '../lib/models/registry.ts';
 import { cdnowFromTransactions } from '../test/clv/cdnow.ts';
 
-type ModelKey = 'bg-nbd' | 'pareto-nbd' | 'gamma-gamma';
-const ALL_MODELS: ModelKey[] = ['bg-nbd', 'pareto-nbd', 'gamma-gamma'];
+type ModelKey = PurchaseModelId | SpendModelId;
+const ALL_MODELS: ModelKey[] = [...PURCHASE_MODEL_IDS, SPEND_MODEL_ID];
 
 function parseArgs(argv: string[]): { sizes: number[]; models: ModelKey[]; runs: number; seed: number; cdnow: boolean } {
   let sizes = [10_000, 100_000, 1_000_000];
@@ -285,27 +284,22 @@ if (opts.cdnow) {
   const freq = compress(customers);
   const spend = compressSpend(customers);
   for (const model of opts.models) {
-    const t =
-      model === 'gamma-gamma'
-        ? timeFit(() => fitGammaGamma(spend), opts.runs)
-        : timeFit(() => (model === 'bg-nbd' ? fitBgNbd(freq) : fitParetoNbd(freq)), opts.runs);
-    const d = model === 'gamma-gamma' ? spend : freq;
+    const t = isPurchaseModelId(model) ? timeFit(() => fitPurchase(model, freq), opts.runs) : timeFit(() => fitSpend(spend), opts.runs);
+    const d = isPurchaseModelId(model) ? freq : spend;
     printRow({ data: 'CDNOW', model, entries: d.x.length, customers: sumOf(d.weight), ...t });
   }
 }
 
 for (const size of opts.sizes) {
-  const needFreq = opts.models.some((m) => m !== 'gamma-gamma');
-  const freq = needFreq ? syntheticFrequencyData(size, opts.seed) : undefined;
-  const spend = opts.models.includes('gamma-gamma') ? syntheticSpendData(size, opts.seed) : undefined;
+  const freq = opts.models.some(isPurchaseModelId) ? syntheticFrequencyData(size, opts.seed) : undefined;
+  const spend = opts.models.some((m) => !isPurchaseModelId(m)) ? syntheticSpendData(size, opts.seed) : undefined;
   for (const model of opts.models) {
-    if (model === 'gamma-gamma') {
-      const d = spend!;
-      printRow({ data: `synthetic ${fmtSize(size)}`, model, entries: d.x.length, customers: sumOf(d.weight), ...timeFit(() => fitGammaGamma(d), opts.runs) });
-    } else {
+    if (isPurchaseModelId(model)) {
       const d = freq!;
-      const fit = model === 'bg-nbd' ? fitBgNbd : fitParetoNbd;
-      printRow({ data: `synthetic ${fmtSize(size)}`, model, entries: d.x.length, customers: sumOf(d.weight), ...timeFit(() => fit(d), opts.runs) });
+      printRow({ data: `synthetic ${fmtSize(size)}`, model, entries: d.x.length, customers: sumOf(d.weight), ...timeFit(() => fitPurchase(model, d), opts.runs) });
+    } else {
+      const d = spend!;
+      printRow({ data: `synthetic ${fmtSize(size)}`, model, entries: d.x.length, customers: sumOf(d.weight), ...timeFit(() => fitSpend(d), opts.runs) });
     }
   }
 }

@@ -20,7 +20,7 @@ import { literal, type Database } from '../engine/database.ts';
 import { baseHistoriesSelect, frequencyDataFrom, spendDataFrom, type TimeUnit } from '../engine/customer-base.ts';
 import { UserError } from '../errors.ts';
 import type { Progress } from '../progress.ts';
-import { fitPurchase, fitSpend, fitted, type PurchaseModelId } from '../models/registry.ts';
+import { fitPurchase, fitSpend, fitted, modelTitle, type PurchaseModelId } from '../models/registry.ts';
 import type { FitResult } from '../models/model.ts';
 import { scoreFittedCustomers } from './score-customers.ts';
 
@@ -30,6 +30,11 @@ export const FIT_GROUP_COLUMN = 'acquisition_channel';
 export const MIN_GROUP_CUSTOMERS = 500;
 /** Smallest number of repeat buyers (positive z̄) for a channel's own fits. */
 export const MIN_GROUP_REPEAT_BUYERS = 50;
+/**
+ * A channel's own parameters stay within this factor of the all-customer fit's (each one); a fit that
+ * wants to go further is at the edge of the parameter space, and the channel keeps the all-customer fit.
+ */
+export const GROUP_FIT_FACTOR = 200;
 
 export interface ModelFits {
   purchase: FitResult;
@@ -65,7 +70,7 @@ export function pooledCondition(fits: CustomerFits): string | undefined {
 
 function failed(f: ModelFits): string | undefined {
   const bad = [f.purchase, f.spend].find((x) => !x.converged);
-  return bad ? `${bad.model}: the optimizer did not converge (${bad.message ?? `gradient norm ${bad.gradientNorm}`})` : undefined;
+  return bad ? `${modelTitle(bad.model)} cannot be fitted: the optimizer did not converge (${bad.message ?? `gradient norm ${bad.gradientNorm}`})` : undefined;
 }
 
 /**
@@ -73,11 +78,19 @@ function failed(f: ModelFits): string | undefined {
  * plain words) when the all-customer fits cannot be made or did not converge.
  */
 export async function fitCustomers(db: Database, o: { asOf: string; model: PurchaseModelId; timeUnit: TimeUnit; byChannel: boolean; progress?: Progress }): Promise<CustomerFits> {
-  const fitOn = async (where?: string) => {
+  const fitOn = async (where?: string, around?: ModelFits) => {
     const histories = baseHistoriesSelect(o.asOf, where);
     const freq = await frequencyDataFrom(db, histories, o.timeUnit);
     const spend = await spendDataFrom(db, histories);
-    return { purchase: fitPurchase(o.model, freq), spend: fitSpend(spend.data), spendLeftOut: spend.left_out, histories: freq.x.length, customers: freq.weight.reduce((s, w) => s + w, 0) };
+    // A channel's fits start from the all-customer fits and stay near them (bounded time at the edge).
+    const near = (f: FitResult) => ({ starts: [f.params], near: { params: f.params, factor: GROUP_FIT_FACTOR } });
+    return {
+      purchase: fitPurchase(o.model, freq, around && near(around.purchase)),
+      spend: fitSpend(spend.data, around && near(around.spend)),
+      spendLeftOut: spend.left_out,
+      histories: freq.x.length,
+      customers: freq.weight.reduce((s, w) => s + w, 0),
+    };
   };
   const all = await fitOn();
   const why = failed(all);
@@ -99,7 +112,7 @@ export async function fitCustomers(db: Database, o: { asOf: string; model: Purch
         let f: ModelFits | undefined;
         let reason: string | undefined;
         try {
-          f = await fitOn(groupCondition(s.value));
+          f = await fitOn(groupCondition(s.value), all);
           reason = failed(f);
         } catch (err) {
           if (!(err instanceof UserError)) throw err;

@@ -62,7 +62,8 @@ export async function buildFitReport(options: FitReportOptions): Promise<FitRepo
     const period = options.period ?? 'month';
     await summarize(db, { period, asOf: orders.asOf, segmentBy: [], afterFactsRead: () => releaseFacts(db) });
     const kind = modelKind(model);
-    const title = `${anyModel(model).title} ${kind === 'purchase' ? 'purchase' : kind === 'spend' ? 'spend' : 'retention'} model${kind === 'contractual' ? ' (contractual)' : ''}`;
+    const named = anyModel(model);
+    const title = `${named.fullName ?? named.title} ${kind === 'purchase' ? 'purchase' : kind === 'spend' ? 'spend' : 'retention'} model${kind === 'contractual' ? ' (contractual)' : ''}`;
     options.progress?.step(`fitting the ${title}`);
     let fit: FitResult;
     let correlation: number | undefined;

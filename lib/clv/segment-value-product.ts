@@ -41,8 +41,8 @@ export async function computeSegmentValue(ctx: RunContext): Promise<SegmentValue
         ? [{ sql: 'b.acquisition_channel', name: 'channel' }]
         : [];
   let from = 'customer_base b';
-  if (ctx.options.rfm !== false) {
-    // The RFM segments are segments too.
+  if (ctx.options.rfm !== false && (ctx.plan.shows('rfm') || ctx.plan.shows('win-back'))) {
+    // The RFM segments are segments too (when the report shows them).
     await ctx.product('rfm');
     from = 'customer_base b LEFT JOIN customer_rfm r USING (customer_id)';
     columns.push({ sql: 'r.rfm_segment', name: RFM_COLUMN_NAME });

@@ -40,7 +40,7 @@ import { DAYS_PER_MONTH, horizonIfAlive, monthlyRate, pAlive, type HorizonOption
 import type { FitResult, FrequencyData, SpendData } from '../models/model.ts';
 import { simpleClv, simpleClvInputs } from './simple-clv.ts';
 import { CustomerResampler, percentileInterval, replicateRng } from './bootstrap.ts';
-import { FIT_GROUP_COLUMN, type CustomerFits, type ModelFits } from './customer-fit.ts';
+import { FIT_GROUP_COLUMN, GROUP_FIT_FACTOR, type CustomerFits, type ModelFits } from './customer-fit.ts';
 
 /** The columns of segment_clv.csv (a contract: exactly these, in this order). */
 export const SEGMENT_CLV_COLUMNS = [
@@ -348,7 +348,8 @@ export function fitCells(cells: SegmentCells, weight: ArrayLike<number>, model: 
     spend.zbar.push(cells.spend.zbar[i]);
     spend.weight.push(sw[i]);
   }
-  const quick = (f: FitResult | undefined) => (f ? { starts: [f.params], skipStdErrors: true, screen: false, optimizer: { gradTol: 1e-6 } } : undefined);
+  // Replicates start from the point estimates and stay near them (bounded time; see GROUP_FIT_FACTOR).
+  const quick = (f: FitResult | undefined) => (f ? { starts: [f.params], skipStdErrors: true, screen: false, optimizer: { gradTol: 1e-6 }, near: { params: f.params, factor: GROUP_FIT_FACTOR } } : undefined);
   return { purchase: fitPurchase(model, freq, quick(start?.purchase)), spend: fitSpend(spend, quick(start?.spend)) };
 }
 

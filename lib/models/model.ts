@@ -88,6 +88,8 @@ export interface NumberWords {
 export interface ClvModel<D> {
   /** Display name ("BG/NBD"); the CLI id is the registry's key (lib/models/registry.ts). */
   readonly title: string;
+  /** The name spelled out where the title is an abbreviation that readers may not know ("shifted-beta-geometric"). */
+  readonly fullName?: string;
   readonly paramNames: readonly string[];
   /** The model's entry in the report's Methods section. */
   readonly definition: { term: string; definition: string };
@@ -152,6 +154,13 @@ export interface FitOptions {
   optimizer?: MinimizeOptions;
   /** Skip the Hessian and standard errors (faster; stdErrors and ci95 are then all null). */
   skipStdErrors?: boolean;
+  /**
+   * Confine the search to within a factor `factor` of these parameters (each one, in log space),
+   * e.g. a segment's fit around the fit on everyone. An optimum on that box's edge is not converged
+   * (the data pull a parameter towards 0 or ∞: the edge of the parameter space). Bounds the time a
+   * fit can spend where the likelihood gets expensive (Pareto/NBD as s, β → ∞).
+   */
+  near?: { params: Record<string, number>; factor: number };
   /**
    * On large data (more than 50,000 distinct entries) run the starts on a
    * weighted sample first and refine the best end points on the full data
@@ -475,7 +484,15 @@ export function fitLogSpace(args: {
   screen?: ScreeningSample;
 }): FitResult {
   const { model, names, negLLTotal, customers } = args;
-  const { f: bounded, fg: boundedGrad } = boundedObjective(args, customers);
+  const near = args.options?.near;
+  const box = near
+    ? names.map((n) => {
+        const c = Math.log(near.params[n]);
+        const w = Math.log(near.factor);
+        return [Math.max(-SEARCH_BOUND, c - w), Math.min(SEARCH_BOUND, c + w)] as const;
+      })
+    : undefined;
+  const { f: bounded, fg: boundedGrad } = boundedObjective(args, customers, box);
   const starts = (args.options?.starts ?? args.starts).map((s) =>
     names.map((n) => {
       const v = s[n];
@@ -485,7 +502,7 @@ export function fitLogSpace(args: {
   );
   const optimizer = { ...args.defaultOptimizer, ...args.options?.optimizer };
   const opt =
-    (args.screen && args.options?.screen !== false && screenedMinimize(bounded, boundedGrad, boundedObjective(args.screen, args.screen.customers), starts, optimizer)) ||
+    (args.screen && args.options?.screen !== false && screenedMinimize(bounded, boundedGrad, boundedObjective(args.screen, args.screen.customers, box), starts, optimizer)) ||
     minimizeMultiStart(bounded, starts, optimizer, { valueAndGradient: boundedGrad });
   let converged = opt.converged && Number.isFinite(opt.value);
   let message: string | undefined = converged ? undefined : `the optimizer stopped without converging: ${opt.message}`;
@@ -497,6 +514,11 @@ export function fitLogSpace(args: {
       .map((n) => `${n} → ${theta[names.indexOf(n)] > Math.log(args.reference?.[n] ?? 1) ? '∞' : '0'}`)
       .join(', ')}: the data do not pin down this model's parameters (too few customers or repeat purchases, or too little variation between customers)`;
   }
+  const edge = box ? names.filter((_, i) => theta[i] - box[i][0] < 0.01 || box[i][1] - theta[i] < 0.01) : [];
+  if (edge.length > 0 && runaway.length === 0) {
+    converged = false;
+    message = `the likelihood keeps improving as ${edge.map((n) => `${n} moves more than a factor ${Math.round(near!.factor)} away from the fit on all customers`).join(', ')}: the data pull the model to the edge of its parameter space`;
+  }
   if (!Number.isFinite(opt.value)) {
     converged = false;
     message = 'the likelihood could not be evaluated at any starting point';
@@ -505,7 +527,7 @@ export function fitLogSpace(args: {
   let stdErrors: Record<string, number | null> = Object.fromEntries(names.map((n) => [n, null]));
   let ci95: Record<string, [number, number] | null> = Object.fromEntries(names.map((n) => [n, null]));
   // standard errors are meaningless when a parameter ran off to its boundary
-  if (!args.options?.skipStdErrors && Number.isFinite(opt.value) && runaway.length === 0) {
+  if (!args.options?.skipStdErrors && Number.isFinite(opt.value) && runaway.length === 0 && edge.length === 0) {
     const negLLGrad = args.negLLGradTotal;
     const H = negLLGrad ? hessianFromGradient((t, g) => negLLGrad(t, g), theta) : hessian((t) => negLLTotal(t), theta);
     const inf = logSpaceInference(H, theta, names);
@@ -534,10 +556,15 @@ export function fitLogSpace(args: {
 }
 
 /** −LL/N confined to |θ| ≤ SEARCH_BOUND (+Infinity outside and where it is not finite), with its gradient when there is one. */
-function boundedObjective(nll: NegLogLikelihood, customers: number): { f: (theta: readonly number[]) => number; fg?: ObjectiveWithGradient } {
+function boundedObjective(
+  nll: NegLogLikelihood,
+  customers: number,
+  box?: readonly (readonly [number, number])[],
+): { f: (theta: readonly number[]) => number; fg?: ObjectiveWithGradient } {
   const scale = 1 / customers;
   const inside = (theta: readonly number[]): boolean => {
     for (const t of theta) if (!(Math.abs(t) <= SEARCH_BOUND)) return false;
+    if (box) for (let i = 0; i < theta.length; i++) if (!(theta[i] >= box[i][0] && theta[i] <= box[i][1])) return false;
     return true;
   };
   const f = (theta: readonly number[]): number => {

@@ -290,7 +290,7 @@ function checkIdentifiable(cohorts: readonly SurvivalData[]): void {
  * (every customer seems to share one churn rate), α and β run off to ∞ and the
  * result has converged = false with a message saying so.
  *
- * `model` in the result is 'sbg'.
+ * `model` in the result is the model's title (the registry stamps its id).
  */
 export function fitSbg(data: SurvivalData | readonly SurvivalData[], options?: FitOptions): FitResult {
   const cohorts = asCohorts(data);
@@ -417,6 +417,7 @@ function toParams(p: Record<string, number>): SbgParams {
 /** The sBG behind the common {@link ClvModel} interface. */
 export const sbg: ClvModel<SurvivalData | readonly SurvivalData[]> = {
   title: SBG,
+  fullName: 'shifted-beta-geometric',
   definition: {
     term: 'sBG (shifted-beta-geometric)',
     definition:

@@ -99,7 +99,7 @@ export function productDeps(options: RunOptions, key: ProductKey): ProductKey[] 
     case 'scores':
       return v !== false && v.business === 'contractual' ? ['contractual'] : ['fits'];
     case 'segment-value':
-      return ['scores', 'fits', ...(options.rfm !== false ? (['rfm'] as const) : [])];
+      return ['scores', 'fits', 'rfm'];
     default:
       return [];
   }

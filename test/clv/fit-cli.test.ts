@@ -22,7 +22,7 @@ beforeAll(() => {
 
 function params(dir: string): Record<string, number> {
   const lines = readFileSync(join(dir, 'data/model_params.csv'), 'utf8').trim().split('\n');
-  expect(lines[0]).toBe('model,parameter,value,std_error,ci_low,ci_high');
+  expect(lines[0]).toBe('model,parameter,value,std_error,ci_low,ci_high,fit_group');
   return Object.fromEntries(lines.slice(1).map((l) => l.split(',')).map((c) => [c[1], Number(c[2])]));
 }
 

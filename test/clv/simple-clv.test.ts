@@ -322,7 +322,10 @@ describe('simpleClvInputs on the pipeline', () => {
     ]);
   });
 
-  it('rejects a grouping column that customer_base does not have', async () => {
-    await expect(countInputs({ period: 'month', asOf: '2024-12-31', groupBy: 'no_such_column' })).rejects.toThrow(/not a column of customer_base/);
+  it('groups by any SQL over customer_base b (the segment columns of the run)', async () => {
+    const byChannel = await countInputs({ period: 'month', asOf: '2024-12-31', groupBy: 'b.acquisition_channel' });
+    const upper = await countInputs({ period: 'month', asOf: '2024-12-31', groupBy: 'upper(b.acquisition_channel)' });
+    expect(upper.groups.map((g) => g.group)).toEqual(byChannel.groups.map((g) => g.group.toUpperCase()));
+    expect(upper.groups.map((g) => g.orders)).toEqual(byChannel.groups.map((g) => g.orders));
   });
 });

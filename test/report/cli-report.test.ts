@@ -59,7 +59,7 @@ describe('clv report', () => {
       'segment_column,segment,cohort,period_offset,cohort_customers,active_customers,retention_rate,orders,revenue,revenue_retention_rate,cumulative_revenue_per_customer,complete',
     );
     expect(header('data/customers.csv')).toBe(
-      'customer_id,cohort,first_order_date,acquisition_channel,orders,frequency,recency_days,T_days,revenue,mean_repeat_order_value',
+      'customer_id,cohort,first_order_date,acquisition_channel,orders,frequency,recency_days,T_days,revenue,mean_repeat_order_value,p_alive,expected_purchases,clv,rfm_segment,r,f,m',
     );
     expect(header('data/segment_clv.csv')).toBe(
       'segment_column,segment,customers,p_alive_mean,expected_purchases,clv_mean,clv_mean_low,clv_mean_high,clv_median,clv_total,clv_total_low,clv_total_high,simple_clv_mean,realized_revenue',
