@@ -15,18 +15,15 @@
  */
 import {
   checkFrequencyIdentifiable,
-  fitLogSpace,
   frequencySummary,
   type FitOptions,
   type FitResult,
   type FrequencyData,
   type PurchaseModel,
-  type ScreeningSample,
   DistinctIndexer,
-  SCREEN_ABOVE,
-  SCREEN_SAMPLE,
-  weightedSample,
+  type SCREEN_ABOVE,
 } from './model.ts';
+import { fitPrepared } from './fit/log-space-fit.ts';
 import { double } from '../engine/database.ts';
 import { digamma, lnGamma, lnHyp2f1Detailed, NeumaierSum } from './fit/special.ts';
 
@@ -437,24 +434,6 @@ function toParams(p: Record<string, number>): BgNbdParams {
   return { r: p.r, alpha: p.alpha, a: p.a, b: p.b };
 }
 
-/** −LL of prepared data in θ = (ln r, ln α, ln a, ln b), with the gradient in θ (∂/∂θ = p ∂/∂p). */
-function negLogLikelihood(prep: BgNbdPrepared) {
-  const g = new Float64Array(4);
-  const params = (theta: readonly number[]): BgNbdParams => ({ r: Math.exp(theta[0]), alpha: Math.exp(theta[1]), a: Math.exp(theta[2]), b: Math.exp(theta[3]) });
-  return {
-    negLLTotal: (theta: readonly number[]): number => -logLikelihoodBgNbdPrepared(params(theta), prep, null),
-    negLLGradTotal: (theta: readonly number[], grad: number[]): number => {
-      const p = params(theta);
-      const ll = logLikelihoodBgNbdPrepared(p, prep, g);
-      grad[0] = -p.r * g[0];
-      grad[1] = -p.alpha * g[1];
-      grad[2] = -p.a * g[2];
-      grad[3] = -p.b * g[3];
-      return -ll;
-    },
-  };
-}
-
 /**
  * Fits BG/NBD by maximum likelihood (multi-start BFGS in log-parameter space
  * with the analytic gradient; on more than {@link SCREEN_ABOVE} distinct
@@ -472,24 +451,16 @@ export function fitBgNbd(data: FrequencyData, options?: FitOptions): FitResult {
     { r: 0.25, alpha: 0.1 / rate, a: 0.5, b: 2 },
     { r: 3, alpha: 10 / rate, a: 2, b: 8 },
   ];
-  const full = negLogLikelihood(prepareBgNbd(data));
-  let screen: ScreeningSample | undefined;
-  if (options?.screen !== false && data.x.length > SCREEN_ABOVE) {
-    const sample = weightedSample(data.weight, SCREEN_SAMPLE);
-    const pick = <T>(v: ArrayLike<T>): T[] => Array.from(sample.index, (i) => v[i]);
-    const sub: FrequencyData = { x: pick(data.x), tx: pick(data.tx), T: pick(data.T), weight: Array.from(sample.weight) };
-    screen = { ...negLogLikelihood(prepareBgNbd(sub)), customers: sample.weight.reduce((s, v) => s + v, 0) };
-  }
-  return fitLogSpace({
+  return fitPrepared({
     model: BG_NBD_TITLE,
     names: BG_NBD_PARAMS,
-    ...full,
+    data,
     customers,
+    prepare: prepareBgNbd,
+    llPrepared: logLikelihoodBgNbdPrepared,
     starts,
     reference: { alpha: sumT / customers },
     options,
-    defaultOptimizer: { gradTol: 1e-9 },
-    screen,
   });
 }
 
