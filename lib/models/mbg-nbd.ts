@@ -128,7 +128,7 @@ export const mbgNbd: PurchaseModel = {
   definition: {
     term: MBG_NBD_TITLE,
     definition:
-      'Purchase model (Batislam, Denizel & Filiztekin 2007): like BG/NBD, but a customer may also leave for good right after the first purchase, so customers who never came back are not all counted as still active.',
+      'Purchase model (Batislam, Denizel & Filiztekin 2007): like BG/NBD, but a customer may also leave for good right after their first purchase, so a customer who never came back is not assumed to be still active.',
   },
   logLikelihood: (p, d) => logLikelihoodMbgNbd(toParams(p), d),
   fit: fitMbgNbd,
