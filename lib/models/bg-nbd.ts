@@ -15,18 +15,16 @@
  */
 import {
   checkFrequencyIdentifiable,
-  fitLogSpace,
   frequencySummary,
   type FitOptions,
   type FitResult,
   type FrequencyData,
+  type PAliveSql,
   type PurchaseModel,
-  type ScreeningSample,
   DistinctIndexer,
-  SCREEN_ABOVE,
-  SCREEN_SAMPLE,
-  weightedSample,
+  type SCREEN_ABOVE,
 } from './model.ts';
+import { fitPrepared } from './fit/log-space-fit.ts';
 import { double } from '../engine/sql.ts';
 import { digamma, lnGamma, lnHyp2f1Detailed, NeumaierSum } from './fit/special.ts';
 
@@ -176,8 +174,8 @@ export function prepareBgNbd(data: FrequencyData): BgNbdPrepared {
 
 const preparedCache = new WeakMap<FrequencyData, BgNbdPrepared>();
 
-/** {@link prepareBgNbd}, cached per data object (the data must not change afterwards). */
-function preparedFor(data: FrequencyData): BgNbdPrepared {
+/** {@link prepareBgNbd}, cached per data object (the data must not change afterwards); MBG/NBD uses the same. */
+export function preparedBgNbdFor(data: FrequencyData): BgNbdPrepared {
   const cached = preparedCache.get(data);
   if (cached && cached.groupStart[cached.groupStart.length - 1] <= data.x.length) return cached;
   const p = prepareBgNbd(data);
@@ -196,7 +194,7 @@ function preparedFor(data: FrequencyData): BgNbdPrepared {
  * once per distinct t_x or T value.
  */
 export function logLikelihoodBgNbd(params: BgNbdParams, data: FrequencyData): number {
-  return logLikelihoodBgNbdPrepared(params, preparedFor(data), null);
+  return logLikelihoodBgNbdPrepared(params, preparedBgNbdFor(data), null);
 }
 
 /** Largest |exponent| allowed in the power tables (e^±700 stays inside the double range). */
@@ -343,6 +341,18 @@ function sumGroupDirect(prep: BgNbdPrepared, start: number, end: number, a4: num
  * line search compares values that differ in the 14th digit near the optimum.
  */
 export function logLikelihoodBgNbdPrepared(params: BgNbdParams, prep: BgNbdPrepared, grad: number[] | Float64Array | null): number {
+  return logLikelihoodBetaGeoPrepared(params, prep, grad, false);
+}
+
+/**
+ * The likelihood kernel of BG/NBD (`modified` false) and of MBG/NBD
+ * (`modified` true, lib/models/mbg-nbd.ts), which differs from BG/NBD in
+ * three places only: a dropout chance also right after the first purchase
+ * gives x + 1 dropout chances, so A2 has b+x+1 and a+b+x+1 where BG/NBD has
+ * b+x and a+b+x; A4 has ln(b+x) where BG/NBD has ln(b+x−1); and the dropout
+ * term e^A4 applies for x = 0 as well. The gradient changes likewise.
+ */
+export function logLikelihoodBetaGeoPrepared(params: BgNbdParams, prep: BgNbdPrepared, grad: number[] | Float64Array | null, modified: boolean): number {
   const { r, alpha, a, b } = params;
   if (!(r > 0 && alpha > 0 && a > 0 && b > 0)) {
     if (grad) grad.fill(NaN);
@@ -378,13 +388,14 @@ export function logLikelihoodBgNbdPrepared(params: BgNbdParams, prep: BgNbdPrepa
     const x = xs[k];
     const W = groupWeight[k];
     const rx = r + x;
-    ll.add(W * (lnGamma(rx) - lnGr + r * lnAlpha + lnGab + lnGamma(b + x) - lnGb - lnGamma(a + b + x)));
+    const xk = modified ? x + 1 : x; // dropout chances
+    ll.add(W * (lnGamma(rx) - lnGr + r * lnAlpha + lnGab + lnGamma(b + xk) - lnGb - lnGamma(a + b + xk)));
     if (grad) {
-      const psiAbx = digamma(a + b + x);
+      const psiAbx = digamma(a + b + xk);
       gR += W * (digamma(rx) - psiR + lnAlpha);
       gAlpha += (W * r) / alpha;
       gA += W * (psiAb - psiAbx);
-      gB += W * (psiAb + digamma(b + x) - psiB - psiAbx);
+      gB += W * (psiAb + digamma(b + xk) - psiB - psiAbx);
     }
     // Σ w ln(α+T) and Σ w/(α+T) over the group, per time
     let sLnT = 0;
@@ -397,12 +408,13 @@ export function logLikelihoodBgNbdPrepared(params: BgNbdParams, prep: BgNbdPrepa
       sInvT += gw * invTime[j];
     }
     ll.add(-rx * sLnT); // Σ w A3
-    if (x === 0) {
+    if (x === 0 && !modified) {
       gR -= sLnT;
       gAlpha -= rx * sInvT;
       continue;
     }
-    const a4 = lnA - Math.log(b + x - 1);
+    const b4 = modified ? b + x : b + x - 1;
+    const a4 = lnA - Math.log(b4);
     const start = groupStart[k];
     const end = groupStart[k + 1];
     if (Math.abs(a4) + rx * span <= POW_LIMIT) {
@@ -422,7 +434,7 @@ export function logLikelihoodBgNbdPrepared(params: BgNbdParams, prep: BgNbdPrepa
     gR -= sLnT + sums[2];
     gAlpha -= rx * (sInvT + sums[3]);
     gA += sW / a;
-    gB -= sW / (b + x - 1);
+    gB -= sW / b4;
   }
   if (grad) {
     grad[0] = gR;
@@ -437,24 +449,6 @@ function toParams(p: Record<string, number>): BgNbdParams {
   return { r: p.r, alpha: p.alpha, a: p.a, b: p.b };
 }
 
-/** −LL of prepared data in θ = (ln r, ln α, ln a, ln b), with the gradient in θ (∂/∂θ = p ∂/∂p). */
-function negLogLikelihood(prep: BgNbdPrepared) {
-  const g = new Float64Array(4);
-  const params = (theta: readonly number[]): BgNbdParams => ({ r: Math.exp(theta[0]), alpha: Math.exp(theta[1]), a: Math.exp(theta[2]), b: Math.exp(theta[3]) });
-  return {
-    negLLTotal: (theta: readonly number[]): number => -logLikelihoodBgNbdPrepared(params(theta), prep, null),
-    negLLGradTotal: (theta: readonly number[], grad: number[]): number => {
-      const p = params(theta);
-      const ll = logLikelihoodBgNbdPrepared(p, prep, g);
-      grad[0] = -p.r * g[0];
-      grad[1] = -p.alpha * g[1];
-      grad[2] = -p.a * g[2];
-      grad[3] = -p.b * g[3];
-      return -ll;
-    },
-  };
-}
-
 /**
  * Fits BG/NBD by maximum likelihood (multi-start BFGS in log-parameter space
  * with the analytic gradient; on more than {@link SCREEN_ABOVE} distinct
@@ -463,7 +457,12 @@ function negLogLikelihood(prep: BgNbdPrepared) {
  * customers, one customer, no repeat purchases, no observation time).
  */
 export function fitBgNbd(data: FrequencyData, options?: FitOptions): FitResult {
-  checkFrequencyIdentifiable(BG_NBD_TITLE, data);
+  return fitBetaGeo(BG_NBD_TITLE, false, data, options);
+}
+
+/** The fit of BG/NBD (`modified` false) and of MBG/NBD (`modified` true; see {@link logLikelihoodBetaGeoPrepared}), labelled `title`. */
+export function fitBetaGeo(title: string, modified: boolean, data: FrequencyData, options?: FitOptions): FitResult {
+  checkFrequencyIdentifiable(title, data);
   const { customers, sumX, sumT } = frequencySummary(data);
   // α has the unit of time: start from r / (observed repeat rate)
   const rate = sumX / sumT;
@@ -472,24 +471,16 @@ export function fitBgNbd(data: FrequencyData, options?: FitOptions): FitResult {
     { r: 0.25, alpha: 0.1 / rate, a: 0.5, b: 2 },
     { r: 3, alpha: 10 / rate, a: 2, b: 8 },
   ];
-  const full = negLogLikelihood(prepareBgNbd(data));
-  let screen: ScreeningSample | undefined;
-  if (options?.screen !== false && data.x.length > SCREEN_ABOVE) {
-    const sample = weightedSample(data.weight, SCREEN_SAMPLE);
-    const pick = <T>(v: ArrayLike<T>): T[] => Array.from(sample.index, (i) => v[i]);
-    const sub: FrequencyData = { x: pick(data.x), tx: pick(data.tx), T: pick(data.T), weight: Array.from(sample.weight) };
-    screen = { ...negLogLikelihood(prepareBgNbd(sub)), customers: sample.weight.reduce((s, v) => s + v, 0) };
-  }
-  return fitLogSpace({
-    model: BG_NBD_TITLE,
+  return fitPrepared({
+    model: title,
     names: BG_NBD_PARAMS,
-    ...full,
+    data,
     customers,
+    prepare: prepareBgNbd,
+    llPrepared: (p: BgNbdParams, prep: BgNbdPrepared, grad) => logLikelihoodBetaGeoPrepared(p, prep, grad, modified),
     starts,
     reference: { alpha: sumT / customers },
     options,
-    defaultOptimizer: { gradTol: 1e-9 },
-    screen,
   });
 }
 
@@ -610,6 +601,19 @@ export function conditionalExpectedBgNbd(params: BgNbdParams, t: number, x: numb
   return expectedIfAliveBgNbd(params, t, x, T) * pAliveBgNbd(params, x, tx, T);
 }
 
+/**
+ * SQL of P(alive) over the history `h` (h.x, h.tx_days, h.T_days in whole days; see {@link PAliveSql}):
+ *   BG/NBD (`modified` false): 1 / (1 + [x>0] · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x)), as pAliveBgNbd;
+ *   MBG/NBD (`modified` true): 1 / (1 + a/(b+x) · ((α+T)/(α+t_x))^(r+x)) for every x, as pAliveMbgNbd.
+ * Where the odds overflow, DuckDB's exp gives +∞ and P(alive) 0.
+ */
+export function pAliveSqlBetaGeo(params: BgNbdParams, unitDays: number, modified: boolean): PAliveSql {
+  const { r, alpha, a, b } = params;
+  const [dr, dalpha, days] = [double(r), double(alpha), double(unitDays)];
+  const odds = `exp(ln(${double(a)}) - ln(${double(b)} + h.x${modified ? '' : ' - 1'}) + (${dr} + h.x) * (ln(${dalpha} + h.T_days / ${days}) - ln(${dalpha} + h.tx_days / ${days})))`;
+  return { sql: modified ? `1.0 / (1.0 + ${odds})` : `CASE WHEN h.x = 0 THEN 1.0 ELSE 1.0 / (1.0 + ${odds}) END` };
+}
+
 /** BG/NBD behind the common {@link PurchaseModel} interface (its CLI id is given by lib/models/registry.ts). */
 export const bgNbd: PurchaseModel = {
   title: BG_NBD_TITLE,
@@ -630,12 +634,5 @@ export const bgNbd: PurchaseModel = {
   expectedIfAlive: (p, t, x, T) => expectedIfAliveBgNbd(toParams(p), t, x, T),
   conditionalExpected: (p, t, x, tx, T) => conditionalExpectedBgNbd(toParams(p), t, x, tx, T),
   expectedNew: (p, t) => expectedPurchasesNewBgNbd(toParams(p), t),
-  pAliveSql: (p, unitDays) => {
-    const { r, alpha, a, b } = toParams(p);
-    // 1 / (1 + [x>0] · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x)), as pAliveBgNbd
-    const [dr, dalpha, days] = [double(r), double(alpha), double(unitDays)];
-    return {
-      sql: `CASE WHEN h.x = 0 THEN 1.0 ELSE 1.0 / (1.0 + exp(ln(${double(a)}) - ln(${double(b)} + h.x - 1) + (${dr} + h.x) * (ln(${dalpha} + h.T_days / ${days}) - ln(${dalpha} + h.tx_days / ${days})))) END`,
-    };
-  },
+  pAliveSql: (p, unitDays) => pAliveSqlBetaGeo(toParams(p), unitDays, false),
 };

@@ -13,18 +13,15 @@
  */
 import { double } from '../engine/sql.ts';
 import {
-  fitLogSpace,
   ModelInputError,
   ModelNotIdentifiedError,
-  SCREEN_ABOVE,
-  SCREEN_SAMPLE,
-  weightedSample,
   type FitOptions,
   type FitResult,
-  type ScreeningSample,
+  type SCREEN_ABOVE,
   type SpendData,
   type SpendModel,
 } from './model.ts';
+import { fitPrepared } from './fit/log-space-fit.ts';
 import { digamma, lnGamma, NeumaierSum } from './fit/special.ts';
 
 export interface GammaGammaParams {
@@ -301,23 +298,6 @@ function spendTotals(data: SpendData): { customers: number; mean: number; distin
   return { customers, mean: sum / customers, distinctZ };
 }
 
-/** −LL of prepared data in θ = (ln p, ln q, ln γ), with the gradient in θ (∂/∂θ = p ∂/∂p). */
-function negLogLikelihood(prep: GammaGammaPrepared) {
-  const g = new Float64Array(3);
-  const params = (theta: readonly number[]): GammaGammaParams => ({ p: Math.exp(theta[0]), q: Math.exp(theta[1]), gamma: Math.exp(theta[2]) });
-  return {
-    negLLTotal: (theta: readonly number[]): number => -logLikelihoodGammaGammaPrepared(params(theta), prep, null),
-    negLLGradTotal: (theta: readonly number[], grad: number[]): number => {
-      const v = params(theta);
-      const ll = logLikelihoodGammaGammaPrepared(v, prep, g);
-      grad[0] = -v.p * g[0];
-      grad[1] = -v.q * g[1];
-      grad[2] = -v.gamma * g[2];
-      return -ll;
-    },
-  };
-}
-
 /**
  * Fits the Gamma-Gamma model by maximum likelihood (multi-start BFGS in
  * log-parameter space with the analytic gradient; on more than
@@ -355,24 +335,16 @@ export function fitGammaGamma(data: SpendData, options?: FitOptions): FitResult 
     { p: 5, q: 4, gamma: (3 * mean) / 5 },
     { p: 0.5, q: 1.5, gamma: mean / 2 },
   ];
-  const full = negLogLikelihood(prepareGammaGamma(data));
-  let screen: ScreeningSample | undefined;
-  if (options?.screen !== false && n > SCREEN_ABOVE) {
-    const sample = weightedSample(data.weight, SCREEN_SAMPLE);
-    const pick = (v: ArrayLike<number>): number[] => Array.from(sample.index, (i) => v[i]);
-    const sub: SpendData = { x: pick(data.x), zbar: pick(data.zbar), weight: Array.from(sample.weight) };
-    screen = { ...negLogLikelihood(prepareGammaGamma(sub)), customers: sample.weight.reduce((s, v) => s + v, 0) };
-  }
-  return fitLogSpace({
+  return fitPrepared({
     model: 'gamma-gamma',
     names: GAMMA_GAMMA_PARAMS,
-    ...full,
+    data,
     customers,
+    prepare: prepareGammaGamma,
+    llPrepared: logLikelihoodGammaGammaPrepared,
     starts,
     reference: { gamma: mean },
     options,
-    defaultOptimizer: { gradTol: 1e-9 },
-    screen,
   });
 }
 

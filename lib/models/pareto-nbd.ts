@@ -11,18 +11,15 @@
  */
 import {
   checkFrequencyIdentifiable,
-  fitLogSpace,
   frequencySummary,
   type FitOptions,
   type FitResult,
   type FrequencyData,
   type PurchaseModel,
-  type ScreeningSample,
   DistinctIndexer,
-  SCREEN_ABOVE,
-  SCREEN_SAMPLE,
-  weightedSample,
+  type SCREEN_ABOVE,
 } from './model.ts';
+import { fitPrepared } from './fit/log-space-fit.ts';
 import { digamma, lnGamma, lnHyp2f1Pareto, logDiffExp, NeumaierSum, ParetoSeries } from './fit/special.ts';
 
 export interface ParetoNbdParams {
@@ -564,24 +561,6 @@ function toParams(p: Record<string, number>): ParetoNbdParams {
   return { r: p.r, alpha: p.alpha, s: p.s, beta: p.beta };
 }
 
-/** −LL of prepared data in θ = (ln r, ln α, ln s, ln β), with the gradient in θ (∂/∂θ = p ∂/∂p). */
-function negLogLikelihood(prep: ParetoNbdPrepared) {
-  const g = new Float64Array(4);
-  const params = (theta: readonly number[]): ParetoNbdParams => ({ r: Math.exp(theta[0]), alpha: Math.exp(theta[1]), s: Math.exp(theta[2]), beta: Math.exp(theta[3]) });
-  return {
-    negLLTotal: (theta: readonly number[]): number => -logLikelihoodParetoNbdPrepared(params(theta), prep, null),
-    negLLGradTotal: (theta: readonly number[], grad: number[]): number => {
-      const p = params(theta);
-      const ll = logLikelihoodParetoNbdPrepared(p, prep, g);
-      grad[0] = -p.r * g[0];
-      grad[1] = -p.alpha * g[1];
-      grad[2] = -p.s * g[2];
-      grad[3] = -p.beta * g[3];
-      return -ll;
-    },
-  };
-}
-
 /**
  * Fits Pareto/NBD by maximum likelihood. The likelihood is nearly flat along
  * a ridge in (s, β) (CDNOW: β is determined only to about 1%), so the fit runs
@@ -601,24 +580,16 @@ export function fitParetoNbd(data: FrequencyData, options?: FitOptions): FitResu
     { r: 2, alpha: 2 * scale, s: 2, beta: 5 * scale },
     { r: 0.5, alpha: 0.5 * scale, s: 1, beta: 0.1 * scale },
   ];
-  const full = negLogLikelihood(prepareParetoNbd(data));
-  let screen: ScreeningSample | undefined;
-  if (options?.screen !== false && data.x.length > SCREEN_ABOVE) {
-    const sample = weightedSample(data.weight, SCREEN_SAMPLE);
-    const pick = (v: ArrayLike<number>): number[] => Array.from(sample.index, (i) => v[i]);
-    const sub: FrequencyData = { x: pick(data.x), tx: pick(data.tx), T: pick(data.T), weight: Array.from(sample.weight) };
-    screen = { ...negLogLikelihood(prepareParetoNbd(sub)), customers: sample.weight.reduce((a, b) => a + b, 0) };
-  }
-  return fitLogSpace({
+  return fitPrepared({
     model: PARETO_NBD_TITLE,
     names: PARETO_NBD_PARAMS,
-    ...full,
+    data,
     customers,
+    prepare: prepareParetoNbd,
+    llPrepared: logLikelihoodParetoNbdPrepared,
     starts,
     reference: { alpha: sumT / customers, beta: sumT / customers },
     options,
-    defaultOptimizer: { gradTol: 1e-9 },
-    screen,
   });
 }
 

@@ -7,6 +7,7 @@
  */
 import { bgNbd } from './bg-nbd.ts';
 import { gammaGamma } from './gamma-gamma.ts';
+import { mbgNbd } from './mbg-nbd.ts';
 import type { ClvModel, FitOptions, FitResult, FrequencyData, PurchaseModel, SpendModel } from './model.ts';
 import { paretoNbd } from './pareto-nbd.ts';
 import { sbg, type SurvivalData } from './sbg.ts';
@@ -15,6 +16,7 @@ import { sbg, type SurvivalData } from './sbg.ts';
 export const PURCHASE_MODELS = {
   bgnbd: bgNbd,
   'pareto-nbd': paretoNbd,
+  mbgnbd: mbgNbd,
 } as const satisfies Record<string, PurchaseModel>;
 
 /** The spend model. */
