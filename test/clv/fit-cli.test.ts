@@ -43,6 +43,29 @@ describe('clv fit', () => {
     expect(html).toContain('After each repeat purchase a customer drops out for good with probability a/(a+b) = 24.6% on average');
   }, 60_000);
 
+  it('fits MBG/NBD (clv fit --model mbgnbd) as lifetimes does, and gives a one-time buyer P(alive) below 1', () => {
+    // Reference: lifetimes 0.11.3 (commit 4f2833f4518621343bb6983eb3e540c11f66ec6a), ModifiedBetaGeoFitter().fit(x, t_x, T)
+    // on the same 2,357 CDNOW calibration histories (weeks, to 1997-09-30): see test/models/mbg-nbd.test.ts for how they were produced.
+    const out = join(work, 'mbgnbd');
+    const r = runClv(['fit', '--orders', cdnow, '--date-format', 'yyyyMMdd', '--as-of', '1997-09-30', '--model', 'mbgnbd', '--out', out, '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const p = params(out);
+    const lifetimes = { r: 0.5248429031549527, alpha: 6.183081764350377, a: 0.8913595173421781, b: 1.6140029313016064 };
+    for (const [k, v] of Object.entries(lifetimes)) expect(Math.abs(p[k] / v - 1), k).toBeLessThan(1e-4);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.model).toMatchObject({ name: 'mbgnbd', time_unit: 'week', customers_used: 2357, converged: true });
+    expect(Math.abs(manifest.model.log_likelihood / -9582.135715553766 - 1)).toBeLessThan(1e-8);
+    // Scoring with it: one-time buyers (frequency 0) are not all alive.
+    const scored = join(work, 'mbgnbd-score');
+    const s = runClv(['score', '--orders', cdnow, '--date-format', 'yyyyMMdd', '--as-of', '1997-09-30', '--model', 'mbgnbd', '--out', scored, '--quiet']);
+    expect(s.status).toBe(0);
+    const rows = readFileSync(join(scored, 'data/customer_scores.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    const once = rows.slice(1).filter((c) => c[1] === '0').map((c) => Number(c[5]));
+    expect(once.length).toBeGreaterThan(1000);
+    expect(Math.max(...once)).toBeLessThan(1);
+  }, 60_000);
+
   it('gives the same model in days: α scales by 7, the shape parameters do not change', () => {
     const out = join(work, 'bgnbd-days');
     const r = runClv(['fit', '--orders', cdnow, '--date-format', 'yyyyMMdd', '--as-of', '1997-09-30', '--model', 'bgnbd', '--time-unit', 'day', '--out', out, '--quiet']);
