@@ -69,9 +69,11 @@ export async function handler(args: Args): Promise<void> {
   const progress = createProgress({ quiet: args.quiet, verbose: args.verbose });
   // Loaded here, not at the top, so that `clv --help` does not load DuckDB and Vega.
   const { buildCohortReport } = await import('../lib/report/cohort-report.ts');
-  const { writeReportDir } = await import('../lib/report/write-output.ts');
+  const { prepareOutputDir, writeReportDir } = await import('../lib/report/write-output.ts');
+  const output = { inputs: [orders.path, args.config, reportOpts.cac?.spend, reportOpts.customers], log: (m: string) => progress.warn?.(m) };
+  await prepareOutputDir(args.out, output);
   const result = await buildCohortReport({ orders, ...reportOpts, progress });
-  const index = await writeReportDir(args.out, result);
+  const index = await writeReportDir(args.out, result, output);
   const input = result.orders.input;
   progress.detail?.(`${input.path}: ${input.rows_read} rows read, ${input.rows_kept} kept; as of ${result.orders.asOf}; ${result.files.size} files in ${dirname(index)}`);
   progress.done(`report written`);

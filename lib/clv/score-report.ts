@@ -8,8 +8,7 @@
  * per-customer CSV is written by DuckDB. Millions of customers never pass
  * through JavaScript one by one.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { makeScratchDir, removeScratchDir } from '../scratch.ts';
 import { join } from 'node:path';
 import { exactAvg, exactSum, ident, literal, openDatabase } from '../engine/database.ts';
 import { summarize } from '../engine/summarize.ts';
@@ -83,7 +82,7 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
     await summarize(db, { period: 'month', asOf: orders.asOf, segmentBy: options.segmentBy, afterFactsRead: () => releaseFacts(db) });
 
     options.progress?.step(`fitting ${model} and gamma-gamma`);
-    scratch = await mkdtemp(join(tmpdir(), 'clv-score-'));
+    scratch = await makeScratchDir();
     const { purchaseFit, spendFit, spendLeftOut } = await scoreCustomers(db, {
       asOf: orders.asOf,
       model,
@@ -211,9 +210,9 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
     );
     const dir = scratch;
     scratch = undefined;
-    return { files, manifest, cleanup: () => rm(dir, { recursive: true, force: true }) };
+    return { files, manifest, cleanup: () => removeScratchDir(dir) };
   } catch (err) {
-    if (scratch) await rm(scratch, { recursive: true, force: true });
+    if (scratch) await removeScratchDir(scratch);
     throw err;
   } finally {
     db.close();

@@ -6,8 +6,7 @@
  *   loadOrders ─► summarize (DuckDB) ─► analyzeCohorts (arquero) ─► cohortSections
  *              ─► renderSvg per chart ─► renderReportHtml + CSV files + manifest.json
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { makeScratchDir, removeScratchDir } from '../scratch.ts';
 import { join } from 'node:path';
 import { openDatabase } from '../engine/database.ts';
 import { writeCustomersCsv } from '../engine/export-customers.ts';
@@ -191,7 +190,7 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
 
     const fmt = formatters(locale, currency);
     let drafts = cohortSections({ analysis, orders, fmt, currency, triangleMetric: options.triangleMetric });
-    scratch = await mkdtemp(join(tmpdir(), 'clv-'));
+    scratch = await makeScratchDir();
     let value: ValueSectionResult | undefined;
     let backtested: BacktestRun | undefined;
     if (backtest) {
@@ -373,9 +372,9 @@ export async function buildCohortReport(options: CohortReportOptions): Promise<C
     files.set('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
     const dir = scratch;
     scratch = undefined;
-    return { files, orders, analysis, manifest, sections, cleanup: () => rm(dir, { recursive: true, force: true }) };
+    return { files, orders, analysis, manifest, sections, cleanup: () => removeScratchDir(dir) };
   } catch (err) {
-    if (scratch) await rm(scratch, { recursive: true, force: true });
+    if (scratch) await removeScratchDir(scratch);
     throw err;
   } finally {
     db.close();
