@@ -17,7 +17,7 @@ import { neutraliseSql } from '../engine/export-customers.ts';
 import { loadOrders, releaseFacts, type OrdersInput } from '../load/load-orders.ts';
 import { UserError } from '../errors.ts';
 import { checkValueOptions } from './value-options.ts';
-import { toCsv } from '../report/csv.ts';
+import { neutraliseText, toCsv } from '../report/csv.ts';
 import { formatters } from '../report/format.ts';
 import { renderReportHtml } from '../report/html.ts';
 import type { Section } from '../report/section.ts';
@@ -93,7 +93,7 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
       scratchDir: scratch,
       progress: options.progress,
     });
-    const segNames = options.segmentBy.map((s) => (s === 'channel' ? 'acquisition_channel' : s));
+    const segNames = options.segmentBy.map((s) => (s === 'channel' ? 'acquisition_channel' : neutraliseText(s)));
     const r6 = (e: string) => `round(${e}, 6)`;
     const scoresPath = join(scratch, 'customer_scores.csv');
     await db.run(`
