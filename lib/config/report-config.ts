@@ -5,7 +5,7 @@
  * Relative paths in the file are relative to the file's own directory.
  * Command-line flags override the values found here.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
@@ -41,6 +41,8 @@ export const ConfigSchema = z.strictObject({
         .optional(),
       /** Pattern of non-ISO order dates, e.g. yyyyMMdd. */
       date_format: z.string().min(1).optional(),
+      /** Order dates must fall in these years, FROM-TO (default 1900-2200). */
+      valid_years: z.string().regex(/^\d{4}-\d{4}$/, 'expected two years FROM-TO such as 1900-2200').optional(),
     })
     .optional(),
   /** Inclusive as-of date; default the last order date. */
@@ -125,8 +127,13 @@ function describePath(path: PropertyKey[]): string {
 export function readConfig(file: string): ReportConfig {
   let text: string;
   try {
+    // A FIFO or device would block the read (or never end): only regular files.
+    const st = statSync(file);
+    if (st.isDirectory()) throw new UserError(`${file}: a folder, not a file; expected the JSON config file`);
+    if (!st.isFile()) throw new UserError(`${file}: not a regular file (a pipe, socket or device); expected the JSON config file saved as a file`);
     text = readFileSync(file, 'utf8');
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`${file}: cannot open the config file (${(err as NodeJS.ErrnoException).code ?? 'error'}); check the path`);
   }
   let json: unknown;

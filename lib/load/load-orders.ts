@@ -128,6 +128,16 @@ function resolveColumns(
       },
     ]);
   }
+  const byColumn = new Map<string, string>();
+  for (const [canonical, c] of resolved) {
+    const other = byColumn.get(c.name);
+    if (other !== undefined) {
+      throw new UserError(
+        `${file}: the column ${JSON.stringify(c.name)} would be both ${other} and ${canonical}${map[canonical] !== undefined || map[other] !== undefined ? ' (check --map)' : ''}; map each field to its own column`,
+      );
+    }
+    byColumn.set(c.name, canonical);
+  }
   const used = new Set([...resolved.values()].map((c) => c.name));
   const attributes = available.filter((c) => !used.has(c.name) && !CANONICAL_COLUMNS.includes(c.name));
   return { resolved, attributes };
