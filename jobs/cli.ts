@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import yargs from 'yargs';
 import { EXIT_BUG, UserError } from '../lib/errors.ts';
 import { removeStaleScratch } from '../lib/scratch.ts';
-import { checkArgs, type DeclaredOptions } from '../lib/cli/check-args.ts';
+import { checkArgs, checkFormatArgs, type DeclaredOptions } from '../lib/cli/check-args.ts';
 import * as fit from './fit.ts';
 import * as monthly from './monthly.ts';
 import * as report from './report.ts';
@@ -31,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(score)
     .command(view)
     .command(sample)
-    .middleware(((args: Record<string, unknown>, y: { getOptions(): DeclaredOptions }) => checkArgs(args, y.getOptions(), argv)) as never, true)
+    .middleware(((args: Record<string, unknown>, y: { getOptions(): DeclaredOptions }) => { checkArgs(args, y.getOptions(), argv); checkFormatArgs(args); }) as never, true)
     .demandCommand(1, 'Name a command: clv report --orders FILE --out DIR (see the list above).')
     .strict()
     .recommendCommands()

@@ -8,6 +8,7 @@ import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
 import { cacFlags, cacOptions, valueFlags, valueOptions, winBackFlags, winBackOptions } from '../lib/cli/report-options.ts';
 import { viewNames } from '../lib/report/views.ts';
+import { UserError } from '../lib/errors.ts';
 import { dirname, join } from 'node:path';
 import { backtestOptions } from '../lib/clv/backtest-options.ts';
 import type { ReportConfig } from '../lib/config/report-config.ts';
@@ -47,6 +48,10 @@ type Args = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
 export function cohortReportOptions(args: ReportArgs, config: ReportConfig): Omit<CohortReportOptions, 'orders' | 'progress'> {
   const segmentBy = args.segmentBy !== undefined ? parseList(args.segmentBy) : (config.segment_by ?? []);
   const margin = args.margin ?? config.margin;
+  // Checked before any work, naming the flag (the config's names are checked by its schema).
+  for (const name of args.sections !== undefined ? parseList(args.sections) : []) {
+    if (!viewNames().includes(name)) throw new UserError(`--sections ${JSON.stringify(name)}: unknown section; choose one of: ${viewNames().join(', ')}`);
+  }
   return {
     period: args.period ?? (config.period as PeriodUnit | undefined),
     segmentBy,

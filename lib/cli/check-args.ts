@@ -43,3 +43,30 @@ export function checkArgs(argv: Record<string, unknown>, declared: DeclaredOptio
     }
   }
 }
+
+/** Whether `code` is an ISO 4217 currency code Intl can format. */
+export function validCurrency(code: string): boolean {
+  if (!/^[A-Za-z]{3}$/.test(code)) return false;
+  try {
+    new Intl.NumberFormat('en-US', { style: 'currency', currency: code });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `tag` is a BCP 47 locale Intl accepts. */
+export function validLocale(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+/** --currency and --locale, checked before any work (Intl would throw deep inside the report). */
+export function checkFormatArgs(argv: Record<string, unknown>): void {
+  const { currency, locale } = argv;
+  if (typeof currency === 'string' && !validCurrency(currency)) throw new UserError(`--currency ${JSON.stringify(currency)}: expected an ISO 4217 currency code such as USD or EUR`);
+  if (typeof locale === 'string' && !validLocale(locale)) throw new UserError(`--locale ${JSON.stringify(locale)}: expected a locale such as en-US or de-DE`);
+}

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { UserError } from '../errors.ts';
 import { PERIOD_UNITS } from '../engine/periods.ts';
 import { viewNames } from '../report/views.ts';
+import { validCurrency, validLocale } from '../cli/check-args.ts';
 
 /** A section of the report, by view name (lib/report/views.ts). */
 const sectionName = z.string().superRefine((v, ctx) => {
@@ -99,9 +100,9 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       title: z.string().min(1).optional(),
       /** ISO 4217 code of the amounts' currency. */
-      currency: z.string().regex(/^[A-Za-z]{3}$/, 'expected an ISO 4217 currency code such as USD').optional(),
+      currency: z.string().regex(/^[A-Za-z]{3}$/, 'expected an ISO 4217 currency code such as USD').refine(validCurrency, 'expected an ISO 4217 currency code such as USD').optional(),
       /** BCP 47 locale for numbers. */
-      locale: z.string().min(2).optional(),
+      locale: z.string().min(2).refine(validLocale, 'expected a locale such as en-US or de-DE').optional(),
       /** Company named in the report header. */
       company: z.string().min(1).optional(),
       /** Sections to show, by view name, in this order (default: all); Methods & assumptions always closes the report. */

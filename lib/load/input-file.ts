@@ -73,7 +73,7 @@ async function gunzipHead(file: string, max: number): Promise<Buffer> {
       if (size >= max) break;
     }
   } catch (err) {
-    if (size === 0) throw new InputError(file, [gzipProblem(err)]);
+    throw new InputError(file, [gzipProblem(err)]);
   } finally {
     stream.destroy();
   }
