@@ -100,7 +100,7 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       title: z.string().min(1).optional(),
       /** ISO 4217 code of the amounts' currency. */
-      currency: z.string().regex(/^[A-Za-z]{3}$/, 'expected an ISO 4217 currency code such as USD').refine(validCurrency, 'expected an ISO 4217 currency code such as USD').optional(),
+      currency: z.string().refine(validCurrency, 'expected an ISO 4217 currency code such as USD').optional(),
       /** BCP 47 locale for numbers. */
       locale: z.string().min(2).refine(validLocale, 'expected a locale such as en-US or de-DE').optional(),
       /** Company named in the report header. */
