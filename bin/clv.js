@@ -3,5 +3,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
+const { installExitCleanup } = await import('../lib/scratch.ts');
+installExitCleanup();
 const { main } = await import('../jobs/cli.ts');
 process.exitCode = await main(process.argv.slice(2));

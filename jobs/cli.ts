@@ -1,10 +1,16 @@
 /**
  * The `clv` command line: one yargs command module per file in jobs/.
  * User errors ({@link UserError}) are printed without a stack trace and set
- * the exit code; anything else is a bug and is printed with its stack.
+ * the exit code; anything else is a bug: one line on stderr says so and
+ * where its full trace was written.
  */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import yargs from 'yargs';
-import { UserError } from '../lib/errors.ts';
+import { EXIT_BUG, UserError } from '../lib/errors.ts';
+import { removeStaleScratch } from '../lib/scratch.ts';
+import { checkArgs, checkFormatArgs, type DeclaredOptions } from '../lib/cli/check-args.ts';
 import * as fit from './fit.ts';
 import * as monthly from './monthly.ts';
 import * as report from './report.ts';
@@ -14,6 +20,8 @@ import * as view from './view.ts';
 
 export async function main(argv: string[]): Promise<number> {
   let failed: unknown;
+  // Scratch folders of runs that were killed outright (kill -9, power loss).
+  await removeStaleScratch();
   const cli = yargs(argv)
     .scriptName('clv')
     .usage('clv <command> [options]\n\nCustomer-lifetime-value reporting from an orders file (and optionally a spend file): cohort retention, projected customer value (BG/NBD, Pareto/NBD, Gamma-Gamma, sBG), CAC by channel and unit economics, written as one self-contained HTML report with its data as CSV.')
@@ -23,6 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(score)
     .command(view)
     .command(sample)
+    .middleware(((args: Record<string, unknown>, y: { getOptions(): DeclaredOptions }) => { checkArgs(args, y.getOptions(), argv); checkFormatArgs(args); }) as never, true)
     .demandCommand(1, 'Name a command: clv report --orders FILE --out DIR (see the list above).')
     .strict()
     .recommendCommands()
@@ -32,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     .example('clv fit --orders shop.csv --model bgnbd --out out/fit', 'fit the BG/NBD purchase model')
     .example('clv view retention --orders shop.csv --from 2023-01 --to 2023-06 --out out/r', 'one section of the report, for a range of cohorts (clv view --list)')
     .example('clv monthly --config clv.config.json', 'last month\'s report in reports/out/<YYYY-MM>/ and the history page reports/out/index.html')
-    .epilogue('Exit codes: 0 done, 1 unexpected failure (a bug), 2 bad input or options, 3 another clv monthly run holds the lock, 4 clv monthly could not write its output.')
+    .epilogue('Exit codes: 0 done, 1 unexpected failure (a bug), 2 bad input, options or config (nothing written), 3 another clv monthly run holds the lock, 4 the output could not be written (disk full, read-only, permissions; the previous output is unchanged).')
     .fail((msg, err) => {
       throw err ?? new UserError(`${msg}\nRun 'clv --help' or 'clv <command> --help' for the options.`);
     })
@@ -47,6 +56,19 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`clv: ${failed.message}\n`);
     return failed.exitCode;
   }
-  process.stderr.write(`clv: unexpected failure (this is a bug, please report it):\n${(failed as Error)?.stack ?? String(failed)}\n`);
-  return 1;
+  process.stderr.write(`${reportBug(failed)}\n`);
+  return EXIT_BUG;
+}
+
+/** One line for an unexpected failure; its full trace goes to a file in the temp folder, named in the line. */
+export function reportBug(err: unknown): string {
+  const first = (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 300);
+  const trace = err instanceof Error && err.stack ? err.stack : String(err);
+  const file = join(tmpdir(), `clv-error-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
+  try {
+    writeFileSync(file, `clv ${process.argv.slice(2).join(' ')}\n${trace}\n`);
+    return `clv: unexpected failure (a bug; please report it with the file ${file}, which holds the full trace): ${first}`;
+  } catch {
+    return `clv: unexpected failure (a bug; please report it): ${first}\n${trace}`;
+  }
 }

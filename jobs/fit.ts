@@ -31,7 +31,9 @@ export async function handler(args: Args): Promise<void> {
   const { orders, config } = resolveOrders(args);
   const progress = createProgress({ quiet: args.quiet });
   const { buildFitReport } = await import('../lib/clv/fit-report.ts');
-  const { writeOutputDir } = await import('../lib/report/write-output.ts');
+  const { prepareOutputDir, writeReportDir } = await import('../lib/report/write-output.ts');
+  const output = { inputs: [...orders.files(), args.config], log: (m: string) => progress.warn?.(m) };
+  await prepareOutputDir(args.out, output);
   const result = await buildFitReport({
     orders,
     model: args.model,
@@ -41,7 +43,7 @@ export async function handler(args: Args): Promise<void> {
     locale: config.report?.locale,
     progress,
   });
-  const dir = await writeOutputDir(args.out, result.files);
+  const index = await writeReportDir(args.out, { files: result.files, cleanup: async () => {} }, output);
   progress.done(`${args.model} fitted${result.fit.converged ? '' : ' (did not converge: see the report)'}`);
-  process.stdout.write(`${join(dir, 'index.html')}\n`);
+  process.stdout.write(`${index}\n`);
 }

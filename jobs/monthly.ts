@@ -48,6 +48,7 @@ export async function handler(args: Args): Promise<void> {
     report: cohortReportOptions(args, config),
     asOf: args.asOf,
     outRoot,
+    inputs: [...orders.files(), args.config, args.spend ?? config.spend?.path, args.customers ?? config.customers?.path],
     now: () => new Date(),
     progress,
   });

@@ -8,6 +8,7 @@ import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
 import { cacFlags, cacOptions, valueFlags, valueOptions, winBackFlags, winBackOptions } from '../lib/cli/report-options.ts';
 import { viewNames } from '../lib/parts/registry.ts';
+import { UserError } from '../lib/errors.ts';
 import { dirname, join } from 'node:path';
 import { backtestOptions } from '../lib/clv/backtest-options.ts';
 import type { ReportConfig } from '../lib/config/report-config.ts';
@@ -47,6 +48,10 @@ type Args = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
 export function cohortReportOptions(args: ReportArgs, config: ReportConfig): Omit<CohortReportOptions, 'orders' | 'progress'> {
   const segmentBy = args.segmentBy !== undefined ? parseList(args.segmentBy) : (config.segment_by ?? []);
   const margin = args.margin ?? config.margin;
+  // Checked before any work, naming the flag (the config's names are checked by its schema).
+  for (const name of args.sections !== undefined ? parseList(args.sections) : []) {
+    if (!viewNames().includes(name)) throw new UserError(`--sections ${JSON.stringify(name)}: unknown section; choose one of: ${viewNames().join(', ')}`);
+  }
   return {
     period: args.period ?? (config.period as PeriodUnit | undefined),
     segmentBy,
@@ -69,9 +74,11 @@ export async function handler(args: Args): Promise<void> {
   const progress = createProgress({ quiet: args.quiet, verbose: args.verbose });
   // Loaded here, not at the top, so that `clv --help` does not load DuckDB and Vega.
   const { buildCohortReport } = await import('../lib/run/build-report.ts');
-  const { writeReportDir } = await import('../lib/report/write-output.ts');
+  const { prepareOutputDir, writeReportDir } = await import('../lib/report/write-output.ts');
+  const output = { inputs: [...orders.files(), args.config, reportOpts.cac?.spend, reportOpts.customers], log: (m: string) => progress.warn?.(m) };
+  await prepareOutputDir(args.out, output);
   const result = await buildCohortReport({ orders, ...reportOpts, progress });
-  const index = await writeReportDir(args.out, result);
+  const index = await writeReportDir(args.out, result, output);
   const input = result.orders.input;
   progress.detail?.(`${input.path}: ${input.rows_read} rows read, ${input.rows_kept} kept; as of ${result.orders.asOf}; ${result.files.size} files in ${dirname(index)}`);
   progress.done(`report written`);

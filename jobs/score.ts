@@ -33,7 +33,9 @@ export async function handler(args: Args): Promise<void> {
   const { orders, config } = resolveOrders(args);
   const progress = createProgress({ quiet: args.quiet });
   const { buildScoreReport } = await import('../lib/clv/score-report.ts');
-  const { writeReportDir } = await import('../lib/report/write-output.ts');
+  const { prepareOutputDir, writeReportDir } = await import('../lib/report/write-output.ts');
+  const output = { inputs: [...orders.files(), args.config], log: (m: string) => progress.warn?.(m) };
+  await prepareOutputDir(args.out, output);
   const result = await buildScoreReport({
     orders,
     model: args.model,
@@ -46,7 +48,7 @@ export async function handler(args: Args): Promise<void> {
     locale: config.report?.locale,
     progress,
   });
-  const index = await writeReportDir(args.out, result);
+  const index = await writeReportDir(args.out, result, output);
   progress.done('customers scored');
   process.stdout.write(`${index}\n`);
 }

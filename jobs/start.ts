@@ -6,6 +6,9 @@
 import { existsSync } from 'node:fs';
 import { writeSample } from '../lib/sample/generate-sample.ts';
 import { main } from './cli.ts';
+import { installExitCleanup } from '../lib/scratch.ts';
+
+installExitCleanup();
 
 const SAMPLE_DIR = 'data/sample';
 const SAMPLE_SEED = 42;

@@ -100,7 +100,9 @@ async function runView(v: ViewEntry, args: ViewArgs): Promise<void> {
   const margin = args.margin ?? config.margin;
   const progress = createProgress({ quiet: args.quiet });
   const { buildCohortReport } = await import('../lib/run/build-report.ts');
-  const { writeReportDir } = await import('../lib/report/write-output.ts');
+  const { prepareOutputDir, writeReportDir } = await import('../lib/report/write-output.ts');
+  const output = { inputs: [...orders.files(), args.config, args.spend ?? config.spend?.path, args.customers ?? config.customers?.path], log: (m: string) => progress.warn?.(m) };
+  await prepareOutputDir(args.out, output);
   const result = await buildCohortReport({
     orders,
     view: v.name,
@@ -119,7 +121,7 @@ async function runView(v: ViewEntry, args: ViewArgs): Promise<void> {
     backtest: v.options.includes('clv') ? backtestOptions(args, config.clv) : undefined,
     progress,
   });
-  const index = await writeReportDir(args.out, result);
+  const index = await writeReportDir(args.out, result, output);
   progress.done(`view ${v.name} written`);
   process.stdout.write(`${index}\n`);
 }

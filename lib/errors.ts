@@ -1,3 +1,10 @@
+/** Exit codes of the `clv` command (README, "Exit codes"). */
+export const EXIT_BUG = 1;
+/** Bad input, options or config; nothing was written. */
+export const EXIT_INPUT = 2;
+/** The output could not be written (disk full, read-only, permissions); the previous output is unchanged. */
+export const EXIT_WRITE_FAILED = 4;
+
 /**
  * Errors a user can cause (bad input, bad options). The CLI prints their
  * message without a stack trace and exits with `exitCode`.
@@ -67,4 +74,36 @@ export function formatProblem(file: string, p: InputProblem, unit: 'line' | 'row
   if (p.value !== undefined) parts.push(`value ${JSON.stringify(p.value)}`);
   parts.push(p.message);
   return parts.join(': ');
+}
+
+/** Plain words for the errors of a file system that refuses a write. */
+const WRITE_ERRORS: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'the operation is not permitted',
+  EIO: 'an input/output error of the disk',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  ENAMETOOLONG: 'the path is too long',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'a folder is in the way of a file',
+  ELOOP: 'too many symbolic links in the path',
+  EXDEV: 'the folders are on different file systems',
+  EBUSY: 'the folder is in use',
+  ETXTBSY: 'the file is in use',
+};
+
+/**
+ * A write that failed for a reason outside the program (ENOSPC, EROFS, EACCES…)
+ * as a one-line user error with exit code {@link EXIT_WRITE_FAILED}; anything
+ * else is returned unchanged (a bug, or already a user error).
+ */
+export function writeFailure(err: unknown, what: string, unchanged: string): unknown {
+  if (err instanceof UserError) return err;
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code !== 'string' || !/^E[A-Z]+$/.test(e.code)) return err;
+  const words = WRITE_ERRORS[e.code] ?? e.message.split('\n')[0];
+  return new UserError(`cannot write ${what}: ${words} (${e.code}); ${unchanged}`, EXIT_WRITE_FAILED);
 }

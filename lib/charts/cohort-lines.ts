@@ -36,11 +36,13 @@ export function cohortLinesSpec(cells: RetentionCell[], average: AveragePoint[],
     .filter((a) => a.period_offset >= minOffset && a[m] !== null && a.cohorts >= (options.minCohorts ?? MIN_AVERAGE_COHORTS))
     .map((a) => ({ period_offset: a.period_offset, value: a[m], cohorts: a.cohorts }));
   const xTitle = `${options.period.charAt(0).toUpperCase()}${options.period.slice(1)}s since first order`;
-  const x = { field: 'period_offset', type: 'quantitative', title: xTitle, axis: { tickMinStep: 1, format: 'd' } };
-  const y = { field: 'value', type: 'quantitative', title: options.title, axis: { format: options.format } };
+  // Nothing to draw (no complete period yet): fixed scales, or the axes would run from ∞ to −∞.
+  const empty = lines.length === 0 && avg.length === 0;
+  const x = { field: 'period_offset', type: 'quantitative', title: xTitle, axis: { tickMinStep: 1, format: 'd' }, ...(empty ? { scale: { domain: [minOffset, minOffset + 1] } } : {}) };
+  const y = { field: 'value', type: 'quantitative', title: options.title, axis: { format: options.format }, ...(empty ? { scale: { domain: [0, 1] } } : {}) };
   return {
     $schema: SCHEMA,
-    description: options.description,
+    description: empty ? `${options.description} Empty: no cohort has a complete ${options.period} to draw yet.` : options.description,
     config: CHART_CONFIG,
     width: CHART_WIDTH,
     height: CHART_HEIGHT,

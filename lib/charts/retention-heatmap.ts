@@ -69,7 +69,8 @@ export function retentionHeatmapSpec(cells: RetentionCell[], options: { period: 
           field: 'retention_rate',
           type: 'quantitative',
           title: revenue ? 'Revenue share' : 'Active share',
-          scale: { scheme: 'blues', domainMin: 0 },
+          // Without a cell after the first period the domain would end at NaN.
+          scale: { scheme: 'blues', domainMin: 0, ...(values.some((v) => v.period_offset > 0) ? {} : { domainMax: 1 }) },
           legend: { format: '.0%', orient: 'right', gradientLength: 160 },
         },
         opacity: { condition: { test: "datum.status !== 'complete'", value: 0.4 }, value: 1 },

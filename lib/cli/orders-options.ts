@@ -9,6 +9,7 @@ import { readConfig, type ReportConfig } from '../config/report-config.ts';
 import type { OrdersInput } from '../load/load-orders.ts';
 import type { OrdersSource } from '../sources/source.ts';
 import { fileOrders } from '../sources/file.ts';
+import { parseYears } from '../load/date-format.ts';
 
 export function ordersOptions<T>(y: Argv<T>) {
   return y
@@ -17,6 +18,7 @@ export function ordersOptions<T>(y: Argv<T>) {
     .option('map', { type: 'string', array: true, describe: 'Map a column: --map customer_id=CustomerID (repeatable; also order_date, amount, order_id, channel)', group: 'Input:' })
     .option('date-format', { type: 'string', describe: 'Pattern of order dates that are not ISO 8601, e.g. yyyyMMdd or dd/MM/yyyy', group: 'Input:' })
     .option('as-of', { type: 'string', describe: 'Use orders up to this date (YYYY-MM-DD, inclusive). Default: the last order date', group: 'Input:' })
+    .option('valid-years', { type: 'string', describe: 'Order dates must fall in these years, FROM-TO (default 1900-2200); others are input errors', group: 'Input:' })
     .option('quiet', { type: 'boolean', default: false, describe: 'No progress output on stderr' })
     .check((argv) => {
       if (argv.orders === undefined && argv.config === undefined) throw new UserError('Missing required argument: orders (or a --config file naming it)');
@@ -30,7 +32,9 @@ export function parseMap(pairs: string[] | undefined): Record<string, string> {
   for (const pair of pairs ?? []) {
     const eq = pair.indexOf('=');
     if (eq <= 0 || eq === pair.length - 1) throw new UserError(`--map ${JSON.stringify(pair)}: expected canonical=FileColumn, e.g. --map customer_id=CustomerID`);
-    map[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+    const key = pair.slice(0, eq).trim();
+    if (map[key] !== undefined) throw new UserError(`--map ${key} is given twice (${JSON.stringify(map[key])} and ${JSON.stringify(pair.slice(eq + 1).trim())}); map each column once`);
+    map[key] = pair.slice(eq + 1).trim();
   }
   return map;
 }
@@ -41,7 +45,7 @@ export function parseList(values: string[] | undefined): string[] {
 }
 
 /** The orders input and the config in force, from the shared options. */
-export function resolveOrders(args: { config?: string; orders?: string; map?: string[]; dateFormat?: string; asOf?: string }): {
+export function resolveOrders(args: { config?: string; orders?: string; map?: string[]; dateFormat?: string; asOf?: string; validYears?: string }): {
   orders: OrdersSource;
   config: ReportConfig;
 } {
@@ -53,6 +57,12 @@ export function resolveOrders(args: { config?: string; orders?: string; map?: st
     map: { ...(config.orders?.map ?? {}), ...parseMap(args.map) },
     dateFormat: args.dateFormat ?? config.orders?.date_format,
     asOf: args.asOf ?? config.as_of,
+    years:
+      args.validYears !== undefined
+        ? parseYears(args.validYears, '--valid-years')
+        : config.orders?.valid_years !== undefined
+          ? parseYears(config.orders.valid_years, `${args.config}: orders.valid_years`)
+          : undefined,
   };
   return { config, orders: fileOrders(input) };
 }

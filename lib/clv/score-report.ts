@@ -8,8 +8,7 @@
  * per-customer CSV is written by DuckDB. Millions of customers never pass
  * through JavaScript one by one.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { makeScratchDir, removeScratchDir } from '../scratch.ts';
 import { join } from 'node:path';
 import { exactAvg, exactSum, ident, literal, openDatabase } from '../engine/database.ts';
 import { summarize } from '../engine/summarize.ts';
@@ -19,7 +18,7 @@ import { releaseFacts } from '../load/load-orders.ts';
 import type { OrdersSource } from '../sources/source.ts';
 import { UserError } from '../errors.ts';
 import { checkValueOptions } from './value-options.ts';
-import { toCsv } from '../report/csv.ts';
+import { neutraliseText, toCsv } from '../report/csv.ts';
 import { formatters } from '../report/format.ts';
 import { renderReportHtml } from '../report/html.ts';
 import type { Section } from '../report/section.ts';
@@ -86,12 +85,12 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
     await summarize(db, { period: 'month', asOf: orders.asOf, segmentBy: options.segmentBy, afterFactsRead: () => releaseFacts(db) });
 
     options.progress?.step(`fitting ${modelTitle(model)} and ${spendModel.title}`);
-    scratch = await mkdtemp(join(tmpdir(), 'clv-score-'));
+    scratch = await makeScratchDir();
     // The same fits and scores as the report (lib/clv/customer-fit.ts): per acquisition channel where a channel is big enough.
     const fits = await fitCustomers(db, { asOf: orders.asOf, model, timeUnit, byChannel: orders.hasChannel, progress: options.progress });
     await scoreCustomerFits(db, fits, { asOf: orders.asOf, horizonMonths: options.horizonMonths, annualDiscountRate: options.annualDiscountRate, margin, progress: options.progress });
     const { purchase: purchaseFit, spend: spendFit, spendLeftOut } = fits.all;
-    const segNames = options.segmentBy.map((s) => (s === 'channel' ? 'acquisition_channel' : s));
+    const segNames = options.segmentBy.map((s) => (s === 'channel' ? 'acquisition_channel' : neutraliseText(s)));
     const r6 = (e: string) => `round(${e}, 6)`;
     const scoresPath = join(scratch, 'customer_scores.csv');
     await db.run(`
@@ -211,9 +210,9 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
     );
     const dir = scratch;
     scratch = undefined;
-    return { files, manifest, cleanup: () => rm(dir, { recursive: true, force: true }) };
+    return { files, manifest, cleanup: () => removeScratchDir(dir) };
   } catch (err) {
-    if (scratch) await rm(scratch, { recursive: true, force: true });
+    if (scratch) await removeScratchDir(scratch);
     throw err;
   } finally {
     db.close();

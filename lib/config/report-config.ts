@@ -5,13 +5,14 @@
  * Relative paths in the file are relative to the file's own directory.
  * Command-line flags override the values found here.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
 import { PERIOD_UNITS } from '../engine/periods.ts';
 import { viewNames } from '../parts/registry.ts';
 import { PURCHASE_MODEL_IDS } from '../models/registry.ts';
+import { validCurrency, validLocale } from '../cli/check-args.ts';
 
 /** A section of the report, by view name (lib/report/views.ts). */
 const sectionName = z.string().superRefine((v, ctx) => {
@@ -42,6 +43,8 @@ export const ConfigSchema = z.strictObject({
         .optional(),
       /** Pattern of non-ISO order dates, e.g. yyyyMMdd. */
       date_format: z.string().min(1).optional(),
+      /** Order dates must fall in these years, FROM-TO (default 1900-2200). */
+      valid_years: z.string().regex(/^\d{4}-\d{4}$/, 'expected two years FROM-TO such as 1900-2200').optional(),
     })
     .optional(),
   /** Inclusive as-of date; default the last order date. */
@@ -98,9 +101,9 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       title: z.string().min(1).optional(),
       /** ISO 4217 code of the amounts' currency. */
-      currency: z.string().regex(/^[A-Za-z]{3}$/, 'expected an ISO 4217 currency code such as USD').optional(),
+      currency: z.string().refine(validCurrency, 'expected an ISO 4217 currency code such as USD').optional(),
       /** BCP 47 locale for numbers. */
-      locale: z.string().min(2).optional(),
+      locale: z.string().min(2).refine(validLocale, 'expected a locale such as en-US or de-DE').optional(),
       /** Company named in the report header. */
       company: z.string().min(1).optional(),
       /** Sections to show, by view name, in this order (default: all); Methods & assumptions always closes the report. */
@@ -126,8 +129,13 @@ function describePath(path: PropertyKey[]): string {
 export function readConfig(file: string): ReportConfig {
   let text: string;
   try {
+    // A FIFO or device would block the read (or never end): only regular files.
+    const st = statSync(file);
+    if (st.isDirectory()) throw new UserError(`${file}: a folder, not a file; expected the JSON config file`);
+    if (!st.isFile()) throw new UserError(`${file}: not a regular file (a pipe, socket or device); expected the JSON config file saved as a file`);
     text = readFileSync(file, 'utf8');
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`${file}: cannot open the config file (${(err as NodeJS.ErrnoException).code ?? 'error'}); check the path`);
   }
   let json: unknown;

@@ -20,6 +20,7 @@ import type * as aq from 'arquero';
 import { baseHistory } from './customer-base.ts';
 import { ident, literal, type Database } from './database.ts';
 import { periodIndexSql, periodsPerYear, type PeriodUnit } from './periods.ts';
+import { attributeColumn } from '../load/load-orders.ts';
 
 /** Name used when a customer's attribute (or channel) is empty. */
 export const NO_VALUE = '(none)';
@@ -109,7 +110,7 @@ export async function customerTable(db: Database, asOf: string): Promise<aq.Colu
 
 /** The SQL expression for a segment column's value per customer-day. */
 function segmentSource(column: string): string {
-  return column === 'channel' ? 'channel' : ident(column);
+  return column === 'channel' ? 'channel' : attributeColumn(column);
 }
 
 export async function summarize(db: Database, options: SummaryOptions): Promise<Summary> {

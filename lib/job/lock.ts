@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
+import { processAlive } from '../scratch.ts';
 
 /** Exit code of a run refused because another run holds the lock. */
 export const EXIT_LOCKED = 3;
@@ -31,16 +32,8 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
-/** Whether a process with this pid exists on this machine (EPERM: it exists but belongs to someone else). */
-export function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** Whether a process with this pid exists on this machine (kept here for the lock's callers). */
+export { processAlive };
 
 function parseLock(text: string): LockInfo | null {
   try {

@@ -10,21 +10,22 @@
  * Everything before the two swaps happens in temporary files, so a failed
  * run leaves the previous output and the history exactly as they were.
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { UserError } from '../errors.ts';
+import { EXIT_WRITE_FAILED, UserError, writeFailure } from '../errors.ts';
 import type { OrdersSource } from '../sources/source.ts';
 import type { Progress } from '../progress.ts';
 import type { CohortReportOptions } from '../run/build-report.ts';
 import type { HistoryRun } from '../report/history-page.ts';
 import type { PreviousManifest } from '../parts/what-changed/present.ts';
-import type { WriteOptions } from '../report/write-output.ts';
+import { recoverLeftovers as recoverOutputLeftovers, type WriteOptions } from '../report/write-output.ts';
 import { checkIsoDate, defaultMonthlyAsOf, MONTH_DIR, monthOf, previousMonth } from './as-of.ts';
-import { acquireLock, processAlive } from './lock.ts';
+import { acquireLock } from './lock.ts';
+import { HISTORY_MARK } from '../report/history-page.ts';
 import { findPreviousRun, monthFolders, parseManifest } from './previous-run.ts';
 
 /** Exit code of a run whose output could not be written (disk full, permissions); nothing was changed. */
-export const EXIT_WRITE_FAILED = 4;
+export { EXIT_WRITE_FAILED };
 
 export const DEFAULT_OUT_ROOT = join('reports', 'out');
 
@@ -40,6 +41,8 @@ export interface MonthlyOptions {
   progress: Progress;
   /** Test hook passed to the month folder's writer (throwing simulates a crash mid-write). */
   write?: WriteOptions;
+  /** Input files (orders, spend, customers, config), which must not be inside the month folder. */
+  inputs?: (string | undefined)[];
 }
 
 export interface MonthlyResult {
@@ -53,15 +56,7 @@ export interface MonthlyResult {
   previous: string | null;
 }
 
-/** A write that failed for a reason outside the program (ENOSPC, EACCES…) becomes a one-line user error. */
-function writeFailure(err: unknown, what: string): unknown {
-  const e = err as NodeJS.ErrnoException;
-  if (typeof e?.code !== 'string' || !/^E[A-Z]+$/.test(e.code)) return err;
-  return new UserError(`cannot write ${what}: ${e.message}; the previous output and the history page are unchanged`, EXIT_WRITE_FAILED);
-}
-
-/** writeOutputDir's temporary and set-aside folders: `.<name>.tmp-<pid>-<time>-<n>` / `.<name>.old-…`. */
-const LEFTOVER = /^\.(.+)\.(tmp|old)-(\d+)-[0-9a-z]+(-\d+)?$/;
+const UNCHANGED = 'the previous output and the history page are unchanged';
 
 /**
  * Tidies what a killed run left in the output root (only entries of month
@@ -70,23 +65,20 @@ const LEFTOVER = /^\.(.+)\.(tmp|old)-(\d+)-[0-9a-z]+(-\d+)?$/;
  * when the new one is missing; temporary folders and files are removed.
  */
 export async function recoverLeftovers(root: string, log: (message: string) => void): Promise<void> {
-  for (const name of (await readdir(root)).sort()) {
-    const m = LEFTOVER.exec(name);
-    if (!m || !(MONTH_DIR.test(m[1]) || m[1] === 'index.html') || processAlive(Number(m[3]))) continue;
-    const path = join(root, name);
-    if (m[2] === 'old' && MONTH_DIR.test(m[1])) {
-      const target = join(root, m[1]);
-      try {
-        await rename(path, target);
-        log(`restored ${target} from ${name}, set aside by a run (pid ${m[3]}) that stopped before finishing`);
-        continue;
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw err;
-      }
-    }
-    await rm(path, { recursive: true, force: true });
-    log(`removed ${name}, left by a run (pid ${m[3]}) that stopped before finishing`);
+  await recoverOutputLeftovers(root, (name) => MONTH_DIR.test(name) || name === 'index.html', log);
+}
+
+/** The history page may only replace a history page (or nothing): never a user's own index.html. */
+async function checkHistoryPage(path: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw writeFailure(err, path, UNCHANGED);
+  }
+  if (!text.includes(HISTORY_MARK)) {
+    throw new UserError(`${path} exists and is not the history page of clv monthly; it would be replaced, so choose another --out-root (or move that file). Nothing was changed`);
   }
 }
 
@@ -117,15 +109,18 @@ export async function runMonthly(options: MonthlyOptions): Promise<MonthlyResult
   try {
     await mkdir(root, { recursive: true });
   } catch (err) {
-    throw writeFailure(err, root);
+    throw writeFailure(err, root, UNCHANGED);
   }
   progress.step(`locking ${root}`);
   const lock = await acquireLock(root, { command: `clv monthly ${month}`, log: (m) => progress.warn?.(m), now: options.now }).catch((err) => {
-    throw writeFailure(err, root);
+    throw writeFailure(err, root, UNCHANGED);
   });
   progress.detail?.(`lock ${lock.path} (pid ${lock.info.pid})`);
   try {
     await recoverLeftovers(root, (m) => progress.warn?.(m));
+    await checkHistoryPage(join(root, 'index.html'));
+    const { checkOutputDir } = await import('../report/write-output.ts');
+    await checkOutputDir(dir, { inputs: options.inputs, flag: 'the month folder' });
     const previous = await findPreviousRun(root, month);
     if (previous === null) progress.detail?.(`no earlier run in ${root}: the report says so`);
     else if ('problem' in previous) progress.warn?.(`the previous run ${previous.month} cannot be read (${previous.problem}); the report says so`);
@@ -147,14 +142,14 @@ export async function runMonthly(options: MonthlyOptions): Promise<MonthlyResult
         await writeFile(historyTmp, renderHistoryPage(runs));
       } catch (err) {
         await rm(historyTmp, { force: true });
-        throw writeFailure(err, historyPath);
+        throw writeFailure(err, historyPath, UNCHANGED);
       }
       try {
         progress.step(`writing ${dir}`);
         try {
-          await writeOutputDir(dir, result.files, options.write);
+          await writeOutputDir(dir, result.files, { ...options.write, inputs: options.inputs, flag: 'the month folder' });
         } catch (err) {
-          throw writeFailure(err, dir);
+          throw writeFailure(err, dir, UNCHANGED);
         }
         await rename(historyTmp, historyPath);
       } finally {

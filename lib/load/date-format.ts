@@ -58,6 +58,33 @@ export function toStrptime(pattern: string): string {
   return out;
 }
 
+/** Inclusive range of accepted order years. */
+export interface YearRange {
+  from: number;
+  to: number;
+}
+
+/** Order dates outside these years are refused (a typo such as 20244, or a placeholder such as 0001-01-01). */
+export const DEFAULT_YEARS: YearRange = { from: 1900, to: 2200 };
+
+/** Parses `FROM-TO` (e.g. 1900-2200) for `--valid-years` or the config's `orders.valid_years`. */
+export function parseYears(text: string, where: string): YearRange {
+  const m = /^\s*(\d{4})\s*[-–]\s*(\d{4})\s*$/.exec(text);
+  if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) {
+    throw new UserError(`${where} ${JSON.stringify(text)}: expected two years FROM-TO such as 1900-2200 (four digits each, FROM not after TO, FROM at least 0001)`);
+  }
+  return { from: Number(m[1]), to: Number(m[2]) };
+}
+
+/**
+ * SQL: whether the text expression `raw` is a plain decimal number (optional
+ * sign, digits, optional point and digits, spaces around). DuckDB's own cast
+ * also takes `1_000`, `1e3` and `0x10`, which a spreadsheet would not mean.
+ */
+export function plainNumberSql(raw: string): string {
+  return `regexp_full_match(${raw}, ' *[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+) *')`;
+}
+
 /** What a user is told a date should look like. */
 export function expectedDate(pattern?: string): string {
   return pattern
@@ -75,7 +102,9 @@ export function dateSql(raw: string, pattern?: string): string {
     return `CAST(try_strptime(trim(${raw}), '${fmt}') AS DATE)`;
   }
   // trim() only where needed: unconditionally it is costly on millions of rows.
-  return `CASE WHEN length(${raw}) <= 10 THEN TRY_CAST(${raw} AS DATE)
+  // Only text that starts like YYYY-MM-DD: DuckDB's cast also reads words such as 'epoch' and 'infinity'.
+  return `CASE WHEN NOT regexp_matches(${raw}, '^ *[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN NULL
+               WHEN length(${raw}) <= 10 THEN TRY_CAST(${raw} AS DATE)
                WHEN (starts_with(${raw}, ' ') OR ends_with(${raw}, ' ')) AND length(trim(${raw})) <= 10 THEN TRY_CAST(trim(${raw}) AS DATE)
                ELSE CAST(TRY_CAST(${raw} AS TIMESTAMPTZ) AS DATE) END`;
 }

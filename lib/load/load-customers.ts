@@ -30,7 +30,7 @@ export async function loadCustomers(db: Database, file: string, options: { requi
   checkCustomerColumns({ input: { path: file }, attributes: attributes.map((a) => a.name) }, options.requiredColumns ?? []);
   const dups = await db.rows<{ rec: number; first: number; customer_id: string }>(`
     SELECT rowid AS rec, first_value(rowid) OVER (PARTITION BY k ORDER BY rowid) AS first, k AS customer_id
-    FROM (SELECT rowid, ${trimmed(ident(id.name))} AS k FROM customers_raw) WHERE k IS NOT NULL
+    FROM (SELECT rowid, ${trimmed(id.sql)} AS k FROM customers_raw) WHERE k IS NOT NULL
     QUALIFY count(*) OVER (PARTITION BY k) > 1 AND rowid <> first
     ORDER BY rowid`);
   if (dups.length > 0) {
@@ -45,12 +45,12 @@ export async function loadCustomers(db: Database, file: string, options: { requi
     }));
     throw new InputError(file, problems, dups.length, table.unit);
   }
-  const [{ empty }] = await db.rows<{ empty: number }>(`SELECT count(*) AS empty FROM customers_raw WHERE ${trimmed(ident(id.name))} IS NULL`);
+  const [{ empty }] = await db.rows<{ empty: number }>(`SELECT count(*) AS empty FROM customers_raw WHERE ${trimmed(id.sql)} IS NULL`);
   await db.run(`DROP TABLE IF EXISTS customer_attributes`);
   await db.run(`
     CREATE TEMP TABLE customer_attributes AS
-    SELECT ${trimmed(ident(id.name))} AS customer_id ${attributes.map((a) => `, ${trimmed(ident(a.name))} AS ${ident(a.name)}`).join('')}
-    FROM customers_raw WHERE ${trimmed(ident(id.name))} IS NOT NULL`);
+    SELECT ${trimmed(id.sql)} AS customer_id ${attributes.map((a) => `, ${trimmed(a.sql)} AS ${ident(a.name)}`).join('')}
+    FROM customers_raw WHERE ${trimmed(id.sql)} IS NOT NULL`);
   await db.run(`DROP TABLE customers_raw`);
   const dropped: DroppedRows[] = empty > 0 ? [{ reason: 'empty customer_id', rows: empty }] : [];
   return {

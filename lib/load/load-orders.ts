@@ -11,18 +11,27 @@
  *   amount       DECIMAL(18,4)  negative for refunds
  *   order_id     VARCHAR  (NULL when the file has none)
  *   channel      VARCHAR  (NULL when the file has none)
- *   attributes   VARCHAR  one column per other input column, named as in the file
+ *   attributes   VARCHAR  one column per other input column, named "attribute:<name in the file>"
+ *                         ({@link attributeColumn}), so that no name in a file can collide with
+ *                         the columns above or with DuckDB's own (rowid)
+ *
+ * Nothing from the file is ever spliced into SQL text: CSV columns are read
+ * under positional names (c1, c2…), Parquet columns are quoted identifiers,
+ * and values only pass through DuckDB's readers.
  */
 import { orderFileFormat } from '../sources/file.ts';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { InputError, UserError, type InputProblem, MAX_LISTED_PROBLEMS } from '../errors.ts';
 import { ident, literal, type Database } from '../engine/database.ts';
-import { dateSql, expectedDate } from './date-format.ts';
+import { dateSql, DEFAULT_YEARS, expectedDate, plainNumberSql, type YearRange } from './date-format.ts';
 import { readCsvHeader, readHead, recordLines } from './csv-lines.ts';
+import { checkHeaderNames, checkTextHead, regularFileSize, scanFile, type SourceColumn } from './input-file.ts';
 import { parseIsoDate } from '../engine/periods.ts';
+
+/** The column of `facts` that holds the attribute column `name` of the orders file. */
+export function attributeColumn(name: string): string {
+  return ident(`attribute:${name}`);
+}
 
 /** Canonical order columns. The first three are required. */
 export const REQUIRED_COLUMNS = ['customer_id', 'order_date', 'amount'] as const;
@@ -38,6 +47,8 @@ export interface OrdersInput {
   dateFormat?: string;
   /** Inclusive cut-off date `YYYY-MM-DD`; later rows are dropped. Default: the last order date. */
   asOf?: string;
+  /** Order dates must fall in these years (default 1900–2200): others are input errors. */
+  years?: YearRange;
 }
 
 /** Rows dropped from an input, by reason. */
@@ -72,17 +83,6 @@ export interface LoadedOrders {
   attributes: string[];
 }
 
-interface SourceColumn {
-  name: string;
-  position: number;
-}
-
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 async function isBlank(path: string, size: number): Promise<boolean> {
   if (size === 0) return true;
@@ -125,6 +125,16 @@ function resolveColumns(
       },
     ]);
   }
+  const byColumn = new Map<string, string>();
+  for (const [canonical, c] of resolved) {
+    const other = byColumn.get(c.name);
+    if (other !== undefined) {
+      throw new UserError(
+        `${file}: the column ${JSON.stringify(c.name)} would be both ${other} and ${canonical}${map[canonical] !== undefined || map[other] !== undefined ? ' (check --map)' : ''}; map each field to its own column`,
+      );
+    }
+    byColumn.set(c.name, canonical);
+  }
   const used = new Set([...resolved.values()].map((c) => c.name));
   const attributes = available.filter((c) => !used.has(c.name) && !CANONICAL_COLUMNS.includes(c.name));
   return { resolved, attributes };
@@ -144,23 +154,22 @@ const REJECT_HINTS: Record<string, string> = {
  */
 export async function loadOrders(db: Database, source: OrdersInput): Promise<LoadedOrders> {
   const file = source.path;
-  let size: number;
-  try {
-    const st = await stat(file);
-    if (!st.isFile()) throw new UserError(`${file}: not a file; expected an orders file (.csv or .parquet)`);
-    size = st.size;
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${file}: cannot open the orders file (${(err as NodeJS.ErrnoException).code ?? 'error'}); check the path`);
-  }
+  const size = await regularFileSize(file, 'the orders file');
   const format = orderFileFormat(file);
+  if (format === 'csv' && size > 0) await checkTextHead(file);
   if (format === 'csv' && (await isBlank(file, size))) {
     throw new InputError(file, [
       { message: `the file is empty; expected a header row naming at least ${REQUIRED_COLUMNS.join(', ')}, then one row per order` },
     ]);
   }
-  const hashing = sha256File(file);
-  hashing.catch(() => undefined); // awaited at the end; do not let an early input error leave it unhandled
+  // One pass over the file (hash, and for CSV its encoding), alongside DuckDB's scan; awaited at the end.
+  const scanning = scanFile(file, format);
+  scanning.catch(() => undefined); // do not let an early input error leave it unhandled
+  /** A problem of the file as a whole (encoding, NUL bytes, damaged gzip) explains DuckDB's errors better than they do. */
+  const fileProblem = async () => {
+    const scanned = await scanning.catch(() => undefined);
+    if (scanned?.problem) throw new InputError(file, [scanned.problem]);
+  };
 
   const delimiter = format === 'csv' ? await sniffDelimiter(file) : ',';
   const scanArgs =
@@ -168,47 +177,50 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
       ? `read_parquet(${literal(file)})`
       : `read_csv(${literal(file)}, header = true, auto_detect = false, strict_mode = true, delim = ${literal(delimiter)}, quote = '"', escape = '"'`;
   let available: SourceColumn[];
+  /** Parquet column types (native dates and numbers are converted directly, not through text). */
+  const types = new Map<number, string>();
   if (format === 'csv') {
-    const header = (await readCsvHeader(file, delimiter)).map((n) => n.trim());
-    const seen = new Map<string, number>();
-    const problems: InputProblem[] = [];
-    header.forEach((name, i) => {
-      if (name === '') problems.push({ line: 1, column: i + 1, message: 'empty column name in the header; every column needs a name' });
-      else if (seen.has(name)) problems.push({ line: 1, column: i + 1, columnName: name, message: `duplicate column name (also column ${seen.get(name)})` });
-      else seen.set(name, i + 1);
-    });
-    if (problems.length > 0) throw new InputError(file, problems);
-    available = header.map((name, i) => ({ name, position: i + 1 }));
+    available = checkHeaderNames(file, await readCsvHeader(file, delimiter));
   } else {
+    let desc: { column_name: string; column_type: string }[];
     try {
-      const desc = await db.rows<{ column_name: string }>(`DESCRIBE SELECT * FROM ${scanArgs}`);
-      available = desc.map((d, i) => ({ name: d.column_name, position: i + 1 }));
+      desc = await db.rows<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${scanArgs}`);
     } catch (err) {
-      throw new InputError(file, [{ message: `cannot be read as Parquet: ${firstLine(err)}` }]);
+      throw new InputError(file, [{ message: `cannot be read as Parquet: ${firstLine(err)}; expected a Parquet file` }]);
     }
+    available = checkHeaderNames(file, desc.map((d) => d.column_name), undefined);
+    desc.forEach((d, i) => types.set(i + 1, d.column_type));
   }
   const { resolved, attributes } = resolveColumns(file, available, source.map ?? {});
   const col = (name: string) => resolved.get(name);
-  const text = (c: SourceColumn) => `CAST(${ident(c.name)} AS VARCHAR)`;
+  // CSV columns are read under positional names: no name from the file appears in SQL.
+  const sql = (c: SourceColumn) => (format === 'csv' ? `c${c.position}` : ident(c.name));
+  const text = (c: SourceColumn) => `CAST(${sql(c)} AS VARCHAR)`;
+  const native = (c: SourceColumn, kinds: RegExp) => format === 'parquet' && kinds.test(types.get(c.position) ?? '');
   const cid = col('customer_id')!;
   const od = col('order_date')!;
   const am = col('amount')!;
-  const dateExpr = dateSql(text(od), source.dateFormat);
-  const amountExpr = `TRY_CAST(${text(am)} AS DECIMAL(18,4))`;
+  const years = source.years ?? DEFAULT_YEARS;
+  const dateExpr = native(od, /^(DATE|TIMESTAMP)/) ? `TRY_CAST(${sql(od)} AS DATE)` : dateSql(text(od), source.dateFormat);
+  const amountExpr = native(am, /^(DECIMAL|INTEGER|BIGINT|SMALLINT|TINYINT|HUGEINT|U(BIGINT|INTEGER|SMALLINT|TINYINT)|DOUBLE|FLOAT)/)
+    ? `TRY_CAST(${sql(am)} AS DECIMAL(18,4))`
+    : `CASE WHEN ${plainNumberSql(text(am))} THEN TRY_CAST(${text(am)} AS DECIMAL(18,4)) END`;
   const custExpr = trimmedText(text(cid));
   const optional = (name: string) => {
     const c = col(name);
     return c ? trimmedText(text(c)) : 'CAST(NULL AS VARCHAR)';
   };
-  const attrSelect = attributes.map((a) => `, ${trimmedText(text(a))} AS ${ident(a.name)}`).join('');
+  const attrSelect = attributes.map((a) => `, ${trimmedText(text(a))} AS ${attributeColumn(a.name)}`).join('');
+  const csvColumns = `columns = {${available.map((c) => `'c${c.position}': 'VARCHAR'`).join(', ')}}`;
   const scan =
     format === 'parquet'
       ? scanArgs
-      : `${scanArgs}, columns = {${available.map((c) => `${literal(c.name)}: 'VARCHAR'`).join(', ')}}, store_rejects = true, rejects_table = 'orders_rejects', rejects_scan = 'orders_reject_scans')`;
+      : `${scanArgs}, ${csvColumns}, store_rejects = true, rejects_table = 'orders_rejects', rejects_scan = 'orders_reject_scans')`;
 
   // The one scan: each value is parsed once (inner SELECT); rows whose date or
-  // amount does not parse are flagged (bit 1 = date, bit 2 = amount), and
-  // their raw text is read again only when there is something to report.
+  // amount does not parse are flagged (bit 1 = date, bit 2 = amount, bit 4 =
+  // a date outside the accepted years), and their raw text is read again only
+  // when there is something to report.
   await db.run(`DROP VIEW IF EXISTS facts`);
   await db.run(`DROP TABLE IF EXISTS orders_in`);
   await db.run(`DROP TABLE IF EXISTS orders_rejects`);
@@ -216,9 +228,11 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
   try {
     await db.run(`
       CREATE TABLE orders_in AS
-      SELECT customer_id, order_date, amount, order_id, channel ${attributes.map((a) => `, ${ident(a.name)}`).join('')},
+      SELECT customer_id, order_date, amount, order_id, channel ${attributes.map((a) => `, ${attributeColumn(a.name)}`).join('')},
              CAST(CASE WHEN customer_id IS NULL THEN 0
-                       ELSE (CASE WHEN order_date IS NULL THEN 1 ELSE 0 END) + (CASE WHEN amount IS NULL THEN 2 ELSE 0 END) END AS UTINYINT) AS bad
+                       ELSE (CASE WHEN order_date IS NULL THEN 1
+                                  WHEN NOT (order_date BETWEEN DATE '${years.from}-01-01' AND DATE '${years.to}-12-31') THEN 4 ELSE 0 END)
+                            + (CASE WHEN amount IS NULL THEN 2 ELSE 0 END) END AS UTINYINT) AS bad
       FROM (
         SELECT ${custExpr} AS customer_id,
                ${dateExpr} AS order_date,
@@ -228,14 +242,16 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
                ${attrSelect}
         FROM ${scan})`);
   } catch (err) {
+    await fileProblem();
     throw new InputError(file, [{ message: `cannot be read as ${format.toUpperCase()}: ${firstLine(err)}` }]);
   }
 
-  if (format === 'csv') await reportRejects(db, file);
+  if (format === 'csv') await reportRejects(db, file, available, fileProblem);
+  await fileProblem();
 
   // Values that do not parse.
   const [bad] = await db.rows<{ n_date: number; n_amount: number; n_rows: number }>(
-    `SELECT count(*) FILTER (WHERE bad & 1 = 1) AS n_date, count(*) FILTER (WHERE bad & 2 = 2) AS n_amount, count(*) AS n_rows FROM orders_in`,
+    `SELECT count(*) FILTER (WHERE bad & 5 > 0) AS n_date, count(*) FILTER (WHERE bad & 2 = 2) AS n_amount, count(*) AS n_rows FROM orders_in`,
   );
   if (bad.n_rows === 0) {
     throw new InputError(file, [{ line: format === 'csv' ? 1 : undefined, message: 'no data rows: the file has a header but no orders' }]);
@@ -247,11 +263,11 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
     // Error path only: read the raw text of the flagged rows again (same scan, same row order).
     await db.run(`DROP TABLE IF EXISTS orders_raw`);
     await db.run(
-      `CREATE TEMP TABLE orders_raw AS SELECT ${text(od)} AS d, ${text(am)} AS a FROM ${format === 'parquet' ? scanArgs : `${scanArgs}, columns = {${available.map((c) => `${literal(c.name)}: 'VARCHAR'`).join(', ')}})`}`,
+      `CREATE TEMP TABLE orders_raw AS SELECT ${text(od)} AS d, ${text(am)} AS a FROM ${format === 'parquet' ? scanArgs : `${scanArgs}, ${csvColumns})`}`,
     );
     const raw = new Map(
       (await db.rows<{ rec: number; d: string | null; a: string | null }>(
-        `SELECT rowid AS rec, d, a FROM orders_raw WHERE rowid IN (${flagged.map((f) => f.rec).join(',')})`,
+        `SELECT rowid AS rec, d, a FROM orders_raw WHERE rowid IN (SELECT rowid FROM orders_in WHERE bad > 0 ORDER BY rowid LIMIT ${MAX_LISTED_PROBLEMS})`,
       )).map((r) => [r.rec, r]),
     );
     await db.run(`DROP TABLE orders_raw`);
@@ -261,14 +277,17 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
     for (const f of flagged) {
       const line = lines.get(f.rec);
       const value = raw.get(f.rec);
-      if (f.bad & 1) {
+      if (f.bad & 5) {
         const v = value?.d ?? '';
         problems.push({
           line,
           column: od.position,
           columnName: od.name,
           value: v,
-          message: v.trim() === '' ? `empty order date; ${expectedDate(source.dateFormat)}` : `not a valid date; ${expectedDate(source.dateFormat)}`,
+          message:
+            f.bad & 4
+              ? `a date outside the years ${years.from}–${years.to}; expected an order date in them (--valid-years FROM-TO accepts others)`
+              : v.trim() === '' ? `empty order date; ${expectedDate(source.dateFormat)}` : `not a valid date; ${expectedDate(source.dateFormat)}`,
         });
       }
       if (f.bad & 2) {
@@ -338,7 +357,7 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
   await db.run(`
     CREATE VIEW facts AS
     SELECT rowid AS seq, customer_id, order_date, amount, order_id, channel
-           ${attributes.map((a) => `, ${ident(a.name)}`).join('')}
+           ${attributes.map((a) => `, ${attributeColumn(a.name)}`).join('')}
     FROM orders_in`);
   const afterAsOf = await countAndDelete(db, `order_date > DATE ${literal(asOf)}`);
   if (afterAsOf > 0) dropped.push({ reason: `dated after the as-of date ${asOf}`, rows: afterAsOf });
@@ -361,7 +380,7 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
     input: {
       path: file,
       format,
-      sha256: await hashing,
+      sha256: (await scanning).sha256,
       bytes: size,
       rows_read: bad.n_rows,
       rows_kept: kept.n,
@@ -421,11 +440,12 @@ async function countAndDelete(db: Database, where: string, prefilter?: string): 
   return n;
 }
 
-async function reportRejects(db: Database, file: string): Promise<void> {
+async function reportRejects(db: Database, file: string, columns: SourceColumn[], fileProblem: () => Promise<void>): Promise<void> {
   const rejects = await db.rows<{ line: number; column_idx: number; column_name: string | null; error_type: string; csv_line: string; error_message: string }>(
     `SELECT line, column_idx, column_name, error_type, csv_line, error_message FROM orders_rejects ORDER BY line, column_idx`,
   );
   if (rejects.length === 0) return;
+  await fileProblem();
   const listed = rejects.slice(0, MAX_LISTED_PROBLEMS);
   // DuckDB counts records (header = 1); map them to physical lines.
   const lines = await recordLines(file, listed.map((r) => r.line - 2));
@@ -439,8 +459,8 @@ async function reportRejects(db: Database, file: string): Promise<void> {
     return {
       line,
       column: r.column_idx || undefined,
-      columnName: r.column_name ?? undefined,
-      message: `${r.error_message.replace(/\.$/, '')}; ${hint}`,
+      columnName: columns[r.column_idx - 1]?.name,
+      message: `${r.error_message.replace(/\.$/, '').replace(/"c(\d+)"/g, (_m, n: string) => JSON.stringify(columns[Number(n) - 1]?.name ?? `column ${n}`))}; ${hint}`,
     };
   });
   throw new InputError(file, problems, rejects.length);

@@ -11,7 +11,7 @@
  * orders file. Rows repeating a period and channel are added up.
  */
 import { InputError, type InputProblem } from '../errors.ts';
-import { ident, type Database } from '../engine/database.ts';
+import type { Database } from '../engine/database.ts';
 import type { DroppedRows, InputSummary } from './load-orders.ts';
 import { findColumn, readTextTable } from './read-table.ts';
 
@@ -70,7 +70,7 @@ export async function loadSpend(db: Database, file: string, options: { currency:
     ]);
   }
   const cols = [...SPEND_REQUIRED_COLUMNS, ...SPEND_OPTIONAL_COLUMNS].map((c) => ({ canonical: c, col: findColumn(table.columns, c) }));
-  const select = cols.map((c, i) => (c.col ? `${ident(c.col.name)} AS c${i}` : `NULL AS c${i}`)).join(', ');
+  const select = cols.map((c, i) => (c.col ? `${c.col.sql} AS v${i}` : `NULL AS v${i}`)).join(', ');
   const raw = await db.rows<Record<string, string | null> & { rec: number }>(`SELECT rowid AS rec, ${select} FROM spend_in ORDER BY rowid`);
   await db.run(`DROP TABLE spend_in`);
   const lines = await table.lines(raw.map((r) => r.rec));
@@ -81,8 +81,8 @@ export async function loadSpend(db: Database, file: string, options: { currency:
   const report = options.currency.toUpperCase();
   for (const r of raw) {
     const line = lines.get(r.rec) ?? r.rec + 2;
-    const value = (i: number) => (r[`c${i}`] ?? '').trim();
-    const where = (i: number) => ({ line, column: cols[i].col!.position, columnName: cols[i].col!.name, value: r[`c${i}`] ?? '' });
+    const value = (i: number) => (r[`v${i}`] ?? '').trim();
+    const where = (i: number) => ({ line, column: cols[i].col!.position, columnName: cols[i].col!.name, value: r[`v${i}`] ?? '' });
     const before = problems.length;
     const period = value(0);
     let date = '';
@@ -97,7 +97,8 @@ export async function loadSpend(db: Database, file: string, options: { currency:
     else if (!NUMBER.test(spendText)) problems.push({ ...where(2), message: 'not a valid spend; expected a number such as 1250.50, without currency symbols or thousands separators' });
     else {
       spend = Number(spendText);
-      if (spend < 0) problems.push({ ...where(2), message: 'negative spend; spend must be 0 or more (book refunds and credits as lower spend of the period)' });
+      if (!(Math.abs(spend) < 1e15)) problems.push({ ...where(2), message: 'too large a spend; expected an amount below 1,000,000,000,000,000 (check for a stray digit or a missing decimal point)' });
+      else if (spend < 0) problems.push({ ...where(2), message: 'negative spend; spend must be 0 or more (book refunds and credits as lower spend of the period)' });
     }
     let costType: CostType = 'marketing';
     if (cols[3].col) {

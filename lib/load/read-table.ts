@@ -7,13 +7,11 @@
  * Typing and checking the values is the caller's job; {@link TextTable.lines}
  * maps data rows back to physical lines for its messages.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { InputError, UserError, MAX_LISTED_PROBLEMS, type InputProblem } from '../errors.ts';
+import { InputError, MAX_LISTED_PROBLEMS } from '../errors.ts';
 import { ident, literal, type Database } from '../engine/database.ts';
 import { readCsvHeader, readHead, recordLines } from './csv-lines.ts';
+import { checkHeaderNames, checkTextHead, regularFileSize, scanFile } from './input-file.ts';
 import { sniffDelimiter } from './load-orders.ts';
 
 export interface TextTable {
@@ -21,8 +19,11 @@ export interface TextTable {
   format: 'csv' | 'parquet';
   sha256: string;
   bytes: number;
-  /** Column names as in the file (trimmed), in order. */
-  columns: { name: string; position: number }[];
+  /**
+   * Column names as in the file (trimmed), in order, and the SQL name of each
+   * in the table (`c1`, `c2`…: no name from the file is ever spliced into SQL).
+   */
+  columns: { name: string; position: number; sql: string }[];
   rows: number;
   /** 1-based line (CSV) or row number (Parquet) of the given 0-based data rows. */
   lines(records: number[]): Promise<Map<number, number>>;
@@ -46,48 +47,31 @@ export function findColumn<C extends { name: string }>(columns: C[], wanted: str
   return columns.find((c) => c.name === wanted) ?? columns.find((c) => norm(c.name) === norm(wanted));
 }
 
-/** Loads `file` into the table `table` (all columns VARCHAR, file order kept; `rowid` = data row). */
+/** Loads `file` into the table `table` (all columns VARCHAR named c1, c2…, file order kept; `rowid` = data row). */
 export async function readTextTable(db: Database, file: string, table: string, what: string): Promise<TextTable> {
-  let size: number;
-  try {
-    const st = await stat(file);
-    if (!st.isFile()) throw new UserError(`${file}: not a file; expected ${what} (.csv or .parquet)`);
-    size = st.size;
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${file}: cannot open ${what} (${(err as NodeJS.ErrnoException).code ?? 'error'}); check the path`);
-  }
+  const size = await regularFileSize(file, what);
   const ext = extname(file).toLowerCase();
   const format = ext === '.parquet' || ext === '.pq' ? 'parquet' : 'csv';
+  if (format === 'csv' && size > 0) await checkTextHead(file);
   if (format === 'csv' && (size === 0 || (await readHead(file, 4096)).trim() === '')) {
     throw new InputError(file, [{ message: `the file is empty; expected a header row, then one row per record (${what})` }]);
   }
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  const sha256 = hash.digest('hex');
+  const { sha256, problem } = await scanFile(file, format);
+  if (problem) throw new InputError(file, [problem]);
   const rejects = `${table}_rejects`;
   const rejectScans = `${table}_reject_scans`;
   await db.run(`DROP TABLE IF EXISTS ${ident(table)}`);
   await db.run(`DROP TABLE IF EXISTS ${ident(rejects)}`);
   await db.run(`DROP TABLE IF EXISTS ${ident(rejectScans)}`);
-  let columns: { name: string; position: number }[];
+  let columns: TextTable['columns'];
   if (format === 'csv') {
     const delimiter = await sniffDelimiter(file);
-    const header = (await readCsvHeader(file, delimiter)).map((n) => n.trim());
-    const seen = new Map<string, number>();
-    const problems: InputProblem[] = [];
-    header.forEach((name, i) => {
-      if (name === '') problems.push({ line: 1, column: i + 1, message: 'empty column name in the header; every column needs a name' });
-      else if (seen.has(name)) problems.push({ line: 1, column: i + 1, columnName: name, message: `duplicate column name (also column ${seen.get(name)})` });
-      else seen.set(name, i + 1);
-    });
-    if (problems.length > 0) throw new InputError(file, problems);
-    columns = header.map((name, i) => ({ name, position: i + 1 }));
+    columns = checkHeaderNames(file, await readCsvHeader(file, delimiter)).map((c) => ({ ...c, sql: `c${c.position}` }));
     try {
       await db.run(`
         CREATE TEMP TABLE ${ident(table)} AS SELECT * FROM read_csv(${literal(file)}, header = true, auto_detect = false, strict_mode = true,
           delim = ${literal(delimiter)}, quote = '"', escape = '"',
-          columns = {${columns.map((c) => `${literal(c.name)}: 'VARCHAR'`).join(', ')}},
+          columns = {${columns.map((c) => `'${c.sql}': 'VARCHAR'`).join(', ')}},
           store_rejects = true, rejects_table = ${literal(rejects)}, rejects_scan = ${literal(rejectScans)})`);
     } catch (err) {
       throw new InputError(file, [{ message: `cannot be read as CSV: ${firstLine(err)}` }]);
@@ -105,17 +89,22 @@ export async function readTextTable(db: Database, file: string, table: string, w
           const hint = REJECT_HINTS[r.error_type] ?? 'the row is not valid CSV';
           const counts = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(r.error_message);
           if (counts) return { line, message: `the row has ${counts[2]} fields but the header has ${counts[1]}; ${hint}` };
-          return { line, column: r.column_idx || undefined, columnName: r.column_name ?? undefined, message: `${r.error_message.replace(/\.$/, '')}; ${hint}` };
+          return { line, column: r.column_idx || undefined, columnName: columns[r.column_idx - 1]?.name, message: `${r.error_message.replace(/\.$/, '')}; ${hint}` };
         }),
         bad.length,
       );
     }
   } else {
+    let desc: { column_name: string }[];
     try {
-      const desc = await db.rows<{ column_name: string }>(`DESCRIBE SELECT * FROM read_parquet(${literal(file)})`);
-      columns = desc.map((d, i) => ({ name: d.column_name, position: i + 1 }));
+      desc = await db.rows<{ column_name: string }>(`DESCRIBE SELECT * FROM read_parquet(${literal(file)})`);
+    } catch (err) {
+      throw new InputError(file, [{ message: `cannot be read as Parquet: ${firstLine(err)}; expected a Parquet file` }]);
+    }
+    columns = checkHeaderNames(file, desc.map((d) => d.column_name), undefined).map((c) => ({ ...c, sql: `c${c.position}` }));
+    try {
       await db.run(
-        `CREATE TEMP TABLE ${ident(table)} AS SELECT ${columns.map((c) => `CAST(${ident(c.name)} AS VARCHAR) AS ${ident(c.name)}`).join(', ')} FROM read_parquet(${literal(file)})`,
+        `CREATE TEMP TABLE ${ident(table)} AS SELECT ${columns.map((c) => `CAST(${ident(c.name)} AS VARCHAR) AS ${c.sql}`).join(', ')} FROM read_parquet(${literal(file)})`,
       );
     } catch (err) {
       throw new InputError(file, [{ message: `cannot be read as Parquet: ${firstLine(err)}` }]);

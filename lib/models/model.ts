@@ -511,7 +511,7 @@ export function fitLogSpace(args: {
   if (runaway.length > 0) {
     converged = false;
     message = `the likelihood keeps improving as ${runaway
-      .map((n) => `${n} → ${theta[names.indexOf(n)] > Math.log(args.reference?.[n] ?? 1) ? '∞' : '0'}`)
+      .map((n) => `${n} ${theta[names.indexOf(n)] > Math.log(args.reference?.[n] ?? 1) ? 'grows without bound' : 'shrinks towards 0'}`)
       .join(', ')}: the data do not pin down this model's parameters (too few customers or repeat purchases, or too little variation between customers)`;
   }
   const edge = box ? names.filter((_, i) => theta[i] - box[i][0] < 0.01 || box[i][1] - theta[i] < 0.01) : [];

@@ -317,10 +317,10 @@ export function fitSbg(data: SurvivalData | readonly SurvivalData[], options?: F
       alpha < 1 && beta < 1
         ? 'after the first period (almost) no customer cancelled: the fit splits the customers into ones who leave at once and ones who never leave (α and β → 0), so the spread of churn rates between customers cannot be estimated'
         : alpha > 1 && beta > 1
-        ? `the retention rates in these data do not rise over time, so every customer looks alike: the fit drifts towards one common churn rate of ${(alpha / (alpha + beta)).toPrecision(3)} per period (α and β → ∞) and the spread of churn rates between customers cannot be estimated`
+        ? `the retention rates in these data do not rise over time, so every customer looks alike: the fit drifts towards one common churn rate of ${(alpha / (alpha + beta)).toPrecision(3)} per period (α and β grow without bound) and the spread of churn rates between customers cannot be estimated`
         : `the likelihood keeps improving as ${[
-            Math.abs(Math.log(alpha)) > RUNAWAY_BOUND ? `α → ${alpha > 1 ? '∞' : '0'}` : '',
-            Math.abs(Math.log(beta)) > RUNAWAY_BOUND ? `β → ${beta > 1 ? '∞' : '0'}` : '',
+            Math.abs(Math.log(alpha)) > RUNAWAY_BOUND ? `α ${alpha > 1 ? 'grows without bound' : 'shrinks towards 0'}` : '',
+            Math.abs(Math.log(beta)) > RUNAWAY_BOUND ? `β ${beta > 1 ? 'grows without bound' : 'shrinks towards 0'}` : '',
           ]
             .filter((s) => s !== '')
             .join(', ')}: these retention data do not pin down the model's parameters (too few customers or periods)`;

@@ -15,6 +15,9 @@ import type { PreviousManifest } from '../parts/what-changed/present.ts';
 /** One run folder: its manifest, or why it could not be read. */
 export type HistoryRun = { month: string; manifest: PreviousManifest } | { month: string; problem: string };
 
+/** Text of the history page's footer by which clv monthly recognises a page it may replace. */
+export const HISTORY_MARK = 'Rewritten after each clv monthly run';
+
 export function renderHistoryPage(runs: HistoryRun[]): string {
   const sorted = [...runs].sort((a, b) => (a.month < b.month ? 1 : a.month > b.month ? -1 : 0));
   const readable = sorted.filter((r): r is Extract<HistoryRun, { manifest: PreviousManifest }> => 'manifest' in r);
@@ -105,7 +108,7 @@ export function renderHistoryPage(runs: HistoryRun[]): string {
         ...(newestInput ? [{ label: 'Orders file', value: newestInput }] : []),
       ],
       sections,
-      footer: `Made by ${TOOL.name} ${TOOL.version}. Rewritten after each clv monthly run from the manifest.json of every month folder next to this file.`,
+      footer: `Made by ${TOOL.name} ${TOOL.version}. ${HISTORY_MARK} from the manifest.json of every month folder next to this file.`,
       locale,
       data: { runs: rows.map(({ link, ...rest }) => ({ month: link.text, ...rest })) },
     },

@@ -1,11 +1,27 @@
 /**
- * Atomic output directories. Everything is written into a temporary sibling
- * directory; only when every file is complete does it replace the target.
- * A failure at any point leaves an existing target untouched and removes the
- * temporary directory.
+ * Output folders. A report folder is replaced as a whole, so the tool only
+ * ever replaces a folder that it wrote itself (its manifest.json names the
+ * tool) or an empty one, never a plain file, a symbolic link or a folder that
+ * holds one of the input files ({@link checkOutputDir}).
+ *
+ * The swap keeps the last good report in place until the new one is complete:
+ *   1. every file is written into `.<name>.tmp-<tag>`              (incomplete)
+ *   2. that folder is renamed `.<name>.new-<tag>`                  (complete)
+ *   3. the previous `<name>` is renamed `.<name>.old-<tag>`        (set aside)
+ *   4. `.<name>.new-<tag>` is renamed `<name>`                     (swapped)
+ *   5. `.<name>.old-<tag>` is removed
+ * with tag = `<pid>-<time>-<n>`. A failure at any step undoes the steps
+ * before it (the previous folder is renamed back), and so do SIGINT, SIGTERM
+ * and SIGHUP (lib/scratch.ts). A process killed outright between steps 3 and
+ * 4 leaves the previous folder under its hidden name: the next run for that
+ * folder puts it back before it does anything else ({@link recoverLeftovers}).
  */
-import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { copyFile, lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { UserError, writeFailure } from '../errors.ts';
+import { onAbort, processAlive } from '../scratch.ts';
+import { TOOL } from '../version.ts';
 
 /** A file already written elsewhere (e.g. by DuckDB), moved into place. */
 export interface FileOnDisk {
@@ -15,20 +31,184 @@ export interface FileOnDisk {
 /** Relative path (with `/`) → content. */
 export type OutputFiles = Map<string, string | Uint8Array | FileOnDisk>;
 
+/** The steps of the swap, in order (see the module comment). */
+export type SwapStep = 'written' | 'complete' | 'set-aside' | 'swapped' | 'done';
+
 export interface WriteOptions {
   /** Test hook: called after each file is written; throwing simulates a crash mid-write. */
   afterFile?: (path: string, index: number) => void;
+  /** Test hook: called after each step of the swap (a test kills the process there). */
+  afterStep?: (step: SwapStep) => void;
+  /** Input files, which must not be inside the folder that is replaced. */
+  inputs?: (string | undefined)[];
+  /** Told what was tidied after a killed run. */
+  log?: (message: string) => void;
+  /** How the folder was given, for messages (default `--out`). */
+  flag?: string;
 }
 
 let counter = 0;
 
-export async function writeOutputDir(dir: string, files: OutputFiles, options: WriteOptions = {}): Promise<string> {
+/** Whether `path` is `dir` or inside it. */
+function within(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+async function realOrResolved(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/** Whether `dir/manifest.json` was written by this tool. */
+async function writtenByClv(dir: string): Promise<boolean> {
+  try {
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { tool?: { name?: unknown } };
+    return manifest?.tool?.name === TOOL.name;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks that `dir` may be replaced by a report: it does not exist yet (and
+ * its nearest existing parent is a folder), or it is an empty folder, or a
+ * folder holding a report written by clv; and no input file is inside it.
+ * Anything else is refused with a {@link UserError} (exit code 2). Returns
+ * the absolute path.
+ */
+export async function checkOutputDir(dir: string, options: Pick<WriteOptions, 'inputs' | 'flag'> = {}): Promise<string> {
+  const flag = options.flag ?? '--out';
+  if (typeof dir !== 'string' || dir.trim() === '') throw new UserError(`${flag} ${JSON.stringify(dir ?? '')}: expected the path of a folder for the report`);
   const target = resolve(dir);
+  const shown = JSON.stringify(dir);
+  const realTarget = await realOrResolved(target);
+  for (const input of options.inputs ?? []) {
+    if (input === undefined || input === '') continue;
+    const real = await realOrResolved(input);
+    if (within(realTarget, real) || within(target, resolve(input))) {
+      throw new UserError(
+        `${flag} ${shown}: the folder holds the input file ${input}; clv replaces its output folder as a whole, so choose a folder that does not contain the inputs (e.g. ${JSON.stringify(join(dir, 'clv-report'))})`,
+      );
+    }
+  }
+  let st;
+  try {
+    st = await lstat(target);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+    // A new folder: its nearest existing parent must be a folder.
+    let parent = dirname(target);
+    for (;;) {
+      try {
+        const p = await stat(parent);
+        if (!p.isDirectory()) throw new UserError(`${flag} ${shown}: ${parent} is a file, not a folder, so no folder can be made under it; choose another ${flag}`);
+        return target;
+      } catch (e) {
+        if (e instanceof UserError) throw e;
+        const c = (e as NodeJS.ErrnoException).code;
+        if ((c !== 'ENOENT' && c !== 'ENOTDIR') || dirname(parent) === parent) throw e;
+        parent = dirname(parent);
+      }
+    }
+  }
+  if (st.isSymbolicLink()) {
+    throw new UserError(`${flag} ${shown} is a symbolic link; clv replaces its output folder as a whole, so give the path of a real folder`);
+  }
+  if (!st.isDirectory()) {
+    throw new UserError(`${flag} ${shown} is a file, not a folder; clv would replace it with the report folder, so choose a new or empty folder`);
+  }
+  const entries = (await readdir(target)).sort();
+  if (entries.length === 0 || (await writtenByClv(target))) return target;
+  const listed = entries.slice(0, 3).map((e) => JSON.stringify(e)).join(', ') + (entries.length > 3 ? ` and ${entries.length - 3} more` : '');
+  throw new UserError(
+    `${flag} ${shown}: the folder is not a clv report (it holds ${listed}, and no manifest.json written by clv); clv replaces its output folder as a whole, so it only writes to a new or empty folder or to one that holds an earlier clv report. Nothing was changed; choose another folder (e.g. ${JSON.stringify(join(dir, 'clv-report'))})`,
+  );
+}
+
+/** writeOutputDir's hidden folders: `.<name>.tmp-<pid>-<time>-<n>`, `.new-…`, `.old-…` (older runs: no `-<n>`). */
+const LEFTOVER = /^\.(.+)\.(tmp|new|old)-(\d+)-[0-9a-z]+(-\d+)?$/;
+
+/**
+ * Tidies what killed runs left in `parent` for the entries whose name
+ * `accept`s (only from processes that no longer run): a folder set aside
+ * before a swap that did not finish is put back when its place is empty, a
+ * set-aside folder whose swap did finish is removed, and unfinished or
+ * unswapped new folders are removed.
+ */
+export async function recoverLeftovers(parent: string, accept: (name: string) => boolean, log: (message: string) => void): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(parent);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+    throw err;
+  }
+  // Set-aside folders first: a new folder is removed only after the old one is back.
+  const kindOrder = { old: 0, new: 1, tmp: 2 } as Record<string, number>;
+  const leftovers = names
+    .map((name) => ({ name, m: LEFTOVER.exec(name) }))
+    .filter((e): e is { name: string; m: RegExpExecArray } => e.m !== null && accept(e.m[1]) && !processAlive(Number(e.m[3])))
+    .sort((a, b) => kindOrder[a.m[2]] - kindOrder[b.m[2]] || (a.name < b.name ? -1 : 1));
+  for (const { name, m } of leftovers) {
+    const path = join(parent, name);
+    if (m[2] === 'old') {
+      const target = join(parent, m[1]);
+      try {
+        await rename(path, target);
+        log(`restored ${target} from ${name}, set aside by a run (pid ${m[3]}) that stopped before finishing`);
+        continue;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EEXIST' && code !== 'ENOTEMPTY' && code !== 'ENOTDIR' && code !== 'EISDIR') throw err;
+      }
+    }
+    await rm(path, { recursive: true, force: true });
+    log(`removed ${name}, left by a run (pid ${m[3]}) that stopped before finishing`);
+  }
+}
+
+/**
+ * Before any work for the output folder `dir`: completes or rolls back what
+ * a killed run left next to it, then checks that it may be replaced
+ * ({@link checkOutputDir}). Commands call it first, so that a refusal comes
+ * before minutes of work.
+ */
+export async function prepareOutputDir(dir: string, options: Pick<WriteOptions, 'inputs' | 'flag' | 'log'> = {}): Promise<string> {
+  if (typeof dir === 'string' && dir.trim() !== '') {
+    const target = resolve(dir);
+    await recoverLeftovers(dirname(target), (name) => name === basename(target), options.log ?? (() => {}));
+  }
+  return checkOutputDir(dir, options);
+}
+
+/**
+ * Writes `files` into the folder `dir`, replacing it as a whole (see the
+ * module comment). Errors of the file system (disk full, read-only…) are
+ * thrown as they are; {@link writeReportDir} turns them into a user error.
+ */
+export async function writeOutputDir(dir: string, files: OutputFiles, options: WriteOptions = {}): Promise<string> {
+  const target = await prepareOutputDir(dir, options);
   const parent = dirname(target);
+  const name = basename(target);
   await mkdir(parent, { recursive: true });
   const tag = `${process.pid}-${Date.now().toString(36)}-${counter++}`;
-  const tmp = join(parent, `.${basename(target)}.tmp-${tag}`);
-  const old = join(parent, `.${basename(target)}.old-${tag}`);
+  const tmp = join(parent, `.${name}.tmp-${tag}`);
+  const fresh = join(parent, `.${name}.new-${tag}`);
+  const old = join(parent, `.${name}.old-${tag}`);
+  let hadOld = false;
+  let state: 'writing' | 'set-aside' | 'swapped' = 'writing';
+  // Undo on SIGINT/SIGTERM/SIGHUP (synchronous: the process exits right after).
+  const unregister = onAbort(() => {
+    if (state === 'set-aside' && hadOld && !existsSync(target)) renameSync(old, target);
+    if (state === 'swapped') rmSync(old, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
+    rmSync(fresh, { recursive: true, force: true });
+  });
   try {
     await mkdir(tmp);
     let i = 0;
@@ -39,24 +219,38 @@ export async function writeOutputDir(dir: string, files: OutputFiles, options: W
       else await writeFile(path, content);
       options.afterFile?.(rel, i++);
     }
-    let hadOld = false;
+    options.afterStep?.('written');
+    await rename(tmp, fresh);
+    options.afterStep?.('complete');
+    // The folder may have changed while the report was being built.
+    await checkOutputDir(dir, options);
     try {
       await rename(target, old);
       hadOld = true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
+    state = 'set-aside';
+    options.afterStep?.('set-aside');
     try {
-      await rename(tmp, target);
+      await rename(fresh, target);
     } catch (err) {
       if (hadOld) await rename(old, target);
+      state = 'writing';
       throw err;
     }
+    state = 'swapped';
+    options.afterStep?.('swapped');
     if (hadOld) await rm(old, { recursive: true, force: true });
+    options.afterStep?.('done');
     return target;
   } catch (err) {
+    if (state === 'set-aside' && hadOld && !existsSync(target)) await rename(old, target);
     await rm(tmp, { recursive: true, force: true });
+    await rm(fresh, { recursive: true, force: true });
     throw err;
+  } finally {
+    unregister();
   }
 }
 
@@ -73,11 +267,14 @@ async function moveFile(from: string, to: string): Promise<void> {
 /**
  * Writes a built report's files to `dir` (atomically, see {@link writeOutputDir}),
  * then removes its scratch files whether or not the write worked. Returns the
- * path of the written index.html.
+ * path of the written index.html. A write the file system refuses (disk full,
+ * read-only, permissions) is a one-line user error with exit code 4.
  */
-export async function writeReportDir(dir: string, result: { files: OutputFiles; cleanup(): Promise<void> }): Promise<string> {
+export async function writeReportDir(dir: string, result: { files: OutputFiles; cleanup(): Promise<void> }, options: WriteOptions = {}): Promise<string> {
   try {
-    return join(await writeOutputDir(dir, result.files), 'index.html');
+    return join(await writeOutputDir(dir, result.files, options), 'index.html');
+  } catch (err) {
+    throw writeFailure(err, typeof dir === 'string' && dir !== '' ? resolve(dir) : String(dir), 'the previous report is unchanged');
   } finally {
     await result.cleanup();
   }

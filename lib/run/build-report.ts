@@ -14,9 +14,7 @@
  * Returns the files of the output folder in memory; writing them (atomically)
  * is the caller's job.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { makeScratchDir, removeScratchDir } from '../scratch.ts';
 import { openDatabase } from '../engine/database.ts';
 import { summarize } from '../engine/summarize.ts';
 import { periodsPerYear } from '../engine/periods.ts';
@@ -68,7 +66,7 @@ export async function buildReport(input: ReportOptions): Promise<ReportResult> {
   const parts = await selectParts(plan);
   const needed = neededProducts(options, parts.flatMap((p) => p.needs(plan)));
   const db = await openDatabase();
-  const scratchDir = await mkdtemp(join(tmpdir(), 'clv-'));
+  const scratchDir = await makeScratchDir();
   try {
     const inputs = await loadInputs(db, input.orders, options, { withSpend: parts.some((p) => p.id === 'cac'), progress });
     const { orders } = inputs;
@@ -104,9 +102,9 @@ export async function buildReport(input: ReportOptions): Promise<ReportResult> {
     const outputs = [];
     for (const p of parts) outputs.push({ id: p.id, ...p.present(await p.compute(ctx), { fmt: ctx.fmt, currency: options.currency, options }) });
     const { files, manifest, sections } = await assemble(ctx, outputs, { manifestOptions: input.orders.manifestOptions() });
-    return { files, orders, analysis, manifest, sections, cleanup: () => rm(scratchDir, { recursive: true, force: true }) };
+    return { files, orders, analysis, manifest, sections, cleanup: () => removeScratchDir(scratchDir) };
   } catch (err) {
-    await rm(scratchDir, { recursive: true, force: true });
+    await removeScratchDir(scratchDir);
     throw err;
   } finally {
     db.close();

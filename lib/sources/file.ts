@@ -18,6 +18,7 @@ export function fileOrders(input: OrdersInput): OrdersSource {
     describe: () => ({ kind: orderFileFormat(input.path), label: input.path }),
     load: async (db) => (await import('../load/load-orders.ts')).loadOrders(db, input),
     manifestOptions: () => ({ as_of: input.asOf ?? null, map: input.map ?? {}, date_format: input.dateFormat ?? null }),
+    files: () => [input.path],
     atAsOf: (asOf) => fileOrders({ ...input, asOf }),
   };
 }

@@ -23,6 +23,8 @@ export interface OrdersSource {
   load(db: Database): Promise<LoadedOrders>;
   /** The options that define the source as the manifest records them (mapping, date format, as-of). */
   manifestOptions(): { as_of: string | null; map: Record<string, string>; date_format: string | null };
+  /** The local files it reads (none for a database): an output folder may never contain one. */
+  files(): string[];
   /** The same source cut at another as-of date (the monthly job's month end). */
   atAsOf(asOf: string): OrdersSource;
 }

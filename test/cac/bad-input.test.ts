@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runClv } from '../helpers/cli.ts';
+import { TOOL } from '../../lib/version.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'clv-cac-bad-'));
 const ORDERS = 'test/fixtures/cac/orders.csv';
@@ -23,6 +24,7 @@ function refused(args: string[]): string {
   const out = join(work, `out-${Math.random().toString(36).slice(2)}`);
   mkdirSync(out);
   writeFileSync(join(out, 'index.html'), 'previous report');
+  writeFileSync(join(out, 'manifest.json'), JSON.stringify({ tool: TOOL }));
   const r = runClv(['report', '--orders', ORDERS, '--no-clv', '--out', out, '--quiet', ...args]);
   expect(r.status, r.stderr).toBe(2);
   expect(r.stdout).toBe('');

@@ -165,7 +165,7 @@ describe('clv monthly (in process)', () => {
     const err = await runMonthly(options(out, { asOf: '2024-03-31', write: full })).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).exitCode).toBe(4);
-    expect((err as UserError).message).toBe(`cannot write ${join(out, '2024-03')}: ENOSPC: no space left on device, write; the previous output and the history page are unchanged`);
+    expect((err as UserError).message).toBe(`cannot write ${join(out, '2024-03')}: the disk is full (ENOSPC); the previous output and the history page are unchanged`);
     const after = readTree(out);
     for (const [name, content] of before) expect(after.get(name)?.equals(content), name).toBe(true);
     expect(readdirSync(out).sort()).toEqual(['2024-02', '2024-03', 'index.html']);

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeSample } from '../../lib/sample/generate-sample.ts';
 import { readTree, runClv } from '../helpers/cli.ts';
 import { SCRIPT } from '../../lib/report/html.ts';
+import { TOOL } from '../../lib/version.ts';
 
 let sampleOrders: string;
 const work = mkdtempSync(join(tmpdir(), 'clv-cli-'));
@@ -108,6 +109,7 @@ describe('clv report', () => {
     const out = join(work, 'out-keep');
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'index.html'), 'previous report');
+    writeFileSync(join(out, 'manifest.json'), JSON.stringify({ tool: TOOL }));
     const bad = join(work, 'bad.csv');
     writeFileSync(bad, 'customer_id,order_date,amount\nc1,2024-01-05,12\nc2,yesterday,3\n');
     const r = runClv(['report', '--orders', bad, '--out', out, '--quiet']);
