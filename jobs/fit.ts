@@ -9,14 +9,14 @@ import { createProgress } from '../lib/progress.ts';
 import { ordersOptions, resolveOrders } from '../lib/cli/orders-options.ts';
 import { TIME_UNITS, type TimeUnit } from '../lib/engine/customer-base.ts';
 import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
-import { FIT_MODELS, type FitModel } from '../lib/clv/fit-report.ts';
+import { CONTRACTUAL_MODEL_ID, MODEL_IDS, PURCHASE_MODEL_IDS, SPEND_MODEL_ID, type ModelId } from '../lib/models/registry.ts';
 
 export const command = 'fit';
-export const describe = 'Fit a CLV model (bgnbd, pareto-nbd, gamma-gamma, or sbg for subscriptions) by maximum likelihood and write its parameters with standard errors';
+export const describe = `Fit a CLV model (${MODEL_IDS.join(', ')}; ${CONTRACTUAL_MODEL_ID} for subscriptions) by maximum likelihood and write its parameters with standard errors`;
 
 export function builder(y: Argv) {
   return ordersOptions(y)
-    .option('model', { choices: FIT_MODELS as readonly FitModel[] as FitModel[], demandOption: true, describe: 'bgnbd and pareto-nbd model purchases, gamma-gamma the spend per order, sbg contractual retention (a customer is retained while they order in every period)', group: 'Model:' })
+    .option('model', { choices: MODEL_IDS as ModelId[], demandOption: true, describe: `${PURCHASE_MODEL_IDS.join(', ')} model purchases, ${SPEND_MODEL_ID} the spend per order, ${CONTRACTUAL_MODEL_ID} contractual retention (a customer is retained while they order in every period)`, group: 'Model:' })
     .option('period', { choices: PERIOD_UNITS as PeriodUnit[], default: 'month' as PeriodUnit, describe: 'Period of the sbg model', group: 'Model:' })
     .option('time-unit', { choices: TIME_UNITS as TimeUnit[], default: 'week' as TimeUnit, describe: 'Time unit of the purchase models\' parameters', group: 'Model:' })
     .option('currency', { type: 'string', describe: 'ISO 4217 currency of the amounts (default USD)', group: 'Report:' })

@@ -2,7 +2,7 @@
  * CAC and unit economics per acquisition channel (pure: aggregates in,
  * figures out; lib/cac/cac-data.ts collects the aggregates from DuckDB).
  *
- * Definitions (../shared/docs/FORMULAS.md, "Plain business metrics"):
+ * Definitions (docs/formulas.md, "Plain business metrics"):
  *   CAC(channel, period)  = (marketing + sales spend of the channel in the period) / customers it acquired in the period
  *   blended CAC           = all spend / all new customers;  paid CAC = all spend / new customers of channels with spend
  *   LTV at n months       = gross margin per acquired customer in the acquisition month and the n − 1 months after it

@@ -75,9 +75,13 @@ function failed(f: ModelFits): string | undefined {
 
 /**
  * Fits the models on all customers and per channel. Throws a UserError (its message says why in
- * plain words) when the all-customer fits cannot be made or did not converge.
+ * plain words) when the all-customer fits cannot be made or (unless `allowUnconverged`: `clv score`
+ * writes the scores and says the fit did not converge) did not converge.
  */
-export async function fitCustomers(db: Database, o: { asOf: string; model: PurchaseModelId; timeUnit: TimeUnit; byChannel: boolean; progress?: Progress }): Promise<CustomerFits> {
+export async function fitCustomers(
+  db: Database,
+  o: { asOf: string; model: PurchaseModelId; timeUnit: TimeUnit; byChannel: boolean; allowUnconverged?: boolean; progress?: Progress },
+): Promise<CustomerFits> {
   const fitOn = async (where?: string, around?: ModelFits) => {
     const histories = baseHistoriesSelect(o.asOf, where);
     const freq = await frequencyDataFrom(db, histories, o.timeUnit);
@@ -94,10 +98,10 @@ export async function fitCustomers(db: Database, o: { asOf: string; model: Purch
   };
   const all = await fitOn();
   const why = failed(all);
-  if (why) throw new UserError(`${why}, so its parameters are not reliable`);
+  if (why && !o.allowUnconverged) throw new UserError(`${why}, so its parameters are not reliable`);
   const groups: GroupFit[] = [];
   const pooled: CustomerFits['pooled'] = [];
-  if (o.byChannel) {
+  if (o.byChannel && !why) {
     const sizes = await db.rows<{ value: string; customers: number; repeaters: number }>(`
       SELECT ${FIT_GROUP_COLUMN} AS value, CAST(count(*) AS INTEGER) AS customers, CAST(count(*) FILTER (WHERE zbar > 0) AS INTEGER) AS repeaters
       FROM (SELECT b.${FIT_GROUP_COLUMN}, h.zbar FROM customer_base b JOIN (${baseHistoriesSelect(o.asOf)}) h USING (customer_id))

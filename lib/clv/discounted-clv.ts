@@ -1,5 +1,5 @@
 /**
- * Discounted CLV of one customer (FORMULAS.md, "Discounted CLV of one customer"):
+ * Discounted CLV of one customer (docs/formulas.md, "Discounted CLV of one customer"):
  *
  *   CLV = Σ_{k=1..H} margin · E[Z] · (E[Y(k)] − E[Y(k−1)]) / (1+d)^k
  *

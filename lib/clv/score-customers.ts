@@ -9,12 +9,11 @@
  * Millions of customers never pass through JavaScript one by one.
  */
 import { double, type Database } from '../engine/database.ts';
-import { baseHistoriesSelect, DAYS_PER_UNIT, frequencyData, spendData, type TimeUnit } from '../engine/customer-base.ts';
+import { baseHistoriesSelect, DAYS_PER_UNIT, type TimeUnit } from '../engine/customer-base.ts';
 import { UserError } from '../errors.ts';
 import type { Progress } from '../progress.ts';
-import { fitPurchase, fitSpend, fitted, spendModel, type PurchaseModelId } from '../models/registry.ts';
+import { spendModel, type PurchaseModelId } from '../models/registry.ts';
 import { DAYS_PER_MONTH, horizonIfAlive, monthlyRate, type HorizonOptions, type PurchaseModel } from './discounted-clv.ts';
-import type { FitResult } from '../models/model.ts';
 
 export interface ScoreCustomersOptions {
   asOf: string;
@@ -25,39 +24,6 @@ export interface ScoreCustomersOptions {
   /** Gross margin multiplier (1 = revenue). */
   margin: number;
   progress?: Progress;
-}
-
-export interface ScoredCustomers {
-  purchaseFit: FitResult;
-  spendFit: FitResult;
-  /** Repeat buyers left out of the spend fit (no positive z̄). */
-  spendLeftOut: number;
-  /** Distinct (x, t_x, T) histories scored. */
-  histories: number;
-}
-
-/** The purchase and spend fits on every customer of `customer_base`. */
-export async function fitCustomers(db: Database, o: { asOf: string; model: PurchaseModelId; timeUnit: TimeUnit }): Promise<ScoredCustomers> {
-  const freq = await frequencyData(db, { asOf: o.asOf, unit: o.timeUnit });
-  const purchaseFit = fitPurchase(o.model, freq);
-  const spend = await spendData(db, o.asOf);
-  const spendFit = fitSpend(spend.data);
-  return { purchaseFit, spendFit, spendLeftOut: spend.left_out, histories: freq.x.length };
-}
-
-export async function scoreCustomers(db: Database, o: ScoreCustomersOptions): Promise<ScoredCustomers> {
-  const fits = await fitCustomers(db, o);
-  await scoreFittedCustomers(db, {
-    purchaseModel: fitted(o.model, fits.purchaseFit.params),
-    spend: fits.spendFit.params,
-    asOf: o.asOf,
-    timeUnit: o.timeUnit,
-    horizonMonths: o.horizonMonths,
-    annualDiscountRate: o.annualDiscountRate,
-    margin: o.margin,
-    progress: o.progress,
-  });
-  return fits;
 }
 
 /**

@@ -87,7 +87,7 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
     options.progress?.step(`fitting ${modelTitle(model)} and ${spendModel.title}`);
     scratch = await makeScratchDir();
     // The same fits and scores as the report (lib/clv/customer-fit.ts): per acquisition channel where a channel is big enough.
-    const fits = await fitCustomers(db, { asOf: orders.asOf, model, timeUnit, byChannel: orders.hasChannel, progress: options.progress });
+    const fits = await fitCustomers(db, { asOf: orders.asOf, model, timeUnit, byChannel: orders.hasChannel, allowUnconverged: true, progress: options.progress });
     await scoreCustomerFits(db, fits, { asOf: orders.asOf, horizonMonths: options.horizonMonths, annualDiscountRate: options.annualDiscountRate, margin, progress: options.progress });
     const { purchase: purchaseFit, spend: spendFit, spendLeftOut } = fits.all;
     const segNames = options.segmentBy.map((s) => (s === 'channel' ? 'acquisition_channel' : neutraliseText(s)));
@@ -157,7 +157,7 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
       narrative: [
         `Over the next ${options.horizonMonths} months, the ${fmt.integer(totals.customers)} customers are expected to make ${fmt.integer(totals.purchases)} purchases worth ${fmt.money(totals.clv_total)} in today's money (${valueWord}, discounted at ${fmt.percent(options.annualDiscountRate)} a year).`,
         `The average customer is worth ${fmt.moneyPrecise(totals.clv_mean)}, the median one ${fmt.moneyPrecise(totals.clv_median)}: value is concentrated in few customers. On average a customer is still active with probability ${fmt.percent(totals.p_alive_mean)}.`,
-        `Models: ${modelTitle(model)} for purchases and ${spendModel.title} for spend per purchase, fitted on all customers${fits.groups.length > 0 ? ` and on each of the acquisition channels ${fits.groups.map((g) => `"${g.value}"`).join(', ')} (their customers are scored with their channel's fits)` : ''}.`,
+        `Models: ${modelTitle(model)} for purchases (${purchaseFit.converged ? 'converged' : `did not converge: ${purchaseFit.message}`}) and ${spendModel.title} for spend per purchase (${spendFit.converged ? 'converged' : `did not converge: ${spendFit.message}`}), fitted on all customers${fits.groups.length > 0 ? ` and on each of the acquisition channels ${fits.groups.map((g) => `"${g.value}"`).join(', ')} (their customers are scored with their channel's fits)` : ''}.`,
       ],
       cards: [
         { label: 'Customers scored', value: fmt.integer(totals.customers) },

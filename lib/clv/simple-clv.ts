@@ -1,5 +1,5 @@
 /**
- * Simple CLV: the plain business formulas of FORMULAS.md ("Plain business
+ * Simple CLV: the plain business formulas of docs/formulas.md ("Plain business
  * metrics"), shown next to the probabilistic models' CLV and used as the
  * fallback when a model cannot be identified. Every figure is a finite number
  * or `null` with a reason in plain words; never NaN or Infinity.

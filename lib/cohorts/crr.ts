@@ -1,5 +1,5 @@
 /**
- * Customer retention rate per period, CRR = (E − N) / S (FORMULAS.md), with
+ * Customer retention rate per period, CRR = (E − N) / S (docs/formulas.md), with
  *   S = active customers at the start of the period (= at the end of the previous one),
  *   E = active customers at the end of the period,
  *   N = new customers acquired in the period.

@@ -1,5 +1,5 @@
 /**
- * Headline KPIs of a report (FORMULAS.md): customers, orders, net revenue,
+ * Headline KPIs of a report (docs/formulas.md): customers, orders, net revenue,
  * AOV = revenue / orders, repeat-customer rate = share of customers with at
  * least one repeat purchase day (x ≥ 1), and the CRR of the latest complete period.
  */

@@ -1,7 +1,7 @@
 /**
  * The customer base: one row per customer (table `customer_base`, built by
  * summarize.ts) and the one definition of a customer's purchase history that
- * every model, score, backtest and export reads (FORMULAS.md, "Notation"):
+ * every model, score, backtest and export reads (docs/formulas.md, "Notation"):
  *
  *   x     = purchase days − 1          (repeat purchases: distinct days after the first)
  *   t_x   = last purchase day − first  (days)

@@ -9,7 +9,7 @@
  *         ──► customer_base    (first order, cohort, channel, x, t_x, T, revenue, z̄) ──► sizes, totals
  *         ──► customer_periods (customer × period) ──► cohort cells, active base (CRR)
  *
- * Definitions (../shared/docs/FORMULAS.md): an order is a row with amount ≥ 0
+ * Definitions (docs/formulas.md): an order is a row with amount ≥ 0
  * (a refund is a row with amount < 0: it counts in revenue, not as an order
  * or as activity). x = distinct purchase days − 1; t_x = last purchase day −
  * first purchase day; T = as-of − first purchase day (days). The mean repeat

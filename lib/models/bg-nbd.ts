@@ -2,7 +2,7 @@
  * BG/NBD ("beta-geometric / negative binomial distribution") model of Fader,
  * Hardie & Lee (2005), "Counting Your Customers the Easy Way: An Alternative to
  * the Pareto/NBD Model", Marketing Science 24(2), 275–284. Equation numbers
- * below refer to that paper; the formulas are also in FORMULAS.md.
+ * below refer to that paper; the formulas are also in docs/formulas.md.
  *
  * While active, a customer buys as a Poisson process with rate λ ~ Gamma(r, α);
  * after every purchase they drop out with probability p ~ Beta(a, b).
@@ -184,7 +184,7 @@ export function preparedBgNbdFor(data: FrequencyData): BgNbdPrepared {
 }
 
 /**
- * Total log-likelihood (FHL 2005 eq. 6, in the A1..A4 form of note 004 / FORMULAS.md):
+ * Total log-likelihood (FHL 2005 eq. 6, in the A1..A4 form of note 004 / docs/formulas.md):
  *   A1 = lnΓ(r+x) − lnΓ(r) + r ln α
  *   A2 = lnΓ(a+b) + lnΓ(b+x) − lnΓ(b) − lnΓ(a+b+x)
  *   A3 = −(r+x) ln(α+T)

@@ -3,7 +3,7 @@
  * "RFM and CLV: Using Iso-Value Curves for Customer Base Analysis", Journal of
  * Marketing Research 42(4), 415–430, section "Spend per transaction", and
  * Fader & Hardie (2013), "The Gamma-Gamma Model of Monetary Value"
- * (brucehardie.com note 025). Formulas also in FORMULAS.md.
+ * (brucehardie.com note 025). Formulas also in docs/formulas.md.
  *
  * A customer's transaction values are Gamma(p, ν); ν varies across customers
  * as Gamma(q, γ). Fitted on repeat buyers only (x ≥ 1), with z̄ the mean value
@@ -30,6 +30,8 @@ export interface GammaGammaParams {
   gamma: number;
 }
 
+/** Display name. */
+export const GAMMA_GAMMA_TITLE = 'Gamma-Gamma';
 export const GAMMA_GAMMA_PARAMS = ['p', 'q', 'gamma'] as const;
 
 /**
@@ -315,17 +317,17 @@ export function fitGammaGamma(data: SpendData, options?: FitOptions): FitResult 
   }
   const { customers, mean, distinctZ } = spendTotals(data);
   if (customers === 0) {
-    throw new ModelNotIdentifiedError('gamma-gamma', 'the spend model cannot be fitted: no customer made a repeat purchase, and it is fitted on repeat purchases only');
+    throw new ModelNotIdentifiedError(GAMMA_GAMMA_TITLE, 'the spend model cannot be fitted: no customer made a repeat purchase, and it is fitted on repeat purchases only');
   }
   if (customers < 2) {
     throw new ModelNotIdentifiedError(
-      'gamma-gamma',
+      GAMMA_GAMMA_TITLE,
       'the spend model cannot be fitted on a single repeat buyer: it estimates how average spend varies between customers, which takes many customers',
     );
   }
   if (distinctZ < 2) {
     throw new ModelNotIdentifiedError(
-      'gamma-gamma',
+      GAMMA_GAMMA_TITLE,
       'the spend model cannot be fitted: every repeat buyer has the same average spend, so there is no variation between customers to estimate',
     );
   }
@@ -336,7 +338,7 @@ export function fitGammaGamma(data: SpendData, options?: FitOptions): FitResult 
     { p: 0.5, q: 1.5, gamma: mean / 2 },
   ];
   return fitPrepared({
-    model: 'gamma-gamma',
+    model: GAMMA_GAMMA_TITLE,
     names: GAMMA_GAMMA_PARAMS,
     data,
     customers,
@@ -396,7 +398,7 @@ export const STRONG_CORRELATION = 0.3;
 
 /** Gamma-Gamma behind the common {@link SpendModel} interface. */
 export const gammaGamma: SpendModel = {
-  title: 'Gamma-Gamma',
+  title: GAMMA_GAMMA_TITLE,
   paramNames: GAMMA_GAMMA_PARAMS,
   definition: {
     term: 'Gamma-Gamma',

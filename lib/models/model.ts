@@ -2,7 +2,7 @@
  * Shared types of the CLV models: compressed customer data, the fit result,
  * the model interfaces, typed errors, and the common log-space fitting routine.
  *
- * Notation (FORMULAS.md): x = repeat purchases (distinct purchase periods after
+ * Notation (docs/formulas.md): x = repeat purchases (distinct purchase periods after
  * the first), t_x = time of the last purchase measured from the first, T = time
  * from the first purchase to the end of the calibration window; all in one
  * time unit.

@@ -4,7 +4,7 @@
  * 33(1), 1–24, in the form derived by Fader & Hardie (2005), "A Note on
  * Deriving the Pareto/NBD Model and Related Expressions" (brucehardie.com
  * note 009). Equation numbers below refer to that note; the formulas are also
- * in FORMULAS.md.
+ * in docs/formulas.md.
  *
  * While active, a customer buys as a Poisson process with rate λ ~ Gamma(r, α);
  * their lifetime is exponential with rate μ ~ Gamma(s, β).

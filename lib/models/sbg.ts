@@ -6,7 +6,7 @@
  * Contractual Setting: The Perils of Ignoring Heterogeneity", Marketing
  * Science 29(1), 85–93 ("FH10 (n)"; its equation number for DERL is as cited
  * by public implementations, the paper itself was not at hand). The formulas
- * are also in FORMULAS.md.
+ * are also in docs/formulas.md.
  *
  * At the end of every period an active customer cancels with probability θ,
  * constant for the customer (a shifted geometric lifetime); θ varies across
@@ -180,7 +180,7 @@ export function projectSurvival(params: SbgParams, fromPeriod: number, periods: 
 // ---------------------------------------------------------------------------
 
 /**
- * Total log-likelihood of one or several cohorts (FH07 Appendix B; FORMULAS.md):
+ * Total log-likelihood of one or several cohorts (FH07 Appendix B; docs/formulas.md):
  *   LL = Σ_cohorts [ Σ_{t=1}^{n} n_churned(t)·ln P(T = t) + alive[n]·ln S(n) ]
  * with n the cohort's last observed period and n_churned(t) = alive[t−1] − alive[t].
  * The last term is the customers still active at the end (right-censored).
@@ -345,7 +345,7 @@ function hyp2f1One(b: number, c: number, d: number): number {
 
 /**
  * Discounted expected lifetime of a just-acquired customer (FH10;
- * FORMULAS.md), in periods paid for, the first payment made at acquisition
+ * docs/formulas.md), in periods paid for, the first payment made at acquisition
  * and not discounted:
  *   DEL(d) = Σ_{t≥0} S(t)/(1+d)^t = 2F1(1, β; α+β; 1/(1+d))
  * E(CLV) = m · DEL(d) for a margin m per period. `d` is the discount rate per

@@ -204,7 +204,12 @@ export async function writeOutputDir(dir: string, files: OutputFiles, options: W
   let state: 'writing' | 'set-aside' | 'swapped' = 'writing';
   // Undo on SIGINT/SIGTERM/SIGHUP (synchronous: the process exits right after).
   const unregister = onAbort(() => {
-    if (state === 'set-aside' && hadOld && !existsSync(target)) renameSync(old, target);
+    // In 'set-aside' the new report may already be at the target (its rename finished before this
+    // handler ran): then the swap is done and the old one goes; else the old one comes back.
+    if (state === 'set-aside' && hadOld) {
+      if (existsSync(target)) rmSync(old, { recursive: true, force: true });
+      else renameSync(old, target);
+    }
     if (state === 'swapped') rmSync(old, { recursive: true, force: true });
     rmSync(tmp, { recursive: true, force: true });
     rmSync(fresh, { recursive: true, force: true });

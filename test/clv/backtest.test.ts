@@ -107,11 +107,11 @@ describe('clv report --holdout-months on CDNOW', () => {
   it('writes the contract files with exactly their columns', () => {
     const summary = csv(join(out, 'data/backtest_summary.csv'));
     expect(summary.header).toBe('model,log_likelihood,aic,aggregate_error_pct,mae_per_customer,chosen');
-    expect(summary.rows.map((r) => r[0])).toEqual(['bgnbd', 'pareto-nbd']);
+    expect(summary.rows.map((r) => r[0])).toEqual(['bgnbd', 'pareto-nbd', 'mbgnbd']);
     expect(summary.rows.filter((r) => r[5] === 'true')).toHaveLength(1);
     const tracking = csv(join(out, 'data/backtest.csv'));
     expect(tracking.header).toBe('model,period,actual_cumulative,predicted_cumulative');
-    expect(tracking.rows).toHaveLength(2 * 78);
+    expect(tracking.rows).toHaveLength(3 * 78);
     for (const f of ['backtest.csv', 'backtest_summary.csv', 'model_params.csv']) expect(readFileSync(join(out, 'data', f), 'utf8')).not.toMatch(/NaN|Infinity/);
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     expect(html).not.toMatch(/NaN|Infinity/);
@@ -219,6 +219,7 @@ describe('clv report --holdout-months: errors and short data', () => {
     expect(summary.rows).toEqual([
       ['bgnbd', '', '', '', '', 'true'],
       ['pareto-nbd', '', '', '', '', 'false'],
+      ['mbgnbd', '', '', '', '', 'false'],
     ]);
     // --holdout-months 0 switches it off: no section, no files.
     const off = join(work, 'off');

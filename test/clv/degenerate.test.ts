@@ -3,7 +3,7 @@
  * message says in plain words why the model cannot be identified, or a fit
  * result with converged = false and a message (requirement from the issue
  * that asked for the CLV models; the identification conditions follow from
- * the likelihoods in FORMULAS.md: with no repeat purchases the BG/NBD and
+ * the likelihoods in docs/formulas.md: with no repeat purchases the BG/NBD and
  * Pareto/NBD likelihoods do not involve the dropout parameters at all).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Simple CLV (lib/clv/simple-clv.ts; FORMULAS.md "Plain business metrics").
+ * Simple CLV (lib/clv/simple-clv.ts; docs/formulas.md "Plain business metrics").
  * Every expected number is computed by hand in the comments next to it.
  */
 import { describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@
  * Shared model plumbing (lib/clv/model.ts): compressing customers to distinct
  * (x, t_x, T) triples with counts, which Fader & Hardie use to fit on the
  * distinct patterns ("Customers with equal (x, t_x, T) have equal likelihood",
- * FORMULAS.md), and input validation.
+ * docs/formulas.md), and input validation.
  */
 import { describe, expect, it } from 'vitest';
 import { compress, ModelInputError } from '../../lib/models/model.ts';

@@ -21,7 +21,7 @@
  *
  * Discounted lifetimes: Fader & Hardie (2010), "Customer-Base Valuation in a
  * Contractual Setting: The Perils of Ignoring Heterogeneity", Marketing
- * Science 29(1) — DEL(d) = 2F1(1, β; α+β; 1/(1+d)) (FORMULAS.md) and
+ * Science 29(1) — DEL(d) = 2F1(1, β; α+β; 1/(1+d)) (docs/formulas.md) and
  * DERL(d | n−1 renewals) = (β+n−1)/(α+β+n−1) · 2F1(1, β+n; α+β+n; 1/(1+d))
  * (FH10 eq. 6 as implemented in public sBG code; the paper itself was not
  * available). Both are checked against direct summation of the survival curve.

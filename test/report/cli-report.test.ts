@@ -80,7 +80,8 @@ describe('clv report', () => {
     expect(manifest.inputs[0]).toMatchObject({ role: 'orders', path: sampleOrders, format: 'csv', dropped: [] });
     expect(manifest.inputs[0].sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(manifest.inputs[0].rows_read).toBe(manifest.inputs[0].rows_kept);
-    expect(manifest.customer_value).toMatchObject({ fitted: true, options: { model: 'bgnbd', time_unit: 'week', horizon_months: 12 } });
+    // The purchase model is the one the holdout backtest chose.
+    expect(manifest.customer_value).toMatchObject({ fitted: true, options: { model: manifest.backtest.used, time_unit: 'week', horizon_months: 12 } });
     expect(manifest.customer_value.models.map((m: { converged: boolean }) => m.converged)).toEqual([true, true]);
   }, 120_000);
 
