@@ -12,7 +12,7 @@ import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { CONTRACTUAL_MODEL_ID, MODEL_IDS, PURCHASE_MODEL_IDS, SPEND_MODEL_ID, type ModelId } from '../lib/models/registry.ts';
 
 export const command = 'fit';
-export const describe = `Fit a CLV model (${MODEL_IDS.join(', ')}; ${CONTRACTUAL_MODEL_ID} for subscriptions) by maximum likelihood and write its parameters with standard errors`;
+export const describe = `Fit a CLV model (${[...PURCHASE_MODEL_IDS, SPEND_MODEL_ID].join(', ')}, or ${CONTRACTUAL_MODEL_ID} for subscriptions) by maximum likelihood and write its parameters with standard errors`;
 
 export function builder(y: Argv) {
   return ordersOptions(y)
