@@ -1,7 +1,7 @@
 /**
  * `clv view <name>`: one section of the report as its own self-contained
  * report (index.html, data/, manifest.json), with the options that matter for
- * exploring it. The views come from the registry in lib/report/views.ts; each
+ * exploring it. The views come from the registry in lib/parts/registry.ts; each
  * is a sub-command with only its own options, so `clv view <name> --help` is
  * short. `clv view --list` lists them.
  */

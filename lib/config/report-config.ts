@@ -14,7 +14,7 @@ import { viewNames } from '../parts/registry.ts';
 import { PURCHASE_MODEL_IDS } from '../models/registry.ts';
 import { validCurrency, validLocale } from '../cli/check-args.ts';
 
-/** A section of the report, by view name (lib/report/views.ts). */
+/** A section of the report, by view name (lib/parts/registry.ts). */
 const sectionName = z.string().superRefine((v, ctx) => {
   if (!viewNames().includes(v)) ctx.addIssue({ code: 'custom', message: `unknown section ${JSON.stringify(v)}; choose from ${viewNames().join(', ')}` });
 });
