@@ -19,6 +19,7 @@
  * revenue.
  * Ranked by value at stake, largest first, then customer id.
  */
+import { baseHistory } from '../engine/customer-base.ts';
 import { double, literal, type Database } from '../engine/database.ts';
 import { decimalTextSql, neutraliseSql } from '../engine/export-customers.ts';
 import { UserError } from '../errors.ts';
@@ -72,9 +73,10 @@ export async function buildWinBack(db: Database, asOf: string, o: WinBackOptions
   // With top share 1 every customer with revenue > 0 is high value.
   const cut = o.topShare >= 1 ? 'TRUE' : `c.revenue > ${double(threshold ?? 0)}`;
   const days = `date_diff('day', c.last_date, DATE ${literal(asOf)})`;
+  const h = baseHistory(asOf, 'c.');
   const gone = usePAlive
     ? `s.p_alive < ${double(o.pAliveBelow)}`
-    : `(${days} > ${LAPSED_DAYS} OR (c.purchase_days > 1 AND ${days} > ${LAPSED_GAPS} * date_diff('day', c.first_date, c.last_date) / (c.purchase_days - 1.0)))`;
+    : `(${days} > ${LAPSED_DAYS} OR (${h.x} > 0 AND ${days} > ${LAPSED_GAPS} * ${h.txDays} / CAST(${h.x} AS DOUBLE)))`;
   await db.run('DROP TABLE IF EXISTS win_back');
   await db.run(`
     CREATE TEMP TABLE win_back AS
