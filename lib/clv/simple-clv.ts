@@ -44,7 +44,7 @@
  * inputs in DuckDB from the temp tables `customer_periods` and
  * `customer_base` built by lib/engine/summarize.ts.
  */
-import { exactSum, ident, literal, type Database } from '../engine/database.ts';
+import { exactSum, literal, type Database } from '../engine/database.ts';
 import { NO_VALUE } from '../engine/summarize.ts';
 import {
   formatIsoDate,

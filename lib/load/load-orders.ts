@@ -20,7 +20,6 @@
  * and values only pass through DuckDB's readers.
  */
 import { orderFileFormat } from '../sources/file.ts';
-import { extname } from 'node:path';
 import { InputError, UserError, type InputProblem, MAX_LISTED_PROBLEMS } from '../errors.ts';
 import { ident, literal, type Database } from '../engine/database.ts';
 import { dateSql, DEFAULT_YEARS, expectedDate, plainNumberSql, type YearRange } from './date-format.ts';
