@@ -106,8 +106,8 @@ export async function assemble(
 
   const inputs = [
     { role: 'orders', kind: source.kind, label: source.label, ...orders.input },
-    ...(ctx.inputs.spend ? [{ role: 'spend', ...ctx.inputs.spend.input }] : []),
-    ...(ctx.inputs.customers ? [{ role: 'customers', ...ctx.inputs.customers.input }] : []),
+    ...(ctx.inputs.spend && options.spendSource ? [{ role: 'spend', ...options.spendSource.describe(), ...ctx.inputs.spend.input }] : []),
+    ...(ctx.inputs.customers && options.customersSource ? [{ role: 'customers', ...options.customersSource.describe(), ...ctx.inputs.customers.input }] : []),
   ];
   const { segment_value, backtest, unit_economics, rfm, customer_value: _cv, ...otherParts } = partManifest;
   const manifest = {

@@ -1,14 +1,14 @@
 /**
- * The load phase of a run: every input through its source (lib/sources/ for
- * the orders; the spend and customers files), checked before any heavy work,
+ * The load phase of a run: every input through its source (lib/sources/:
+ * the orders, the spend, the customer attributes), checked before any heavy work,
  * so that a wrong column or option fails in seconds with a clear message.
  */
 import type { Database } from '../engine/database.ts';
 import { UserError } from '../errors.ts';
 import type { Progress } from '../progress.ts';
 import type { LoadedOrders } from '../load/load-orders.ts';
-import { checkCustomerColumns, loadCustomers, type LoadedCustomers } from '../load/load-customers.ts';
-import { loadSpend, type LoadedSpend } from '../load/load-spend.ts';
+import { checkCustomerColumns, type LoadedCustomers } from '../load/load-customers.ts';
+import type { LoadedSpend } from '../load/load-spend.ts';
 import type { OrdersSource, SourceDescription } from '../sources/source.ts';
 import { checkCacOptions } from '../parts/cac/compute.ts';
 import type { RunOptions } from './run-options.ts';
@@ -28,8 +28,8 @@ export async function loadInputs(db: Database, source: OrdersSource, options: Ru
   const orders = await source.load(db);
   const cac = o.withSpend ? options.cac : undefined;
   const attribution = cac ? checkCacOptions(cac) : undefined;
-  if (options.customers) o.progress?.step(`reading ${options.customers}`);
-  const customers = options.customers ? await loadCustomers(db, options.customers) : undefined;
+  if (options.customersSource) o.progress?.step(`reading ${options.customersSource.describe().label}`);
+  const customers = options.customersSource ? await options.customersSource.load(db) : undefined;
   if (customers && attribution?.kind === 'customers') checkCustomerColumns(customers, [attribution.column]);
   const customerColumns: string[] = [];
   for (const s of options.segmentBy) {
@@ -43,13 +43,13 @@ export async function loadInputs(db: Database, source: OrdersSource, options: Ru
     }
     const choices = [...(orders.hasChannel ? ['channel'] : []), ...orders.attributes, ...(customers?.attributes ?? []).filter((c) => !orders.attributes.includes(c))];
     throw new UserError(
-      `--segment-by ${s}: no such column in ${described.label}${customers ? ` or ${customers.input.path}` : ''}; ${choices.length > 0 ? `choose one of ${choices.join(', ')}` : 'the file has no attribute columns to segment by (a --customers file can add some)'}`,
+      `--segment-by ${s}: no such column in ${described.label}${options.customersSource ? ` or ${options.customersSource.describe().label}` : ''}; ${choices.length > 0 ? `choose one of ${choices.join(', ')}` : 'the file has no attribute columns to segment by (a --customers file can add some)'}`,
     );
   }
   let spend: LoadedSpend | undefined;
-  if (cac) {
-    o.progress?.step(`reading ${cac.spend}`);
-    spend = await loadSpend(db, cac.spend, { currency: options.currency, asOf: orders.asOf });
+  if (cac && options.spendSource) {
+    o.progress?.step(`reading ${options.spendSource.describe().label}`);
+    spend = await options.spendSource.load(db, { currency: options.currency, asOf: orders.asOf });
   }
   return { orders, source: described, customers, spend, customerColumns };
 }

@@ -13,7 +13,8 @@ import type { CacOptions } from '../parts/cac/compute.ts';
 import type { CohortRange } from '../cohorts/cohort-range.ts';
 import type { TriangleMetric } from '../parts/cohorts/present.ts';
 import type { PreviousRun } from '../parts/what-changed/present.ts';
-import type { OrdersSource } from '../sources/source.ts';
+import type { CustomersSource, OrdersSource, SpendSource } from '../sources/source.ts';
+import { fileCustomers, fileSpend } from '../sources/file.ts';
 import { findView, type ViewEntry } from '../parts/registry.ts';
 
 export interface ReportOptions {
@@ -37,6 +38,9 @@ export interface ReportOptions {
   cac?: CacOptions;
   /** Customer attributes file (`--customers`): its columns can be segments, and CAC's attribution may use it. */
   customers?: string;
+  /** Other sources than files for the spend and the customer attributes (a database table…); default: the files named above. */
+  spendSource?: SpendSource;
+  customersSource?: CustomersSource;
   /** Company named in the report header. */
   company?: string;
   /** RFM segments and the win-back list: options, or false to leave them out. Default: on, with DEFAULT_WIN_BACK. */
@@ -67,6 +71,9 @@ export interface RunOptions {
   backtest: BacktestOptions;
   cac?: CacOptions;
   customers?: string;
+  /** Where the spend (with `cac`) and the customer attributes come from (built from the paths above when not given). */
+  spendSource?: SpendSource;
+  customersSource?: CustomersSource;
   rfm: { winBack: WinBackOptions } | false;
   /** View names to show, in order (undefined: all). */
   sections?: string[];
@@ -101,6 +108,8 @@ export function resolveRunOptions(o: ReportOptions): RunOptions {
     backtest: o.backtest ?? { holdoutMonths: DEFAULT_HOLDOUT_MONTHS, modelFixed: false },
     cac: o.cac,
     customers: o.customers ?? o.cac?.customers,
+    spendSource: o.spendSource ?? (o.cac ? fileSpend(o.cac.spend) : undefined),
+    customersSource: o.customersSource ?? ((o.customers ?? o.cac?.customers) !== undefined ? fileCustomers((o.customers ?? o.cac?.customers) as string) : undefined),
     rfm: o.rfm === false ? false : { winBack: { ...DEFAULT_WIN_BACK, ...(o.rfm?.winBack ?? {}) } },
     sections: view ? [view.name] : o.sections,
     view,

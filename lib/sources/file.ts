@@ -5,7 +5,7 @@
  */
 import { extname } from 'node:path';
 import type { OrdersInput } from '../load/load-orders.ts';
-import type { OrdersSource } from './source.ts';
+import type { CustomersSource, OrdersSource, SpendSource } from './source.ts';
 
 /** The format of an orders file, from its name. */
 export function orderFileFormat(path: string): 'csv' | 'parquet' {
@@ -20,5 +20,23 @@ export function fileOrders(input: OrdersInput): OrdersSource {
     manifestOptions: () => ({ as_of: input.asOf ?? null, map: input.map ?? {}, date_format: input.dateFormat ?? null }),
     files: () => [input.path],
     atAsOf: (asOf) => fileOrders({ ...input, asOf }),
+  };
+}
+
+/** The spend from a file (CSV or Parquet; lib/load/load-spend.ts). */
+export function fileSpend(path: string): SpendSource {
+  return {
+    describe: () => ({ kind: orderFileFormat(path), label: path }),
+    files: () => [path],
+    load: async (db, o) => (await import('../load/load-spend.ts')).loadSpend(db, path, o),
+  };
+}
+
+/** The customer attributes from a file (CSV or Parquet; lib/load/load-customers.ts). */
+export function fileCustomers(path: string): CustomersSource {
+  return {
+    describe: () => ({ kind: orderFileFormat(path), label: path }),
+    files: () => [path],
+    load: async (db, o) => (await import('../load/load-customers.ts')).loadCustomers(db, path, o),
   };
 }

@@ -6,6 +6,8 @@
  */
 import type { Database } from '../engine/database.ts';
 import type { LoadedOrders } from '../load/load-orders.ts';
+import type { LoadedSpend } from '../load/load-spend.ts';
+import type { LoadedCustomers } from '../load/load-customers.ts';
 
 export interface SourceDescription {
   /** The kind of source: `csv`, `parquet` (later `postgres`). */
@@ -27,4 +29,18 @@ export interface OrdersSource {
   files(): string[];
   /** The same source cut at another as-of date (the monthly job's month end). */
   atAsOf(asOf: string): OrdersSource;
+}
+
+/** Where the marketing spend comes from (`--spend`): read, checked, in the report currency, up to the as-of date. */
+export interface SpendSource {
+  describe(): SourceDescription;
+  files(): string[];
+  load(db: Database, o: { currency: string; asOf: string }): Promise<LoadedSpend>;
+}
+
+/** Where the customer attributes come from (`--customers`): one row per customer (table `customer_attributes`). */
+export interface CustomersSource {
+  describe(): SourceDescription;
+  files(): string[];
+  load(db: Database, o?: { requiredColumns?: string[] }): Promise<LoadedCustomers>;
 }

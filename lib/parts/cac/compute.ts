@@ -51,6 +51,9 @@ export function checkCacOptions(options: CacOptions): Attribution {
 
 export interface CacFigures {
   options: CacOptions;
+  /** How the spend and customers sources are named in notes. */
+  spendLabel: string;
+  customersLabel?: string;
   attribution: Attribution;
   spend: LoadedSpend;
   customers?: LoadedCustomers;
@@ -87,5 +90,15 @@ export async function computeCac(ctx: RunContext): Promise<CacFigures> {
     channelCostToServe: options.channelCostToServe,
     expectedLifetimeYears: options.expectedLifetimeYears,
   });
-  return { options, attribution, spend, customers: ctx.inputs.customers, result, unmatched: collected.unmatched, projectedHorizonMonths: projections?.horizonMonths };
+  return {
+    options,
+    spendLabel: ctx.options.spendSource?.describe().label ?? options.spend,
+    customersLabel: ctx.options.customersSource?.describe().label,
+    attribution,
+    spend,
+    customers: ctx.inputs.customers,
+    result,
+    unmatched: collected.unmatched,
+    projectedHorizonMonths: projections?.horizonMonths,
+  };
 }

@@ -14,22 +14,22 @@ export const part: ReportPart<CacFigures> = {
   captureFacts: captureCacFacts,
   compute: computeCac,
   present(f, { fmt, currency }) {
-    const { options, attribution, spend, customers } = f;
-    const attributionLabel = attribution.kind === 'first-order' ? "the channel of the customer's first order" : `column "${attribution.column}" of ${options.customers}`;
+    const { attribution, spend, customers, spendLabel, customersLabel } = f;
+    const attributionLabel = attribution.kind === 'first-order' ? "the channel of the customer's first order" : `column "${attribution.column}" of ${customersLabel}`;
     const out = cacSections({ result: f.result, fmt, currency, projectedHorizonMonths: f.projectedHorizonMonths, attributionLabel });
     const notes = [...out.bullets];
-    for (const d of spend.input.dropped) notes.unshift(`${options.spend}: ${fmt.integer(d.rows)} ${d.rows === 1 ? 'row' : 'rows'} left out: ${d.reason}.`);
-    notes.unshift(`${options.spend}: ${fmt.integer(spend.input.rows_read)} spend rows read, ${fmt.integer(spend.input.rows_kept)} used (sha256 ${spend.input.sha256.slice(0, 12)}…).`);
+    for (const d of spend.input.dropped) notes.unshift(`${spendLabel}: ${fmt.integer(d.rows)} ${d.rows === 1 ? 'row' : 'rows'} left out: ${d.reason}.`);
+    notes.unshift(`${spendLabel}: ${fmt.integer(spend.input.rows_read)} spend rows read, ${fmt.integer(spend.input.rows_kept)} used (sha256 ${spend.input.sha256.slice(0, 12)}…).`);
     if (customers) {
-      notes.push(`${customers.input.path}: ${fmt.integer(customers.input.rows_read)} customer rows read${customers.input.dropped.map((d) => `, ${fmt.integer(d.rows)} left out (${d.reason})`).join('')}.`);
+      notes.push(`${customersLabel}: ${fmt.integer(customers.input.rows_read)} customer rows read${customers.input.dropped.map((d) => `, ${fmt.integer(d.rows)} left out (${d.reason})`).join('')}.`);
     }
     const u = f.unmatched;
     const manifest = { ...out.manifest };
     if (u) {
       const column = attribution.kind === 'customers' ? attribution.column : 'channel';
-      if (u.customersNotInFile > 0) notes.push(`${fmt.integer(u.customersNotInFile)} customers of the orders are not in ${options.customers}; their acquisition channel is "(none)".`);
-      if (u.emptyChannel > 0) notes.push(`${fmt.integer(u.emptyChannel)} customers have an empty ${column} in ${options.customers}; their acquisition channel is "(none)".`);
-      if (u.fileRowsWithoutOrders > 0) notes.push(`${fmt.integer(u.fileRowsWithoutOrders)} customers of ${options.customers} have no order on or before the as-of date and are left out.`);
+      if (u.customersNotInFile > 0) notes.push(`${fmt.integer(u.customersNotInFile)} customers of the orders are not in ${customersLabel}; their acquisition channel is "(none)".`);
+      if (u.emptyChannel > 0) notes.push(`${fmt.integer(u.emptyChannel)} customers have an empty ${column} in ${customersLabel}; their acquisition channel is "(none)".`);
+      if (u.fileRowsWithoutOrders > 0) notes.push(`${fmt.integer(u.fileRowsWithoutOrders)} customers of ${customersLabel} have no order on or before the as-of date and are left out.`);
       manifest.unmatched_customers = { not_in_customers_file: u.customersNotInFile, empty_channel: u.emptyChannel, without_orders: u.fileRowsWithoutOrders };
     }
     const [first, ...rest] = out.sections;
