@@ -17,7 +17,7 @@
  * these scores, so a figure has one value wherever it is shown.
  */
 import { literal, type Database } from '../engine/database.ts';
-import { baseHistoriesSelect, frequencyDataFrom, spendDataFrom, type TimeUnit } from '../engine/customer-base.ts';
+import { baseHistoriesSelect, baseHistory, frequencyDataFrom, spendDataFrom, type TimeUnit } from '../engine/customer-base.ts';
 import { UserError } from '../errors.ts';
 import type { Progress } from '../progress.ts';
 import { fitPurchase, fitSpend, fitted, modelTitle, type PurchaseModelId } from '../models/registry.ts';
@@ -103,9 +103,8 @@ export async function fitCustomers(
   const pooled: CustomerFits['pooled'] = [];
   if (o.byChannel && !why) {
     const sizes = await db.rows<{ value: string; customers: number; repeaters: number }>(`
-      SELECT ${FIT_GROUP_COLUMN} AS value, CAST(count(*) AS INTEGER) AS customers, CAST(count(*) FILTER (WHERE zbar > 0) AS INTEGER) AS repeaters
-      FROM (SELECT b.${FIT_GROUP_COLUMN}, h.zbar FROM customer_base b JOIN (${baseHistoriesSelect(o.asOf)}) h USING (customer_id))
-      GROUP BY ALL ORDER BY value`);
+      SELECT ${FIT_GROUP_COLUMN} AS value, CAST(count(*) AS INTEGER) AS customers, CAST(count(*) FILTER (WHERE ${baseHistory(o.asOf).zbar} > 0) AS INTEGER) AS repeaters
+      FROM customer_base GROUP BY ALL ORDER BY value`);
     if (sizes.length > 1) {
       for (const s of sizes) {
         if (s.customers < MIN_GROUP_CUSTOMERS || s.repeaters < MIN_GROUP_REPEAT_BUYERS) {

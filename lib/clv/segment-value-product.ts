@@ -54,8 +54,10 @@ export async function computeSegmentValue(ctx: RunContext): Promise<SegmentValue
   const bootstrap = v.bootstrap ?? (autoOff ? 0 : DEFAULT_BOOTSTRAP);
   const seed = v.bootstrapSeed ?? DEFAULT_BOOTSTRAP_SEED;
   ctx.progress?.step(`projecting value by segment (${bootstrap} bootstrap resamples)`);
+  const simple = await ctx.product('simple');
   const result = await segmentValue(ctx.db, {
     asOf: ctx.orders.asOf,
+    simple: simple.inputs,
     period: ctx.options.period,
     fits,
     horizonMonths: v.horizonMonths,

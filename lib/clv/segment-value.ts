@@ -38,7 +38,7 @@ import type { PeriodUnit } from '../engine/periods.ts';
 import { fitPurchase, fitSpend, fitted, spendModel, type PurchaseModelId } from '../models/registry.ts';
 import { DAYS_PER_MONTH, horizonIfAlive, monthlyRate, pAlive, type HorizonOptions, type PurchaseModel } from './discounted-clv.ts';
 import type { FitResult, FrequencyData, SpendData } from '../models/model.ts';
-import { simpleClv, simpleClvInputs } from './simple-clv.ts';
+import { simpleClv, simpleClvGroups, type SimpleClvInputs } from './simple-clv.ts';
 import { CustomerResampler, percentileInterval, replicateRng } from './bootstrap.ts';
 import { FIT_GROUP_COLUMN, GROUP_FIT_FACTOR, type CustomerFits, type ModelFits } from './customer-fit.ts';
 
@@ -96,6 +96,8 @@ export interface SegmentValueOptions {
   columns: SegmentColumn[];
   /** FROM clause the columns' SQL reads (default `customer_base b`; e.g. with `LEFT JOIN customer_rfm r USING (customer_id)`). */
   from?: string;
+  /** The simple formula's counts over all customers (the run's `simple` product: not counted again). */
+  simple: SimpleClvInputs;
   /** Bootstrap replicates (0: no intervals). */
   bootstrap: number;
   bootstrapSeed: number;
@@ -384,7 +386,8 @@ export async function segmentValue(db: Database, o: SegmentValueOptions): Promis
   const fitIndex = own.length > 0 ? cells.segments[o.columns.length] : undefined;
   const unitOfCell = new Int32Array(K);
   if (fitIndex) for (let c = 0; c < K; c++) unitOfCell[c] = own.indexOf(fitIndex.names[fitIndex.index[c]]) + 1;
-  const unitCells = [0, ...own.map((_, i) => i + 1)].map((u) => Int32Array.from({ length: K }, (_, c) => c).filter((c) => unitOfCell[c] === u));
+  const allCells = Int32Array.from({ length: K }, (_, c) => c);
+  const unitCells = [0, ...own.map((_, i) => i + 1)].map((u) => allCells.filter((c) => unitOfCell[c] === u));
   const starts: ModelFits[] = [fits.all, ...fits.groups];
 
   // Bootstrap: one resample of the customers per replicate, every fit refitted on it, every cell rescored.
@@ -410,8 +413,7 @@ export async function segmentValue(db: Database, o: SegmentValueOptions): Promis
         masked.fill(0);
         pairWeight.fill(0);
         histWeight.fill(0);
-        const fitted_ = u === 0 ? Int32Array.from({ length: K }, (_, c) => c) : scored;
-        for (const c of fitted_) masked[c] = w[c];
+        for (const c of u === 0 ? allCells : scored) masked[c] = w[c];
         for (const c of scored) {
           pairWeight[cells.pair[c]] += w[c];
           histWeight[cells.hist[c]] += w[c];
@@ -435,14 +437,15 @@ export async function segmentValue(db: Database, o: SegmentValueOptions): Promis
       sum.fill(0);
       count.fill(0);
       bad.fill(0);
+      const add = (g: number, c: number) => {
+        if (!ok[c]) bad[g] = 1;
+        sum[g] += w[c] * clv[c];
+        count[g] += w[c];
+      };
       for (let c = 0; c < K; c++) {
         if (w[c] === 0) continue;
-        const gs = [0, ...groupOf.map((g) => g[c])];
-        for (const g of gs) {
-          if (!ok[c]) bad[g] = 1;
-          sum[g] += w[c] * clv[c];
-          count[g] += w[c];
-        }
+        add(0, c);
+        for (const g of groupOf) add(g[c], c);
       }
       for (let g = 0; g < G; g++) if (!bad[g] && count[g] > 0 && Number.isFinite(sum[g] / count[g])) replicates[g].push(sum[g] / count[g]);
     }
@@ -459,16 +462,14 @@ export async function segmentValue(db: Database, o: SegmentValueOptions): Promis
   if (allPoint) point.set(allKey, allPoint);
   const [all] = await db.rows<{ revenue: number | null }>(`SELECT ${exactSum('revenue')} AS revenue FROM customer_base WHERE purchase_days > 0`);
   realized.set(allKey, all.revenue ?? 0);
-  const overallSimple = await simpleClvInputs(db, { period: o.period, asOf: o.asOf });
-  simple.set(allKey, simpleClv(overallSimple.overall, simpleOptions).simpleClv);
+  simple.set(allKey, simpleClv(o.simple, simpleOptions).simpleClv);
   for (const c of o.columns) {
     for (const r of await scoreSums(db, o, c)) point.set(`${c.name}\u0000${r.segment}`, r);
     const rows = await db.rows<{ segment: string; revenue: number | null }>(`
       SELECT ${valueSql(c.sql)} AS segment, ${exactSum('b.revenue')} AS revenue
       FROM ${o.from ?? 'customer_base b'} WHERE b.purchase_days > 0 GROUP BY 1`);
     for (const r of rows) realized.set(`${c.name}\u0000${r.segment}`, r.revenue ?? 0);
-    const { groups: sg } = await simpleClvInputs(db, { period: o.period, asOf: o.asOf, groupBy: c.sql, from: o.from });
-    for (const s of sg) simple.set(`${c.name}\u0000${s.group}`, simpleClv(s, simpleOptions).simpleClv);
+    for (const s of await simpleClvGroups(db, { period: o.period, asOf: o.asOf, groupBy: c.sql, from: o.from })) simple.set(`${c.name}\u0000${s.group}`, simpleClv(s, simpleOptions).simpleClv);
   }
 
   const finiteOrNull = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? null : v);

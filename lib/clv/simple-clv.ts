@@ -242,11 +242,29 @@ export async function simpleClvInputs(
   db: Database,
   o: { period: PeriodUnit; asOf: string; groupBy?: string; from?: string },
 ): Promise<SimpleClvInputsResult> {
+  const q = simpleClvQuery(o);
+  const [overallRow] = await db.rows<CountRow>(`SELECT ${q.measures} FROM (${q.perCustomer}) pc`);
+  return { overall: q.toInputs(overallRow), groups: o.groupBy === undefined ? [] : await simpleClvGroups(db, { ...o, groupBy: o.groupBy }) };
+}
+
+/** {@link simpleClvInputs} per group only (the overall counts are the run's `simple` product). */
+export async function simpleClvGroups(db: Database, o: { period: PeriodUnit; asOf: string; groupBy: string; from?: string }): Promise<SimpleClvGroupInputs[]> {
+  const q = simpleClvQuery(o);
+  const rows = await db.rows<CountRow>(`
+    SELECT coalesce(nullif(CAST(${o.groupBy} AS VARCHAR), ''), ${literal(NO_VALUE)}) AS "group", ${q.measures}
+    FROM ${o.from ?? 'customer_base b'} LEFT JOIN (${q.perCustomer}) pc USING (customer_id)
+    GROUP BY 1`);
+  // Customers with no row in Y0 or Y1 join with NULLs: the FILTERs leave them out of every count.
+  const groups = rows.map((r) => ({ group: String(r.group), ...q.toInputs(r) }));
+  return groups.sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+}
+
+/** The SQL of the simple formula's counts: one row per customer of the last two full years, and the measures over such rows. */
+function simpleClvQuery(o: { period: PeriodUnit; asOf: string }) {
   const years = simpleClvYears(o.period, o.asOf);
   const y1 = years.firstPeriod;
   const y0 = y1 - years.periods;
   const last = years.lastPeriod;
-
   // One row per customer with any row in Y0 or Y1: Y1 orders and net revenue, and whether they ordered in each year.
   const perCustomer = `
     SELECT customer_id,
@@ -263,7 +281,6 @@ export async function simpleClvInputs(
            CAST(count(*) FILTER (WHERE pc.active_1) AS BIGINT) AS active_customers,
            CAST(count(*) FILTER (WHERE pc.active_0) AS BIGINT) AS previous_year_customers,
            CAST(count(*) FILTER (WHERE pc.active_0 AND pc.active_1) AS BIGINT) AS retained_customers`;
-
   const toInputs = (r: CountRow): SimpleClvInputs => ({
     ...years,
     orders: Number(r.orders ?? 0),
@@ -272,21 +289,7 @@ export async function simpleClvInputs(
     previousYearCustomers: Number(r.previous_year_customers ?? 0),
     retainedCustomers: Number(r.retained_customers ?? 0),
   });
-
-  const [overallRow] = await db.rows<CountRow>(`SELECT ${measures} FROM (${perCustomer}) pc`);
-  const overall = toInputs(overallRow);
-
-  const groups: SimpleClvGroupInputs[] = [];
-  if (o.groupBy !== undefined) {
-    const rows = await db.rows<CountRow>(`
-      SELECT coalesce(nullif(CAST(${o.groupBy} AS VARCHAR), ''), ${literal(NO_VALUE)}) AS "group", ${measures}
-      FROM ${o.from ?? 'customer_base b'} LEFT JOIN (${perCustomer}) pc USING (customer_id)
-      GROUP BY 1`);
-    // Customers with no row in Y0 or Y1 join with NULLs: the FILTERs leave them out of every count.
-    for (const r of rows) groups.push({ group: String(r.group), ...toInputs(r) });
-    groups.sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
-  }
-  return { overall, groups };
+  return { perCustomer, measures, toInputs };
 }
 
 export interface SimpleFigures {

@@ -136,9 +136,6 @@ export interface PurchaseModel extends ClvModel<FrequencyData> {
   pAliveSql?(params: Record<string, number>, unitDays: number): PAliveSql;
 }
 
-/** @deprecated name kept for older imports: a purchase model. */
-export type FrequencyModel = PurchaseModel;
-
 /** The spend model (Gamma-Gamma). */
 export interface SpendModel extends ClvModel<SpendData> {
   /** E[Z | x, z̄]: expected average transaction value of a customer with this history. */

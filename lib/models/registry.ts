@@ -43,11 +43,6 @@ export function isPurchaseModelId(id: string): id is PurchaseModelId {
   return Object.hasOwn(PURCHASE_MODELS, id);
 }
 
-/** A purchase model by id. */
-export function purchaseModel(id: PurchaseModelId): PurchaseModel {
-  return PURCHASE_MODELS[id];
-}
-
 export const spendModel: SpendModel = SPEND_MODELS[SPEND_MODEL_ID];
 export const contractualModel = CONTRACTUAL_MODELS[CONTRACTUAL_MODEL_ID];
 

@@ -94,6 +94,7 @@ export async function buildReport(input: ReportOptions): Promise<ReportResult> {
       analysis,
       options,
       plan,
+      needed,
       fmt: formatters(options.locale, options.currency),
       scratchDir,
       progress,

@@ -75,6 +75,8 @@ export interface RunContext {
   options: RunOptions;
   /** Which views the report shows. */
   plan: Plan;
+  /** The products the run's parts need (lib/run/build-report.ts): what else may ask for one without computing more. */
+  needed: ReadonlySet<ProductKey>;
   /** Where the orders came from. */
   source: SourceDescription;
   /** Customer value options in force (throws when Customer value is off: parts that need it are not enabled then). */
@@ -99,7 +101,7 @@ export function productDeps(options: RunOptions, key: ProductKey): ProductKey[] 
     case 'scores':
       return v !== false && v.business === 'contractual' ? ['contractual'] : ['fits'];
     case 'segment-value':
-      return ['scores', 'fits', 'rfm'];
+      return ['scores', 'fits', 'rfm', 'simple'];
     default:
       return [];
   }

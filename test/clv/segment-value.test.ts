@@ -24,6 +24,7 @@ import { ALL_COLUMN, DEFAULT_BOOTSTRAP, SEGMENT_CLV_COLUMNS, REPLICATE_GRID_DAYS
 import { CustomerResampler, percentile, percentileInterval, replicateRng } from '../../lib/clv/bootstrap.ts';
 import { DAYS_PER_MONTH, horizonIfAlive, monthlyRate, pAlive } from '../../lib/clv/discounted-clv.ts';
 import { fitCustomers, scoreCustomerFits } from '../../lib/clv/customer-fit.ts';
+import { simpleClvInputs } from '../../lib/clv/simple-clv.ts';
 import { fitted } from '../../lib/models/registry.ts';
 import { Rng } from '../../lib/sample/rng.ts';
 
@@ -69,7 +70,8 @@ describe('projected CLV per channel on the sample data', () => {
     await summarize(db, { period: 'month', asOf, segmentBy: ['customer_type'] });
     const fits = await fitCustomers(db, { asOf, model: 'bgnbd', timeUnit: 'week', byChannel: true });
     await scoreCustomerFits(db, fits, { asOf, horizonMonths: 12, annualDiscountRate: 0.1, margin: 1 });
-    options = { asOf, period: 'month', fits, horizonMonths: 12, annualDiscountRate: 0.1, margin: 1, columns: [{ sql: 'b.acquisition_channel', name: 'channel' }], bootstrap: DEFAULT_BOOTSTRAP, bootstrapSeed: 1 };
+    const simple = (await simpleClvInputs(db, { period: 'month', asOf })).overall;
+    options = { asOf, period: 'month', fits, simple, horizonMonths: 12, annualDiscountRate: 0.1, margin: 1, columns: [{ sql: 'b.acquisition_channel', name: 'channel' }], bootstrap: DEFAULT_BOOTSTRAP, bootstrapSeed: 1 };
     result = await segmentValue(db, options);
   }, 240_000);
   afterAll(() => db?.close());

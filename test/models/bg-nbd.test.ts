@@ -101,7 +101,7 @@ describe('BG/NBD on CDNOW (Fader, Hardie & Lee 2005)', () => {
     expect(expectedPurchasesNewBgNbd(params, 5200)).toBeGreaterThan(expectedPurchasesNewBgNbd(params, 520));
   });
 
-  it('is exposed through the common FrequencyModel interface', () => {
+  it('is exposed through the common PurchaseModel interface', () => {
     expect(bgNbd.title).toBe('BG/NBD');
     expect(bgNbd.logLikelihood(fit.params, data)).toBeCloseTo(fit.logLikelihood, 8);
     expect(bgNbd.conditionalExpected(fit.params, 39, 2, 30.43, 38.86)).toBe(conditionalExpectedBgNbd(params, 39, 2, 30.43, 38.86));

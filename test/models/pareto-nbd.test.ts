@@ -90,7 +90,7 @@ describe('Pareto/NBD on CDNOW', () => {
     expect(at1).toBeCloseTo(expectedPurchasesNewParetoNbd({ ...params, s: 1 + 1e-7 }, 39), 5);
   });
 
-  it('is exposed through the common FrequencyModel interface', () => {
+  it('is exposed through the common PurchaseModel interface', () => {
     expect(paretoNbd.title).toBe('Pareto/NBD');
     expect(paretoNbd.logLikelihood(fit.params, data)).toBeCloseTo(logLikelihoodParetoNbd(params, data), 10);
     expect(paretoNbd.conditionalExpected(fit.params, 52, 26, 30.86, 31)).toBe(conditionalExpectedParetoNbd(params, 52, 26, 30.86, 31));

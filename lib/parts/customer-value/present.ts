@@ -9,23 +9,23 @@ import { clvHistogramSpec, pAliveHeatmapSpec } from '../../charts/value-charts.t
 import { survivalSpec } from '../../charts/survival-chart.ts';
 import type { SimpleFigures } from '../../clv/simple-clv.ts';
 import type { ContractualFigures } from '../../clv/contractual-value.ts';
-import { FIT_GROUP_COLUMN, MIN_GROUP_CUSTOMERS, MIN_GROUP_REPEAT_BUYERS } from '../../clv/customer-fit.ts';
-import { CONTRACTUAL_MODEL_ID, contractualModel, modelTitle, PURCHASE_MODEL_IDS, PURCHASE_MODELS, SPEND_MODEL_ID, spendModel } from '../../models/registry.ts';
+import { FIT_GROUP_COLUMN, GROUP_FIT_FACTOR, MIN_GROUP_CUSTOMERS, MIN_GROUP_REPEAT_BUYERS } from '../../clv/customer-fit.ts';
+import { CONTRACTUAL_MODEL_ID, contractualModel, modelTitle, PURCHASE_MODELS, SPEND_MODEL_ID, spendModel, type PurchaseModelId } from '../../models/registry.ts';
 import { explainFit, explainSbg, modelParamRows, modelParamsTable, MODEL_PARAMS_COLUMNS } from '../../report/model-params.ts';
 import type { Formatters } from '../../report/format.ts';
 import type { SectionDraft } from '../../report/section.ts';
 import type { PartOutput } from '../part.ts';
 import type { CustomerValueFigures, PurchaseValueFigures } from './compute.ts';
 
-/** Methods entries of the purchase models, the spend model and the projection. */
-export const VALUE_DEFINITIONS = [
-  ...PURCHASE_MODEL_IDS.map((id) => PURCHASE_MODELS[id].definition),
+/** Methods entries of the run's purchase model (named once), the spend model and the projection. */
+export const valueDefinitions = (model: PurchaseModelId) => [
+  PURCHASE_MODELS[model].definition,
   spendModel.definition,
   { term: 'P(alive)', definition: 'Probability that a customer has not left, given how often and how recently they bought.' },
   { term: 'CLV (projected)', definition: 'Σ over the months of the horizon of margin × expected spend per order × expected orders in that month ÷ (1 + monthly discount rate)^month.' },
   {
     term: 'Fits per acquisition channel',
-    definition: `The purchase model and ${spendModel.title} are fitted on all customers and, when the orders have a channel, on each acquisition channel with at least ${MIN_GROUP_CUSTOMERS} customers and ${MIN_GROUP_REPEAT_BUYERS} repeat buyers (channels differ in how often their customers buy, how long they stay and what they spend; one fit on everyone would pull each channel towards the average). Each customer is scored once, with their channel's fits or else the fits on all customers, and every figure of the report (Customer value, Projected value by segment, LTV:CAC, RFM, Win back, data/customers.csv) adds up these scores.`,
+    definition: `The purchase model and ${spendModel.title} are fitted on all customers and, when the orders have a channel, on each acquisition channel with at least ${MIN_GROUP_CUSTOMERS} customers and ${MIN_GROUP_REPEAT_BUYERS} repeat buyers whose fits converge within a factor ${GROUP_FIT_FACTOR} of the all-customer parameters (channels differ in how often their customers buy, how long they stay and what they spend; one fit on everyone would pull each channel towards the average). Each customer is scored once, with their channel's fits or else the fits on all customers, and every figure of the report (Customer value, Projected value by segment, LTV:CAC, RFM, Win back, data/customers.csv) adds up these scores.`,
   },
 ];
 
@@ -211,7 +211,7 @@ function presentPurchase(f: PurchaseValueFigures, fmt: Formatters, currency: str
           ...(bullet ? [bullet] : []),
         ],
         table: modelParamsTable(params, { withModel: true, withGroup: fits.groups.length > 0 }),
-        definitions: [...VALUE_DEFINITIONS, ...SIMPLE_DEFINITIONS],
+        definitions: [...valueDefinitions(fits.model), ...SIMPLE_DEFINITIONS],
       },
     ],
     files: [{ name: 'model_params.csv', columns: MODEL_PARAMS_COLUMNS, rows: params }],
