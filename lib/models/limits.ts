@@ -47,9 +47,14 @@ export function limitOf(params: Record<string, number>): LimitId | undefined {
   return undefined;
 }
 
-/** Name of a limit in words, as in "the no-dropout (NBD) limit of BG/NBD". */
+/** A limit named in a few words, as in "its no-dropout (NBD) limit". */
+export function limitName(id: LimitId): string {
+  return id === 'nbd' ? 'no-dropout (NBD)' : 'common-dropout';
+}
+
+/** A limit of one model family named in words, as in "the common-dropout-rate limit of Pareto/NBD". */
 export function limitTitle(id: LimitId, family: Family): string {
-  if (id === 'nbd') return 'no-dropout (NBD)';
+  if (id === 'nbd') return limitName(id);
   return family === 'pareto' ? 'common-dropout-rate' : 'common-dropout-probability';
 }
 
@@ -372,6 +377,30 @@ export function withLimits(model: PurchaseModel, family: Family, prepare: (data:
       const id = limitOf(p);
       return id ? explainLimit(model.title, family, id, p, o) : (model.explain?.(p, o) ?? []);
     },
+    limitDefinition: (id) => limitDefinition(model.title, family, id),
+  };
+}
+
+/** The Methods entry of a limit: when it is taken, what it assumes, and the formulas the report then uses. */
+export function limitDefinition(title: string, family: Family, id: LimitId): { term: string; definition: string } {
+  const when = `Used when the ${title} fit does not converge because it runs to the edge of its parameter space and this limiting model fits the data as well (its log-likelihood within ${LIMIT_LL_MARGIN} units of the ${title} fit's, the 5% likelihood-ratio test of one parameter more).`;
+  const rates = 'Purchases follow a Poisson process whose rate varies between customers as a gamma distribution (shape r, scale α).';
+  if (id === 'nbd') {
+    return {
+      term: `${title}, ${limitTitle(id, family)} limit`,
+      definition: `${when} ${rates} No customer drops out: P(alive) = 1, expected purchases in the next t = (r + x)/(α + T) × t, and a new customer's expected repeat purchases in t = r × t/α.`,
+    };
+  }
+  if (family === 'pareto') {
+    return {
+      term: `${title}, ${limitTitle(id, family)} limit`,
+      definition: `${when} ${rates} Every customer's lifetime is exponential with the same dropout rate μ. P(alive) = e^(−μT)(α+T)^−(r+x)(1 − R_T) ÷ [that + e^(−μ t_x)(α+t_x)^−(r+x) R_tx], with R_t = R(r+x, μ(α+t)) = ∫₀^∞ (1 + u/(μ(α+t)))^−(r+x) e^−u du; expected purchases of an active customer in the next t = (r + x)/(α + T) × (1 − e^(−μt))/μ.`,
+    };
+  }
+  const modified = family === 'modified-beta-geo';
+  return {
+    term: `${title}, ${limitTitle(id, family)} limit`,
+    definition: `${when} ${rates} After each ${modified ? 'purchase, the first included,' : 'repeat purchase'} every customer drops out with the same probability p. P(alive) = 1 ÷ (1 + p/(1−p) × ((α+T)/(α+t_x))^(r+x))${modified ? '' : ' (1 for customers without a repeat purchase)'}; expected purchases of an active customer in the next t = (1/p) × [1 − ((α+T)/(α+T+p t))^(r+x)].`,
   };
 }
 
@@ -524,6 +553,13 @@ export function fitWithLimits(o: {
       : `the dropout ${o.family === 'pareto' ? 'rate' : 'probability'} does not vary between customers by any amount the data can identify, and a common one fits as well (${lls})`;
   const reason = `The ${o.title} fit did not converge: its likelihood keeps improving as ${edgeWords(full.edge)}, the edge of its parameter space; ${what}. So the ${limitTitle(id, o.family)} limit of ${o.title} is used.`;
   return { ...pick, model: full.model, limit: { id, reason, full: { params: full.params, logLikelihood: full.logLikelihood, message: full.message ?? '' } } };
+}
+
+/** A fit's outcome in a few words (for --verbose): converged, the limit it took, or why not. */
+export function fitOutcome(fit: FitResult | null, reason?: string): string {
+  if (!fit) return `not fitted (${reason ?? 'no reason given'})`;
+  if (fit.limit) return `its ${limitName(fit.limit.id)} limit taken at the edge of the parameter space`;
+  return fit.converged ? `converged in ${fit.iterations} iterations` : `did not converge (${fit.message ?? 'no reason given'})`;
 }
 
 function fmtLL(f: FitResult): string {

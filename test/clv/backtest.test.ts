@@ -106,9 +106,16 @@ describe('clv report --holdout-months on CDNOW', () => {
 
   it('writes the contract files with exactly their columns', () => {
     const summary = csv(join(out, 'data/backtest_summary.csv'));
-    expect(summary.header).toBe('model,log_likelihood,aic,aggregate_error_pct,mae_per_customer,chosen');
+    // columns are a contract: new ones are added at the end
+    expect(summary.header).toBe('model,log_likelihood,aic,aggregate_error_pct,mae_per_customer,chosen,converged,limit');
     expect(summary.rows.map((r) => r[0])).toEqual(['bgnbd', 'pareto-nbd', 'mbgnbd']);
     expect(summary.rows.filter((r) => r[5] === 'true')).toHaveLength(1);
+    // CDNOW's calibration fits are interior maxima: converged, no limit taken
+    expect(summary.rows.map((r) => r.slice(6))).toEqual([
+      ['true', ''],
+      ['true', ''],
+      ['true', ''],
+    ]);
     const tracking = csv(join(out, 'data/backtest.csv'));
     expect(tracking.header).toBe('model,period,actual_cumulative,predicted_cumulative');
     expect(tracking.rows).toHaveLength(3 * 78);
@@ -217,9 +224,9 @@ describe('clv report --holdout-months: errors and short data', () => {
     expect(section).not.toMatch(/NaN|Infinity/);
     const summary = csv(join(out, 'data/backtest_summary.csv'));
     expect(summary.rows).toEqual([
-      ['bgnbd', '', '', '', '', 'true'],
-      ['pareto-nbd', '', '', '', '', 'false'],
-      ['mbgnbd', '', '', '', '', 'false'],
+      ['bgnbd', '', '', '', '', 'true', 'false', ''],
+      ['pareto-nbd', '', '', '', '', 'false', 'false', ''],
+      ['mbgnbd', '', '', '', '', 'false', 'false', ''],
     ]);
     // --holdout-months 0 switches it off: no section, no files.
     const off = join(work, 'off');

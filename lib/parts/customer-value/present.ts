@@ -12,6 +12,7 @@ import type { ContractualFigures } from '../../clv/contractual-value.ts';
 import { FIT_GROUP_COLUMN, GROUP_FIT_FACTOR, MIN_GROUP_CUSTOMERS, MIN_GROUP_REPEAT_BUYERS } from '../../clv/customer-fit.ts';
 import { CONTRACTUAL_MODEL_ID, contractualModel, modelTitle, PURCHASE_MODELS, SPEND_MODEL_ID, spendModel, type PurchaseModelId } from '../../models/registry.ts';
 import { explainFit, explainSbg, modelParamRows, modelParamsTable, MODEL_PARAMS_COLUMNS } from '../../report/model-params.ts';
+import { limitName } from '../../models/limits.ts';
 import type { Formatters } from '../../report/format.ts';
 import type { SectionDraft } from '../../report/section.ts';
 import type { PartOutput } from '../part.ts';
@@ -171,8 +172,10 @@ function presentPurchase(f: PurchaseValueFigures, fmt: Formatters, currency: str
   const params = fitParamRows(f);
   const diagnostics = [fits.all.purchase, fits.all.spend].map(
     (x, i) =>
-      `${i === 0 ? title : spendModel.title}: fitted on ${fmt.integer(x.customers)} customers, log-likelihood ${fmt.decimal(x.logLikelihood, 2)}, AIC ${fmt.decimal(x.aic, 2)}, ${x.converged ? 'converged' : `did NOT converge (${x.message ?? 'see the manifest'})`}.`,
+      `${i === 0 ? title : spendModel.title}: fitted on ${fmt.integer(x.customers)} customers, log-likelihood ${fmt.decimal(x.logLikelihood, 2)}, AIC ${fmt.decimal(x.aic, 2)}, ${x.converged ? (x.limit ? `converged at its ${limitName(x.limit.id)} limit (see above)` : 'converged') : `did NOT converge (${x.message ?? 'see the manifest'})`}.`,
   );
+  // the limits the purchase fits took at the edge of the parameter space, each with its Methods entry
+  const limits = [...new Set([fits.all.purchase, ...fits.groups.map((g) => g.purchase)].flatMap((x) => (x.limit ? [x.limit.id] : [])))];
   if (fits.groups.length > 0) {
     diagnostics.push(
       `Fitted separately on the customers of ${fits.groups.length === 1 ? 'the acquisition channel' : `${fits.groups.length} acquisition channels`} ${fits.groups.map((g) => `"${g.value}" (${fmt.integer(g.customers)})`).join(', ')}; their customers are scored with their channel's fits.`,
@@ -211,7 +214,7 @@ function presentPurchase(f: PurchaseValueFigures, fmt: Formatters, currency: str
           ...(bullet ? [bullet] : []),
         ],
         table: modelParamsTable(params, { withModel: true, withGroup: fits.groups.length > 0 }),
-        definitions: [...valueDefinitions(fits.model), ...SIMPLE_DEFINITIONS],
+        definitions: [...valueDefinitions(fits.model), ...limits.flatMap((id) => model.limitDefinition?.(id) ?? []), ...SIMPLE_DEFINITIONS],
       },
     ],
     files: [{ name: 'model_params.csv', columns: MODEL_PARAMS_COLUMNS, rows: params }],
@@ -227,6 +230,7 @@ function presentPurchase(f: PurchaseValueFigures, fmt: Formatters, currency: str
           aic: x.aic,
           converged: x.converged,
           message: x.message ?? null,
+          limit: x.limit ?? null,
         })),
         fit_groups: { column: FIT_GROUP_COLUMN, own: fits.groups.map((g) => ({ value: g.value, customers: g.customers })), pooled: fits.pooled },
         totals: t,
