@@ -284,10 +284,15 @@ export function logLikelihoodCommonMuPrepared(params: { r: number; alpha: number
   return ll.value;
 }
 
-/** P(alive | x, t_x, T) with a common μ: the first term of the likelihood over both (see {@link commonMuTerms}). */
+/**
+ * P(alive | x, t_x, T) with a common μ: the still-active term e^(−μT)(α+T)^−(r+x) of the likelihood over
+ * the whole (see {@link commonMuTerms}), 1 / ((1 − R(r+x, μ(α+T))) + e^(μ(T−t_x)) ((α+T)/(α+t_x))^(r+x) R(r+x, μ(α+t_x))).
+ */
 export function pAliveCommonMu(params: Record<string, number>, x: number, tx: number, T: number): number {
-  const { alive, left } = commonMuTerms(params.r, params.alpha, params.mu, x, tx, T);
-  return 1 / (1 + Math.exp(left - alive));
+  const { r, alpha, mu } = params;
+  const { alive, left } = commonMuTerms(r, alpha, mu, x, tx, T);
+  const active = -mu * T - (r + x) * Math.log(alpha + T);
+  return 1 / (Math.exp(alive - active) + Math.exp(left - active));
 }
 
 /** E[Y(t) | x, T, alive] with a common μ: (r+x)/(α+T) · (1 − e^(−μt))/μ (expected rate × expected active time within t). */
