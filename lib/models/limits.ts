@@ -389,7 +389,7 @@ export function withLimits(model: PurchaseModel, family: Family, prepare: (data:
 /** The Methods entry of a limit: when it is taken, what it assumes, and the formulas the report then uses. */
 export function limitDefinition(title: string, family: Family, id: LimitId): { term: string; definition: string } {
   const when = `Used when the ${title} fit does not converge because it runs to the edge of its parameter space and this limiting model fits the data as well (its log-likelihood within ${LIMIT_LL_MARGIN} units of the ${title} fit's, the 5% likelihood-ratio test of one parameter more).`;
-  const rates = 'Purchases follow a Poisson process whose rate varies between customers as a gamma distribution (shape r, scale α).';
+  const rates = 'Purchases follow a Poisson process whose rate varies between customers as a gamma distribution (shape r, rate α).';
   if (id === 'nbd') {
     return {
       term: `${title}, ${limitTitle(id, family)} limit`,

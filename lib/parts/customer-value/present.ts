@@ -164,7 +164,11 @@ function presentPurchase(f: PurchaseValueFigures, fmt: Formatters, currency: str
   const lapsed = f.heat.filter((h) => h.frequency_order >= 3 && h.since_order >= 4);
   if (lapsed.length > 0) {
     const alive = lapsed.reduce((s, h) => s + h.p_alive * h.customers, 0) / Math.max(1, lapsed.reduce((s, h) => s + h.customers, 0));
-    narrative.push(`Customers who bought often but not for a year or more are probably gone: their mean probability of still being active is ${fmt.percent(alive)}.`);
+    narrative.push(
+      alive < 0.5
+        ? `Customers who bought often but not for a year or more are probably gone: their mean probability of still being active is ${fmt.percent(alive)}.`
+        : `Customers who bought often but not for a year or more still count as active: their mean probability of still being active is ${fmt.percent(alive)}${fits.all.purchase.limit?.id === 'nbd' ? ', as the model found no dropout in these data' : ''}.`,
+    );
   }
   const comparison = simpleComparison(f.simple, fmt, { ...o, modelMean: t.mean });
   if (comparison.sentence) narrative.push(comparison.sentence);
@@ -180,6 +184,9 @@ function presentPurchase(f: PurchaseValueFigures, fmt: Formatters, currency: str
     diagnostics.push(
       `Fitted separately on the customers of ${fits.groups.length === 1 ? 'the acquisition channel' : `${fits.groups.length} acquisition channels`} ${fits.groups.map((g) => `"${g.value}" (${fmt.integer(g.customers)})`).join(', ')}; their customers are scored with their channel's fits.`,
     );
+  }
+  for (const g of fits.groups.filter((x) => x.purchase.limit && !fits.all.purchase.limit)) {
+    diagnostics.push(`The fit on the customers of "${g.value}" took its ${limitName(g.purchase.limit!.id)} limit: ${g.purchase.limit!.reason}`);
   }
   if (fits.pooled.length > 0) {
     diagnostics.push(`Scored with the fits on all customers: ${fits.pooled.map((p) => `"${p.value}" (${fmt.integer(p.customers)} customers; ${p.reason})`).join(', ')}.`);
