@@ -448,6 +448,8 @@ function oddsToP(fit: FitResult): FitResult {
     params: { ...rest, p },
     stdErrors: { ...se, p: seOdds === null ? null : seOdds * (1 - p) * (1 - p) },
     ci95: { ...ci, p: ciOdds ? [ciOdds[0] / (1 + ciOdds[0]), ciOdds[1] / (1 + ciOdds[1])] : null },
+    ...(fit.message !== undefined ? { message: fit.message.replace(/\bodds\b/g, 'p') } : {}),
+    ...(fit.edge ? { edge: fit.edge.map((e) => (e.param === 'odds' ? { ...e, param: 'p' } : e)) } : {}),
   };
 }
 
@@ -502,6 +504,7 @@ export function fitLimit(
       return ll;
     },
     starts: [{ r: 1, alpha: 1 / rate, odds: 0.1 }, { r: 0.5, alpha: 0.5 / rate, odds: 0.02 }, { r: 2, alpha: 2 / rate, odds: 0.5 }],
+    reference: { alpha: sumT / customers },
   });
   return oddsToP(fit);
 }
