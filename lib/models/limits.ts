@@ -552,7 +552,11 @@ export function fitWithLimits(o: {
   const lls = `log-likelihood ${fmtLL(nbd)} without dropout, ${fmtLL(common)} with a common dropout, ${fmtLL(full)} for ${o.title} where its fit stopped`;
   if (!pick) return { ...full, message: `${full.message ?? 'it did not converge'}; neither limiting model (no dropout, or a common dropout) could be fitted either` };
   if (full.logLikelihood - pick.logLikelihood > LIMIT_LL_MARGIN) {
-    return { ...full, message: `${full.message ?? 'it did not converge'}; its limiting models fit clearly worse (${lls}), so none was taken` };
+    // not the edge after all (large data tell a small spread of the dropout from none): go on from where it stopped, to its bounds
+    const resumed = o.full({ ...o.options, starts: [full.params], stopAtEdge: false });
+    if (resumed.converged) return resumed;
+    const best = resumed.logLikelihood >= full.logLikelihood ? resumed : full;
+    return { ...best, message: `${best.message ?? 'it did not converge'}; its limiting models fit clearly worse (${lls}), so none was taken` };
   }
   const id: LimitId = pick === common ? 'common_dropout' : 'nbd';
   const what =

@@ -205,6 +205,12 @@ export interface FitOptions {
    */
   edgeReference?: { logLikelihood: number; margin: number };
   /**
+   * false: the fit does not stop on its way to an edge (the rules of {@link EDGE_NEAR}), only at its
+   * bounds or once a parameter has run off (lib/models/limits.ts resumes a fit so when the limit it
+   * was heading for fits clearly worse). Default true.
+   */
+  stopAtEdge?: boolean;
+  /**
    * On large data (more than 50,000 distinct entries) run the starts on a
    * weighted sample first and refine the best end points on the full data
    * (default true; see {@link fitLogSpace}). false runs every start on the full data.
@@ -586,7 +592,7 @@ export function fitLogSpace(args: {
     deadline: performance.now() + 1000 * seconds,
     stopWhen: (theta, value, grad) => {
       if (outward(theta, grad, RUNAWAY_BOUND).length > 0 || theta.some((t, i) => Math.abs(t - ref[i]) > RUNAWAY_BOUND + EDGE_STOP)) return 'a parameter ran off to 0 or ∞';
-      return edgeward(theta, value, grad).length > 0 ? 'it is heading for the edge of the parameter space' : undefined;
+      return args.options?.stopAtEdge !== false && edgeward(theta, value, grad).length > 0 ? 'it is heading for the edge of the parameter space' : undefined;
     },
     ...args.options?.optimizer,
   };

@@ -10,9 +10,10 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../lib/engine/database.ts';
 import { expIntRatio } from '../../lib/models/fit/special.ts';
-import { compress, ModelNotIdentifiedError, type FitResult, type FrequencyData } from '../../lib/models/model.ts';
+import { compress, frequencySummary, ModelNotIdentifiedError, type FitOptions, type FitResult, type FrequencyData } from '../../lib/models/model.ts';
+import { preparedBgNbdFor } from '../../lib/models/bg-nbd.ts';
 import { fitPurchase, PURCHASE_MODEL_IDS, PURCHASE_MODELS, type PurchaseModelId } from '../../lib/models/registry.ts';
-import { LIMIT_LL_MARGIN, limitOf } from '../../lib/models/limits.ts';
+import { fitWithLimits, LIMIT_LL_MARGIN, limitOf } from '../../lib/models/limits.ts';
 import { formatters } from '../../lib/report/format.ts';
 import { simulate, type Dropout, type SimulatedCustomer } from './simulate.ts';
 
@@ -282,6 +283,78 @@ describe('(d) everyone repeats (only the repeat buyers of a simulation with p = 
     const bg = timedFit('bgnbd', data).fit;
     expect(bg.params.p).toBeGreaterThan(0.08);
     expect(bg.params.p).toBeLessThan(0.12);
+  });
+});
+
+describe('fitWithLimits: when a limit is taken (a stand-in for the full model, on the no-dropout simulation)', () => {
+  const { data } = customers(1, { kind: 'none' });
+  const nbdLL = fitPurchase('bgnbd', data).logLikelihood; // the NBD limit's (case (a) above)
+  const stub = (ll: number, converged: boolean): FitResult => ({
+    model: 'BG/NBD',
+    params: { r: 0.8, alpha: 8, a: 1e-4, b: 3 },
+    logLikelihood: ll,
+    aic: 8 - 2 * ll,
+    converged,
+    iterations: 10,
+    gradientNorm: 1e-3,
+    stdErrors: {},
+    ci95: {},
+    customers: 2000,
+    ...(converged ? {} : { message: 'it is heading for the edge', edge: [{ param: 'a', towards: 'zero' as const }] }),
+  });
+  const run = (...results: FitResult[]) => {
+    const calls: (FitOptions | undefined)[] = [];
+    const fit = fitWithLimits({
+      title: 'BG/NBD',
+      family: 'beta-geo',
+      data,
+      prepare: preparedBgNbdFor,
+      ...frequencySummary(data),
+      full: (o) => {
+        calls.push(o);
+        return results[calls.length - 1];
+      },
+    });
+    return { fit, calls };
+  };
+
+  it('keeps a converged full fit, and gives the full fit the no-dropout limit to stop at', () => {
+    const { fit, calls } = run(stub(nbdLL + 30, true));
+    expect(fit.limit).toBeUndefined();
+    expect(fit.logLikelihood).toBe(nbdLL + 30);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.edgeReference!.logLikelihood).toBeCloseTo(nbdLL, 6);
+    expect(calls[0]!.edgeReference!.margin).toBe(LIMIT_LL_MARGIN);
+  });
+
+  it('takes the limit when the full fit heads for the edge and does not beat it by more than the margin', () => {
+    const { fit, calls } = run(stub(nbdLL + LIMIT_LL_MARGIN - 0.01, false));
+    expect(fit.limit?.id).toBe('nbd');
+    expect(fit.limit!.reason).toContain('its likelihood keeps improving as a shrinks towards 0, the edge of its parameter space');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('goes on from where the full fit stopped, without the edge rule, when it beats its limits by more than the margin', () => {
+    const { fit, calls } = run(stub(nbdLL + 10, false), stub(nbdLL + 12, true));
+    expect(fit.limit).toBeUndefined();
+    expect(fit.converged).toBe(true);
+    expect(fit.logLikelihood).toBe(nbdLL + 12);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.stopAtEdge).toBe(false);
+    expect(calls[1]!.starts).toEqual([stub(0, true).params]);
+    // still not converged after that: the better of the two stops, saying no limit was taken
+    const again = run(stub(nbdLL + 10, false), { ...stub(nbdLL + 11, false), message: 'the optimizer stopped at the time limit' });
+    expect(again.fit.converged).toBe(false);
+    expect(again.fit.logLikelihood).toBe(nbdLL + 11);
+    expect(again.fit.message).toMatch(/^the optimizer stopped at the time limit; its limiting models fit clearly worse \(log-likelihood .* without dropout, .* with a common dropout, .* for BG\/NBD where its fit stopped\), so none was taken$/);
+  });
+
+  it('returns a full fit that stopped in the interior (not heading for an edge) as it is', () => {
+    const interior = { ...stub(nbdLL + 40, false), message: 'the optimizer stopped at the time limit' };
+    delete interior.edge;
+    const { fit, calls } = run(interior);
+    expect(fit).toBe(interior);
+    expect(calls).toHaveLength(1);
   });
 });
 
