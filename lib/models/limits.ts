@@ -249,37 +249,84 @@ function commonMuTerms(r: number, alpha: number, mu: number, x: number, tx: numb
 
 /**
  * Log-likelihood of Pareto/NBD with a common dropout rate μ (the limit s, β → ∞ with s/β = μ; see
- * {@link commonMuTerms}), on data prepared by prepareBgNbd. R is computed once per distinct (x, t)
- * that a customer has as (x, t_x) or (x, T). No analytic gradient (the fit takes differences).
+ * {@link commonMuTerms}), on data prepared by prepareBgNbd, with its gradient in (r, α, μ) when `grad`
+ * is given. R is computed once per distinct (x, t) that a customer has as (x, t_x) or (x, T). With
+ * z = μ(α+t), ∂R/∂z = R (1 + k/z) − 1 (from dE_k/dz = −E_(k−1) and the recurrence of E_k, A&S 5.1.26
+ * and 5.1.14); ∂R/∂k, which has no closed form, by central differences of R (its relative error
+ * ~1e-10: R is accurate to ~1e-15).
  */
-export function logLikelihoodCommonMuPrepared(params: { r: number; alpha: number; mu: number }, prep: BgNbdPrepared): number {
+export function logLikelihoodCommonMuPrepared(params: { r: number; alpha: number; mu: number }, prep: BgNbdPrepared, grad: Float64Array | number[] | null = null): number {
   const { r, alpha, mu } = params;
-  if (!(r > 0 && alpha > 0 && mu > 0)) return NaN;
+  if (!(r > 0 && alpha > 0 && mu > 0)) {
+    if (grad) grad.fill(NaN);
+    return NaN;
+  }
   const { xs, groupStart, groupWeight, times, groupTimeStart, groupTimes, iT, iTx, w } = prep;
   const lnAlpha = Math.log(alpha);
   const lnGr = lnGamma(r);
-  // per distinct time of the x group being summed: ln of the term at t as T (alive) and as t_x (left)
+  const psiR = grad ? digamma(r) : 0;
+  // per distinct time of the x group being summed: ln of the term at t as T (alive) and as t_x (left), and their gradients
   const aliveAt = new Float64Array(times.length);
   const leftAt = new Float64Array(times.length);
+  const aliveGrad = grad ? new Float64Array(3 * times.length) : null;
+  const leftGrad = grad ? new Float64Array(3 * times.length) : null;
   const ll = new NeumaierSum();
+  let gR = 0;
+  let gAlpha = 0;
+  let gMu = 0;
   for (let g = 0; g < xs.length; g++) {
     const x = xs[g];
     const k = r + x;
+    const h = 1e-5 * k;
     for (let q = groupTimeStart[g]; q < groupTimeStart[g + 1]; q++) {
       const j = groupTimes[q];
       const t = times[j];
-      const R = expIntRatio(k, mu * (alpha + t));
-      const base = -mu * t - k * Math.log(alpha + t);
+      const z = mu * (alpha + t);
+      const R = expIntRatio(k, z);
+      const lnA = Math.log(alpha + t);
+      const base = -mu * t - k * lnA;
       aliveAt[j] = base + Math.log1p(-R);
       leftAt[j] = base + Math.log(R);
+      if (aliveGrad && leftGrad) {
+        const dK = (expIntRatio(k + h, z) - expIntRatio(k - h, z)) / (2 * h);
+        const dZ = R * (1 + k / z) - 1;
+        const o = 3 * j;
+        aliveGrad[o] = -lnA - dK / (1 - R);
+        aliveGrad[o + 1] = -k / (alpha + t) - (dZ * mu) / (1 - R);
+        aliveGrad[o + 2] = -t - (dZ * (alpha + t)) / (1 - R);
+        leftGrad[o] = -lnA + dK / R;
+        leftGrad[o + 1] = -k / (alpha + t) + (dZ * mu) / R;
+        leftGrad[o + 2] = -t + (dZ * (alpha + t)) / R;
+      }
     }
-    ll.add(groupWeight[g] * (lnGamma(k) - lnGr + r * lnAlpha));
+    const W = groupWeight[g];
+    ll.add(W * (lnGamma(k) - lnGr + r * lnAlpha));
+    if (grad) {
+      gR += W * (digamma(k) - psiR + lnAlpha);
+      gAlpha += (W * r) / alpha;
+    }
     for (let i = groupStart[g]; i < groupStart[g + 1]; i++) {
       const u = aliveAt[iT[i]];
       const v = leftAt[iTx[i]];
       const m = Math.max(u, v);
-      ll.add(w[i] * (m + Math.log(Math.exp(u - m) + Math.exp(v - m))));
+      const eu = Math.exp(u - m);
+      const ev = Math.exp(v - m);
+      ll.add(w[i] * (m + Math.log(eu + ev)));
+      if (aliveGrad && leftGrad) {
+        const wu = (w[i] * eu) / (eu + ev);
+        const wv = w[i] - wu;
+        const a = 3 * iT[i];
+        const b = 3 * iTx[i];
+        gR += wu * aliveGrad[a] + wv * leftGrad[b];
+        gAlpha += wu * aliveGrad[a + 1] + wv * leftGrad[b + 1];
+        gMu += wu * aliveGrad[a + 2] + wv * leftGrad[b + 2];
+      }
     }
+  }
+  if (grad) {
+    grad[0] = gR;
+    grad[1] = gAlpha;
+    grad[2] = gMu;
   }
   return ll.value;
 }
@@ -484,11 +531,7 @@ export function fitLimit(
     return fitPrepared({
       ...common,
       names: COMMON_MU_PARAMS,
-      llPrepared: (p: { r: number; alpha: number; mu: number }, pr: BgNbdPrepared, grad: Float64Array | null) => {
-        if (grad) grad.fill(NaN);
-        return logLikelihoodCommonMuPrepared(p, pr);
-      },
-      numericalGradient: true,
+      llPrepared: logLikelihoodCommonMuPrepared,
       starts: [{ r: 1, alpha: 1 / rate, mu: mu0 }, { r: 0.5, alpha: 0.5 / rate, mu: 0.1 * mu0 }, { r: 2, alpha: 2 / rate, mu: 3 * mu0 }],
       reference: { alpha: sumT / customers, mu: customers / sumT },
     });

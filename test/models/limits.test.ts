@@ -13,7 +13,7 @@ import { expIntRatio } from '../../lib/models/fit/special.ts';
 import { compress, frequencySummary, ModelNotIdentifiedError, type FitOptions, type FitResult, type FrequencyData } from '../../lib/models/model.ts';
 import { preparedBgNbdFor } from '../../lib/models/bg-nbd.ts';
 import { fitPurchase, PURCHASE_MODEL_IDS, PURCHASE_MODELS, type PurchaseModelId } from '../../lib/models/registry.ts';
-import { fitWithLimits, LIMIT_LL_MARGIN, limitOf } from '../../lib/models/limits.ts';
+import { fitWithLimits, LIMIT_LL_MARGIN, limitOf, logLikelihoodCommonMuPrepared, logLikelihoodCommonPPrepared, logLikelihoodNbdPrepared } from '../../lib/models/limits.ts';
 import { formatters } from '../../lib/report/format.ts';
 import { simulate, type Dropout, type SimulatedCustomer } from './simulate.ts';
 
@@ -283,6 +283,31 @@ describe('(d) everyone repeats (only the repeat buyers of a simulation with p = 
     const bg = timedFit('bgnbd', data).fit;
     expect(bg.params.p).toBeGreaterThan(0.08);
     expect(bg.params.p).toBeLessThan(0.12);
+  });
+});
+
+describe("the limits' analytic gradients", () => {
+  it('agree with central differences of their likelihoods to 1e-6 relative at several points', () => {
+    const prep = preparedBgNbdFor(customers(1, { kind: 'lifetime', mu: 0.02 }).data);
+    type P = Record<string, number>;
+    const cases: [string, (p: P, g: Float64Array | null) => number, P[]][] = [
+      ['NBD', (p, g) => logLikelihoodNbdPrepared({ r: p.r, alpha: p.alpha }, prep, g), [{ r: 0.8, alpha: 8 }, { r: 3, alpha: 1 }]],
+      ['common p', (p, g) => logLikelihoodCommonPPrepared({ r: p.r, alpha: p.alpha, p: p.p }, prep, g, false), [{ r: 0.8, alpha: 8, p: 0.15 }, { r: 2, alpha: 30, p: 0.6 }]],
+      ['common p, MBG/NBD', (p, g) => logLikelihoodCommonPPrepared({ r: p.r, alpha: p.alpha, p: p.p }, prep, g, true), [{ r: 0.8, alpha: 8, p: 0.15 }, { r: 0.3, alpha: 2, p: 0.01 }]],
+      ['common μ', (p, g) => logLikelihoodCommonMuPrepared({ r: p.r, alpha: p.alpha, mu: p.mu }, prep, g), [{ r: 2, alpha: 3, mu: 0.2 }, { r: 0.3, alpha: 20, mu: 0.001 }]],
+    ];
+    for (const [what, ll, points] of cases) {
+      for (const p of points) {
+        const names = Object.keys(p);
+        const g = new Float64Array(names.length);
+        ll(p, g);
+        names.forEach((k, i) => {
+          const h = 1e-6 * p[k];
+          const numerical = (ll({ ...p, [k]: p[k] + h }, null) - ll({ ...p, [k]: p[k] - h }, null)) / (2 * h);
+          expect(rel(g[i], numerical), `${what} ∂/∂${k} at ${JSON.stringify(p)}`).toBeLessThan(1e-6);
+        });
+      }
+    }
   });
 });
 
