@@ -26,7 +26,12 @@ import type { BgNbdPrepared } from './bg-nbd.ts';
 import { double } from '../engine/sql.ts';
 import { digamma, expIntRatio, lnGamma, NeumaierSum } from './fit/special.ts';
 import { fitPrepared } from './fit/log-space-fit.ts';
-import type { FitLimit, FitOptions, FitResult, FrequencyData, LimitId, NumberWords, PAliveSql, PurchaseModel } from './model.ts';
+import { FIT_SECONDS, type FitLimit, type FitOptions, type FitResult, type FrequencyData, type LimitId, type NumberWords, type PAliveSql, type PurchaseModel } from './model.ts';
+
+/** A purchase-model fit with its limits takes at most this many times the time limit of one fit (FIT_SECONDS), all stages together… */
+const LIMITS_BUDGET = 2;
+/** …each stage getting what is left of it, and at least this. */
+const MIN_STAGE_SECONDS = 1;
 
 /**
  * The full model must beat its best limit by more than this many log-likelihood units to be kept when
@@ -578,8 +583,12 @@ export function fitWithLimits(o: {
 }): FitResult {
   const given = o.options?.near?.params ?? o.options?.starts?.[0];
   const givenLimit = given && limitOf(given);
-  // a limit's own fit takes the caller's options (standard errors, time limit) but not starting points or a box in the full model's parameters
-  const limit = (id: LimitId) => fitLimit(id, o.family, o.data, { ...o, options: id === givenLimit ? o.options : o.options && { ...o.options, starts: undefined, near: undefined } });
+  // one time budget for all the fits below (each gets what is left, at least MIN_STAGE_SECONDS)
+  const until = performance.now() + 1000 * LIMITS_BUDGET * (o.options?.maxSeconds ?? FIT_SECONDS);
+  const seconds = () => Math.max(MIN_STAGE_SECONDS, (until - performance.now()) / 1000);
+  // a limit's own fit takes the caller's options (standard errors) but not starting points or a box in the full model's parameters
+  const limit = (id: LimitId) =>
+    fitLimit(id, o.family, o.data, { ...o, options: { ...o.options, maxSeconds: seconds(), ...(id === givenLimit ? {} : { starts: undefined, near: undefined }) } });
   if (givenLimit) {
     const fit = limit(givenLimit);
     const words = `${o.title} at its ${limitTitle(givenLimit, o.family)} limit, as the fit on all customers`;
@@ -587,7 +596,7 @@ export function fitWithLimits(o: {
   }
   // the no-dropout limit first (two parameters, fast): a start of the full fit heading for an edge where it fits as well stops early
   const nbd = limit('nbd');
-  const full = o.full(nbd.converged ? { ...o.options, edgeReference: { logLikelihood: nbd.logLikelihood, margin: LIMIT_LL_MARGIN } } : o.options);
+  const full = o.full({ ...o.options, maxSeconds: seconds(), ...(nbd.converged ? { edgeReference: { logLikelihood: nbd.logLikelihood, margin: LIMIT_LL_MARGIN } } : {}) });
   // converged, or stopped in the interior (flat likelihood, or its bound before it got anywhere near an edge): no limit applies
   if (full.converged || !full.edge?.length) return full;
   const common = limit('common_dropout');
@@ -596,7 +605,7 @@ export function fitWithLimits(o: {
   if (!pick) return { ...full, message: `${full.message ?? 'it did not converge'}; neither limiting model (no dropout, or a common dropout) could be fitted either` };
   if (full.logLikelihood - pick.logLikelihood > LIMIT_LL_MARGIN) {
     // not the edge after all (large data tell a small spread of the dropout from none): go on from where it stopped, to its bounds
-    const resumed = o.full({ ...o.options, starts: [full.params], stopAtEdge: false });
+    const resumed = o.full({ ...o.options, maxSeconds: seconds(), starts: [full.params], stopAtEdge: false });
     if (resumed.converged) return resumed;
     const best = resumed.logLikelihood >= full.logLikelihood ? resumed : full;
     return { ...best, message: `${best.message ?? 'it did not converge'}; its limiting models fit clearly worse (${lls}), so none was taken` };
