@@ -30,6 +30,7 @@ import { captureProducts, createRunContext, neededProducts } from './run-context
 import { resolveRunOptions, type ReportOptions, type RunOptions } from './run-options.ts';
 import { loadInputs } from './load-inputs.ts';
 import { assemble } from './assemble.ts';
+import { staleness, type Staleness } from './stale.ts';
 
 export type { ReportOptions } from './run-options.ts';
 /** @deprecated the old name of {@link ReportOptions}. */
@@ -42,6 +43,8 @@ export interface ReportResult {
   manifest: Record<string, unknown>;
   /** The sections as rendered (with their Vega-Lite specs), in order. */
   sections: Section[];
+  /** Set when the orders end more than one period before the as-of date (lib/run/stale.ts). */
+  stale?: Staleness;
   /** Removes the scratch files behind `files`; call it once they are written (or abandoned). */
   cleanup(): Promise<void>;
 }
@@ -70,6 +73,9 @@ export async function buildReport(input: ReportOptions): Promise<ReportResult> {
   try {
     const inputs = await loadInputs(db, input.orders, options, { withSpend: parts.some((p) => p.id === 'cac'), progress });
     const { orders } = inputs;
+    const stale = staleness(orders, options.period);
+    const warnings = [...orders.warnings, ...(stale ? [stale.message] : [])];
+    for (const w of warnings) progress?.warn?.(w);
     progress?.step('aggregating customers and cohorts');
     const summary = await summarize(db, {
       period: options.period,
@@ -102,8 +108,8 @@ export async function buildReport(input: ReportOptions): Promise<ReportResult> {
     });
     const outputs = [];
     for (const p of parts) outputs.push({ id: p.id, ...p.present(await p.compute(ctx), { fmt: ctx.fmt, currency: options.currency, options }) });
-    const { files, manifest, sections } = await assemble(ctx, outputs, { manifestOptions: input.orders.manifestOptions() });
-    return { files, orders, analysis, manifest, sections, cleanup: () => removeScratchDir(scratchDir) };
+    const { files, manifest, sections } = await assemble(ctx, outputs, { manifestOptions: input.orders.manifestOptions(), warnings, stale });
+    return { files, orders, analysis, manifest, sections, stale, cleanup: () => removeScratchDir(scratchDir) };
   } catch (err) {
     await removeScratchDir(scratchDir);
     throw err;

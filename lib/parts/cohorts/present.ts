@@ -482,9 +482,13 @@ export function dataQualitySection({ analysis, orders, fmt, source }: CohortSect
   const bullets = [
     `${source.label}: ${fmt.integer(i.rows_read)} rows read, ${fmt.integer(i.rows_kept)} kept (${source.kind.toUpperCase()}, sha256 ${i.sha256.slice(0, 12)}…).`,
   ];
+  if (orders.lines && i.orders !== undefined) {
+    bullets.push(`The rows are order lines: the ${fmt.integer(i.rows_kept)} kept lines form ${fmt.integer(i.orders)} orders (lines that share an order_id are summed; each order takes the customer, date, channel and attributes of its first line).`);
+  }
+  if (orders.money === 'lines') bullets.push('The amount of a line is its quantity × unit price (rounded to 4 decimals); negative lines are returns.');
   for (const d of i.dropped) {
     bullets.push(
-      `${fmt.integer(d.rows)} ${d.rows === 1 ? 'row' : 'rows'} dropped: ${d.reason}${d.examples && d.examples.length > 0 ? ` (e.g. ${d.examples.join(', ')})` : ''}.`,
+      `${fmt.integer(d.rows)} ${d.rows === 1 ? 'row' : 'rows'}${d.orders !== undefined ? ` (${fmt.integer(d.orders)} ${d.orders === 1 ? 'order' : 'orders'})` : ''} dropped: ${d.reason}${d.examples && d.examples.length > 0 ? ` (e.g. ${d.examples.join(', ')})` : ''}${d.customers ? `; ${fmt.integer(d.customers)} ${d.customers === 1 ? 'customer had' : 'customers had'} nothing else and ${d.customers === 1 ? 'is' : 'are'} not counted` : ''}.`,
     );
   }
   if (i.dropped.length === 0) bullets.push('No rows were dropped.');
