@@ -59,10 +59,16 @@ function offsetPhrase(period: PeriodUnit, k: number): string {
 
 export function kpiSection({ analysis, orders, fmt }: CohortSectionsInput): SectionDraft {
   const k = analysis.kpis;
-  const narrative = [
-    `Between ${orders.firstDate} and the as-of date ${analysis.asOf}, ${fmt.integer(k.customers)} customers placed ${fmt.integer(k.orders)} orders worth ${fmt.money(k.revenue)} after refunds of ${fmt.money(k.refunds)}.`,
-    `${fmt.percent(k.repeat_customer_rate)} of customers came back to order on another day; the average order was worth ${fmt.moneyPrecise(k.aov)}.`,
-  ];
+  const money = orders.money !== 'none';
+  const narrative = money
+    ? [
+        `Between ${orders.firstDate} and the as-of date ${analysis.asOf}, ${fmt.integer(k.customers)} customers placed ${fmt.integer(k.orders)} orders worth ${fmt.money(k.revenue)} after refunds of ${fmt.money(k.refunds)}.`,
+        `${fmt.percent(k.repeat_customer_rate)} of customers came back to order on another day; the average order was worth ${fmt.moneyPrecise(k.aov)}.`,
+      ]
+    : [
+        `Between ${orders.firstDate} and the as-of date ${analysis.asOf}, ${fmt.integer(k.customers)} customers placed ${fmt.integer(k.orders)} orders (the orders have no amounts).`,
+        `${fmt.percent(k.repeat_customer_rate)} of customers came back to order on another day.`,
+      ];
   if (k.latest_crr) {
     narrative.push(
       `In ${k.latest_crr.period}, the latest complete ${analysis.period}, the customer retention rate (CRR) was ${fmt.percent(k.latest_crr.value)}.`,
@@ -75,8 +81,12 @@ export function kpiSection({ analysis, orders, fmt }: CohortSectionsInput): Sect
     cards: [
       { label: 'Customers', value: fmt.integer(k.customers), detail: 'with at least one order' },
       { label: 'Orders', value: fmt.integer(k.orders), detail: 'refund lines not counted' },
-      { label: 'Net revenue', value: fmt.money(k.revenue), detail: `after ${fmt.money(k.refunds)} refunds` },
-      { label: 'Average order value', value: fmt.moneyPrecise(k.aov), detail: 'net revenue ÷ orders' },
+      ...(money
+        ? [
+            { label: 'Net revenue', value: fmt.money(k.revenue), detail: `after ${fmt.money(k.refunds)} refunds` },
+            { label: 'Average order value', value: fmt.moneyPrecise(k.aov), detail: 'net revenue ÷ orders' },
+          ]
+        : []),
       { label: 'Repeat-customer rate', value: fmt.percent(k.repeat_customer_rate), detail: 'ordered on 2 or more days' },
       {
         label: 'Latest CRR',
@@ -408,7 +418,7 @@ export function crrSection({ analysis, fmt }: CohortSectionsInput): SectionDraft
     definitions: [
       {
         term: 'CRR',
-        definition: `Customer retention rate of a ${period}: (E − N) ÷ S, with S the customers active at its start (the end of the previous ${period}), E those active at its end and N the new customers of the ${period}. Active = ordered within the last ${activeWindow} ${periodNoun(period, activeWindow)}.`,
+        definition: `Customer retention rate of a ${period}: (E − N) ÷ S, with S the customers active at its start (the end of the previous ${period}), E those active at its end and N the new customers of the ${period}. Active = ordered within the last ${activeWindow} ${periodNoun(period, activeWindow)}. A customer who had lapsed (no order within that window) and orders again in the ${period} is in E but neither in S nor new, so counts as retained: many returns can lift CRR above 100%.`,
       },
     ],
   };
@@ -493,7 +503,8 @@ export function dataQualitySection({ analysis, orders, fmt, source }: CohortSect
   }
   if (i.dropped.length === 0) bullets.push('No rows were dropped.');
   const refundLines = analysis.kpis.refunds;
-  bullets.push(`Refunds (negative amounts) total ${fmt.money(refundLines)}; they reduce revenue in the ${analysis.period} they happen but are not counted as orders or as activity.`);
+  if (orders.money === 'none') bullets.push('The orders have no amount column (nor quantity and unit price): every order counts, and nothing in the report is in money.');
+  else bullets.push(`Refunds (negative amounts) total ${fmt.money(refundLines)}; they reduce revenue in the ${analysis.period} they happen but are not counted as orders or as activity.`);
   if (!orders.hasChannel) bullets.push('The orders have no channel column, so every customer\'s acquisition channel is "(none)".');
   else {
     const none = analysis.noChannelCustomers;
