@@ -302,6 +302,8 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
 
   if (format === 'csv') await reportRejects(db, file, available, fileProblem);
   await fileProblem();
+  // CSV files with NUL bytes are refused by the file scan; Parquet strings may hold them too.
+  if (format === 'parquet') await refuseNulText(db, file, [cid, col('order_id'), col('channel'), ...attributes], (c) => (c === cid ? 'customer_id' : c === col('order_id') ? 'order_id' : c === col('channel') ? 'channel' : attributeColumn(c.name)));
 
   // Values that do not parse.
   const [bad] = await db.rows<{ n_date: number; n_amount: number; n_rows: number }>(
@@ -551,6 +553,22 @@ async function countAndDelete(db: Database, where: string, lines: boolean, prefi
 /** SQL: the number of input rows behind the selected rows of orders_in (n_lines once lines are summed). */
 function lineCountSql(lines: boolean): string {
   return lines ? 'coalesce(sum(n_lines), 0)' : 'count(*)';
+}
+
+/** Refuses text values with a NUL byte (Parquet strings), naming the first rows and columns. */
+async function refuseNulText(db: Database, file: string, columns: (SourceColumn | undefined)[], loaded: (c: SourceColumn) => string): Promise<void> {
+  const present = columns.filter((c): c is SourceColumn => c !== undefined);
+  const problems: InputProblem[] = [];
+  let total = 0;
+  for (const c of present) {
+    const where = `contains(${loaded(c)}, chr(0))`;
+    const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM orders_in WHERE ${where}`);
+    if (n === 0) continue;
+    total += n;
+    const rows = await db.rows<{ rec: number }>(`SELECT rowid AS rec FROM orders_in WHERE ${where} ORDER BY rowid LIMIT ${MAX_LISTED_PROBLEMS}`);
+    for (const r of rows) problems.push({ line: r.rec + 1, column: c.position, columnName: c.name, message: 'the value holds a NUL byte (character 0); expected text without control characters' });
+  }
+  if (total > 0) throw new InputError(file, problems.slice(0, MAX_LISTED_PROBLEMS), total, 'row');
 }
 
 /**

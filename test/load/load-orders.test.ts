@@ -5,6 +5,9 @@
  * offsets, custom date formats, column mapping, Parquet) load correctly.
  */
 import { gzipSync } from 'node:zlib';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../lib/engine/database.ts';
 import { loadOrders, type OrdersInput } from '../../lib/load/load-orders.ts';
@@ -248,6 +251,19 @@ describe('loadOrders: bad input is refused with file:line:column, value and expe
     expect((await loadError({ path, asOf: '2023-12-31' })).message).toBe(
       `--as-of 2023-12-31 is before the first order in ${path} (2024-01-05); nothing would be left to report`,
     );
+  });
+
+  it('a NUL byte in a Parquet string, naming row and column', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'clv-nul-')), 'orders.parquet');
+    const db = await openDatabase();
+    try {
+      await db.run(`COPY (SELECT * FROM (VALUES ('ok', DATE '2024-01-05', 10.0), ('a' || chr(0) || 'b', DATE '2024-01-06', 5.0)) t(customer_id, order_date, amount)) TO '${path}' (FORMAT parquet)`);
+    } finally {
+      db.close();
+    }
+    const err = await loadError({ path });
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain(`${path} row 2:1: column "customer_id": the value holds a NUL byte (character 0)`);
   });
 
   it('a --map key that is not an order column', async () => {
