@@ -424,7 +424,7 @@ export async function segmentValue(db: Database, o: SegmentValueOptions): Promis
         } catch {
           f = undefined;
         }
-        if (!f || !f.purchase.converged || !f.spend.converged) {
+        if (!f || !f.purchase.converged || !f.spend?.converged) {
           failed++;
           continue;
         }
