@@ -24,7 +24,7 @@ import type { SbgParams } from '../models/sbg.ts';
 import { spendFrequencyCorrelation } from '../models/gamma-gamma.ts';
 import type { FitResult } from '../models/model.ts';
 import { anyModel, fitPurchase, fitSpend, MODEL_IDS, modelKind, type ModelId } from '../models/registry.ts';
-import { explainFit, explainSbg, MODEL_PARAMS_COLUMNS, modelParamRows, modelParamsTable } from '../report/model-params.ts';
+import { explainFit, explainSbg, fitManifestEntry, MODEL_PARAMS_COLUMNS, modelParamRows, modelParamsTable } from '../report/model-params.ts';
 import type { OrdersSource } from '../sources/source.ts';
 import { limitName } from '../models/limits.ts';
 
@@ -102,19 +102,13 @@ export async function buildFitReport(options: FitReportOptions): Promise<FitRepo
       },
       inputs: [{ role: 'orders', kind: source.kind, label: source.label, ...orders.input }],
       model: {
-        name: model,
+        ...fitManifestEntry(model, fit),
         time_unit: perUnit ? timeUnit : null,
         ...(contractual ? { period, last_complete_period: contractual.lastCompleteLabel, cohorts: contractual.cohorts.length } : {}),
-        customers_used: fit.customers,
         distinct_rows: distinctRows,
         customers_left_out: leftOut,
-        log_likelihood: fit.logLikelihood,
-        aic: fit.aic,
-        converged: fit.converged,
         iterations: fit.iterations,
         gradient_norm: fit.gradientNorm,
-        message: fit.message ?? null,
-        limit: fit.limit ?? null,
         ...(correlation !== undefined ? { frequency_spend_correlation: correlation } : {}),
       },
       outputs: [

@@ -27,7 +27,7 @@ import type { Progress } from '../progress.ts';
 import { TOOL } from '../version.ts';
 import { monthlyRate } from './discounted-clv.ts';
 import { fitCustomers, scoreCustomerFits } from './customer-fit.ts';
-import { MODEL_PARAMS_COLUMNS, modelParamRows } from '../report/model-params.ts';
+import { fitManifestEntry, MODEL_PARAMS_COLUMNS, modelParamRows } from '../report/model-params.ts';
 import { modelTitle, SPEND_MODEL_ID, spendModel, type PurchaseModelId } from '../models/registry.ts';
 import { limitName } from '../models/limits.ts';
 
@@ -137,15 +137,7 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
       },
       inputs: [{ role: 'orders', kind: source.kind, label: source.label, ...orders.input }],
       fit_groups: fits.groups.map((g) => g.value),
-      models: [purchaseFit, spendFit].map((f, i) => ({
-        name: i === 0 ? model : SPEND_MODEL_ID,
-        customers_used: f.customers,
-        log_likelihood: f.logLikelihood,
-        aic: f.aic,
-        converged: f.converged,
-        message: f.message ?? null,
-        limit: f.limit ?? null,
-      })),
+      models: [purchaseFit, spendFit].map((f, i) => fitManifestEntry(i === 0 ? model : SPEND_MODEL_ID, f)),
       totals,
       notes: [
         `CLV is ${valueWord}, discounted at ${options.annualDiscountRate} per year over ${options.horizonMonths} months.`,

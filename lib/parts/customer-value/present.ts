@@ -11,7 +11,7 @@ import type { SimpleFigures } from '../../clv/simple-clv.ts';
 import type { ContractualFigures } from '../../clv/contractual-value.ts';
 import { FIT_GROUP_COLUMN, GROUP_FIT_FACTOR, MIN_GROUP_CUSTOMERS, MIN_GROUP_REPEAT_BUYERS } from '../../clv/customer-fit.ts';
 import { CONTRACTUAL_MODEL_ID, contractualModel, modelTitle, PURCHASE_MODELS, SPEND_MODEL_ID, spendModel, type PurchaseModelId } from '../../models/registry.ts';
-import { explainFit, explainSbg, modelParamRows, modelParamsTable, MODEL_PARAMS_COLUMNS } from '../../report/model-params.ts';
+import { explainFit, explainSbg, fitManifestEntry, modelParamRows, modelParamsTable, MODEL_PARAMS_COLUMNS } from '../../report/model-params.ts';
 import { limitName } from '../../models/limits.ts';
 import type { Formatters } from '../../report/format.ts';
 import type { SectionDraft } from '../../report/section.ts';
@@ -218,15 +218,7 @@ function fitManifest(f: PurchaseValueFigures) {
   return {
     options: { model: fits.model, time_unit: fits.timeUnit, horizon_months: o.horizonMonths, annual_discount_rate: o.annualDiscountRate, margin: o.margin ?? null },
     model_source: f.model.source,
-    models: fitList(fits).map(({ name, fit: x }) => ({
-      name,
-      customers_used: x.customers,
-      log_likelihood: x.logLikelihood,
-      aic: x.aic,
-      converged: x.converged,
-      message: x.message ?? null,
-      limit: x.limit ?? null,
-    })),
+    models: fitList(fits).map(({ name, fit }) => fitManifestEntry(name, fit)),
     fit_groups: { column: FIT_GROUP_COLUMN, own: fits.groups.map((g) => ({ value: g.value, customers: g.customers })), pooled: fits.pooled },
   };
 }
