@@ -31,6 +31,8 @@ import { UserError } from '../errors.ts';
 import { fitPurchase, fitSpend, modelTitle, PURCHASE_MODEL_IDS, PURCHASE_MODELS, spendModel, type PurchaseModelId } from '../models/registry.ts';
 import { addDays, calibrationEnd, daysBetween } from './backtest-options.ts';
 import type { FitResult } from '../models/model.ts';
+import { fitOutcome } from '../models/limits.ts';
+import type { Progress } from '../progress.ts';
 
 export type BacktestModel = PurchaseModelId;
 /** Every purchase model of the registry takes part. */
@@ -41,9 +43,9 @@ export const TIE_POINTS = 1;
 /** Calibration frequencies shown separately in the frequency chart; higher ones are pooled as "7+". */
 export const MAX_FREQUENCY_BIN = 7;
 
-/** CSV contract columns (other tools rely on these names). */
+/** CSV contract columns (other tools rely on these names; new ones are added at the end). */
 export const BACKTEST_COLUMNS = ['model', 'period', 'actual_cumulative', 'predicted_cumulative'] as const;
-export const BACKTEST_SUMMARY_COLUMNS = ['model', 'log_likelihood', 'aic', 'aggregate_error_pct', 'mae_per_customer', 'chosen'] as const;
+export const BACKTEST_SUMMARY_COLUMNS = ['model', 'log_likelihood', 'aic', 'aggregate_error_pct', 'mae_per_customer', 'chosen', 'converged', 'limit'] as const;
 
 export interface ModelBacktest {
   model: BacktestModel;
@@ -155,7 +157,10 @@ function newCustomerExpectation(id: BacktestModel, params: Record<string, number
  * Chooses by holdout error: the smallest absolute aggregate error % wins; the
  * models within {@link TIE_POINTS} percentage points of it are tied, and among
  * them the smaller MAE per customer decides. Only fitted, converged models
- * with figures take part.
+ * with figures take part: a model whose calibration fit did not converge is
+ * never chosen over one that did, whatever its error (a fit that took its
+ * limit at the edge of the parameter space, lib/models/limits.ts, converged
+ * when the limiting model's fit did).
  */
 export function chooseModel(models: ModelBacktest[]): { best: BacktestModel | null; why: string } {
   const ok = models.filter((m) => m.fit?.converged && m.aggregateErrorPct !== null && m.mae !== null);
@@ -182,6 +187,8 @@ export interface RunBacktestOptions {
   firstDate: string;
   holdoutMonths: number;
   timeUnit: TimeUnit;
+  /** --verbose: each calibration fit's time and outcome. */
+  progress?: Progress;
 }
 
 export async function runBacktest(db: Database, o: RunBacktestOptions): Promise<BacktestResult> {
@@ -227,7 +234,12 @@ export async function runBacktest(db: Database, o: RunBacktestOptions): Promise<
   const ggParams = gg.fit && gg.fit.params.q > 1 ? gg.fit.params : null;
   const spendReason = gg.reason ?? (gg.fit && !ggParams ? 'the fitted Gamma-Gamma model has no finite mean spend (q ≤ 1)' : undefined);
 
-  const fits = BACKTEST_MODELS.map((model) => ({ model, ...fitOrReason(() => fitPurchase(model, freq, { skipStdErrors: true })) }));
+  const fits = BACKTEST_MODELS.map((model) => {
+    const t0 = performance.now();
+    const f = { model, ...fitOrReason(() => fitPurchase(model, freq, { skipStdErrors: true })) };
+    o.progress?.detail?.(`backtest: ${modelTitle(model)} fitted on the calibration period in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${fitOutcome(f.fit, f.reason)}`);
+    return f;
+  });
   const pred: { model: number[]; x: number[]; tx_days: number[]; T_days: number[]; pred: number[] } = { model: [], x: [], tx_days: [], T_days: [], pred: [] };
   for (const [k, f] of fits.entries()) {
     if (!f.fit) continue;
@@ -371,7 +383,11 @@ export function backtestRows(r: BacktestResult): Record<string, unknown>[] {
     .flatMap((m) => r.tracking.map((t) => ({ model: m.model, period: t.week, actual_cumulative: t.actualCumulative, predicted_cumulative: t.predictedCumulative[m.model] })));
 }
 
-/** backtest_summary.csv rows: one per model (figures empty when it could not be fitted). */
+/**
+ * backtest_summary.csv rows: one per model (figures empty when it could not be fitted); `converged`
+ * is false for a model that could not be fitted, `limit` names the limit its calibration fit took at
+ * the edge of its parameter space (`nbd`, `common_dropout`; empty for none).
+ */
 export function backtestSummaryRows(r: BacktestResult, chosen: BacktestModel): Record<string, unknown>[] {
   return r.models.map((m) => ({
     model: m.model,
@@ -380,5 +396,7 @@ export function backtestSummaryRows(r: BacktestResult, chosen: BacktestModel): R
     aggregate_error_pct: m.aggregateErrorPct,
     mae_per_customer: m.mae,
     chosen: m.model === chosen,
+    converged: m.fit?.converged ?? false,
+    limit: m.fit?.limit?.id ?? null,
   }));
 }

@@ -23,6 +23,7 @@ import type { Progress } from '../progress.ts';
 import { fitPurchase, fitSpend, fitted, modelTitle, type PurchaseModelId } from '../models/registry.ts';
 import type { FitResult } from '../models/model.ts';
 import { scoreFittedCustomers } from './score-customers.ts';
+import { fitOutcome } from '../models/limits.ts';
 
 /** Column of customer_base whose values get their own fits. */
 export const FIT_GROUP_COLUMN = 'acquisition_channel';
@@ -89,8 +90,11 @@ export async function fitCustomers(
     const spend = o.money === false ? undefined : await spendDataFrom(db, histories);
     // A channel's fits start from the all-customer fits and stay near them (bounded time at the edge).
     const near = (f: FitResult | undefined) => f && { starts: [f.params], near: { params: f.params, factor: GROUP_FIT_FACTOR } };
+    const t0 = performance.now();
+    const purchase = fitPurchase(o.model, freq, around && near(around.purchase));
+    o.progress?.detail?.(`${modelTitle(o.model)} fitted on ${where === undefined ? 'all customers' : 'one channel'} in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${fitOutcome(purchase)}`);
     return {
-      purchase: fitPurchase(o.model, freq, around && near(around.purchase)),
+      purchase,
       ...(spend ? { spend: fitSpend(spend.data, around && near(around.spend)) } : {}),
       spendLeftOut: spend?.left_out ?? 0,
       histories: freq.x.length,

@@ -24,8 +24,9 @@ import type { SbgParams } from '../models/sbg.ts';
 import { spendFrequencyCorrelation } from '../models/gamma-gamma.ts';
 import type { FitResult } from '../models/model.ts';
 import { anyModel, fitPurchase, fitSpend, MODEL_IDS, modelKind, type ModelId } from '../models/registry.ts';
-import { explainFit, explainSbg, MODEL_PARAMS_COLUMNS, modelParamRows, modelParamsTable } from '../report/model-params.ts';
+import { explainFit, explainSbg, fitManifestEntry, MODEL_PARAMS_COLUMNS, modelParamRows, modelParamsTable } from '../report/model-params.ts';
 import type { OrdersSource } from '../sources/source.ts';
+import { limitName } from '../models/limits.ts';
 
 /** Model names on the command line and in model_params.csv: every model of the registry. */
 export const FIT_MODELS = MODEL_IDS;
@@ -101,18 +102,13 @@ export async function buildFitReport(options: FitReportOptions): Promise<FitRepo
       },
       inputs: [{ role: 'orders', kind: source.kind, label: source.label, ...orders.input }],
       model: {
-        name: model,
+        ...fitManifestEntry(model, fit),
         time_unit: perUnit ? timeUnit : null,
         ...(contractual ? { period, last_complete_period: contractual.lastCompleteLabel, cohorts: contractual.cohorts.length } : {}),
-        customers_used: fit.customers,
         distinct_rows: distinctRows,
         customers_left_out: leftOut,
-        log_likelihood: fit.logLikelihood,
-        aic: fit.aic,
-        converged: fit.converged,
         iterations: fit.iterations,
         gradient_norm: fit.gradientNorm,
-        message: fit.message ?? null,
         ...(correlation !== undefined ? { frequency_spend_correlation: correlation } : {}),
       },
       outputs: [
@@ -125,7 +121,7 @@ export async function buildFitReport(options: FitReportOptions): Promise<FitRepo
     const rowsWord = kind === 'spend' ? '(x, z̄) pairs' : contractual ? `cohorts, pooled; ${period}s up to ${contractual.lastCompleteLabel}` : '(x, t_x, T) triples';
     const diagnostics = [
       `Fitted by maximum likelihood on ${fmt.integer(fit.customers)} customers (${fmt.integer(distinctRows)} distinct ${rowsWord}), orders up to ${orders.asOf}.`,
-      `Log-likelihood ${fmt.decimal(fit.logLikelihood, 2)}, AIC ${fmt.decimal(fit.aic, 2)}; ${fit.converged ? `the optimizer converged in ${fit.iterations} iterations` : `the fit did NOT converge: ${fit.message ?? 'see the manifest'}`}.`,
+      `Log-likelihood ${fmt.decimal(fit.logLikelihood, 2)}, AIC ${fmt.decimal(fit.aic, 2)}; ${fit.converged ? `the optimizer converged in ${fit.iterations} iterations${fit.limit ? ` on the ${limitName(fit.limit.id)} limit (above)` : ''}` : `the fit did NOT converge: ${fit.message ?? 'see the manifest'}`}.`,
       ...(leftOut > 0 ? [`${fmt.integer(leftOut)} repeat buyers with no positive average repeat-order value (free or fully refunded orders) were left out.`] : []),
       kind === 'spend'
         ? 'Spend is the mean value of a customer\'s repeat purchase days (orders of one day summed; the first day left out).'

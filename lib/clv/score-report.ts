@@ -27,8 +27,9 @@ import type { Progress } from '../progress.ts';
 import { TOOL } from '../version.ts';
 import { monthlyRate } from './discounted-clv.ts';
 import { fitCustomers, scoreCustomerFits } from './customer-fit.ts';
-import { MODEL_PARAMS_COLUMNS, modelParamRows } from '../report/model-params.ts';
+import { fitManifestEntry, MODEL_PARAMS_COLUMNS, modelParamRows } from '../report/model-params.ts';
 import { modelTitle, SPEND_MODEL_ID, spendModel, type PurchaseModelId } from '../models/registry.ts';
+import { limitName } from '../models/limits.ts';
 
 /** customer_scores.csv contract columns (segment columns follow). */
 export const CUSTOMER_SCORES_COLUMNS = [
@@ -136,14 +137,7 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
       },
       inputs: [{ role: 'orders', kind: source.kind, label: source.label, ...orders.input }],
       fit_groups: fits.groups.map((g) => g.value),
-      models: [purchaseFit, spendFit].map((f, i) => ({
-        name: i === 0 ? model : SPEND_MODEL_ID,
-        customers_used: f.customers,
-        log_likelihood: f.logLikelihood,
-        aic: f.aic,
-        converged: f.converged,
-        message: f.message ?? null,
-      })),
+      models: [purchaseFit, spendFit].map((f, i) => fitManifestEntry(i === 0 ? model : SPEND_MODEL_ID, f)),
       totals,
       notes: [
         `CLV is ${valueWord}, discounted at ${options.annualDiscountRate} per year over ${options.horizonMonths} months.`,
@@ -161,7 +155,8 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
       narrative: [
         `Over the next ${options.horizonMonths} months, the ${fmt.integer(totals.customers)} customers are expected to make ${fmt.integer(totals.purchases)} purchases worth ${fmt.money(totals.clv_total)} in today's money (${valueWord}, discounted at ${fmt.percent(options.annualDiscountRate)} a year).`,
         `The average customer is worth ${fmt.moneyPrecise(totals.clv_mean)}, the median one ${fmt.moneyPrecise(totals.clv_median)}: value is concentrated in few customers. On average a customer is still active with probability ${fmt.percent(totals.p_alive_mean)}.`,
-        `Models: ${modelTitle(model)} for purchases (${purchaseFit.converged ? 'converged' : `did not converge: ${purchaseFit.message}`}) and ${spendModel.title} for spend per purchase (${spendFit.converged ? 'converged' : `did not converge: ${spendFit.message}`}), fitted on all customers${fits.groups.length > 0 ? ` and on each of the acquisition channels ${fits.groups.map((g) => `"${g.value}"`).join(', ')} (their customers are scored with their channel's fits)` : ''}.`,
+        ...(purchaseFit.limit ? [purchaseFit.limit.reason] : []),
+        `Models: ${modelTitle(model)} for purchases (${purchaseFit.converged ? (purchaseFit.limit ? `converged at its ${limitName(purchaseFit.limit.id)} limit` : 'converged') : `did not converge: ${purchaseFit.message}`}) and ${spendModel.title} for spend per purchase (${spendFit.converged ? 'converged' : `did not converge: ${spendFit.message}`}), fitted on all customers${fits.groups.length > 0 ? ` and on each of the acquisition channels ${fits.groups.map((g) => `"${g.value}"`).join(', ')} (their customers are scored with their channel's fits)` : ''}.`,
       ],
       cards: [
         { label: 'Customers scored', value: fmt.integer(totals.customers) },

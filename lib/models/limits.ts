@@ -26,7 +26,12 @@ import type { BgNbdPrepared } from './bg-nbd.ts';
 import { double } from '../engine/sql.ts';
 import { digamma, expIntRatio, lnGamma, NeumaierSum } from './fit/special.ts';
 import { fitPrepared } from './fit/log-space-fit.ts';
-import type { FitLimit, FitOptions, FitResult, FrequencyData, LimitId, NumberWords, PAliveSql, PurchaseModel } from './model.ts';
+import { FIT_SECONDS, type FitLimit, type FitOptions, type FitResult, type FrequencyData, type LimitId, type NumberWords, type PAliveSql, type PurchaseModel } from './model.ts';
+
+/** A purchase-model fit with its limits takes at most this many times the time limit of one fit (FIT_SECONDS), all stages together… */
+const LIMITS_BUDGET = 2;
+/** …each stage getting what is left of it, and at least this. */
+const MIN_STAGE_SECONDS = 1;
 
 /**
  * The full model must beat its best limit by more than this many log-likelihood units to be kept when
@@ -47,9 +52,14 @@ export function limitOf(params: Record<string, number>): LimitId | undefined {
   return undefined;
 }
 
-/** Name of a limit in words, as in "the no-dropout (NBD) limit of BG/NBD". */
+/** A limit named in a few words, as in "its no-dropout (NBD) limit". */
+export function limitName(id: LimitId): string {
+  return id === 'nbd' ? 'no-dropout (NBD)' : 'common-dropout';
+}
+
+/** A limit of one model family named in words, as in "the common-dropout-rate limit of Pareto/NBD". */
 export function limitTitle(id: LimitId, family: Family): string {
-  if (id === 'nbd') return 'no-dropout (NBD)';
+  if (id === 'nbd') return limitName(id);
   return family === 'pareto' ? 'common-dropout-rate' : 'common-dropout-probability';
 }
 
@@ -244,45 +254,97 @@ function commonMuTerms(r: number, alpha: number, mu: number, x: number, tx: numb
 
 /**
  * Log-likelihood of Pareto/NBD with a common dropout rate μ (the limit s, β → ∞ with s/β = μ; see
- * {@link commonMuTerms}), on data prepared by prepareBgNbd. R is computed once per distinct (x, t)
- * that a customer has as (x, t_x) or (x, T). No analytic gradient (the fit takes differences).
+ * {@link commonMuTerms}), on data prepared by prepareBgNbd, with its gradient in (r, α, μ) when `grad`
+ * is given. R is computed once per distinct (x, t) that a customer has as (x, t_x) or (x, T). With
+ * z = μ(α+t), ∂R/∂z = R (1 + k/z) − 1 (from dE_k/dz = −E_(k−1) and the recurrence of E_k, A&S 5.1.26
+ * and 5.1.14); ∂R/∂k, which has no closed form, by central differences of R (its relative error
+ * ~1e-10: R is accurate to ~1e-15).
  */
-export function logLikelihoodCommonMuPrepared(params: { r: number; alpha: number; mu: number }, prep: BgNbdPrepared): number {
+export function logLikelihoodCommonMuPrepared(params: { r: number; alpha: number; mu: number }, prep: BgNbdPrepared, grad: Float64Array | number[] | null = null): number {
   const { r, alpha, mu } = params;
-  if (!(r > 0 && alpha > 0 && mu > 0)) return NaN;
+  if (!(r > 0 && alpha > 0 && mu > 0)) {
+    if (grad) grad.fill(NaN);
+    return NaN;
+  }
   const { xs, groupStart, groupWeight, times, groupTimeStart, groupTimes, iT, iTx, w } = prep;
   const lnAlpha = Math.log(alpha);
   const lnGr = lnGamma(r);
-  // per distinct time of the x group being summed: ln of the term at t as T (alive) and as t_x (left)
+  const psiR = grad ? digamma(r) : 0;
+  // per distinct time of the x group being summed: ln of the term at t as T (alive) and as t_x (left), and their gradients
   const aliveAt = new Float64Array(times.length);
   const leftAt = new Float64Array(times.length);
+  const aliveGrad = grad ? new Float64Array(3 * times.length) : null;
+  const leftGrad = grad ? new Float64Array(3 * times.length) : null;
   const ll = new NeumaierSum();
+  let gR = 0;
+  let gAlpha = 0;
+  let gMu = 0;
   for (let g = 0; g < xs.length; g++) {
     const x = xs[g];
     const k = r + x;
+    const h = 1e-5 * k;
     for (let q = groupTimeStart[g]; q < groupTimeStart[g + 1]; q++) {
       const j = groupTimes[q];
       const t = times[j];
-      const R = expIntRatio(k, mu * (alpha + t));
-      const base = -mu * t - k * Math.log(alpha + t);
+      const z = mu * (alpha + t);
+      const R = expIntRatio(k, z);
+      const lnA = Math.log(alpha + t);
+      const base = -mu * t - k * lnA;
       aliveAt[j] = base + Math.log1p(-R);
       leftAt[j] = base + Math.log(R);
+      if (aliveGrad && leftGrad) {
+        const dK = (expIntRatio(k + h, z) - expIntRatio(k - h, z)) / (2 * h);
+        const dZ = R * (1 + k / z) - 1;
+        const o = 3 * j;
+        aliveGrad[o] = -lnA - dK / (1 - R);
+        aliveGrad[o + 1] = -k / (alpha + t) - (dZ * mu) / (1 - R);
+        aliveGrad[o + 2] = -t - (dZ * (alpha + t)) / (1 - R);
+        leftGrad[o] = -lnA + dK / R;
+        leftGrad[o + 1] = -k / (alpha + t) + (dZ * mu) / R;
+        leftGrad[o + 2] = -t + (dZ * (alpha + t)) / R;
+      }
     }
-    ll.add(groupWeight[g] * (lnGamma(k) - lnGr + r * lnAlpha));
+    const W = groupWeight[g];
+    ll.add(W * (lnGamma(k) - lnGr + r * lnAlpha));
+    if (grad) {
+      gR += W * (digamma(k) - psiR + lnAlpha);
+      gAlpha += (W * r) / alpha;
+    }
     for (let i = groupStart[g]; i < groupStart[g + 1]; i++) {
       const u = aliveAt[iT[i]];
       const v = leftAt[iTx[i]];
       const m = Math.max(u, v);
-      ll.add(w[i] * (m + Math.log(Math.exp(u - m) + Math.exp(v - m))));
+      const eu = Math.exp(u - m);
+      const ev = Math.exp(v - m);
+      ll.add(w[i] * (m + Math.log(eu + ev)));
+      if (aliveGrad && leftGrad) {
+        const wu = (w[i] * eu) / (eu + ev);
+        const wv = w[i] - wu;
+        const a = 3 * iT[i];
+        const b = 3 * iTx[i];
+        gR += wu * aliveGrad[a] + wv * leftGrad[b];
+        gAlpha += wu * aliveGrad[a + 1] + wv * leftGrad[b + 1];
+        gMu += wu * aliveGrad[a + 2] + wv * leftGrad[b + 2];
+      }
     }
+  }
+  if (grad) {
+    grad[0] = gR;
+    grad[1] = gAlpha;
+    grad[2] = gMu;
   }
   return ll.value;
 }
 
-/** P(alive | x, t_x, T) with a common μ: the first term of the likelihood over both (see {@link commonMuTerms}). */
+/**
+ * P(alive | x, t_x, T) with a common μ: the still-active term e^(−μT)(α+T)^−(r+x) of the likelihood over
+ * the whole (see {@link commonMuTerms}), 1 / ((1 − R(r+x, μ(α+T))) + e^(μ(T−t_x)) ((α+T)/(α+t_x))^(r+x) R(r+x, μ(α+t_x))).
+ */
 export function pAliveCommonMu(params: Record<string, number>, x: number, tx: number, T: number): number {
-  const { alive, left } = commonMuTerms(params.r, params.alpha, params.mu, x, tx, T);
-  return 1 / (1 + Math.exp(left - alive));
+  const { r, alpha, mu } = params;
+  const { alive, left } = commonMuTerms(r, alpha, mu, x, tx, T);
+  const active = -mu * T - (r + x) * Math.log(alpha + T);
+  return 1 / (Math.exp(alive - active) + Math.exp(left - active));
 }
 
 /** E[Y(t) | x, T, alive] with a common μ: (r+x)/(α+T) · (1 − e^(−μt))/μ (expected rate × expected active time within t). */
@@ -372,6 +434,30 @@ export function withLimits(model: PurchaseModel, family: Family, prepare: (data:
       const id = limitOf(p);
       return id ? explainLimit(model.title, family, id, p, o) : (model.explain?.(p, o) ?? []);
     },
+    limitDefinition: (id) => limitDefinition(model.title, family, id),
+  };
+}
+
+/** The Methods entry of a limit: when it is taken, what it assumes, and the formulas the report then uses. */
+export function limitDefinition(title: string, family: Family, id: LimitId): { term: string; definition: string } {
+  const when = `Used when the ${title} fit does not converge because it runs to the edge of its parameter space and this limiting model fits the data as well (its log-likelihood within ${LIMIT_LL_MARGIN} units of the ${title} fit's, the 5% likelihood-ratio test of one parameter more).`;
+  const rates = 'Purchases follow a Poisson process whose rate varies between customers as a gamma distribution (shape r, rate α).';
+  if (id === 'nbd') {
+    return {
+      term: `${title}, ${limitTitle(id, family)} limit`,
+      definition: `${when} ${rates} No customer drops out: P(alive) = 1, expected purchases in the next t = (r + x)/(α + T) × t, and a new customer's expected repeat purchases in t = r × t/α.`,
+    };
+  }
+  if (family === 'pareto') {
+    return {
+      term: `${title}, ${limitTitle(id, family)} limit`,
+      definition: `${when} ${rates} Every customer's lifetime is exponential with the same dropout rate μ. P(alive) = e^(−μT)(α+T)^−(r+x)(1 − R_T) ÷ [that + e^(−μ t_x)(α+t_x)^−(r+x) R_tx], with R_t = R(r+x, μ(α+t)) = ∫₀^∞ (1 + u/(μ(α+t)))^−(r+x) e^−u du; expected purchases of an active customer in the next t = (r + x)/(α + T) × (1 − e^(−μt))/μ.`,
+    };
+  }
+  const modified = family === 'modified-beta-geo';
+  return {
+    term: `${title}, ${limitTitle(id, family)} limit`,
+    definition: `${when} ${rates} After each ${modified ? 'purchase, the first included,' : 'repeat purchase'} every customer drops out with the same probability p. P(alive) = 1 ÷ (1 + p/(1−p) × ((α+T)/(α+t_x))^(r+x))${modified ? '' : ' (1 for customers without a repeat purchase)'}; expected purchases of an active customer in the next t = (1/p) × [1 − ((α+T)/(α+T+p t))^(r+x)].`,
   };
 }
 
@@ -414,6 +500,8 @@ function oddsToP(fit: FitResult): FitResult {
     params: { ...rest, p },
     stdErrors: { ...se, p: seOdds === null ? null : seOdds * (1 - p) * (1 - p) },
     ci95: { ...ci, p: ciOdds ? [ciOdds[0] / (1 + ciOdds[0]), ciOdds[1] / (1 + ciOdds[1])] : null },
+    ...(fit.message !== undefined ? { message: fit.message.replace(/\bodds\b/g, 'p') } : {}),
+    ...(fit.edge ? { edge: fit.edge.map((e) => (e.param === 'odds' ? { ...e, param: 'p' } : e)) } : {}),
   };
 }
 
@@ -448,11 +536,7 @@ export function fitLimit(
     return fitPrepared({
       ...common,
       names: COMMON_MU_PARAMS,
-      llPrepared: (p: { r: number; alpha: number; mu: number }, pr: BgNbdPrepared, grad: Float64Array | null) => {
-        if (grad) grad.fill(NaN);
-        return logLikelihoodCommonMuPrepared(p, pr);
-      },
-      numericalGradient: true,
+      llPrepared: logLikelihoodCommonMuPrepared,
       starts: [{ r: 1, alpha: 1 / rate, mu: mu0 }, { r: 0.5, alpha: 0.5 / rate, mu: 0.1 * mu0 }, { r: 2, alpha: 2 / rate, mu: 3 * mu0 }],
       reference: { alpha: sumT / customers, mu: customers / sumT },
     });
@@ -468,6 +552,7 @@ export function fitLimit(
       return ll;
     },
     starts: [{ r: 1, alpha: 1 / rate, odds: 0.1 }, { r: 0.5, alpha: 0.5 / rate, odds: 0.02 }, { r: 2, alpha: 2 / rate, odds: 0.5 }],
+    reference: { alpha: sumT / customers },
   });
   return oddsToP(fit);
 }
@@ -498,8 +583,12 @@ export function fitWithLimits(o: {
 }): FitResult {
   const given = o.options?.near?.params ?? o.options?.starts?.[0];
   const givenLimit = given && limitOf(given);
-  // a limit's own fit takes the caller's options (standard errors, time limit) but not starting points or a box in the full model's parameters
-  const limit = (id: LimitId) => fitLimit(id, o.family, o.data, { ...o, options: id === givenLimit ? o.options : o.options && { ...o.options, starts: undefined, near: undefined } });
+  // one time budget for all the fits below (each gets what is left, at least MIN_STAGE_SECONDS)
+  const until = performance.now() + 1000 * LIMITS_BUDGET * (o.options?.maxSeconds ?? FIT_SECONDS);
+  const seconds = () => Math.max(MIN_STAGE_SECONDS, (until - performance.now()) / 1000);
+  // a limit's own fit takes the caller's options (standard errors) but not starting points or a box in the full model's parameters
+  const limit = (id: LimitId) =>
+    fitLimit(id, o.family, o.data, { ...o, options: { ...o.options, maxSeconds: seconds(), ...(id === givenLimit ? {} : { starts: undefined, near: undefined }) } });
   if (givenLimit) {
     const fit = limit(givenLimit);
     const words = `${o.title} at its ${limitTitle(givenLimit, o.family)} limit, as the fit on all customers`;
@@ -507,7 +596,7 @@ export function fitWithLimits(o: {
   }
   // the no-dropout limit first (two parameters, fast): a start of the full fit heading for an edge where it fits as well stops early
   const nbd = limit('nbd');
-  const full = o.full(nbd.converged ? { ...o.options, edgeReference: { logLikelihood: nbd.logLikelihood, margin: LIMIT_LL_MARGIN } } : o.options);
+  const full = o.full({ ...o.options, maxSeconds: seconds(), ...(nbd.converged ? { edgeReference: { logLikelihood: nbd.logLikelihood, margin: LIMIT_LL_MARGIN } } : {}) });
   // converged, or stopped in the interior (flat likelihood, or its bound before it got anywhere near an edge): no limit applies
   if (full.converged || !full.edge?.length) return full;
   const common = limit('common_dropout');
@@ -515,7 +604,11 @@ export function fitWithLimits(o: {
   const lls = `log-likelihood ${fmtLL(nbd)} without dropout, ${fmtLL(common)} with a common dropout, ${fmtLL(full)} for ${o.title} where its fit stopped`;
   if (!pick) return { ...full, message: `${full.message ?? 'it did not converge'}; neither limiting model (no dropout, or a common dropout) could be fitted either` };
   if (full.logLikelihood - pick.logLikelihood > LIMIT_LL_MARGIN) {
-    return { ...full, message: `${full.message ?? 'it did not converge'}; its limiting models fit clearly worse (${lls}), so none was taken` };
+    // not the edge after all (large data tell a small spread of the dropout from none): go on from where it stopped, to its bounds
+    const resumed = o.full({ ...o.options, maxSeconds: seconds(), starts: [full.params], stopAtEdge: false });
+    if (resumed.converged) return resumed;
+    const best = resumed.logLikelihood >= full.logLikelihood ? resumed : full;
+    return { ...best, message: `${best.message ?? 'it did not converge'}; its limiting models fit clearly worse (${lls}), so none was taken` };
   }
   const id: LimitId = pick === common ? 'common_dropout' : 'nbd';
   const what =
@@ -524,6 +617,13 @@ export function fitWithLimits(o: {
       : `the dropout ${o.family === 'pareto' ? 'rate' : 'probability'} does not vary between customers by any amount the data can identify, and a common one fits as well (${lls})`;
   const reason = `The ${o.title} fit did not converge: its likelihood keeps improving as ${edgeWords(full.edge)}, the edge of its parameter space; ${what}. So the ${limitTitle(id, o.family)} limit of ${o.title} is used.`;
   return { ...pick, model: full.model, limit: { id, reason, full: { params: full.params, logLikelihood: full.logLikelihood, message: full.message ?? '' } } };
+}
+
+/** A fit's outcome in a few words (for --verbose): converged, the limit it took, or why not. */
+export function fitOutcome(fit: FitResult | null, reason?: string): string {
+  if (!fit) return `not fitted (${reason ?? 'no reason given'})`;
+  if (fit.limit) return `its ${limitName(fit.limit.id)} limit taken at the edge of the parameter space`;
+  return fit.converged ? `converged in ${fit.iterations} iterations` : `did not converge (${fit.message ?? 'no reason given'})`;
 }
 
 function fmtLL(f: FitResult): string {

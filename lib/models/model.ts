@@ -163,6 +163,8 @@ export interface PurchaseModel extends ClvModel<FrequencyData> {
   expectedNew(params: Record<string, number>, t: number): number;
   /** A caveat on P(alive) that readers need (e.g. one-time buyers count as alive), or undefined. */
   readonly pAliveCaveat?: string;
+  /** The Methods entry of a limit of the model at the edge of its parameter space (lib/models/limits.ts), for reports whose fit took it. */
+  limitDefinition?(id: LimitId): { term: string; definition: string };
   /** Optional DuckDB fast path for P(alive); without it scoring evaluates {@link pAlive} once per distinct history. */
   pAliveSql?(params: Record<string, number>, unitDays: number): PAliveSql;
 }
@@ -202,6 +204,12 @@ export interface FitOptions {
    * `margin` of it stops there, not converged, instead of crawling on towards the edge.
    */
   edgeReference?: { logLikelihood: number; margin: number };
+  /**
+   * false: the fit does not stop on its way to an edge (the rules of {@link EDGE_NEAR}), only at its
+   * bounds or once a parameter has run off (lib/models/limits.ts resumes a fit so when the limit it
+   * was heading for fits clearly worse). Default true.
+   */
+  stopAtEdge?: boolean;
   /**
    * On large data (more than 50,000 distinct entries) run the starts on a
    * weighted sample first and refine the best end points on the full data
@@ -491,8 +499,19 @@ export const FIT_SECONDS = 5;
  * Pareto/NBD's s crawled from e^−12 to e^−14 in 17 s, its likelihood changing by less than 1e-6).
  */
 const EDGE_STOP = 4;
-/** An unconverged fit stopped by its iteration or time bound with a parameter this far out (e^6 ≈ 400 times its reference size) and pushed further: heading for the edge. */
+/**
+ * A fit is heading for an edge of the parameter space, and stops there, when a parameter is more than
+ * a factor e^EDGE_NEAR (≈ 400) from its reference size, the likelihood pushes it further out and the
+ * likelihood is already within the margin of a limit's ({@link FitOptions.edgeReference}); or when two
+ * parameters or more are each more than e^JOINT_NEAR (≈ 55) out and pushed further out together, as on the way to
+ * a common dropout (BG/NBD's a, b → ∞; Pareto/NBD's s, β → ∞: the gamma or beta spread of the
+ * dropout is then below ~13% of its mean and the likelihood barely differs from the limit's, while
+ * Pareto/NBD's evaluations there take seconds each). An unconverged fit stopped by its iteration
+ * or time bound with a parameter more than e^EDGE_NEAR out and pushed further counts as heading
+ * for the edge too.
+ */
 const EDGE_NEAR = 6;
+const JOINT_NEAR = 4;
 
 /** Distinct entries above which the models screen their starts on a weighted sample (see {@link fitLogSpace}). */
 export const SCREEN_ABOVE = 50_000;
@@ -559,16 +578,21 @@ export function fitLogSpace(args: {
   /** Coordinates more than `far` from their reference that the descent direction −∇ moves further out. */
   const outward = (theta: readonly number[], grad: readonly number[], far: number): number[] =>
     theta.flatMap((t, i) => (Math.abs(t - ref[i]) > far && grad[i] * (t - ref[i]) < 0 ? [i] : []));
+  /** Coordinates heading for an edge (see {@link EDGE_NEAR}); `value` is −LL/N (of the screening sample on large data: an estimate there, and the refinement checks again). */
+  const edgeward = (theta: readonly number[], value: number, grad: readonly number[]): number[] => {
+    // two or more far out, and moving them all further out together lowers −LL (a ridge: each alone may be pushed back)
+    const joint = theta.flatMap((t, i) => (Math.abs(t - ref[i]) > JOINT_NEAR ? [i] : []));
+    if (joint.length >= 2 && joint.reduce((s, i) => s + grad[i] * Math.sign(theta[i] - ref[i]), 0) < 0) return joint;
+    const limit = args.options?.edgeReference;
+    return limit && Math.abs(value * customers + limit.logLikelihood) <= limit.margin ? outward(theta, grad, EDGE_NEAR) : [];
+  };
   const seconds = args.options?.maxSeconds ?? FIT_SECONDS;
   const optimizer: MinimizeOptions = {
     ...args.defaultOptimizer,
     deadline: performance.now() + 1000 * seconds,
     stopWhen: (theta, value, grad) => {
       if (outward(theta, grad, RUNAWAY_BOUND).length > 0 || theta.some((t, i) => Math.abs(t - ref[i]) > RUNAWAY_BOUND + EDGE_STOP)) return 'a parameter ran off to 0 or ∞';
-      const limit = args.options?.edgeReference;
-      // value is −LL/N (of the screening sample on large data: then only an estimate, and the refinement checks again)
-      if (limit && outward(theta, grad, EDGE_NEAR).length > 0 && Math.abs(value * customers + limit.logLikelihood) <= limit.margin) return 'it is heading for the edge of the parameter space, where the limit fits as well';
-      return undefined;
+      return args.options?.stopAtEdge !== false && edgeward(theta, value, grad).length > 0 ? 'it is heading for the edge of the parameter space' : undefined;
     },
     ...args.options?.optimizer,
   };
@@ -582,15 +606,19 @@ export function fitLogSpace(args: {
       ? `the optimizer stopped at the time limit of ${seconds} s without converging (the likelihood is slow to evaluate there)`
       : `the optimizer stopped without converging: ${opt.message}`;
   const theta = opt.x;
-  const runaway = names.filter((_, i) => Math.abs(theta[i] - ref[i]) > RUNAWAY_BOUND);
-  if (runaway.length > 0) {
-    converged = false;
-    message = `the likelihood keeps improving as ${runaway
-      .map((n) => `${n} ${theta[names.indexOf(n)] > Math.log(args.reference?.[n] ?? 1) ? 'grows without bound' : 'shrinks towards 0'}`)
-      .join(', ')}: the data do not pin down this model's parameters (too few customers or repeat purchases, or too little variation between customers)`;
-  }
+  const runaway = names.flatMap((_, i) => (Math.abs(theta[i] - ref[i]) > RUNAWAY_BOUND ? [i] : []));
   const edge = box ? names.filter((_, i) => theta[i] - box[i][0] < 0.01 || box[i][1] - theta[i] < 0.01) : [];
-  if (edge.length > 0 && runaway.length === 0) {
+  // run off, or stopped (by the edge rule, or its iteration or time bound) on its way to an edge of the parameter space
+  const heading =
+    edge.length > 0 && runaway.length === 0
+      ? []
+      : [...new Set([...runaway, ...(opt.converged ? [] : [...edgeward(theta, opt.value, opt.gradient), ...outward(theta, opt.gradient, EDGE_NEAR)])])].sort((i, j) => i - j);
+  if (heading.length > 0) {
+    converged = false;
+    message = `the likelihood keeps improving as ${heading
+      .map((i) => `${names[i]} ${theta[i] > ref[i] ? 'grows without bound' : 'shrinks towards 0'}`)
+      .join(', ')}: the data do not pin down this model's parameters (too few customers or repeat purchases, or too little variation between customers)`;
+  } else if (edge.length > 0) {
     converged = false;
     message = `the likelihood keeps improving as ${edge.map((n) => `${n} moves more than a factor ${Math.round(near!.factor)} away from the fit on all customers`).join(', ')}: the data pull the model to the edge of its parameter space`;
   }
@@ -598,15 +626,11 @@ export function fitLogSpace(args: {
     converged = false;
     message = 'the likelihood could not be evaluated at any starting point';
   }
-  const heading = converged || edge.length > 0 ? [] : [...new Set([...runaway.map((n) => names.indexOf(n)), ...outward(theta, opt.gradient, EDGE_NEAR)])].map((i) => names[i]);
-  if (heading.length > 0 && runaway.length === 0) {
-    message = `${message}; the likelihood still pushes ${heading.map((n) => `${n} towards ${theta[names.indexOf(n)] > ref[names.indexOf(n)] ? '∞' : '0'}`).join(', ')}, the edge of the parameter space`;
-  }
   const ll = -opt.value * customers;
   let stdErrors: Record<string, number | null> = Object.fromEntries(names.map((n) => [n, null]));
   let ci95: Record<string, [number, number] | null> = Object.fromEntries(names.map((n) => [n, null]));
   // standard errors are meaningless when a parameter ran off to its boundary
-  if (!args.options?.skipStdErrors && Number.isFinite(opt.value) && runaway.length === 0 && edge.length === 0) {
+  if (!args.options?.skipStdErrors && Number.isFinite(opt.value) && heading.length === 0 && edge.length === 0) {
     const negLLGrad = args.negLLGradTotal;
     const H = negLLGrad ? hessianFromGradient((t, g) => negLLGrad(t, g), theta) : hessian((t) => negLLTotal(t), theta);
     const inf = logSpaceInference(H, theta, names);
@@ -631,7 +655,7 @@ export function fitLogSpace(args: {
     customers,
   };
   if (message !== undefined) result.message = message;
-  if (heading.length > 0) result.edge = heading.map((n) => ({ param: n, towards: theta[names.indexOf(n)] > ref[names.indexOf(n)] ? 'infinity' : 'zero' }));
+  if (heading.length > 0) result.edge = heading.map((i) => ({ param: names[i], towards: theta[i] > ref[i] ? 'infinity' : 'zero' }));
   return result;
 }
 

@@ -30,7 +30,6 @@ import {
   fitLogSpace,
   ModelInputError,
   ModelNotIdentifiedError,
-  RUNAWAY_BOUND,
   type ClvModel,
   type FitOptions,
   type FitResult,
@@ -310,19 +309,17 @@ export function fitSbg(data: SurvivalData | readonly SurvivalData[], options?: F
   const result = fitLogSpace({ model: SBG, names: SBG_PARAMS, negLLTotal: negLL, customers, starts, options, defaultOptimizer: { gradTol: 1e-9 } });
   // replace the generic run-off message by one in retention terms
   const { alpha, beta } = result.params;
-  const runaway = Math.abs(Math.log(alpha)) > RUNAWAY_BOUND || Math.abs(Math.log(beta)) > RUNAWAY_BOUND;
-  if (runaway) {
+  // run off, or stopped on its way to the edge (fitLogSpace's `edge`)
+  const edge = result.edge ?? [];
+  if (edge.length > 0) {
     result.converged = false;
     result.message =
       alpha < 1 && beta < 1
         ? 'after the first period (almost) no customer cancelled: the fit splits the customers into ones who leave at once and ones who never leave (α and β → 0), so the spread of churn rates between customers cannot be estimated'
         : alpha > 1 && beta > 1
         ? `the retention rates in these data do not rise over time, so every customer looks alike: the fit drifts towards one common churn rate of ${(alpha / (alpha + beta)).toPrecision(3)} per period (α and β grow without bound) and the spread of churn rates between customers cannot be estimated`
-        : `the likelihood keeps improving as ${[
-            Math.abs(Math.log(alpha)) > RUNAWAY_BOUND ? `α ${alpha > 1 ? 'grows without bound' : 'shrinks towards 0'}` : '',
-            Math.abs(Math.log(beta)) > RUNAWAY_BOUND ? `β ${beta > 1 ? 'grows without bound' : 'shrinks towards 0'}` : '',
-          ]
-            .filter((s) => s !== '')
+        : `the likelihood keeps improving as ${edge
+            .map((e) => `${e.param === 'alpha' ? 'α' : 'β'} ${e.towards === 'infinity' ? 'grows without bound' : 'shrinks towards 0'}`)
             .join(', ')}: these retention data do not pin down the model's parameters (too few customers or periods)`;
   }
   return result;

@@ -29,6 +29,19 @@ export function modelParamRows(model: string, fit: FitResult, fitGroup: string =
   }));
 }
 
+/** A fit as the manifests describe it (Customer value, clv score): its size, likelihood, convergence and the limit it took. */
+export function fitManifestEntry(name: string, fit: FitResult): Record<string, unknown> {
+  return {
+    name,
+    customers_used: fit.customers,
+    log_likelihood: fit.logLikelihood,
+    aic: fit.aic,
+    converged: fit.converged,
+    message: fit.message ?? null,
+    limit: fit.limit ?? null,
+  };
+}
+
 /** The report table of model parameters (rows from {@link modelParamRows}). */
 export function modelParamsTable(rows: Record<string, unknown>[], options: { withModel: boolean; open?: boolean; withGroup?: boolean }): SectionTable {
   return {

@@ -23,6 +23,7 @@ import { conditionalExpectedBgNbd, type BgNbdParams } from '../../lib/models/bg-
 import { calibrationEnd, backtestOptions } from '../../lib/clv/backtest-options.ts';
 import { chooseModel, type ModelBacktest } from '../../lib/clv/backtest.ts';
 import { ConfigSchema } from '../../lib/config/report-config.ts';
+import { gamma, uniforms } from '../models/simulate.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'clv-backtest-'));
 const CDNOW_ARGS = ['--date-format', 'yyyyMMdd', '--as-of', '1998-06-30', '--holdout-months', '9', '--quiet'];
@@ -106,9 +107,16 @@ describe('clv report --holdout-months on CDNOW', () => {
 
   it('writes the contract files with exactly their columns', () => {
     const summary = csv(join(out, 'data/backtest_summary.csv'));
-    expect(summary.header).toBe('model,log_likelihood,aic,aggregate_error_pct,mae_per_customer,chosen');
+    // columns are a contract: new ones are added at the end
+    expect(summary.header).toBe('model,log_likelihood,aic,aggregate_error_pct,mae_per_customer,chosen,converged,limit');
     expect(summary.rows.map((r) => r[0])).toEqual(['bgnbd', 'pareto-nbd', 'mbgnbd']);
     expect(summary.rows.filter((r) => r[5] === 'true')).toHaveLength(1);
+    // CDNOW's calibration fits are interior maxima: converged, no limit taken
+    expect(summary.rows.map((r) => r.slice(6))).toEqual([
+      ['true', ''],
+      ['true', ''],
+      ['true', ''],
+    ]);
     const tracking = csv(join(out, 'data/backtest.csv'));
     expect(tracking.header).toBe('model,period,actual_cumulative,predicted_cumulative');
     expect(tracking.rows).toHaveLength(3 * 78);
@@ -217,9 +225,9 @@ describe('clv report --holdout-months: errors and short data', () => {
     expect(section).not.toMatch(/NaN|Infinity/);
     const summary = csv(join(out, 'data/backtest_summary.csv'));
     expect(summary.rows).toEqual([
-      ['bgnbd', '', '', '', '', 'true'],
-      ['pareto-nbd', '', '', '', '', 'false'],
-      ['mbgnbd', '', '', '', '', 'false'],
+      ['bgnbd', '', '', '', '', 'true', 'false', ''],
+      ['pareto-nbd', '', '', '', '', 'false', 'false', ''],
+      ['mbgnbd', '', '', '', '', 'false', 'false', ''],
     ]);
     // --holdout-months 0 switches it off: no section, no files.
     const off = join(work, 'off');
@@ -246,5 +254,56 @@ describe('clv report --holdout-months: errors and short data', () => {
     expect(runClv(['report', '--orders', cdnow, ...CDNOW_ARGS, '--business', 'contractual', '--out', contractual]).status).toBe(0);
     expect(JSON.parse(readFileSync(join(contractual, 'manifest.json'), 'utf8')).backtest.run).toBe(false);
     expect(readFileSync(join(contractual, 'index.html'), 'utf8')).toContain('Not run: with --business contractual the Customer value section uses the sBG retention model, which the holdout backtest does not cover');
+  }, 120_000);
+});
+
+describe('clv report when the purchase models run to the edge of their parameter space', () => {
+  /**
+   * 600 customers with no dropout at all (seed 7): first orders spread over 2023-01-01 .. 2024-05-15, then
+   * purchases a Poisson process (rate λ ~ Gamma(0.8, 8 weeks)) up to the as-of date 2024-12-31, order
+   * values gamma-distributed around each customer's own level (so Gamma-Gamma is identified).
+   */
+  function noDropoutOrders(): string {
+    const u = uniforms(7);
+    const rows = ['customer_id,order_date,amount'];
+    const start = Date.UTC(2023, 0, 1) / 86_400_000;
+    const end = Date.UTC(2024, 11, 31) / 86_400_000;
+    const iso = (day: number) => new Date(Math.floor(day) * 86_400_000).toISOString().slice(0, 10);
+    for (let i = 0; i < 600; i++) {
+      const perDay = gamma(u, 0.8, 8) / 7;
+      let day = start + Math.floor(u() * 500);
+      const level = gamma(u, 3, 3 / 50);
+      for (; day < end + 1; day += -Math.log(u()) / perDay) rows.push(`c${i},${iso(day)},${(level * gamma(u, 6, 6)).toFixed(2)}`);
+    }
+    return tempFile('no-dropout.csv', `${rows.join('\n')}\n`);
+  }
+
+  it('takes the no-dropout (NBD) limit in the backtest and for Customer value, says so in words, and marks the fits converged with their limit', () => {
+    const out = join(work, 'no-dropout');
+    const r = runClv(['report', '--orders', noDropoutOrders(), '--as-of', '2024-12-31', '--out', out, '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const summary = csv(join(out, 'data/backtest_summary.csv'));
+    expect(summary.header).toBe('model,log_likelihood,aic,aggregate_error_pct,mae_per_customer,chosen,converged,limit');
+    expect(summary.rows.map((row) => [row[0], row[6], row[7]])).toEqual([
+      ['bgnbd', 'true', 'nbd'],
+      ['pareto-nbd', 'true', 'nbd'],
+      ['mbgnbd', 'true', 'nbd'],
+    ]);
+    // the NBD's parameters are the ones shown and used
+    const params = csv(join(out, 'data/model_params.csv')).rows.filter((row) => row[0] === 'bgnbd').map((row) => row[1]);
+    expect(params).toEqual(['r', 'alpha']);
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(html).toContain('Its calibration fit ran to the edge of its parameter space, so it is BG/NBD at its no-dropout (NBD) limit.');
+    expect(html).toContain('a model whose calibration fit did not converge is never chosen over one whose fit did, whatever its error');
+    expect(html).toMatch(/The BG\/NBD fit did not converge: its likelihood keeps improving as a shrinks towards 0[^.]*the data show no dropout that BG\/NBD can identify, and the model without dropout fits as well/);
+    expect(html).toContain('BG/NBD at its no-dropout limit (the NBD): every customer is taken to be still active (P(alive) = 100%)');
+    expect(html).toContain('BG/NBD, no-dropout (NBD) limit'); // its Methods entry
+    expect(html).not.toContain('No projection from a purchase model');
+    expect(html).not.toMatch(/NaN|Infinity/);
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(m.backtest.models.map((x: { limit: { id: string } | null }) => x.limit?.id)).toEqual(['nbd', 'nbd', 'nbd']);
+    expect(m.customer_value.models[0].limit.id).toBe('nbd');
+    expect(m.customer_value.totals.p_alive).toBe(1);
   }, 120_000);
 });

@@ -53,6 +53,7 @@ export const part: ReportPart<BacktestOutcome | null> = {
             log_likelihood: m.fit?.logLikelihood ?? null,
             aic: m.fit?.aic ?? null,
             converged: m.fit?.converged ?? null,
+            limit: m.fit?.limit ?? null,
             predicted_repeat_purchases: m.predicted,
             aggregate_error_pct: m.aggregateErrorPct,
             mae_per_customer: m.mae,

@@ -8,6 +8,7 @@ import { holdoutByFrequencySpec, trackingSpec, type FrequencyValue, type Trackin
 import { addDays } from '../../clv/backtest-options.ts';
 import { MAX_FREQUENCY_BIN, TIE_POINTS, type BacktestModel, type BacktestResult } from '../../clv/backtest.ts';
 import { modelTitle, PURCHASE_MODEL_IDS } from '../../models/registry.ts';
+import { limitName } from '../../models/limits.ts';
 import type { Formatters } from '../../report/format.ts';
 import type { SectionDraft } from '../../report/section.ts';
 
@@ -40,7 +41,7 @@ export const BACKTEST_DEFINITIONS = [
   },
   {
     term: 'Model choice',
-    definition: `Among the purchase models (${PURCHASE_MODEL_IDS.map(modelTitle).join(', ')}), the smallest absolute aggregate error on the holdout wins; the models within ${TIE_POINTS} percentage point of it are tied, and among them the smaller MAE per customer decides. Only converged fits take part. The chosen model is then refitted on all orders up to the as-of date for the Customer value projections. --clv-model (or clv.model in the config) overrides the choice. Log-likelihood and AIC (2k − 2·LL) of the calibration fits are shown but do not decide.`,
+    definition: `Among the purchase models (${PURCHASE_MODEL_IDS.map(modelTitle).join(', ')}), the smallest absolute aggregate error on the holdout wins; the models within ${TIE_POINTS} percentage point of it are tied, and among them the smaller MAE per customer decides. Only converged fits take part: a model whose calibration fit did not converge is never chosen over one whose fit did, whatever its error. A fit that ran to the edge of its parameter space and took its limiting model (no dropout, or the same dropout for every customer; see the model's entry) counts as converged when the limiting model's fit converged (data/backtest_summary.csv: converged, limit). The chosen model is then refitted on all orders up to the as-of date for the Customer value projections. --clv-model (or clv.model in the config) overrides the choice. Log-likelihood and AIC (2k − 2·LL) of the calibration fits are shown but do not decide.`,
   },
 ];
 
@@ -68,8 +69,12 @@ export function backtestSection(r: BacktestResult, o: { used: BacktestModel; mod
       continue;
     }
     const err = m.aggregateErrorPct;
+    const anyConverged = r.models.some((x) => x.fit?.converged);
+    const limit = m.fit.limit ? ` Its calibration fit ran to the edge of its parameter space, so it is ${t} at its ${limitName(m.fit.limit.id)} limit.` : '';
     narrative.push(
-      `${t} predicted ${fmt.decimal(m.predicted, 1)} holdout purchases${err === null ? '' : `, ${Math.abs(err) < 0.05 ? 'on the mark' : `${fmt.decimal(Math.abs(err), 1)}% ${err > 0 ? 'too many' : 'too few'}`}`}; per customer it was off by ${fmt.decimal(m.mae ?? 0, 3)} purchases on average.${m.fit.converged ? '' : ` Its calibration fit did not converge (${m.fit.message ?? 'see the manifest'}), so it was not considered for the choice.`}`,
+      `${t} predicted ${fmt.decimal(m.predicted, 1)} holdout purchases${err === null ? '' : `, ${Math.abs(err) < 0.05 ? 'on the mark' : `${fmt.decimal(Math.abs(err), 1)}% ${err > 0 ? 'too many' : 'too few'}`}`}; per customer it was off by ${fmt.decimal(m.mae ?? 0, 3)} purchases on average.${limit}${
+        m.fit.converged ? '' : ` Its calibration fit did not converge (${m.fit.message ?? 'see the manifest'}), so it was not considered for the choice${anyConverged ? ': a model whose fit did not converge is never chosen over one whose fit did, whatever its error' : ''}.`
+      }`,
     );
   }
   const spendModels = fitted.filter((m) => m.spendPredicted !== null);
@@ -152,7 +157,7 @@ export function backtestSection(r: BacktestResult, o: { used: BacktestModel; mod
     ],
     ...charts,
     bullets: [
-      `Calibration fits: ${r.models.map((m) => (m.fit ? `${modelTitle(m.model)} log-likelihood ${fmt.decimal(m.fit.logLikelihood, 2)}, AIC ${fmt.decimal(m.fit.aic, 2)}` : `${modelTitle(m.model)} not fitted`)).join('; ')}. Higher log-likelihood and lower AIC fit the calibration data better, but they do not decide: the holdout error does.`,
+      `Calibration fits: ${r.models.map((m) => (m.fit ? `${modelTitle(m.model)}${m.fit.limit ? ` (${limitName(m.fit.limit.id)} limit)` : ''} log-likelihood ${fmt.decimal(m.fit.logLikelihood, 2)}, AIC ${fmt.decimal(m.fit.aic, 2)}${m.fit.converged ? '' : ', not converged'}` : `${modelTitle(m.model)} not fitted`)).join('; ')}. Higher log-likelihood and lower AIC fit the calibration data better, but they do not decide: the holdout error does.`,
       'The sBG model of contractual businesses (--business contractual) is not backtested.',
       'The per-week figures are in data/backtest.csv (cumulative, by week start date) and the per-model figures in data/backtest_summary.csv.',
     ],
@@ -170,6 +175,8 @@ export function backtestSection(r: BacktestResult, o: { used: BacktestModel; mod
         { key: 'spend_error', label: 'Spend error', kind: 'percent' },
         { key: 'spend_mae', label: 'Spend MAE per customer', kind: 'money2' },
         { key: 'chosen', label: 'Used', kind: 'boolean' },
+        { key: 'converged', label: 'Converged', kind: 'boolean' },
+        { key: 'limit', label: 'Limit taken', kind: 'text' },
       ],
       rows: r.models.map((m) => ({
         model: modelTitle(m.model),
@@ -181,6 +188,8 @@ export function backtestSection(r: BacktestResult, o: { used: BacktestModel; mod
         spend_error: m.spendErrorPct === null ? null : m.spendErrorPct / 100,
         spend_mae: m.spendMae,
         chosen: m.model === o.used,
+        converged: m.fit?.converged ?? false,
+        limit: m.fit?.limit ? limitName(m.fit.limit.id) : null,
       })),
     },
     definitions: BACKTEST_DEFINITIONS,

@@ -11,7 +11,8 @@ import type { SimpleFigures } from '../../clv/simple-clv.ts';
 import type { ContractualFigures } from '../../clv/contractual-value.ts';
 import { FIT_GROUP_COLUMN, GROUP_FIT_FACTOR, MIN_GROUP_CUSTOMERS, MIN_GROUP_REPEAT_BUYERS } from '../../clv/customer-fit.ts';
 import { CONTRACTUAL_MODEL_ID, contractualModel, modelTitle, PURCHASE_MODELS, SPEND_MODEL_ID, spendModel, type PurchaseModelId } from '../../models/registry.ts';
-import { explainFit, explainSbg, modelParamRows, modelParamsTable, MODEL_PARAMS_COLUMNS } from '../../report/model-params.ts';
+import { explainFit, explainSbg, fitManifestEntry, modelParamRows, modelParamsTable, MODEL_PARAMS_COLUMNS } from '../../report/model-params.ts';
+import { limitName } from '../../models/limits.ts';
 import type { Formatters } from '../../report/format.ts';
 import type { SectionDraft } from '../../report/section.ts';
 import type { PartOutput } from '../part.ts';
@@ -150,6 +151,12 @@ function fitList(fits: PurchaseValueFigures['fits']) {
   return [{ name: fits.model, title: modelTitle(fits.model), fit: fits.all.purchase }, ...(fits.all.spend ? [{ name: SPEND_MODEL_ID, title: spendModel.title, fit: fits.all.spend }] : [])];
 }
 
+/** The Methods entries of the limits the purchase fits took at the edge of the parameter space (lib/models/limits.ts), each once. */
+function limitDefinitions(fits: PurchaseValueFigures['fits']) {
+  const ids = [...new Set([fits.all.purchase, ...fits.groups.map((g) => g.purchase)].flatMap((x) => (x.limit ? [x.limit.id] : [])))];
+  return ids.flatMap((id) => PURCHASE_MODELS[fits.model].limitDefinition?.(id) ?? []);
+}
+
 /** Customer value of a purchase log (no amounts): how many more orders, and who is still active; nothing in money. */
 function presentCounts(f: PurchaseValueFigures, fmt: Formatters): PartOutput {
   const { options: o, totals: t, fits } = f;
@@ -176,7 +183,7 @@ function presentCounts(f: PurchaseValueFigures, fmt: Formatters): PartOutput {
         },
         bullets: [...diagnosticLines(f, fmt), ...(bullet ? [bullet] : [])],
         table: modelParamsTable(params, { withModel: true, withGroup: fits.groups.length > 0 }),
-        definitions: [model.definition],
+        definitions: [model.definition, ...limitDefinitions(fits)],
       },
     ],
     files: [{ name: 'model_params.csv', columns: MODEL_PARAMS_COLUMNS, rows: params }],
@@ -189,12 +196,15 @@ function diagnosticLines(f: PurchaseValueFigures, fmt: Formatters): string[] {
   const { fits } = f;
   const lines = fitList(fits).map(
     ({ title, fit: x }) =>
-      `${title}: fitted on ${fmt.integer(x.customers)} customers, log-likelihood ${fmt.decimal(x.logLikelihood, 2)}, AIC ${fmt.decimal(x.aic, 2)}, ${x.converged ? 'converged' : `did NOT converge (${x.message ?? 'see the manifest'})`}.`,
+      `${title}: fitted on ${fmt.integer(x.customers)} customers, log-likelihood ${fmt.decimal(x.logLikelihood, 2)}, AIC ${fmt.decimal(x.aic, 2)}, ${x.converged ? (x.limit ? `converged at its ${limitName(x.limit.id)} limit (see above)` : 'converged') : `did NOT converge (${x.message ?? 'see the manifest'})`}.`,
   );
   if (fits.groups.length > 0) {
     lines.push(
       `Fitted separately on the customers of ${fits.groups.length === 1 ? 'the acquisition channel' : `${fits.groups.length} acquisition channels`} ${fits.groups.map((g) => `"${g.value}" (${fmt.integer(g.customers)})`).join(', ')}; their customers are scored with their channel's fits.`,
     );
+  }
+  for (const g of fits.groups.filter((x) => x.purchase.limit && !fits.all.purchase.limit)) {
+    lines.push(`The fit on the customers of "${g.value}" took its ${limitName(g.purchase.limit!.id)} limit: ${g.purchase.limit!.reason}`);
   }
   if (fits.pooled.length > 0) {
     lines.push(`Scored with the fits on all customers: ${fits.pooled.map((p) => `"${p.value}" (${fmt.integer(p.customers)} customers; ${p.reason})`).join(', ')}.`);
@@ -208,14 +218,7 @@ function fitManifest(f: PurchaseValueFigures) {
   return {
     options: { model: fits.model, time_unit: fits.timeUnit, horizon_months: o.horizonMonths, annual_discount_rate: o.annualDiscountRate, margin: o.margin ?? null },
     model_source: f.model.source,
-    models: fitList(fits).map(({ name, fit: x }) => ({
-      name,
-      customers_used: x.customers,
-      log_likelihood: x.logLikelihood,
-      aic: x.aic,
-      converged: x.converged,
-      message: x.message ?? null,
-    })),
+    models: fitList(fits).map(({ name, fit }) => fitManifestEntry(name, fit)),
     fit_groups: { column: FIT_GROUP_COLUMN, own: fits.groups.map((g) => ({ value: g.value, customers: g.customers })), pooled: fits.pooled },
   };
 }
@@ -240,7 +243,11 @@ function presentPurchase(f: PurchaseValueFigures, fmt: Formatters, currency: str
   const lapsed = f.heat.filter((h) => h.frequency_order >= 3 && h.since_order >= 4);
   if (lapsed.length > 0) {
     const alive = lapsed.reduce((s, h) => s + h.p_alive * h.customers, 0) / Math.max(1, lapsed.reduce((s, h) => s + h.customers, 0));
-    narrative.push(`Customers who bought often but not for a year or more are probably gone: their mean probability of still being active is ${fmt.percent(alive)}.`);
+    narrative.push(
+      alive < 0.5
+        ? `Customers who bought often but not for a year or more are probably gone: their mean probability of still being active is ${fmt.percent(alive)}.`
+        : `Customers who bought often but not for a year or more still count as active: their mean probability of still being active is ${fmt.percent(alive)}${fits.all.purchase.limit?.id === 'nbd' ? ', as the model found no dropout in these data' : ''}.`,
+    );
   }
   const comparison = simpleComparison(f.simple, fmt, { ...o, modelMean: t.mean });
   if (comparison.sentence) narrative.push(comparison.sentence);
@@ -277,7 +284,7 @@ function presentPurchase(f: PurchaseValueFigures, fmt: Formatters, currency: str
           ...(bullet ? [bullet] : []),
         ],
         table: modelParamsTable(params, { withModel: true, withGroup: fits.groups.length > 0 }),
-        definitions: [...valueDefinitions(fits.model), ...SIMPLE_DEFINITIONS],
+        definitions: [...valueDefinitions(fits.model), ...limitDefinitions(fits), ...SIMPLE_DEFINITIONS],
       },
     ],
     files: [{ name: 'model_params.csv', columns: MODEL_PARAMS_COLUMNS, rows: params }],

@@ -9,7 +9,7 @@
  * Inference", 2nd ed., Theorem 5.5.24).
  */
 import { describe, expect, it } from 'vitest';
-import { cholesky, hessian, invertSpd, logSpaceInference, minimize, minimizeMultiStart, numericalGradient, Z_975 } from '../../../lib/models/fit/optimize.ts';
+import { cholesky, hessian, invertSpd, logSpaceInference, minimize, minimizeMultiStart, numericalGradient, TIME_LIMIT_MESSAGE, Z_975 } from '../../../lib/models/fit/optimize.ts';
 
 const rosenbrock = (v: readonly number[]): number => (1 - v[0]) ** 2 + 100 * (v[1] - v[0] ** 2) ** 2;
 
@@ -130,5 +130,42 @@ describe('logSpaceInference (delta method)', () => {
     );
     expect(inf.stdErrors).toEqual({ a: null, b: null });
     expect(inf.ci95).toEqual({ a: null, b: null });
+  });
+});
+
+describe('minimize: its bounds', () => {
+  it('stops at its deadline, not converged, saying so', () => {
+    const r = minimize(rosenbrock, [-1.2, 1], { deadline: performance.now() - 1 });
+    expect(r.converged).toBe(false);
+    expect(r.iterations).toBe(0);
+    expect(r.message).toBe(TIME_LIMIT_MESSAGE);
+    // a slow objective (2 ms an evaluation) with 30 ms to go: stopped after a few steps, far from its minimum
+    const slow = (v: readonly number[]) => {
+      const t = performance.now();
+      while (performance.now() - t < 2);
+      return rosenbrock(v);
+    };
+    const t0 = performance.now();
+    const s = minimize(slow, [-1.2, 1], { deadline: t0 + 30 });
+    expect(performance.now() - t0).toBeLessThan(300);
+    expect(s.message).toBe(TIME_LIMIT_MESSAGE);
+    expect(s.converged).toBe(false);
+  });
+
+  it('stops where stopWhen gives a reason, with the point, value and gradient it was given', () => {
+    const seen: number[][] = [];
+    const r = minimize(quadratic, [0, 0, 0], {
+      stopWhen: (x, value, gradient) => {
+        seen.push([...x, value, ...gradient]);
+        return x[0] > 1 ? 'x0 passed 1' : undefined;
+      },
+    });
+    expect(r.message).toBe('x0 passed 1');
+    expect(r.converged).toBe(false);
+    expect(r.x[0]).toBeGreaterThan(1);
+    expect(r.gradient).toHaveLength(3);
+    const last = seen[seen.length - 1];
+    expect(last.slice(0, 3)).toEqual(r.x);
+    expect(last[3]).toBe(r.value);
   });
 });
