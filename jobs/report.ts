@@ -69,11 +69,11 @@ export async function handler(args: Args): Promise<void> {
   const { orders, config } = await resolveOrders(args);
   const reportOpts = cohortReportOptions(args, config);
   const progress = createProgress({ quiet: args.quiet, verbose: args.verbose });
-  // Loaded here, not at the top, so that `clv --help` does not load DuckDB and Vega.
-  const { buildCohortReport } = await import('../lib/run/build-report.ts');
   const { prepareOutputDir, writeReportDir } = await import('../lib/report/write-output.ts');
   const output = { inputs: [...orders.files(), args.config, reportOpts.cac?.spend, reportOpts.customers], log: (m: string) => progress.warn?.(m) };
   await prepareOutputDir(args.out, output);
+  // Loaded once the output folder is accepted (a refused --out answers without loading DuckDB and Vega).
+  const { buildCohortReport } = await import('../lib/run/build-report.ts');
   const result = await buildCohortReport({ orders, ...reportOpts, progress });
   const index = await writeReportDir(args.out, result, output);
   const input = result.orders.input;

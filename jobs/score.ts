@@ -29,10 +29,10 @@ type Args = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
 export async function handler(args: Args): Promise<void> {
   const { orders, config } = await resolveOrders(args);
   const progress = createProgress({ quiet: args.quiet });
-  const { buildScoreReport } = await import('../lib/clv/score-report.ts');
   const { prepareOutputDir, writeReportDir } = await import('../lib/report/write-output.ts');
   const output = { inputs: [...orders.files(), args.config], log: (m: string) => progress.warn?.(m) };
   await prepareOutputDir(args.out, output);
+  const { buildScoreReport } = await import('../lib/clv/score-report.ts');
   const result = await buildScoreReport({
     orders,
     model: args.model,

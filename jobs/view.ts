@@ -96,10 +96,10 @@ async function runView(v: ViewEntry, args: ViewArgs): Promise<void> {
   const segmentBy = v.options.includes('segment-by') ? (args.segmentBy !== undefined ? parseList(args.segmentBy) : (config.segment_by ?? [])) : [];
   const margin = args.margin ?? config.margin;
   const progress = createProgress({ quiet: args.quiet });
-  const { buildCohortReport } = await import('../lib/run/build-report.ts');
   const { prepareOutputDir, writeReportDir } = await import('../lib/report/write-output.ts');
   const output = { inputs: [...orders.files(), args.config, args.spend ?? config.spend?.path, args.customers ?? config.customers?.path], log: (m: string) => progress.warn?.(m) };
   await prepareOutputDir(args.out, output);
+  const { buildCohortReport } = await import('../lib/run/build-report.ts');
   const result = await buildCohortReport({
     orders,
     view: v.name,
