@@ -9,7 +9,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/**/*.slow.test.ts', '**/node_modules/**'],
-    globalSetup: ['test/helpers/build-dist.ts'],
+    globalSetup: ['test/helpers/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Most tests wait on a `clv` child process or on DuckDB: two files at a time keep two cores

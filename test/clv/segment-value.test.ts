@@ -28,6 +28,7 @@ import { runReplicates, type ReplicateJob } from '../../lib/clv/segment-replicat
 import { simpleClvInputs } from '../../lib/clv/simple-clv.ts';
 import { fitted } from '../../lib/models/registry.ts';
 import { Rng } from '../../lib/sample/rng.ts';
+import { copySample } from '../helpers/sample.ts';
 
 describe('bootstrap helpers', () => {
   it('resamples as many customers as there are, in proportion to the weights', () => {
@@ -64,7 +65,7 @@ describe('projected CLV per channel on the sample data', () => {
   let options: SegmentValueOptions;
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'clv-segvalue-'));
-    await writeSample(dir, { seed: 42 });
+    copySample(dir);
     db = await openDatabase();
     const orders = await loadOrders(db, { path: join(dir, 'orders.csv') });
     asOf = orders.asOf;

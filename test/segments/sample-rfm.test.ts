@@ -10,9 +10,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeSample } from '../../lib/sample/generate-sample.ts';
 import { buildCohortReport } from '../../lib/run/build-report.ts';
 import { RFM_SEGMENTS } from '../../lib/segments/rfm.ts';
+import { copySample } from '../helpers/sample.ts';
 
 type Table = { header: string[]; rows: Record<string, string>[] };
 
@@ -52,7 +52,7 @@ let without: Run;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'clv-rfm-sample-'));
-  await writeSample(dir, { seed: 42 });
+  copySample(dir);
   withModels = await run(join(dir, 'orders.csv'), undefined);
   without = await run(join(dir, 'orders.csv'), false);
 }, 120_000);
