@@ -27,7 +27,8 @@ function parseCsv(text: string): Record<string, string>[] {
 beforeAll(async () => {
   copySample(join(work, 'data', 'sample'));
   copyFileSync('clv.config.json', join(work, 'clv.config.json'));
-  const r = runClv(['report', '--config', join(work, 'clv.config.json'), '--out', out, '--quiet']);
+  // No bootstrap: these tests read the CAC files, not the segment intervals.
+  const r = runClv(['report', '--config', join(work, 'clv.config.json'), '--bootstrap', '0', '--out', out, '--quiet']);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   units = parseCsv(readFileSync(join(out, 'data/unit_economics.csv'), 'utf8'));
