@@ -11,6 +11,8 @@ import { DEFAULT_OUT_ROOT, EXIT_WRITE_FAILED, runMonthly } from '../lib/job/mont
 import { EXIT_LOCKED } from '../lib/job/lock.ts';
 import { cohortReportOptions, reportOptions } from './report.ts';
 import { join } from 'node:path';
+import { UserError } from '../lib/errors.ts';
+import { EXIT_STALE } from '../lib/run/stale.ts';
 
 export function builder(y: Argv) {
   return reportOptions(y)
@@ -23,11 +25,12 @@ Running a month again replaces it. A run that fails changes nothing. One run at 
     )
     .option('as-of', { type: 'string', describe: 'Report on orders up to this date (YYYY-MM-DD); its month names the folder. Default: the last day of the previous month (UTC). The config file\'s as_of is not used', group: 'Input:' })
     .option('out-root', { type: 'string', describe: `Folder of the month folders and the history page (config: monthly.out_root; default ${DEFAULT_OUT_ROOT})`, group: 'Output:' })
+    .option('allow-stale', { type: 'boolean', describe: `Exit 0 even when the orders end more than one period before the as-of date (config: monthly.allow_stale); without it such a run writes the report, which says so at its top, and exits ${EXIT_STALE}`, group: 'Output:' })
     .example('$0 monthly --config clv.config.json', 'last month\'s report in reports/out/<YYYY-MM>/ and reports/out/index.html')
     .example('$0 monthly --config clv.config.json --as-of 2024-06-30', 'the June 2024 report (e.g. to fill in a missed month)')
     .example('$0 monthly --orders shop.csv --segment-by channel --out-root /srv/clv --quiet', 'without a config file, silent unless something goes wrong (cron)')
     .epilogue(
-      `Exit codes: 0 done; 1 unexpected failure (a bug); 2 bad input, options or config (the message names the file, line or key); ${EXIT_LOCKED} another run holds the lock; ${EXIT_WRITE_FAILED} the output could not be written (disk full, permissions). On any failure the previous output and the history page are left as they were. Progress goes to stderr (a status line on a terminal, timestamped lines otherwise), the path of the new report to stdout.`,
+      `Exit codes: 0 done; 1 unexpected failure (a bug); 2 bad input, options or config (the message names the file, line or key); ${EXIT_LOCKED} another run holds the lock; ${EXIT_WRITE_FAILED} the output could not be written (disk full, permissions); ${EXIT_STALE} the report was written but the orders end more than one period before the as-of date (no orders since …; --allow-stale makes this 0). On any failure the previous output and the history page are left as they were. Progress goes to stderr (a status line on a terminal, timestamped lines otherwise), the path of the new report to stdout.`,
     );
 }
 
@@ -51,4 +54,7 @@ export async function handler(args: Args): Promise<void> {
   });
   progress.done(`monthly report for ${result.month} written${result.previous ? `, compared with ${result.previous}` : ''}`);
   process.stdout.write(`${join(result.dir, 'index.html')}\n`);
+  if (result.stale && !(args.allowStale ?? config.monthly?.allow_stale ?? false)) {
+    throw new UserError(`the report for ${result.month} was written, but the data are stale: ${result.stale.message} (exit ${EXIT_STALE}; --allow-stale or monthly.allow_stale in the config makes this 0)`, EXIT_STALE);
+  }
 }

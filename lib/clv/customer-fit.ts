@@ -38,7 +38,8 @@ export const GROUP_FIT_FACTOR = 200;
 
 export interface ModelFits {
   purchase: FitResult;
-  spend: FitResult;
+  /** Absent when the orders have no amounts (a purchase log): no spend, no CLV in money. */
+  spend?: FitResult;
 }
 
 export interface GroupFit extends ModelFits {
@@ -69,7 +70,7 @@ export function pooledCondition(fits: CustomerFits): string | undefined {
 }
 
 function failed(f: ModelFits): string | undefined {
-  const bad = [f.purchase, f.spend].find((x) => !x.converged);
+  const bad = [f.purchase, f.spend].find((x) => x !== undefined && !x.converged);
   return bad ? `${modelTitle(bad.model)} cannot be fitted: the optimizer did not converge (${bad.message ?? `gradient norm ${bad.gradientNorm}`})` : undefined;
 }
 
@@ -80,18 +81,18 @@ function failed(f: ModelFits): string | undefined {
  */
 export async function fitCustomers(
   db: Database,
-  o: { asOf: string; model: PurchaseModelId; timeUnit: TimeUnit; byChannel: boolean; allowUnconverged?: boolean; progress?: Progress },
+  o: { asOf: string; model: PurchaseModelId; timeUnit: TimeUnit; byChannel: boolean; allowUnconverged?: boolean; progress?: Progress; /** False for a purchase log without amounts: no spend model. */ money?: boolean },
 ): Promise<CustomerFits> {
   const fitOn = async (where?: string, around?: ModelFits) => {
     const histories = baseHistoriesSelect(o.asOf, where);
     const freq = await frequencyDataFrom(db, histories, o.timeUnit);
-    const spend = await spendDataFrom(db, histories);
+    const spend = o.money === false ? undefined : await spendDataFrom(db, histories);
     // A channel's fits start from the all-customer fits and stay near them (bounded time at the edge).
-    const near = (f: FitResult) => ({ starts: [f.params], near: { params: f.params, factor: GROUP_FIT_FACTOR } });
+    const near = (f: FitResult | undefined) => f && { starts: [f.params], near: { params: f.params, factor: GROUP_FIT_FACTOR } };
     return {
       purchase: fitPurchase(o.model, freq, around && near(around.purchase)),
-      spend: fitSpend(spend.data, around && near(around.spend)),
-      spendLeftOut: spend.left_out,
+      ...(spend ? { spend: fitSpend(spend.data, around && near(around.spend)) } : {}),
+      spendLeftOut: spend?.left_out ?? 0,
       histories: freq.x.length,
       customers: freq.weight.reduce((s, w) => s + w, 0),
     };
@@ -134,8 +135,8 @@ export async function scoreCustomerFits(db: Database, fits: CustomerFits, o: { a
   const base = { asOf: o.asOf, timeUnit: fits.timeUnit, horizonMonths: o.horizonMonths, annualDiscountRate: o.annualDiscountRate, margin: o.margin, progress: o.progress };
   let append = false;
   for (const g of fits.groups) {
-    await scoreFittedCustomers(db, { ...base, purchaseModel: fitted(fits.model, g.purchase.params), spend: g.spend.params, where: groupCondition(g.value), append });
+    await scoreFittedCustomers(db, { ...base, purchaseModel: fitted(fits.model, g.purchase.params), spend: g.spend?.params, where: groupCondition(g.value), append });
     append = true;
   }
-  await scoreFittedCustomers(db, { ...base, purchaseModel: fitted(fits.model, fits.all.purchase.params), spend: fits.all.spend.params, where: pooledCondition(fits), append });
+  await scoreFittedCustomers(db, { ...base, purchaseModel: fitted(fits.model, fits.all.purchase.params), spend: fits.all.spend?.params, where: pooledCondition(fits), append });
 }

@@ -34,7 +34,8 @@ export async function scoreFittedCustomers(
   db: Database,
   o: Omit<ScoreCustomersOptions, 'model'> & {
     purchaseModel: PurchaseModel;
-    spend: Record<string, number>;
+    /** Gamma-Gamma's parameters; absent for a purchase log (expected_avg_spend and clv are then NULL). */
+    spend: Record<string, number> | undefined;
     /** Only the customers of customer_base that meet this SQL condition. */
     where?: string;
     /** Add their rows to an existing customer_scores (else create it). */
@@ -48,7 +49,7 @@ export async function scoreFittedCustomers(
     unitDays,
     horizon: { horizonMonths: o.horizonMonths, monthLength: DAYS_PER_MONTH / unitDays, monthlyDiscount: monthlyRate(o.annualDiscountRate) },
   });
-  const ez = spendModel.expectedSpendSql(o.spend, 'h.x', 'h.zbar');
+  const ez = o.spend ? spendModel.expectedSpendSql(o.spend, 'h.x', 'h.zbar') : 'CAST(NULL AS DOUBLE)';
   await db.run(`
     ${o.append ? 'INSERT INTO customer_scores' : 'CREATE TEMP TABLE customer_scores AS'}
     SELECT customer_id, x AS frequency, tx_days / ${unitDays}.0 AS recency, T_days / ${unitDays}.0 AS T, zbar AS monetary_value,

@@ -81,6 +81,9 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
         throw new UserError(`--segment-by ${s}: no such column in ${source.label}; choose one of ${['channel', ...orders.attributes].join(', ')}`);
       }
     }
+    if (orders.money === 'none') {
+      throw new UserError(`${source.label} has no amount column (nor quantity and unit_price): clv score projects value in money and needs one (map it with --map amount=COL); clv report shows P(alive) and expected purchases of a purchase log`);
+    }
     options.progress?.step('summarising customers');
     await summarize(db, { period: 'month', asOf: orders.asOf, segmentBy: options.segmentBy, afterFactsRead: () => releaseFacts(db) });
 
@@ -90,6 +93,7 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
     const fits = await fitCustomers(db, { asOf: orders.asOf, model, timeUnit, byChannel: orders.hasChannel, allowUnconverged: true, progress: options.progress });
     await scoreCustomerFits(db, fits, { asOf: orders.asOf, horizonMonths: options.horizonMonths, annualDiscountRate: options.annualDiscountRate, margin, progress: options.progress });
     const { purchase: purchaseFit, spend: spendFit, spendLeftOut } = fits.all;
+    if (!spendFit) throw new Error('the spend model was not fitted although the orders have amounts');
     const segNames = options.segmentBy.map((s) => (s === 'channel' ? 'acquisition_channel' : neutraliseText(s)));
     const r6 = (e: string) => `round(${e}, 6)`;
     const scoresPath = join(scratch, 'customer_scores.csv');
@@ -114,7 +118,7 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
     const params = [
       ...modelParamRows(model, purchaseFit),
       ...modelParamRows(SPEND_MODEL_ID, spendFit),
-      ...fits.groups.flatMap((g) => [...modelParamRows(model, g.purchase, g.value), ...modelParamRows(SPEND_MODEL_ID, g.spend, g.value)]),
+      ...fits.groups.flatMap((g) => [...modelParamRows(model, g.purchase, g.value), ...(g.spend ? modelParamRows(SPEND_MODEL_ID, g.spend, g.value) : [])]),
     ];
     const manifest = {
       tool: TOOL,

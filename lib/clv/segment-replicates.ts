@@ -230,7 +230,7 @@ export function runReplicates(job: ReplicateJob, from: number, to: number): Repl
       } catch {
         f = undefined;
       }
-      if (!f || !f.purchase.converged || !f.spend.converged) {
+      if (!f || !f.purchase.converged || !f.spend?.converged) {
         failed++;
         continue;
       }

@@ -115,6 +115,8 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       /** Output root (default reports/out); each run writes <out_root>/<YYYY-MM>/. */
       out_root: z.string().min(1).optional(),
+      /** Exit 0 (not 5) when the orders end more than one period before the as-of date. */
+      allow_stale: z.boolean().optional(),
     })
     .optional(),
 });

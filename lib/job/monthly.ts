@@ -13,6 +13,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EXIT_WRITE_FAILED, UserError, writeFailure } from '../errors.ts';
+import type { Staleness } from '../run/stale.ts';
 import type { OrdersSource } from '../sources/source.ts';
 import type { Progress } from '../progress.ts';
 import type { CohortReportOptions } from '../run/build-report.ts';
@@ -54,6 +55,8 @@ export interface MonthlyResult {
   history: string;
   /** Month of the run compared with, or null. */
   previous: string | null;
+  /** Set when the orders end more than one period before the as-of date. */
+  stale?: Staleness;
 }
 
 const UNCHANGED = 'the previous output and the history page are unchanged';
@@ -156,7 +159,7 @@ export async function runMonthly(options: MonthlyOptions): Promise<MonthlyResult
         await rm(historyTmp, { force: true });
       }
       progress.detail?.(`${result.files.size} files in ${dir}; history of ${runs.length} ${runs.length === 1 ? 'run' : 'runs'} in ${historyPath}`);
-      return { month, asOf, dir, history: historyPath, previous: previous?.month ?? null };
+      return { month, asOf, dir, history: historyPath, previous: previous?.month ?? null, ...(result.stale ? { stale: result.stale } : {}) };
     } finally {
       await result.cleanup();
     }

@@ -32,10 +32,25 @@ export function attributeColumn(name: string): string {
   return ident(`attribute:${name}`);
 }
 
-/** Canonical order columns. The first three are required. */
-export const REQUIRED_COLUMNS = ['customer_id', 'order_date', 'amount'] as const;
-export const OPTIONAL_COLUMNS = ['order_id', 'channel'] as const;
+/**
+ * Canonical order columns. customer_id and order_date are required; the money of a row is its
+ * `amount`, or `quantity` × `unit_price` (line items), or nothing at all (a purchase log: the
+ * report leaves out what needs money).
+ */
+export const REQUIRED_COLUMNS = ['customer_id', 'order_date'] as const;
+export const OPTIONAL_COLUMNS = ['amount', 'order_id', 'channel'] as const;
+/**
+ * Columns of order lines: quantity and unit_price (amount = quantity × unit_price when the file
+ * has no amount; found by these names only then, or mapped), product (only mapped: it stays an
+ * attribute too, so `--segment-by` can use it). With an order_id, any of them makes the rows
+ * lines: rows that share an order_id are summed into one order.
+ */
+export const LINE_COLUMNS = ['quantity', 'unit_price', 'product'] as const;
 export const CANONICAL_COLUMNS: readonly string[] = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS];
+const MAPPABLE_COLUMNS: readonly string[] = [...CANONICAL_COLUMNS, ...LINE_COLUMNS];
+
+/** Where the money of an order comes from. */
+export type MoneySource = 'amount' | 'lines' | 'none';
 
 export interface OrdersInput {
   /** Path of the orders file (`.csv`, `.csv.gz`, `.tsv`, `.txt` or `.parquet`). */
@@ -54,6 +69,10 @@ export interface OrdersInput {
 export interface DroppedRows {
   reason: string;
   rows: number;
+  /** When rows are order lines: the orders those rows formed. */
+  orders?: number;
+  /** Customers who had no other row, so are not counted at all. */
+  customers?: number;
   /** A few examples (ids or values) to help find the rows. */
   examples?: string[];
 }
@@ -67,6 +86,8 @@ export interface InputSummary {
   rows_read: number;
   rows_kept: number;
   dropped: DroppedRows[];
+  /** Orders formed from the kept rows (rows_kept when each row is an order; fewer when rows are order lines). */
+  orders?: number;
 }
 
 export interface LoadedOrders {
@@ -80,6 +101,14 @@ export interface LoadedOrders {
   hasChannel: boolean;
   /** Names of the extra columns kept as customer attributes. */
   attributes: string[];
+  /** `amount` column, quantity × unit_price, or none (a purchase log: every amount is 0 and nothing about money is reported). */
+  money: MoneySource;
+  /** True when the rows were order lines summed into orders by order_id. */
+  lines: boolean;
+  /** The attribute that holds each order's product (the product of its first line), when mapped. */
+  productColumn?: string;
+  /** Things the reader of the report should know before anything else (also printed on stderr). */
+  warnings: string[];
 }
 
 
@@ -94,11 +123,11 @@ function resolveColumns(
   file: string,
   available: SourceColumn[],
   map: Record<string, string>,
-): { resolved: Map<string, SourceColumn>; attributes: SourceColumn[] } {
+): { resolved: Map<string, SourceColumn>; attributes: SourceColumn[]; money: MoneySource; lines: boolean } {
   for (const key of Object.keys(map)) {
-    if (!CANONICAL_COLUMNS.includes(key)) {
+    if (!MAPPABLE_COLUMNS.includes(key)) {
       throw new UserError(
-        `--map ${key}=${map[key]}: "${key}" is not an order column; map one of ${CANONICAL_COLUMNS.join(', ')}`,
+        `--map ${key}=${map[key]}: "${key}" is not an order column; map one of ${MAPPABLE_COLUMNS.join(', ')}`,
       );
     }
   }
@@ -107,20 +136,33 @@ function resolveColumns(
     available.find((c) => c.name === wanted) ?? available.find((c) => norm(c.name) === norm(wanted));
   const resolved = new Map<string, SourceColumn>();
   const missing: string[] = [];
-  for (const canonical of CANONICAL_COLUMNS) {
+  const resolve = (canonical: string, byName: boolean) => {
     const wanted = map[canonical] ?? canonical;
+    if (map[canonical] === undefined && !byName) return;
     const col = find(wanted);
     if (col) resolved.set(canonical, col);
     else if ((REQUIRED_COLUMNS as readonly string[]).includes(canonical) || map[canonical] !== undefined) {
       missing.push(map[canonical] ? `"${wanted}" (mapped to ${canonical})` : `"${canonical}"`);
     }
-  }
+  };
+  for (const canonical of CANONICAL_COLUMNS) resolve(canonical, true);
+  // Line columns by name only when there is no amount: an order file may well have a quantity.
+  for (const canonical of LINE_COLUMNS) resolve(canonical, canonical !== 'product' && !resolved.has('amount'));
   if (missing.length > 0) {
     const names = available.map((c) => JSON.stringify(c.name)).join(', ');
     throw new InputError(file, [
       {
         line: 1,
         message: `missing required ${missing.length === 1 ? 'column' : 'columns'} ${missing.join(', ')}; the header has ${names} (map other names with --map customer_id=YourColumn)`,
+      },
+    ]);
+  }
+  if (!resolved.has('amount') && resolved.has('quantity') !== resolved.has('unit_price')) {
+    const [has, lacks] = resolved.has('quantity') ? ['quantity', 'unit_price'] : ['unit_price', 'quantity'];
+    throw new InputError(file, [
+      {
+        line: 1,
+        message: `the file has ${has} (${JSON.stringify(resolved.get(has)!.name)}) but no ${lacks} and no amount; the amount of a line is quantity × unit_price (map them with --map quantity=COL --map unit_price=COL, or the amount with --map amount=COL)`,
       },
     ]);
   }
@@ -134,9 +176,12 @@ function resolveColumns(
     }
     byColumn.set(c.name, canonical);
   }
-  const used = new Set([...resolved.values()].map((c) => c.name));
+  // The product stays an attribute (the product of a customer's first order is a segment).
+  const used = new Set([...resolved].filter(([k]) => k !== 'product').map(([, c]) => c.name));
   const attributes = available.filter((c) => !used.has(c.name) && !CANONICAL_COLUMNS.includes(c.name));
-  return { resolved, attributes };
+  const money: MoneySource = resolved.has('amount') ? 'amount' : resolved.has('quantity') ? 'lines' : 'none';
+  const lines = resolved.has('order_id') && LINE_COLUMNS.some((c) => resolved.has(c));
+  return { resolved, attributes, money, lines };
 }
 
 const REJECT_HINTS: Record<string, string> = {
@@ -158,7 +203,7 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
   if (format === 'csv' && size > 0) await checkTextHead(file);
   if (format === 'csv' && (await isBlank(file, size))) {
     throw new InputError(file, [
-      { message: `the file is empty; expected a header row naming at least ${REQUIRED_COLUMNS.join(', ')}, then one row per order` },
+      { message: `the file is empty; expected a header row naming at least ${REQUIRED_COLUMNS.join(', ')} and amount (or quantity and unit_price), then one row per order` },
     ]);
   }
   // One pass over the file (hash, and for CSV its encoding), alongside DuckDB's scan; awaited at the end.
@@ -190,7 +235,7 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
     available = checkHeaderNames(file, desc.map((d) => d.column_name), undefined);
     desc.forEach((d, i) => types.set(i + 1, d.column_type));
   }
-  const { resolved, attributes } = resolveColumns(file, available, source.map ?? {});
+  const { resolved, attributes, money, lines } = resolveColumns(file, available, source.map ?? {});
   const col = (name: string) => resolved.get(name);
   // CSV columns are read under positional names: no name from the file appears in SQL.
   const sql = (c: SourceColumn) => (format === 'csv' ? `c${c.position}` : ident(c.name));
@@ -198,18 +243,28 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
   const native = (c: SourceColumn, kinds: RegExp) => format === 'parquet' && kinds.test(types.get(c.position) ?? '');
   const cid = col('customer_id')!;
   const od = col('order_date')!;
-  const am = col('amount')!;
   const years = source.years ?? DEFAULT_YEARS;
   const dateExpr = native(od, /^(DATE|TIMESTAMP)/) ? `TRY_CAST(${sql(od)} AS DATE)` : dateSql(text(od), source.dateFormat);
-  const amountExpr = native(am, /^(DECIMAL|INTEGER|BIGINT|SMALLINT|TINYINT|HUGEINT|U(BIGINT|INTEGER|SMALLINT|TINYINT)|DOUBLE|FLOAT)/)
-    ? `TRY_CAST(${sql(am)} AS DECIMAL(18,4))`
-    : `CASE WHEN ${plainNumberSql(text(am))} THEN TRY_CAST(${text(am)} AS DECIMAL(18,4)) END`;
+  const numberExpr = (c: SourceColumn) =>
+    native(c, /^(DECIMAL|INTEGER|BIGINT|SMALLINT|TINYINT|HUGEINT|U(BIGINT|INTEGER|SMALLINT|TINYINT)|DOUBLE|FLOAT)/)
+      ? `TRY_CAST(${sql(c)} AS DECIMAL(18,4))`
+      : `CASE WHEN ${plainNumberSql(text(c))} THEN TRY_CAST(${text(c)} AS DECIMAL(18,4)) END`;
+  /** The columns the amount is read from (the value problems name them). */
+  const moneyColumns = money === 'amount' ? [col('amount')!] : money === 'lines' ? [col('quantity')!, col('unit_price')!] : [];
+  const amountExpr =
+    money === 'amount'
+      ? numberExpr(col('amount')!)
+      : money === 'lines'
+        ? `TRY_CAST(${numberExpr(col('quantity')!)} * ${numberExpr(col('unit_price')!)} AS DECIMAL(18,4))`
+        : 'CAST(0 AS DECIMAL(18,4))';
   const custExpr = trimmedText(text(cid));
   const optional = (name: string) => {
     const c = col(name);
     return c ? trimmedText(text(c)) : 'CAST(NULL AS VARCHAR)';
   };
   const attrSelect = attributes.map((a) => `, ${trimmedText(text(a))} AS ${attributeColumn(a.name)}`).join('');
+  // Order lines: a hash of the whole row as read finds exact duplicates.
+  const rowHash = lines ? `, hash(${available.map(sql).join(', ')}) AS row_hash` : '';
   const csvColumns = `columns = {${available.map((c) => `'c${c.position}': 'VARCHAR'`).join(', ')}}`;
   const scan =
     format === 'parquet'
@@ -227,7 +282,7 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
   try {
     await db.run(`
       CREATE TABLE orders_in AS
-      SELECT customer_id, order_date, amount, order_id, channel ${attributes.map((a) => `, ${attributeColumn(a.name)}`).join('')},
+      SELECT customer_id, order_date, amount, order_id, channel ${attributes.map((a) => `, ${attributeColumn(a.name)}`).join('')}${lines ? ', row_hash' : ''},
              CAST(CASE WHEN customer_id IS NULL THEN 0
                        ELSE (CASE WHEN order_date IS NULL THEN 1
                                   WHEN NOT (order_date BETWEEN DATE '${years.from}-01-01' AND DATE '${years.to}-12-31') THEN 4 ELSE 0 END)
@@ -238,7 +293,7 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
                ${amountExpr} AS amount,
                ${optional('order_id')} AS order_id,
                ${optional('channel')} AS channel
-               ${attrSelect}
+               ${attrSelect}${rowHash}
         FROM ${scan})`);
   } catch (err) {
     await fileProblem();
@@ -247,6 +302,8 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
 
   if (format === 'csv') await reportRejects(db, file, available, fileProblem);
   await fileProblem();
+  // CSV files with NUL bytes are refused by the file scan; Parquet strings may hold them too.
+  if (format === 'parquet') await refuseNulText(db, file, [cid, col('order_id'), col('channel'), ...attributes], (c) => (c === cid ? 'customer_id' : c === col('order_id') ? 'order_id' : c === col('channel') ? 'channel' : attributeColumn(c.name)));
 
   // Values that do not parse.
   const [bad] = await db.rows<{ n_date: number; n_amount: number; n_rows: number }>(
@@ -262,22 +319,23 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
     // Error path only: read the raw text of the flagged rows again (same scan, same row order).
     await db.run(`DROP TABLE IF EXISTS orders_raw`);
     await db.run(
-      `CREATE TEMP TABLE orders_raw AS SELECT ${text(od)} AS d, ${text(am)} AS a FROM ${format === 'parquet' ? scanArgs : `${scanArgs}, ${csvColumns})`}`,
+      `CREATE TEMP TABLE orders_raw AS SELECT ${text(od)} AS d${moneyColumns.map((c, i) => `, ${text(c)} AS a${i}, ${numberExpr(c)} IS NULL AS bad${i}`).join('')}
+       FROM ${format === 'parquet' ? scanArgs : `${scanArgs}, ${csvColumns})`}`,
     );
     const raw = new Map(
-      (await db.rows<{ rec: number; d: string | null; a: string | null }>(
-        `SELECT rowid AS rec, d, a FROM orders_raw WHERE rowid IN (SELECT rowid FROM orders_in WHERE bad > 0 ORDER BY rowid LIMIT ${MAX_LISTED_PROBLEMS})`,
-      )).map((r) => [r.rec, r]),
+      (await db.rows<Record<string, string | number | boolean | null>>(
+        `SELECT rowid AS rec, * FROM orders_raw WHERE rowid IN (SELECT rowid FROM orders_in WHERE bad > 0 ORDER BY rowid LIMIT ${MAX_LISTED_PROBLEMS})`,
+      )).map((r) => [Number(r.rec), r]),
     );
     await db.run(`DROP TABLE orders_raw`);
-    const lines =
+    const fileLines =
       format === 'csv' ? await recordLines(file, flagged.map((s) => s.rec)) : new Map(flagged.map((s) => [s.rec, s.rec + 1]));
     const problems: InputProblem[] = [];
     for (const f of flagged) {
-      const line = lines.get(f.rec);
+      const line = fileLines.get(f.rec);
       const value = raw.get(f.rec);
       if (f.bad & 5) {
-        const v = value?.d ?? '';
+        const v = String(value?.d ?? '');
         problems.push({
           line,
           column: od.position,
@@ -290,17 +348,31 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
         });
       }
       if (f.bad & 2) {
-        const v = value?.a ?? '';
-        problems.push({
-          line,
-          column: am.position,
-          columnName: am.name,
-          value: v,
-          message:
-            v.trim() === ''
-              ? 'empty amount; expected a number such as 42.50 (negative for refunds)'
-              : 'not a valid amount; expected a number such as 42.50 or -12.00, without currency symbols or thousands separators',
-        });
+        const unparsed = moneyColumns.filter((_, i) => value?.[`bad${i}`] === true);
+        for (const [i, c] of moneyColumns.entries()) {
+          if (!unparsed.includes(c)) continue;
+          const v = String(value?.[`a${i}`] ?? '');
+          const what = money === 'lines' ? (c === col('quantity') ? 'quantity' : 'unit price') : 'amount';
+          const example = what === 'quantity' ? '3 or -1' : '42.50 or -12.00';
+          problems.push({
+            line,
+            column: c.position,
+            columnName: c.name,
+            value: v,
+            message:
+              v.trim() === ''
+                ? `empty ${what}; expected a number such as ${example}${what === 'amount' ? ' (negative for refunds)' : ''}`
+                : `not a valid ${what}; expected a number such as ${example}, without currency symbols or thousands separators`,
+          });
+        }
+        if (unparsed.length === 0) {
+          problems.push({
+            line,
+            column: moneyColumns[0]?.position,
+            columnName: moneyColumns[0]?.name,
+            message: 'quantity × unit price is too large; expected a line amount below 100,000,000,000,000',
+          });
+        }
       }
     }
     throw new InputError(file, problems, bad.n_date + bad.n_amount, format === 'csv' ? 'line' : 'row');
@@ -311,9 +383,19 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
   if (emptyCustomers.n > 0) dropped.push({ reason: 'empty customer_id', rows: emptyCustomers.n });
 
   if (emptyCustomers.n > 0) await db.run(`DELETE FROM orders_in WHERE customer_id IS NULL`);
-  if (col('order_id')) {
-    const [dups] = await db.rows<{ n: number }>(
-      `SELECT count(order_id) - count(DISTINCT order_id) AS n FROM orders_in`,
+  const warnings: string[] = [];
+  if (lines) {
+    const duplicates = await countAndDelete(
+      db,
+      `rowid IN (SELECT rowid FROM orders_in QUALIFY row_number() OVER (PARTITION BY row_hash, order_id, customer_id, order_date, amount ORDER BY rowid) > 1)`,
+      false,
+    );
+    if (duplicates.rows > 0) dropped.push({ reason: 'exact duplicate of an earlier line (every column the same)', rows: duplicates.rows });
+    await checkOrderLines(db, file, format, cid, od);
+    await sumOrderLines(db, attributes.map((a) => attributeColumn(a.name)));
+  } else if (col('order_id')) {
+    const [dups] = await db.rows<{ n: number; rows: number }>(
+      `SELECT count(order_id) - count(DISTINCT order_id) AS n, count(*) AS rows FROM orders_in`,
     );
     if (dups.n > 0) {
       const examples = await db.rows<{ order_id: string }>(
@@ -325,6 +407,11 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
         rows: dups.n,
         examples: examples.map((e) => e.order_id),
       });
+      if (dups.n * 20 > dups.rows) {
+        warnings.push(
+          `${dups.n} of ${dups.rows} rows of ${file} repeat an order_id and were dropped. If the rows are the lines of orders, map the line columns (--map quantity=COL --map unit_price=COL, or --map product=COL with a line amount) so that the lines of each order are summed.`,
+        );
+      }
       await db.run(`
         DELETE FROM orders_in WHERE rowid IN (
           SELECT rowid FROM orders_in WHERE order_id IS NOT NULL
@@ -358,22 +445,35 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
     SELECT rowid AS seq, customer_id, order_date, amount, order_id, channel
            ${attributes.map((a) => `, ${attributeColumn(a.name)}`).join('')}
     FROM orders_in`);
-  const afterAsOf = await countAndDelete(db, `order_date > DATE ${literal(asOf)}`);
-  if (afterAsOf > 0) dropped.push({ reason: `dated after the as-of date ${asOf}`, rows: afterAsOf });
+  const ofOrders = (n: { rows: number; orders: number }) => (lines ? { rows: n.rows, orders: n.orders } : { rows: n.rows });
+  const afterAsOf = await countAndDelete(db, `order_date > DATE ${literal(asOf)}`, lines);
+  if (afterAsOf.rows > 0) dropped.push({ reason: `dated after the as-of date ${asOf}`, ...ofOrders(afterAsOf) });
+  // Customers who never bought: all their rows are refunds before a first order.
+  const [{ n: customersGone }] = await db.rows<{ n: number }>(
+    `SELECT count(DISTINCT customer_id) AS n FROM orders_in f
+     WHERE amount < 0 AND NOT EXISTS (SELECT 1 FROM orders_in p WHERE p.customer_id = f.customer_id AND p.amount >= 0)`,
+  );
   const orphanRefunds = await countAndDelete(
     db,
     `amount < 0 AND NOT EXISTS (
        SELECT 1 FROM orders_in p WHERE p.customer_id = facts.customer_id AND p.amount >= 0 AND p.order_date <= facts.order_date)`,
+    lines,
     `amount < 0`,
   );
-  if (orphanRefunds > 0) dropped.push({ reason: 'refund (negative amount) before the customer\'s first order', rows: orphanRefunds });
+  if (orphanRefunds.rows > 0) {
+    dropped.push({
+      reason: 'refund (negative amount) before the customer\'s first order',
+      ...ofOrders(orphanRefunds),
+      ...(customersGone > 0 ? { customers: customersGone } : {}),
+    });
+  }
   const [noPurchase] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM facts WHERE amount >= 0`);
   if (noPurchase.n === 0) {
     throw new InputError(file, [{ message: `no orders left to report on or before ${asOf} (all rows were dropped: ${dropped.map((d) => `${d.rows} ${d.reason}`).join('; ')})` }]);
   }
 
-  const [kept] = await db.rows<{ n: number; first: string; last: string }>(
-    `SELECT count(*) AS n, strftime(min(order_date), '%Y-%m-%d') AS first, strftime(max(order_date), '%Y-%m-%d') AS last FROM facts`,
+  const [kept] = await db.rows<{ n: number; rows: number; first: string; last: string }>(
+    `SELECT count(*) AS n, ${lineCountSql(lines)} AS rows, strftime(min(order_date), '%Y-%m-%d') AS first, strftime(max(order_date), '%Y-%m-%d') AS last FROM orders_in`,
   );
   return {
     input: {
@@ -382,8 +482,9 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
       sha256: (await scanning).sha256,
       bytes: size,
       rows_read: bad.n_rows,
-      rows_kept: kept.n,
+      rows_kept: kept.rows,
       dropped,
+      ...(lines ? { orders: kept.n } : {}),
     },
     asOf,
     firstDate: kept.first,
@@ -391,6 +492,10 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
     hasOrderId: col('order_id') !== undefined,
     hasChannel: col('channel') !== undefined,
     attributes: attributes.map((a) => a.name),
+    money,
+    lines,
+    ...(col('product') ? { productColumn: col('product')!.name } : {}),
+    warnings,
   };
 }
 
@@ -428,15 +533,96 @@ export async function releaseFacts(db: Database): Promise<void> {
   await db.run(`DROP TABLE IF EXISTS orders_in`);
 }
 
-/** Deletes the rows of the loaded table (aliased `facts` in `where`) and returns how many there were. */
-async function countAndDelete(db: Database, where: string, prefilter?: string): Promise<number> {
+/**
+ * Deletes the rows of the loaded table (aliased `facts` in `where`) and returns how many there
+ * were: `rows` counts input rows (the lines, once lines are summed into orders), `orders` the rows
+ * of the table.
+ */
+async function countAndDelete(db: Database, where: string, lines: boolean, prefilter?: string): Promise<{ rows: number; orders: number }> {
   if (prefilter) {
     const [pre] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM orders_in WHERE ${prefilter}`);
-    if (pre.n === 0) return 0;
+    if (pre.n === 0) return { rows: 0, orders: 0 };
   }
-  const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM orders_in facts WHERE ${where}`);
+  const [{ n, rows }] = await db.rows<{ n: number; rows: number }>(
+    `SELECT count(*) AS n, ${lineCountSql(lines)} AS rows FROM orders_in facts WHERE ${where}`,
+  );
   if (n > 0) await db.run(`DELETE FROM orders_in facts WHERE ${where}`);
-  return n;
+  return { rows, orders: n };
+}
+
+/** SQL: the number of input rows behind the selected rows of orders_in (n_lines once lines are summed). */
+function lineCountSql(lines: boolean): string {
+  return lines ? 'coalesce(sum(n_lines), 0)' : 'count(*)';
+}
+
+/** Refuses text values with a NUL byte (Parquet strings), naming the first rows and columns. */
+async function refuseNulText(db: Database, file: string, columns: (SourceColumn | undefined)[], loaded: (c: SourceColumn) => string): Promise<void> {
+  const present = columns.filter((c): c is SourceColumn => c !== undefined);
+  const problems: InputProblem[] = [];
+  let total = 0;
+  for (const c of present) {
+    const where = `contains(${loaded(c)}, chr(0))`;
+    const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM orders_in WHERE ${where}`);
+    if (n === 0) continue;
+    total += n;
+    const rows = await db.rows<{ rec: number }>(`SELECT rowid AS rec FROM orders_in WHERE ${where} ORDER BY rowid LIMIT ${MAX_LISTED_PROBLEMS}`);
+    for (const r of rows) problems.push({ line: r.rec + 1, column: c.position, columnName: c.name, message: 'the value holds a NUL byte (character 0); expected text without control characters' });
+  }
+  if (total > 0) throw new InputError(file, problems.slice(0, MAX_LISTED_PROBLEMS), total, 'row');
+}
+
+/**
+ * The lines of one order must agree on customer and date: the first line that does not is an
+ * error naming both lines (the order's first line and the line that differs).
+ */
+async function checkOrderLines(db: Database, file: string, format: 'csv' | 'parquet', cid: SourceColumn, od: SourceColumn): Promise<void> {
+  const query = `
+    WITH firsts AS (
+      SELECT order_id, min(rowid) AS first_rec, arg_min(customer_id, rowid) AS first_customer, arg_min(order_date, rowid) AS first_date
+      FROM orders_in WHERE order_id IS NOT NULL GROUP BY order_id)
+    SELECT o.rowid AS rec, f.first_rec, o.order_id, o.customer_id, f.first_customer,
+           strftime(o.order_date, '%Y-%m-%d') AS order_date, strftime(f.first_date, '%Y-%m-%d') AS first_date
+    FROM orders_in o JOIN firsts f ON o.order_id = f.order_id
+    WHERE o.customer_id <> f.first_customer OR o.order_date <> f.first_date`;
+  const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM (${query})`);
+  if (n === 0) return;
+  const listed = await db.rows<{ rec: number; first_rec: number; order_id: string; customer_id: string; first_customer: string; order_date: string; first_date: string }>(
+    `${query} ORDER BY o.rowid LIMIT ${MAX_LISTED_PROBLEMS}`,
+  );
+  const recs = listed.flatMap((l) => [l.rec, l.first_rec]);
+  const lineOf = format === 'csv' ? await recordLines(file, recs) : new Map(recs.map((r) => [r, r + 1]));
+  const unit = format === 'csv' ? 'line' : 'row';
+  const problems: InputProblem[] = listed.map((l) => {
+    const other = lineOf.get(l.first_rec);
+    const customer = l.customer_id !== l.first_customer;
+    return {
+      line: lineOf.get(l.rec),
+      column: customer ? cid.position : od.position,
+      columnName: customer ? cid.name : od.name,
+      value: customer ? l.customer_id : l.order_date,
+      message: `order ${JSON.stringify(l.order_id)} has ${customer ? `customer ${JSON.stringify(l.first_customer)}` : `date ${l.first_date}`} on ${unit} ${other}, its first ${unit}; expected every line of an order to have the same customer and order date`,
+    };
+  });
+  throw new InputError(file, problems, n, unit);
+}
+
+/**
+ * Replaces the lines in orders_in by their orders: one row per order_id (a line without an
+ * order_id is an order of its own), in the order of each order's first line, with the sum of the
+ * line amounts and the customer, date, channel and attributes of its first line.
+ */
+async function sumOrderLines(db: Database, attributeColumns: string[]): Promise<void> {
+  const firsts = ['customer_id', 'order_date', 'order_id', 'channel', ...attributeColumns].map((c) => `first(${c} ORDER BY rowid) AS ${c}`).join(', ');
+  await db.run(`DROP TABLE IF EXISTS order_lines`);
+  await db.run(`ALTER TABLE orders_in RENAME TO order_lines`);
+  await db.run(`
+    CREATE TABLE orders_in AS
+    SELECT * EXCLUDE (first_rec) FROM (
+      SELECT ${firsts}, CAST(sum(amount) AS DECIMAL(18,4)) AS amount, count(*) AS n_lines, min(rowid) AS first_rec
+      FROM order_lines
+      GROUP BY order_id, CASE WHEN order_id IS NULL THEN rowid END)
+    ORDER BY first_rec`);
+  await db.run(`DROP TABLE order_lines`);
 }
 
 async function reportRejects(db: Database, file: string, columns: SourceColumn[], fileProblem: () => Promise<void>): Promise<void> {

@@ -25,6 +25,7 @@ import {
   type SCREEN_ABOVE,
 } from './model.ts';
 import { fitPrepared } from './fit/log-space-fit.ts';
+import { fitWithLimits, withLimits } from './limits.ts';
 import { double } from '../engine/sql.ts';
 import { digamma, lnGamma, lnHyp2f1Detailed, NeumaierSum } from './fit/special.ts';
 
@@ -453,6 +454,9 @@ function toParams(p: Record<string, number>): BgNbdParams {
  * Fits BG/NBD by maximum likelihood (multi-start BFGS in log-parameter space
  * with the analytic gradient; on more than {@link SCREEN_ABOVE} distinct
  * entries the starts are screened on a weighted sample first, see fitLogSpace).
+ * When the fit runs to the edge of the parameter space (a → 0: no dropout;
+ * a, b → ∞: the same dropout probability for everyone) the limiting model is
+ * fitted and used instead (lib/models/limits.ts; the result's `limit` says which and why).
  * Throws ModelNotIdentifiedError for data that cannot identify the model (no
  * customers, one customer, no repeat purchases, no observation time).
  */
@@ -471,17 +475,19 @@ export function fitBetaGeo(title: string, modified: boolean, data: FrequencyData
     { r: 0.25, alpha: 0.1 / rate, a: 0.5, b: 2 },
     { r: 3, alpha: 10 / rate, a: 2, b: 8 },
   ];
-  return fitPrepared({
-    model: title,
-    names: BG_NBD_PARAMS,
-    data,
-    customers,
-    prepare: prepareBgNbd,
-    llPrepared: (p: BgNbdParams, prep: BgNbdPrepared, grad) => logLikelihoodBetaGeoPrepared(p, prep, grad, modified),
-    starts,
-    reference: { alpha: sumT / customers },
-    options,
-  });
+  const full = (o?: FitOptions) =>
+    fitPrepared({
+      model: title,
+      names: BG_NBD_PARAMS,
+      data,
+      customers,
+      prepare: preparedBgNbdFor,
+      llPrepared: (p: BgNbdParams, prep: BgNbdPrepared, grad) => logLikelihoodBetaGeoPrepared(p, prep, grad, modified),
+      starts,
+      reference: { alpha: sumT / customers },
+      options: o,
+    });
+  return fitWithLimits({ title, family: modified ? 'modified-beta-geo' : 'beta-geo', data, prepare: preparedBgNbdFor, customers, sumX, sumT, full, options });
 }
 
 /**
@@ -614,8 +620,8 @@ export function pAliveSqlBetaGeo(params: BgNbdParams, unitDays: number, modified
   return { sql: modified ? `1.0 / (1.0 + ${odds})` : `CASE WHEN h.x = 0 THEN 1.0 ELSE 1.0 / (1.0 + ${odds}) END` };
 }
 
-/** BG/NBD behind the common {@link PurchaseModel} interface (its CLI id is given by lib/models/registry.ts). */
-export const bgNbd: PurchaseModel = {
+/** BG/NBD behind the common {@link PurchaseModel} interface (its CLI id is given by lib/models/registry.ts), with its limits (lib/models/limits.ts). */
+export const bgNbd: PurchaseModel = withLimits({
   title: BG_NBD_TITLE,
   paramNames: BG_NBD_PARAMS,
   definition: {
@@ -635,4 +641,4 @@ export const bgNbd: PurchaseModel = {
   conditionalExpected: (p, t, x, tx, T) => conditionalExpectedBgNbd(toParams(p), t, x, tx, T),
   expectedNew: (p, t) => expectedPurchasesNewBgNbd(toParams(p), t),
   pAliveSql: (p, unitDays) => pAliveSqlBetaGeo(toParams(p), unitDays, false),
-};
+}, 'beta-geo', preparedBgNbdFor);

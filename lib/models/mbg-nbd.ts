@@ -45,6 +45,7 @@ import {
   type BgNbdPrepared,
 } from './bg-nbd.ts';
 import type { FitOptions, FitResult, FrequencyData, PurchaseModel } from './model.ts';
+import { withLimits } from './limits.ts';
 
 /** The parameters have BG/NBD's names and meanings: λ ~ Gamma(r, α), p ~ Beta(a, b). */
 export type MbgNbdParams = BgNbdParams;
@@ -121,8 +122,8 @@ function toParams(p: Record<string, number>): MbgNbdParams {
   return { r: p.r, alpha: p.alpha, a: p.a, b: p.b };
 }
 
-/** MBG/NBD behind the common {@link PurchaseModel} interface (its CLI id is given by lib/models/registry.ts). */
-export const mbgNbd: PurchaseModel = {
+/** MBG/NBD behind the common {@link PurchaseModel} interface (its CLI id is given by lib/models/registry.ts), with its limits (lib/models/limits.ts). */
+export const mbgNbd: PurchaseModel = withLimits({
   title: MBG_NBD_TITLE,
   paramNames: MBG_NBD_PARAMS,
   definition: {
@@ -141,4 +142,4 @@ export const mbgNbd: PurchaseModel = {
   conditionalExpected: (p, t, x, tx, T) => conditionalExpectedMbgNbd(toParams(p), t, x, tx, T),
   expectedNew: (p, t) => expectedPurchasesNewMbgNbd(toParams(p), t),
   pAliveSql: (p, unitDays) => pAliveSqlBetaGeo(toParams(p), unitDays, true),
-};
+}, 'modified-beta-geo', preparedBgNbdFor);

@@ -19,6 +19,7 @@ import {
   type MinimizeOptions,
   type MinimizeResult,
   type ObjectiveWithGradient,
+  TIME_LIMIT_MESSAGE,
 } from './fit/optimize.ts';
 
 /** A model's id as the registry (lib/models/registry.ts) names it; the model files themselves name no id. */
@@ -74,6 +75,32 @@ export interface FitResult {
   customers: number;
   /** When converged is false: why, in plain words. */
   message?: string;
+  /**
+   * When converged is false: the parameters that ran off to 0 or ∞, or that the likelihood still
+   * pushed towards 0 or ∞ from far out where the fit stopped (its iteration or time bound): the fit
+   * was heading for the edge of the parameter space (lib/models/limits.ts then fits the limit).
+   */
+  edge?: { param: string; towards: 'zero' | 'infinity' }[];
+  /**
+   * Set when the full model ran to the edge of its parameter space and its limiting model was fitted
+   * and used instead (lib/models/limits.ts): `params` are then the limiting model's.
+   */
+  limit?: FitLimit;
+}
+
+/**
+ * The limits of the purchase models at the edge of their parameter space (lib/models/limits.ts):
+ * `nbd`, no dropout identified (every customer stays active); `common_dropout`, the same dropout
+ * probability (BG/NBD, MBG/NBD) or rate (Pareto/NBD) for every customer.
+ */
+export type LimitId = 'nbd' | 'common_dropout';
+
+export interface FitLimit {
+  id: LimitId;
+  /** Which limit was taken and why, in plain words (the full model's run to the edge and the likelihoods compared). */
+  reason: string;
+  /** The full model's fit that ran to the edge: where it stopped, its log-likelihood and why it did not converge (none when the limit was given, e.g. a channel's fit around a fit on all customers that took it). */
+  full?: { params: Record<string, number>; logLikelihood: number; message: string };
 }
 
 /** How the report writes numbers (lib/report/format.ts implements it): what a model's explanation needs. */
@@ -95,8 +122,12 @@ export interface ClvModel<D> {
   readonly definition: { term: string; definition: string };
   /** Total log-likelihood of the data (weights applied). */
   logLikelihood(params: Record<string, number>, data: D): number;
-  /** Plain-words reading of fitted parameters for the report (time unit of the rates; the spend model's frequency/spend correlation). */
-  explain?(params: Record<string, number>, o: { unit: 'day' | 'week'; words: NumberWords; correlation?: number }): string[];
+  /**
+   * Plain-words reading of fitted parameters for the report (time unit of the rates; the spend model's
+   * frequency/spend correlation; the limit the fit took at the edge of the parameter space, whose
+   * parameters `params` then are).
+   */
+  explain?(params: Record<string, number>, o: { unit: 'day' | 'week'; words: NumberWords; correlation?: number; limit?: FitLimit }): string[];
   /**
    * Maximum-likelihood fit. At the edge of the parameter space (a parameter running off to 0 or ∞,
    * a flat likelihood) it returns converged = false with a plain-words message, in bounded time;
@@ -158,6 +189,19 @@ export interface FitOptions {
    * fit can spend where the likelihood gets expensive (Pareto/NBD as s, β → ∞).
    */
   near?: { params: Record<string, number>; factor: number };
+  /**
+   * Time limit of the whole fit in seconds (every start; default {@link FIT_SECONDS}). A fit that
+   * reaches it stops without converging and says so: the iteration bound alone bounds the steps,
+   * not their cost (the Pareto/NBD likelihood gets expensive at the edge of its parameter space).
+   */
+  maxSeconds?: number;
+  /**
+   * The log-likelihood of the model's limit at an edge of its parameter space (lib/models/limits.ts
+   * fits the no-dropout limit first): a start heading for an edge (a parameter more than a factor
+   * e^6 from its reference size and pushed further out) whose log-likelihood is already within
+   * `margin` of it stops there, not converged, instead of crawling on towards the edge.
+   */
+  edgeReference?: { logLikelihood: number; margin: number };
   /**
    * On large data (more than 50,000 distinct entries) run the starts on a
    * weighted sample first and refine the best end points on the full data
@@ -436,6 +480,20 @@ export interface ScreeningSample extends NegLogLikelihood {
   customers: number;
 }
 
+/** Default time limit of one fit, in seconds (see {@link FitOptions.maxSeconds}). */
+export const FIT_SECONDS = 5;
+
+/**
+ * A fit stops once a parameter has run off (more than a factor e^RUNAWAY_BOUND from its reference
+ * size) and the likelihood still pushes it further out, or once it is more than e^(RUNAWAY_BOUND +
+ * EDGE_STOP) away: it is reported as run off either way, and going on would only crawl towards the
+ * search bound while the likelihood changes in digits that do not matter (on UCI Online Retail,
+ * Pareto/NBD's s crawled from e^−12 to e^−14 in 17 s, its likelihood changing by less than 1e-6).
+ */
+const EDGE_STOP = 4;
+/** An unconverged fit stopped by its iteration or time bound with a parameter this far out (e^6 ≈ 400 times its reference size) and pushed further: heading for the edge. */
+const EDGE_NEAR = 6;
+
 /** Distinct entries above which the models screen their starts on a weighted sample (see {@link fitLogSpace}). */
 export const SCREEN_ABOVE = 50_000;
 /** Entries in that sample. */
@@ -497,14 +555,34 @@ export function fitLogSpace(args: {
       return Math.log(v);
     }),
   );
-  const optimizer = { ...args.defaultOptimizer, ...args.options?.optimizer };
+  const ref = names.map((n) => Math.log(args.reference?.[n] ?? 1));
+  /** Coordinates more than `far` from their reference that the descent direction −∇ moves further out. */
+  const outward = (theta: readonly number[], grad: readonly number[], far: number): number[] =>
+    theta.flatMap((t, i) => (Math.abs(t - ref[i]) > far && grad[i] * (t - ref[i]) < 0 ? [i] : []));
+  const seconds = args.options?.maxSeconds ?? FIT_SECONDS;
+  const optimizer: MinimizeOptions = {
+    ...args.defaultOptimizer,
+    deadline: performance.now() + 1000 * seconds,
+    stopWhen: (theta, value, grad) => {
+      if (outward(theta, grad, RUNAWAY_BOUND).length > 0 || theta.some((t, i) => Math.abs(t - ref[i]) > RUNAWAY_BOUND + EDGE_STOP)) return 'a parameter ran off to 0 or ∞';
+      const limit = args.options?.edgeReference;
+      // value is −LL/N (of the screening sample on large data: then only an estimate, and the refinement checks again)
+      if (limit && outward(theta, grad, EDGE_NEAR).length > 0 && Math.abs(value * customers + limit.logLikelihood) <= limit.margin) return 'it is heading for the edge of the parameter space, where the limit fits as well';
+      return undefined;
+    },
+    ...args.options?.optimizer,
+  };
   const opt =
     (args.screen && args.options?.screen !== false && screenedMinimize(bounded, boundedGrad, boundedObjective(args.screen, args.screen.customers, box), starts, optimizer)) ||
     minimizeMultiStart(bounded, starts, optimizer, { valueAndGradient: boundedGrad });
   let converged = opt.converged && Number.isFinite(opt.value);
-  let message: string | undefined = converged ? undefined : `the optimizer stopped without converging: ${opt.message}`;
+  let message: string | undefined = converged
+    ? undefined
+    : opt.message === TIME_LIMIT_MESSAGE
+      ? `the optimizer stopped at the time limit of ${seconds} s without converging (the likelihood is slow to evaluate there)`
+      : `the optimizer stopped without converging: ${opt.message}`;
   const theta = opt.x;
-  const runaway = names.filter((n, i) => Math.abs(theta[i] - Math.log(args.reference?.[n] ?? 1)) > RUNAWAY_BOUND);
+  const runaway = names.filter((_, i) => Math.abs(theta[i] - ref[i]) > RUNAWAY_BOUND);
   if (runaway.length > 0) {
     converged = false;
     message = `the likelihood keeps improving as ${runaway
@@ -519,6 +597,10 @@ export function fitLogSpace(args: {
   if (!Number.isFinite(opt.value)) {
     converged = false;
     message = 'the likelihood could not be evaluated at any starting point';
+  }
+  const heading = converged || edge.length > 0 ? [] : [...new Set([...runaway.map((n) => names.indexOf(n)), ...outward(theta, opt.gradient, EDGE_NEAR)])].map((i) => names[i]);
+  if (heading.length > 0 && runaway.length === 0) {
+    message = `${message}; the likelihood still pushes ${heading.map((n) => `${n} towards ${theta[names.indexOf(n)] > ref[names.indexOf(n)] ? '∞' : '0'}`).join(', ')}, the edge of the parameter space`;
   }
   const ll = -opt.value * customers;
   let stdErrors: Record<string, number | null> = Object.fromEntries(names.map((n) => [n, null]));
@@ -549,6 +631,7 @@ export function fitLogSpace(args: {
     customers,
   };
   if (message !== undefined) result.message = message;
+  if (heading.length > 0) result.edge = heading.map((n) => ({ param: n, towards: theta[names.indexOf(n)] > ref[names.indexOf(n)] ? 'infinity' : 'zero' }));
   return result;
 }
 

@@ -20,6 +20,8 @@ import {
   type SCREEN_ABOVE,
 } from './model.ts';
 import { fitPrepared } from './fit/log-space-fit.ts';
+import { preparedBgNbdFor } from './bg-nbd.ts';
+import { fitWithLimits, withLimits } from './limits.ts';
 import { digamma, lnGamma, lnHyp2f1Pareto, logDiffExp, NeumaierSum, ParetoSeries } from './fit/special.ts';
 
 export interface ParetoNbdParams {
@@ -567,8 +569,11 @@ function toParams(p: Record<string, number>): ParetoNbdParams {
  * BFGS (analytic gradient) in log-parameter space from several starts spread
  * over that ridge and keeps the best; on more than {@link SCREEN_ABOVE}
  * distinct entries the starts are screened on a weighted sample first (see
- * fitLogSpace). Throws ModelNotIdentifiedError for data that cannot identify
- * the model (no customers, one customer, no repeat purchases, no observation time).
+ * fitLogSpace). When the fit runs to the edge of the parameter space (s → 0 or
+ * β → ∞: no dropout; s, β → ∞: the same dropout rate s/β for everyone) the
+ * limiting model is fitted and used instead (lib/models/limits.ts; the result's
+ * `limit` says which and why). Throws ModelNotIdentifiedError for data that cannot
+ * identify the model (no customers, one customer, no repeat purchases, no observation time).
  */
 export function fitParetoNbd(data: FrequencyData, options?: FitOptions): FitResult {
   checkFrequencyIdentifiable(PARETO_NBD_TITLE, data);
@@ -580,17 +585,19 @@ export function fitParetoNbd(data: FrequencyData, options?: FitOptions): FitResu
     { r: 2, alpha: 2 * scale, s: 2, beta: 5 * scale },
     { r: 0.5, alpha: 0.5 * scale, s: 1, beta: 0.1 * scale },
   ];
-  return fitPrepared({
-    model: PARETO_NBD_TITLE,
-    names: PARETO_NBD_PARAMS,
-    data,
-    customers,
-    prepare: prepareParetoNbd,
-    llPrepared: logLikelihoodParetoNbdPrepared,
-    starts,
-    reference: { alpha: sumT / customers, beta: sumT / customers },
-    options,
-  });
+  const full = (o?: FitOptions) =>
+    fitPrepared({
+      model: PARETO_NBD_TITLE,
+      names: PARETO_NBD_PARAMS,
+      data,
+      customers,
+      prepare: prepareParetoNbd,
+      llPrepared: logLikelihoodParetoNbdPrepared,
+      starts,
+      reference: { alpha: sumT / customers, beta: sumT / customers },
+      options: o,
+    });
+  return fitWithLimits({ title: PARETO_NBD_TITLE, family: 'pareto', data, prepare: preparedBgNbdFor, customers, sumX, sumT, full, options });
 }
 
 /**
@@ -644,8 +651,8 @@ export function conditionalExpectedParetoNbd(params: ParetoNbdParams, t: number,
   return expectedIfAliveParetoNbd(params, t, x, T) * pAliveParetoNbd(params, x, tx, T);
 }
 
-/** Pareto/NBD behind the common {@link PurchaseModel} interface (its CLI id is given by lib/models/registry.ts). */
-export const paretoNbd: PurchaseModel = {
+/** Pareto/NBD behind the common {@link PurchaseModel} interface (its CLI id is given by lib/models/registry.ts), with its limits (lib/models/limits.ts). */
+export const paretoNbd: PurchaseModel = withLimits({
   title: PARETO_NBD_TITLE,
   paramNames: PARETO_NBD_PARAMS,
   definition: {
@@ -675,4 +682,4 @@ export const paretoNbd: PurchaseModel = {
       pointTerm: (x, t) => lnA0TermParetoNbd(params, x, t),
     };
   },
-};
+}, 'pareto', preparedBgNbdFor);

@@ -35,6 +35,8 @@ export interface ViewEntry {
   data: string[];
   /** Said when the view has nothing to show with the options given (e.g. segments without --segment-by). */
   needs?: string;
+  /** True when it shows nothing but money: left out (and named at the top of the report) when the orders have no amounts. */
+  money?: true;
   /** Example command line (after `clv view`). */
   example?: string;
 }
@@ -87,6 +89,7 @@ export const PARTS: PartEntry[] = [
         title: 'Revenue retention',
         describe: "Revenue of each cohort per period as a share of its first period's, with the average.",
         sections: ['revenue-retention'],
+        money: true,
         options: ['period', 'range'],
         data: ['cohort_retention.csv', 'retention_curve.csv'],
       },
@@ -95,6 +98,7 @@ export const PARTS: PartEntry[] = [
         title: 'Cumulative revenue per customer',
         describe: 'Net revenue per customer accumulated since the first order, per cohort and on average.',
         sections: ['cumulative-revenue'],
+        money: true,
         options: ['period', 'range'],
         data: ['cohort_retention.csv', 'retention_curve.csv'],
       },
@@ -157,6 +161,7 @@ export const PARTS: PartEntry[] = [
         title: 'Projected value by segment',
         describe: 'Projected CLV per segment (--segment-by; default the acquisition channel) with 90% bootstrap intervals, the simple formula and the value realized so far.',
         sections: ['segment-value'],
+        money: true,
         options: ['segment-by', 'clv'],
         data: ['segment_clv.csv'],
         example: 'segment-value --orders shop.csv --segment-by channel,region --bootstrap 200 --bootstrap-seed 7',
@@ -172,6 +177,7 @@ export const PARTS: PartEntry[] = [
         title: 'CAC by channel',
         describe: 'Spend, new customers and CAC = spend ÷ new customers per acquisition channel and month (or quarter), with the blended CAC.',
         sections: ['cac-by-channel', 'spend-and-customers'],
+        money: true,
         options: ['period', 'spend'],
         data: ['cac_by_channel.csv'],
         needs: 'needs a spend file: --spend FILE (or spend.path in the config)',
@@ -182,6 +188,7 @@ export const PARTS: PartEntry[] = [
         title: 'LTV:CAC by channel',
         describe: 'Realized 12-month and projected LTV per acquired customer over CAC, per channel, with the 3:1 rule of thumb.',
         sections: ['ltv-cac'],
+        money: true,
         options: ['spend', 'clv'],
         data: ['unit_economics.csv'],
         needs: 'needs a spend file: --spend FILE (or spend.path in the config)',
@@ -192,6 +199,7 @@ export const PARTS: PartEntry[] = [
         title: 'CAC payback',
         describe: 'Cumulative gross margin per acquired customer by months since acquisition, per channel, against its CAC.',
         sections: ['cac-payback'],
+        money: true,
         options: ['spend'],
         data: ['unit_economics.csv'],
         needs: 'needs a spend file: --spend FILE (or spend.path in the config)',
@@ -202,6 +210,7 @@ export const PARTS: PartEntry[] = [
         title: 'Unit economics',
         describe: 'Per channel: new customers, spend, CAC, LTV at 3/6/12/24 months, projected LTV, LTV:CAC, payback and profit CLV.',
         sections: ['unit-economics'],
+        money: true,
         options: ['spend', 'clv'],
         data: ['unit_economics.csv'],
         needs: 'needs a spend file: --spend FILE (or spend.path in the config)',
@@ -227,6 +236,7 @@ export const PARTS: PartEntry[] = [
         title: 'Win back',
         describe: 'High-value customers who are probably gone (P(alive) below a threshold, or lapsed without the models), ranked by value at stake, per segment and channel.',
         sections: ['win-back'],
+        money: true,
         options: ['clv', 'win-back'],
         data: ['win_back.csv'],
         example: 'win-back --orders data/sample/orders.csv --win-back-p-alive 0.2',
@@ -258,6 +268,16 @@ export const PARTS: PartEntry[] = [
 
 /** Every view, in report order. */
 export const VIEWS: ViewEntry[] = PARTS.flatMap((p) => p.views);
+
+/** The views shown in this plan that need money, when the orders have none (else none). */
+export function moneyViewsLeftOut(shows: (view: string) => boolean, money: boolean): ViewEntry[] {
+  return money ? [] : VIEWS.filter((v) => v.money && shows(v.name));
+}
+
+/** Drops the sections of `views` from a part's drafts. */
+export function withoutViews<T extends { id: string }>(drafts: T[], views: ViewEntry[]): T[] {
+  return drafts.filter((d) => !views.some((v) => viewShows(v, d.id)));
+}
 
 export function viewNames(): string[] {
   return VIEWS.map((v) => v.name);

@@ -28,6 +28,8 @@ export interface ReportPage {
   /** Company the report is about (shown above the title). */
   company?: string;
   subtitle: string;
+  /** What the reader must know before reading on (stale data, dropped orders): shown under the title. */
+  warnings?: string[];
   /** Label → value facts about the run (inputs, as-of, options). */
   facts: { label: string; value: string }[];
   /** Input files: path, rows read and kept. */
@@ -167,7 +169,7 @@ ${CSS}</style>
 <header class="report-header">
 ${page.company ? `<p class="company">${escapeHtml(page.company)}</p>\n` : ''}<h1>${escapeHtml(page.title)}</h1>
 <p class="subtitle">${escapeHtml(page.subtitle)}</p>
-<dl class="run-facts">${facts}</dl>
+${(page.warnings ?? []).length > 0 ? `<div class="warnings" role="note">${(page.warnings ?? []).map((w) => `<p>${escapeHtml(w)}</p>`).join('')}</div>\n` : ''}<dl class="run-facts">${facts}</dl>
 ${inputs ? `<ul class="inputs" aria-label="Inputs">${inputs}</ul>\n` : ''}</header>
 ${page.sections.length >= 3 ? `<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>${toc}</ol></nav>` : ''}
 <main>

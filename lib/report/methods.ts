@@ -51,7 +51,7 @@ export function reportAssumptions(a: AssumptionInput): MethodEntry[] {
   const p = a.period;
   const out: MethodEntry[] = [
     { term: 'Currency', definition: `Amounts are read as ${a.currency} and shown in ${a.currency}; nothing is converted. Numbers are formatted for the ${a.locale} locale; the CSV files hold plain unformatted values.` },
-    { term: 'Revenue', definition: 'Net of refunds: rows with a negative amount are refunds; they lower revenue in the period they happen but are neither orders nor activity.' },
+    { term: 'Revenue', definition: 'Net of refunds: rows with a negative amount are refunds; they lower revenue in the period they happen but are neither orders nor activity. A refund dated before the customer\'s first order has no cohort to be charged to: it is dropped and counted in Data quality (a customer with nothing but such refunds is not a customer).' },
     { term: 'Data window', definition: `Orders from ${a.firstDate} to the as-of date ${a.asOf} (inclusive); later orders are left out. A ${p} not over at the as-of date is incomplete: shown, but left out of every average.` },
     { term: 'Dates', definition: 'UTC calendar dates; date-times with an offset are converted to UTC before the date is taken.' },
     { term: 'Cohort period', definition: `${p === 'week' ? 'ISO weeks (Monday to Sunday)' : `Calendar ${p}s`}; a customer belongs for good to the cohort of the ${p} of their first order.` },

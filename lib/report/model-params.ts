@@ -51,7 +51,7 @@ export function modelParamsTable(rows: Record<string, unknown>[], options: { wit
 /** Plain-words reading of fitted parameters: the model's own explanation (lib/models), or its parameters listed. */
 export function explainFit(model: ModelId, fit: FitResult, unit: TimeUnit, fmt: Formatters, extra: { correlation?: number }): string[] {
   const m = anyModel(model);
-  return m.explain?.(fit.params, { unit, words: fmt, correlation: extra.correlation }) ?? [`${m.title} parameters: ${Object.entries(fit.params).map(([k, v]) => `${k} = ${fmt.decimal(v, 4)}`).join(', ')}.`];
+  return m.explain?.(fit.params, { unit, words: fmt, correlation: extra.correlation, limit: fit.limit }) ?? [`${m.title} parameters: ${Object.entries(fit.params).map(([k, v]) => `${k} = ${fmt.decimal(v, 4)}`).join(', ')}.`];
 }
 
 /** Plain-words reading of a fitted sBG (contractual retention per period). */

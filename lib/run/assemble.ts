@@ -19,11 +19,12 @@ import type { PartOutput } from '../parts/part.ts';
 import { whatChanged } from '../parts/what-changed/present.ts';
 import { TOOL } from '../version.ts';
 import type { RunContext } from './run-context.ts';
+import type { Staleness } from './stale.ts';
 
 export async function assemble(
   ctx: RunContext,
   outputs: (PartOutput & { id: string })[],
-  o: { manifestOptions: { as_of: string | null; map: Record<string, string>; date_format: string | null } },
+  o: { manifestOptions: { as_of: string | null; map: Record<string, string>; date_format: string | null }; warnings: string[]; stale?: Staleness },
 ): Promise<{ files: OutputFiles; manifest: Record<string, unknown>; sections: Section[] }> {
   const { options, orders, analysis, fmt, source } = ctx;
   const { currency, locale, period, view } = options;
@@ -139,6 +140,8 @@ export async function assemble(
     ...(rfm ? { rfm } : {}),
     ...otherParts,
     notes: [...orders.input.dropped.map((d) => `${d.rows} rows dropped: ${d.reason}`), ...notes],
+    ...(o.warnings.length > 0 ? { warnings: o.warnings } : {}),
+    ...(o.stale ? { stale: { last_order: o.stale.lastOrder, as_of: o.stale.asOf, periods: o.stale.periods } } : {}),
     ...(changes ? { what_changed: changes.summary } : {}),
   };
   const title = options.title ?? (view ? (sections[0]?.title ?? view.title) : 'Customer retention report');
@@ -150,7 +153,8 @@ export async function assemble(
       {
         title,
         company: options.company,
-        subtitle: `Cohorts by ${period}, from ${orders.firstDate} to ${orders.asOf}. Amounts in ${currency}, net of refunds.`,
+        subtitle: `Cohorts by ${period}, from ${orders.firstDate} to ${orders.asOf}.${orders.money === 'none' ? ' The orders have no amounts: figures are counts of customers and orders.' : ` Amounts in ${currency}, net of refunds.`}`,
+        warnings: o.warnings,
         facts: [
           { label: 'As of', value: orders.asOf },
           { label: 'Cohort period', value: period },

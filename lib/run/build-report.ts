@@ -24,12 +24,13 @@ import { restrictCohorts } from '../cohorts/cohort-range.ts';
 import { formatters } from '../report/format.ts';
 import type { OutputFiles } from '../report/write-output.ts';
 import type { Section } from '../report/section.ts';
-import { PARTS } from '../parts/registry.ts';
+import { moneyViewsLeftOut, PARTS, VIEWS, withoutViews } from '../parts/registry.ts';
 import type { Plan, ReportPart } from '../parts/part.ts';
 import { captureProducts, createRunContext, neededProducts } from './run-context.ts';
 import { resolveRunOptions, type ReportOptions, type RunOptions } from './run-options.ts';
 import { loadInputs } from './load-inputs.ts';
 import { assemble } from './assemble.ts';
+import { staleness, type Staleness } from './stale.ts';
 
 export type { ReportOptions } from './run-options.ts';
 /** @deprecated the old name of {@link ReportOptions}. */
@@ -42,6 +43,8 @@ export interface ReportResult {
   manifest: Record<string, unknown>;
   /** The sections as rendered (with their Vega-Lite specs), in order. */
   sections: Section[];
+  /** Set when the orders end more than one period before the as-of date (lib/run/stale.ts). */
+  stale?: Staleness;
   /** Removes the scratch files behind `files`; call it once they are written (or abandoned). */
   cleanup(): Promise<void>;
 }
@@ -63,13 +66,26 @@ export async function buildReport(input: ReportOptions): Promise<ReportResult> {
   const options = resolveRunOptions(input);
   const progress = input.progress;
   const plan = makePlan(options);
-  const parts = await selectParts(plan);
-  const needed = neededProducts(options, parts.flatMap((p) => p.needs(plan)));
+  const selected = await selectParts(plan);
   const db = await openDatabase();
   const scratchDir = await makeScratchDir();
   try {
-    const inputs = await loadInputs(db, input.orders, options, { withSpend: parts.some((p) => p.id === 'cac'), progress });
+    const inputs = await loadInputs(db, input.orders, options, { withSpend: selected.some((p) => p.id === 'cac'), progress });
     const { orders } = inputs;
+    // A purchase log (no amounts): the views that show nothing but money are left out, and the report says which.
+    const noMoney = moneyViewsLeftOut(plan.shows, orders.money !== 'none').filter((v) => selected.some((p) => PARTS.find((e) => e.id === p.id)?.views.includes(v)));
+    const parts = selected.filter((p) => {
+      const views = PARTS.find((e) => e.id === p.id)?.views ?? [];
+      return views.length === 0 || views.some((v) => plan.shows(v.name) && !noMoney.includes(v));
+    });
+    const needed = neededProducts(options, parts.flatMap((p) => p.needs(plan)));
+    const stale = staleness(orders, options.period);
+    const warnings = [
+      ...orders.warnings,
+      ...(stale ? [stale.message] : []),
+      ...(noMoney.length > 0 ? [`The orders have no amounts (no amount column, nor quantity and unit price), so what needs money is left out: ${noMoney.map((v) => v.title).join(', ')}. Retention, CRR, the purchase model's P(alive) and expected orders, and RFM (recency and frequency) use the order dates alone.`] : []),
+    ];
+    for (const w of warnings) progress?.warn?.(w);
     progress?.step('aggregating customers and cohorts');
     const summary = await summarize(db, {
       period: options.period,
@@ -101,9 +117,13 @@ export async function buildReport(input: ReportOptions): Promise<ReportResult> {
       wantsFile: (name) => options.view === undefined || options.view.data.includes(name),
     });
     const outputs = [];
-    for (const p of parts) outputs.push({ id: p.id, ...p.present(await p.compute(ctx), { fmt: ctx.fmt, currency: options.currency, options }) });
-    const { files, manifest, sections } = await assemble(ctx, outputs, { manifestOptions: input.orders.manifestOptions() });
-    return { files, orders, analysis, manifest, sections, cleanup: () => removeScratchDir(scratchDir) };
+    for (const p of parts) {
+      const out = p.present(await p.compute(ctx), { fmt: ctx.fmt, currency: options.currency, options });
+      const moneyFiles = noMoney.flatMap((v) => v.data).filter((name) => !VIEWS.some((v) => !noMoney.includes(v) && plan.shows(v.name) && v.data.includes(name)));
+      outputs.push({ id: p.id, ...out, sections: withoutViews(out.sections, noMoney), files: out.files?.filter((f) => !moneyFiles.includes(f.name)) });
+    }
+    const { files, manifest, sections } = await assemble(ctx, outputs, { manifestOptions: input.orders.manifestOptions(), warnings, stale });
+    return { files, orders, analysis, manifest, sections, stale, cleanup: () => removeScratchDir(scratchDir) };
   } catch (err) {
     await removeScratchDir(scratchDir);
     throw err;

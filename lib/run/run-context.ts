@@ -159,7 +159,7 @@ const COMPUTE: Computers = {
     if (customers < MIN_CUSTOMERS) return { failed: `${modelTitle(model)} cannot be fitted: only ${customers} customers; at least ${MIN_CUSTOMERS} are needed for a reliable fit` };
     ctx.progress?.step('fitting the CLV models');
     try {
-      return await fitCustomers(ctx.db, { asOf: ctx.orders.asOf, model, timeUnit: ctx.value.timeUnit, byChannel: ctx.orders.hasChannel, progress: ctx.progress });
+      return await fitCustomers(ctx.db, { asOf: ctx.orders.asOf, model, timeUnit: ctx.value.timeUnit, byChannel: ctx.orders.hasChannel, progress: ctx.progress, money: ctx.orders.money !== 'none' });
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       return { failed: err.message };

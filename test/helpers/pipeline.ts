@@ -7,6 +7,7 @@ import { customerTable, summarize } from '../../lib/engine/summarize.ts';
 import { loadOrders, type OrdersInput } from '../../lib/load/load-orders.ts';
 import { analyzeCohorts } from '../../lib/cohorts/analyze-cohorts.ts';
 import { periodsPerYear, type PeriodUnit } from '../../lib/engine/periods.ts';
+import { UserError } from '../../lib/errors.ts';
 
 export async function analyzeFile(input: OrdersInput, options: { period?: PeriodUnit; segmentBy?: string[]; activeWindow?: number } = {}) {
   const db = await openDatabase();
@@ -39,4 +40,15 @@ export function tempFile(name: string, content: string | Buffer): string {
 /** Rounds for comparisons of computed rates with hand-written fractions. */
 export function round(n: number | null, digits = 10): number | null {
   return n === null ? null : Number(n.toFixed(digits));
+}
+
+/** The UserError that `run` fails with (any other outcome fails the test). */
+export async function userErrorOf(run: () => Promise<unknown>): Promise<UserError> {
+  try {
+    await run();
+  } catch (err) {
+    if (err instanceof UserError) return err;
+    throw err;
+  }
+  throw new Error('expected a UserError');
 }

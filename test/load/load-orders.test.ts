@@ -5,11 +5,14 @@
  * offsets, custom date formats, column mapping, Parquet) load correctly.
  */
 import { gzipSync } from 'node:zlib';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../lib/engine/database.ts';
 import { loadOrders, type OrdersInput } from '../../lib/load/load-orders.ts';
 import { InputError, UserError } from '../../lib/errors.ts';
-import { tempFile } from '../helpers/pipeline.ts';
+import { tempFile, userErrorOf } from '../helpers/pipeline.ts';
 
 async function load(input: OrdersInput) {
   const db = await openDatabase();
@@ -24,15 +27,7 @@ async function load(input: OrdersInput) {
   }
 }
 
-async function loadError(input: OrdersInput): Promise<UserError> {
-  try {
-    await load(input);
-  } catch (err) {
-    if (err instanceof UserError) return err;
-    throw err;
-  }
-  throw new Error('expected the load to fail');
-}
+const loadError = (input: OrdersInput): Promise<UserError> => userErrorOf(() => load(input));
 
 describe('loadOrders: accepted input', () => {
   it('reads a UTF-8 BOM, CRLF line ends and quoted fields with commas, quotes and line breaks', async () => {
@@ -126,7 +121,7 @@ describe('loadOrders: accepted input', () => {
     expect(loaded.asOf).toBe('2024-01-31');
     expect(loaded.input.dropped).toEqual([
       { reason: 'dated after the as-of date 2024-01-31', rows: 1 },
-      { reason: "refund (negative amount) before the customer's first order", rows: 2 },
+      { reason: "refund (negative amount) before the customer's first order", rows: 2, customers: 1 },
     ]);
   });
 
@@ -160,7 +155,7 @@ describe('loadOrders: bad input is refused with file:line:column, value and expe
     expect(err).toBeInstanceOf(InputError);
     expect(err.exitCode).toBe(2);
     expect(err.message).toBe(
-      `cannot read ${path}: 1 problem\n  ${path}:1: missing required columns "customer_id", "amount"; the header has "CustomerID", "order_date", "Total" (map other names with --map customer_id=YourColumn)`,
+      `cannot read ${path}: 1 problem\n  ${path}:1: missing required column "customer_id"; the header has "CustomerID", "order_date", "Total" (map other names with --map customer_id=YourColumn)`,
     );
   });
 
@@ -223,7 +218,7 @@ describe('loadOrders: bad input is refused with file:line:column, value and expe
     const path = tempFile('orders.csv', '');
     const err = await loadError({ path });
     expect(err.message).toBe(
-      `cannot read ${path}: 1 problem\n  ${path}: the file is empty; expected a header row naming at least customer_id, order_date, amount, then one row per order`,
+      `cannot read ${path}: 1 problem\n  ${path}: the file is empty; expected a header row naming at least customer_id, order_date and amount (or quantity and unit_price), then one row per order`,
     );
   });
 
@@ -258,10 +253,23 @@ describe('loadOrders: bad input is refused with file:line:column, value and expe
     );
   });
 
+  it('a NUL byte in a Parquet string, naming row and column', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'clv-nul-')), 'orders.parquet');
+    const db = await openDatabase();
+    try {
+      await db.run(`COPY (SELECT * FROM (VALUES ('ok', DATE '2024-01-05', 10.0), ('a' || chr(0) || 'b', DATE '2024-01-06', 5.0)) t(customer_id, order_date, amount)) TO '${path}' (FORMAT parquet)`);
+    } finally {
+      db.close();
+    }
+    const err = await loadError({ path });
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain(`${path} row 2:1: column "customer_id": the value holds a NUL byte (character 0)`);
+  });
+
   it('a --map key that is not an order column', async () => {
     const path = tempFile('orders.csv', 'customer_id,order_date,amount\nc1,2024-01-05,1\n');
     expect((await loadError({ path, map: { customer: 'x' } })).message).toBe(
-      '--map customer=x: "customer" is not an order column; map one of customer_id, order_date, amount, order_id, channel',
+      '--map customer=x: "customer" is not an order column; map one of customer_id, order_date, amount, order_id, channel, quantity, unit_price, product',
     );
   });
 });

@@ -76,11 +76,23 @@ export function screeningSample<D extends WeightedRows, Params, Prepared>(
   prepare: (data: D) => Prepared,
   llPrepared: PreparedLogLikelihood<Params, Prepared>,
   options?: FitOptions,
+  numericalGradient = false,
 ): ScreeningSample | undefined {
   if (options?.screen === false || data.weight.length <= SCREEN_ABOVE) return undefined;
   const sample = weightedSample(data.weight, SCREEN_SAMPLE);
   const sub = pickRows(data, sample.index, sample.weight);
-  return { ...logSpaceObjective(names, prepare(sub), llPrepared), customers: sample.weight.reduce((s, v) => s + v, 0) };
+  return { ...objective(names, prepare(sub), llPrepared, numericalGradient), customers: sample.weight.reduce((s, v) => s + v, 0) };
+}
+
+/** {@link logSpaceObjective}, without its gradient when the likelihood has none (`numericalGradient`: BFGS then takes differences). */
+function objective<Params, Prepared>(
+  names: readonly (keyof Params & string)[],
+  prep: Prepared,
+  llPrepared: PreparedLogLikelihood<Params, Prepared>,
+  numericalGradient: boolean,
+): NegLogLikelihood {
+  const o = logSpaceObjective(names, prep, llPrepared);
+  return numericalGradient ? { negLLTotal: o.negLLTotal } : o;
 }
 
 /**
@@ -102,17 +114,20 @@ export function fitPrepared<D extends WeightedRows, Params, Prepared>(args: {
   /** Natural size of the scale parameters (see {@link fitLogSpace}). */
   reference?: Record<string, number>;
   options?: FitOptions;
+  /** The likelihood writes no gradient: BFGS takes central differences of it instead. */
+  numericalGradient?: boolean;
 }): FitResult {
   const { names, data, prepare, llPrepared, options } = args;
+  const numerical = args.numericalGradient ?? false;
   return fitLogSpace({
     model: args.model,
     names,
-    ...logSpaceObjective(names, prepare(data), llPrepared),
+    ...objective(names, prepare(data), llPrepared, numerical),
     customers: args.customers,
     starts: args.starts,
     reference: args.reference,
     options,
     defaultOptimizer: { gradTol: 1e-9 },
-    screen: screeningSample(data, names, prepare, llPrepared, options),
+    screen: screeningSample(data, names, prepare, llPrepared, options, numerical),
   });
 }

@@ -53,7 +53,18 @@ export interface MinimizeOptions {
   diffStep?: number;
   /** Largest change of any coordinate in one line search step (default 2, i.e. a factor e² in log space). */
   maxStep?: number;
+  /**
+   * Time limit: the iteration stops (not converged) once performance.now() passes this (milliseconds,
+   * checked before every step and every evaluation of the line search). A safety net for objectives
+   * whose evaluations get slow: the iteration bound alone bounds the steps, not their cost.
+   */
+  deadline?: number;
+  /** Checked before every step: a reason in plain words stops the iteration there (not converged). */
+  stopWhen?: (x: readonly number[], value: number, gradient: readonly number[]) => string | undefined;
 }
+
+/** The message of an iteration stopped by {@link MinimizeOptions.deadline}. */
+export const TIME_LIMIT_MESSAGE = 'reached its time limit';
 
 export interface MinimizeResult {
   /** Best point found. */
@@ -67,6 +78,8 @@ export interface MinimizeResult {
   gradientNorm: number;
   /** Number of f evaluations. */
   evaluations: number;
+  /** The gradient at x (numerical, or the analytic one when given; NaN where it could not be taken). */
+  gradient: number[];
   /** Why the iteration stopped, in plain words. */
   message: string;
 }
@@ -160,7 +173,7 @@ export function minimize(f: Objective, x0: readonly number[], options: MinimizeO
   let x = x0.slice();
   let fx = evaluate(x);
   if (!Number.isFinite(fx)) {
-    return { x, value: fx, converged: false, iterations: 0, gradientNorm: NaN, evaluations, message: 'the objective is not finite at the starting point' };
+    return { x, value: fx, converged: false, iterations: 0, gradientNorm: NaN, evaluations, gradient: x.map(() => NaN), message: 'the objective is not finite at the starting point' };
   }
   let g = grad(x, fx);
   const H0 = spdCopy(extras.inverseHessian, n);
@@ -182,6 +195,15 @@ export function minimize(f: Objective, x0: readonly number[], options: MinimizeO
       message = 'gradient below tolerance';
       break;
     }
+    if (options.deadline !== undefined && performance.now() > options.deadline) {
+      message = TIME_LIMIT_MESSAGE;
+      break;
+    }
+    const stop = options.stopWhen?.(x, fx, g);
+    if (stop !== undefined) {
+      message = stop;
+      break;
+    }
     // search direction d = −H g
     let d = H.map((row) => -dot(row, g));
     let slope = dot(g, d);
@@ -198,7 +220,12 @@ export function minimize(f: Objective, x0: readonly number[], options: MinimizeO
     let accepted = false;
     let xNew = x;
     let fNew = fx;
+    let late = false;
     for (let ls = 0; ls < 60; ls++) {
+      if (ls > 0 && options.deadline !== undefined && performance.now() > options.deadline) {
+        late = true;
+        break;
+      }
       xNew = x.map((v, i) => v + step * d[i]);
       fNew = evaluate(xNew);
       // strict decrease as well as Armijo: at the rounding floor 1e-4·step·slope vanishes next to fx
@@ -217,6 +244,10 @@ export function minimize(f: Objective, x0: readonly number[], options: MinimizeO
         const q = (-slope * step * step) / (2 * (fNew - fx - slope * step));
         step = Math.min(Math.max(q, 0.1 * step), 0.5 * step);
       }
+    }
+    if (late) {
+      message = TIME_LIMIT_MESSAGE;
+      break;
     }
     if (!accepted) {
       if (!fresh) {
@@ -276,7 +307,7 @@ export function minimize(f: Objective, x0: readonly number[], options: MinimizeO
     converged = true;
     message = 'gradient below tolerance';
   }
-  return { x, value: fx, converged, iterations: iter, gradientNorm, evaluations, message };
+  return { x, value: fx, converged, iterations: iter, gradientNorm, evaluations, gradient: g, message };
 }
 
 /** The lowest finite result (with the best converged one preferred on ties); undefined when none is finite. */

@@ -62,6 +62,19 @@ function lnGamma1p(eps: number): number {
   return -EULER_GAMMA * eps + sum;
 }
 
+/** lnΓ(1+ε)/ε for |ε| ≤ 0.5 (−γ at ε = 0): the series of {@link lnGamma1p} divided by ε, exact at and near 0. */
+function lnGamma1pOverEps(eps: number): number {
+  let sum = 0;
+  let p = eps; // ε^(k−1), starting at k = 2
+  for (let k = 2; k <= ZETA_MAX; k++) {
+    const term = (k % 2 === 0 ? 1 : -1) * ZETA[k] * p / k;
+    sum += term;
+    if (Math.abs(term) <= 1e-17 * Math.max(Math.abs(sum), EULER_GAMMA)) break;
+    p *= eps;
+  }
+  return -EULER_GAMMA + sum;
+}
+
 /** Stirling's series for x ≥ 10 (Bernoulli terms up to B16; error < 1e-17 relative there). */
 function lnGammaStirling(x: number): number {
   const inv = 1 / x;
@@ -579,4 +592,76 @@ export function hyp2f1(a: number, b: number, c: number, z: number, options?: Hyp
   if (!r.converged) return NaN;
   if (r.sign === 0) return 0;
   return r.sign * Math.exp(r.ln);
+}
+
+// ---------------------------------------------------------------------------
+// The exponential-integral ratio of the Pareto/NBD's common-dropout-rate limit
+// ---------------------------------------------------------------------------
+
+/** Below this z (and for k below {@link RATIO_SERIES_K}) the ratio is summed as a power series, above it by the continued fraction. */
+const RATIO_SERIES_Z = 2;
+const RATIO_SERIES_K = 30;
+/** Iterations of the continued fraction (it needs ~60 at z = 2, fewer for larger z or k). */
+const RATIO_CF_ITERATIONS = 5_000;
+
+/**
+ * R(k, z) = ∫₀^∞ (1 + u/z)^(−k) e^(−u) du = z·e^z·E_k(z), for k > 0 and z > 0, with E_k the
+ * generalized exponential integral ∫₁^∞ e^(−zt) t^(−k) dt (Abramowitz & Stegun 5.1.4). It lies in
+ * (0, 1); R → 1 − k/z for large z. NaN where it cannot be computed.
+ *
+ * Method: for z ≥ 2 (or k ≥ 30) the continued fraction of E_k (A&S 5.1.22, evaluated by the modified
+ * Lentz method: Press et al., Numerical Recipes, 3rd ed., §6.3), which converges in tens of
+ * iterations there; below, the series E_k(z) = Γ(1−k) z^(k−1) − Σ_{n≥0} (−z)^n / (n! (1−k+n))
+ * (A&S 5.1.12 with Γ(1−k, z) = Γ(1−k) − γ(1−k, z)). Where k is near an integer m + 1 the pole of
+ * Γ(1−k) and the term n = m cancel: with ε = m + 1 − k (|ε| ≤ ½) they are summed as
+ * (−z)^m/m! · (G − 1)/ε, G = Γ(1+ε) z^(−ε) / Π_{j=1..m} (1 − ε/j), from ln G/ε, which is exact at ε = 0.
+ */
+export function expIntRatio(k: number, z: number): number {
+  if (!(k > 0 && z > 0) || !Number.isFinite(k)) return NaN;
+  if (z === Infinity) return 1;
+  if (z >= RATIO_SERIES_Z || k >= RATIO_SERIES_K) return ratioContinuedFraction(k, z);
+  return z * Math.exp(z) * expIntSeries(k, z);
+}
+
+function ratioContinuedFraction(k: number, z: number): number {
+  const tiny = 1e-300;
+  let b = z + k;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i <= RATIO_CF_ITERATIONS; i++) {
+    const an = -i * (k - 1 + i);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const del = c * d;
+    h *= del;
+    if (Math.abs(del - 1) <= 1e-16) return z * h;
+  }
+  return NaN;
+}
+
+/** E_k(z) by its power series (see {@link expIntRatio}), for 0 < z < 2. */
+function expIntSeries(k: number, z: number): number {
+  const a = 1 - k;
+  const m = Math.round(k - 1);
+  const lnZ = Math.log(z);
+  let sum = 0;
+  let term = 1; // (−z)^n / n!
+  let special = 0;
+  for (let n = 0; n < 200; n++) {
+    if (n === m) special = term;
+    else sum += term / (a + n);
+    if (n > m && n > z && Math.abs(term) < 1e-18 * Math.abs(sum)) break;
+    term *= -z / (n + 1);
+  }
+  if (m < 0) return Math.exp(lnGamma(a) - a * lnZ) - sum;
+  const eps = a + m; // |ε| ≤ ½
+  let q = lnGamma1pOverEps(eps) - lnZ; // ln G / ε
+  for (let j = 1; j <= m; j++) q -= eps === 0 ? -1 / j : Math.log1p(-eps / j) / eps;
+  const gMinusOneOverEps = eps === 0 ? q : Math.expm1(eps * q) / eps;
+  return special * gMinusOneOverEps - sum;
 }

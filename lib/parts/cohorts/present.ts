@@ -59,10 +59,16 @@ function offsetPhrase(period: PeriodUnit, k: number): string {
 
 export function kpiSection({ analysis, orders, fmt }: CohortSectionsInput): SectionDraft {
   const k = analysis.kpis;
-  const narrative = [
-    `Between ${orders.firstDate} and the as-of date ${analysis.asOf}, ${fmt.integer(k.customers)} customers placed ${fmt.integer(k.orders)} orders worth ${fmt.money(k.revenue)} after refunds of ${fmt.money(k.refunds)}.`,
-    `${fmt.percent(k.repeat_customer_rate)} of customers came back to order on another day; the average order was worth ${fmt.moneyPrecise(k.aov)}.`,
-  ];
+  const money = orders.money !== 'none';
+  const narrative = money
+    ? [
+        `Between ${orders.firstDate} and the as-of date ${analysis.asOf}, ${fmt.integer(k.customers)} customers placed ${fmt.integer(k.orders)} orders worth ${fmt.money(k.revenue)} after refunds of ${fmt.money(k.refunds)}.`,
+        `${fmt.percent(k.repeat_customer_rate)} of customers came back to order on another day; the average order was worth ${fmt.moneyPrecise(k.aov)}.`,
+      ]
+    : [
+        `Between ${orders.firstDate} and the as-of date ${analysis.asOf}, ${fmt.integer(k.customers)} customers placed ${fmt.integer(k.orders)} orders (the orders have no amounts).`,
+        `${fmt.percent(k.repeat_customer_rate)} of customers came back to order on another day.`,
+      ];
   if (k.latest_crr) {
     narrative.push(
       `In ${k.latest_crr.period}, the latest complete ${analysis.period}, the customer retention rate (CRR) was ${fmt.percent(k.latest_crr.value)}.`,
@@ -75,8 +81,12 @@ export function kpiSection({ analysis, orders, fmt }: CohortSectionsInput): Sect
     cards: [
       { label: 'Customers', value: fmt.integer(k.customers), detail: 'with at least one order' },
       { label: 'Orders', value: fmt.integer(k.orders), detail: 'refund lines not counted' },
-      { label: 'Net revenue', value: fmt.money(k.revenue), detail: `after ${fmt.money(k.refunds)} refunds` },
-      { label: 'Average order value', value: fmt.moneyPrecise(k.aov), detail: 'net revenue ÷ orders' },
+      ...(money
+        ? [
+            { label: 'Net revenue', value: fmt.money(k.revenue), detail: `after ${fmt.money(k.refunds)} refunds` },
+            { label: 'Average order value', value: fmt.moneyPrecise(k.aov), detail: 'net revenue ÷ orders' },
+          ]
+        : []),
       { label: 'Repeat-customer rate', value: fmt.percent(k.repeat_customer_rate), detail: 'ordered on 2 or more days' },
       {
         label: 'Latest CRR',
@@ -408,7 +418,7 @@ export function crrSection({ analysis, fmt }: CohortSectionsInput): SectionDraft
     definitions: [
       {
         term: 'CRR',
-        definition: `Customer retention rate of a ${period}: (E − N) ÷ S, with S the customers active at its start (the end of the previous ${period}), E those active at its end and N the new customers of the ${period}. Active = ordered within the last ${activeWindow} ${periodNoun(period, activeWindow)}.`,
+        definition: `Customer retention rate of a ${period}: (E − N) ÷ S, with S the customers active at its start (the end of the previous ${period}), E those active at its end and N the new customers of the ${period}. Active = ordered within the last ${activeWindow} ${periodNoun(period, activeWindow)}. A customer who had lapsed (no order within that window) and orders again in the ${period} is in E but neither in S nor new, so counts as retained: many returns can lift CRR above 100%.`,
       },
     ],
   };
@@ -482,14 +492,19 @@ export function dataQualitySection({ analysis, orders, fmt, source }: CohortSect
   const bullets = [
     `${source.label}: ${fmt.integer(i.rows_read)} rows read, ${fmt.integer(i.rows_kept)} kept (${source.kind.toUpperCase()}, sha256 ${i.sha256.slice(0, 12)}…).`,
   ];
+  if (orders.lines && i.orders !== undefined) {
+    bullets.push(`The rows are order lines: the ${fmt.integer(i.rows_kept)} kept lines form ${fmt.integer(i.orders)} orders (lines that share an order_id are summed; each order takes the customer, date, channel and attributes of its first line).`);
+  }
+  if (orders.money === 'lines') bullets.push('The amount of a line is its quantity × unit price (rounded to 4 decimals); negative lines are returns.');
   for (const d of i.dropped) {
     bullets.push(
-      `${fmt.integer(d.rows)} ${d.rows === 1 ? 'row' : 'rows'} dropped: ${d.reason}${d.examples && d.examples.length > 0 ? ` (e.g. ${d.examples.join(', ')})` : ''}.`,
+      `${fmt.integer(d.rows)} ${d.rows === 1 ? 'row' : 'rows'}${d.orders !== undefined ? ` (${fmt.integer(d.orders)} ${d.orders === 1 ? 'order' : 'orders'})` : ''} dropped: ${d.reason}${d.examples && d.examples.length > 0 ? ` (e.g. ${d.examples.join(', ')})` : ''}${d.customers ? `; ${fmt.integer(d.customers)} ${d.customers === 1 ? 'customer had' : 'customers had'} nothing else and ${d.customers === 1 ? 'is' : 'are'} not counted` : ''}.`,
     );
   }
   if (i.dropped.length === 0) bullets.push('No rows were dropped.');
   const refundLines = analysis.kpis.refunds;
-  bullets.push(`Refunds (negative amounts) total ${fmt.money(refundLines)}; they reduce revenue in the ${analysis.period} they happen but are not counted as orders or as activity.`);
+  if (orders.money === 'none') bullets.push('The orders have no amount column (nor quantity and unit price): every order counts, and nothing in the report is in money.');
+  else bullets.push(`Refunds (negative amounts) total ${fmt.money(refundLines)}; they reduce revenue in the ${analysis.period} they happen but are not counted as orders or as activity.`);
   if (!orders.hasChannel) bullets.push('The orders have no channel column, so every customer\'s acquisition channel is "(none)".');
   else {
     const none = analysis.noChannelCustomers;

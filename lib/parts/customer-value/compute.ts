@@ -34,6 +34,8 @@ export interface PurchaseValueFigures {
   /** The backtest, when it ran for this report (its section or the model choice). */
   backtest: BacktestOutcome | null;
   fits: CustomerFits;
+  /** False for a purchase log without amounts: P(alive) and expected orders only (totals in money are null). */
+  money: boolean;
   totals: { customers: number; total: number; mean: number; median: number; p_alive: number; purchases: number; p99: number; top10_share: number };
   histogram: { start: number; end: number; customers: number; last: boolean }[];
   heat: { frequency: string; frequency_order: number; since: string; since_order: number; p_alive: number; customers: number }[];
@@ -62,8 +64,9 @@ export async function computeCustomerValue(ctx: RunContext): Promise<CustomerVal
            quantile_disc(clv, 0.99) AS p99,
            ${exactSum('CASE WHEN decile = 1 THEN clv ELSE 0 END')} / nullif(${exactSum('clv')}, 0) AS top10_share
     FROM ranked`);
+  const money = ctx.orders.money !== 'none';
   const width = totals.p99 > 0 ? totals.p99 / HISTOGRAM_BINS : 1;
-  const bins = await db.rows<{ bin: number; customers: number }>(`
+  const bins = !money ? [] : await db.rows<{ bin: number; customers: number }>(`
     SELECT CAST(least(floor(clv / ${width}), ${HISTOGRAM_BINS}) AS INTEGER) AS bin, CAST(count(*) AS INTEGER) AS customers
     FROM customer_scores GROUP BY ALL ORDER BY ALL`);
   const sinceCase = `CASE ${SINCE.map(([lo, hi, label], i) => `WHEN months >= ${lo} AND months < ${hi} THEN '${i}|${label}'`).join(' ')} END`;
@@ -71,7 +74,7 @@ export async function computeCustomerValue(ctx: RunContext): Promise<CustomerVal
     SELECT least(frequency, 10) AS f, ${sinceCase} AS since, ${exactAvg('p_alive')} AS p_alive, CAST(count(*) AS INTEGER) AS customers
     FROM (SELECT frequency, p_alive, (T - recency) * ${DAYS_PER_UNIT[fits.timeUnit]} / (365.25 / 12) AS months FROM customer_scores)
     GROUP BY ALL ORDER BY ALL`);
-  const byChannel = await db.rows<{ channel: string; customers: number; clv_mean: number }>(`
+  const byChannel = !money ? [] : await db.rows<{ channel: string; customers: number; clv_mean: number }>(`
     SELECT c.acquisition_channel AS channel, CAST(count(*) AS INTEGER) AS customers, ${exactAvg('s.clv')} AS clv_mean
     FROM customer_scores s JOIN customer_base c USING (customer_id) GROUP BY ALL HAVING count(*) >= ${MIN_NAMED_CHANNEL} ORDER BY clv_mean DESC, channel`);
   return {
@@ -81,6 +84,7 @@ export async function computeCustomerValue(ctx: RunContext): Promise<CustomerVal
     model,
     backtest,
     fits,
+    money,
     totals,
     histogram: bins.map((b) => ({ start: b.bin * width, end: (b.bin + 1) * width, customers: b.customers, last: b.bin === HISTOGRAM_BINS })),
     heat: cells.map((c) => {

@@ -140,12 +140,89 @@ export function fitParamRows(f: PurchaseValueFigures): Record<string, unknown>[]
   const { fits } = f;
   return [
     ...modelParamRows(fits.model, fits.all.purchase),
-    ...modelParamRows(SPEND_MODEL_ID, fits.all.spend),
-    ...fits.groups.flatMap((g) => [...modelParamRows(fits.model, g.purchase, g.value), ...modelParamRows(SPEND_MODEL_ID, g.spend, g.value)]),
+    ...(fits.all.spend ? modelParamRows(SPEND_MODEL_ID, fits.all.spend) : []),
+    ...fits.groups.flatMap((g) => [...modelParamRows(fits.model, g.purchase, g.value), ...(g.spend ? modelParamRows(SPEND_MODEL_ID, g.spend, g.value) : [])]),
   ];
 }
 
+/** The fits of the run, each with its model's name: the purchase model, and the spend model when the orders have amounts. */
+function fitList(fits: PurchaseValueFigures['fits']) {
+  return [{ name: fits.model, title: modelTitle(fits.model), fit: fits.all.purchase }, ...(fits.all.spend ? [{ name: SPEND_MODEL_ID, title: spendModel.title, fit: fits.all.spend }] : [])];
+}
+
+/** Customer value of a purchase log (no amounts): how many more orders, and who is still active; nothing in money. */
+function presentCounts(f: PurchaseValueFigures, fmt: Formatters): PartOutput {
+  const { options: o, totals: t, fits } = f;
+  const model = PURCHASE_MODELS[fits.model];
+  const params = fitParamRows(f);
+  const bullet = modelBullet(f);
+  return {
+    sections: [
+      {
+        id: 'customer-value',
+        title: 'Customer value',
+        narrative: [
+          `Over the next ${o.horizonMonths} months, the ${fmt.integer(t.customers)} customers are expected to place ${fmt.integer(t.purchases)} more orders.`,
+          `On average a customer is still active with probability ${fmt.percent(t.p_alive)}. The orders have no amounts, so value is counted in orders, not money.`,
+          ...explainFit(fits.model, fits.all.purchase, fits.timeUnit, fmt, {}),
+        ],
+        cards: [
+          { label: `Expected orders, ${o.horizonMonths} months`, value: fmt.integer(t.purchases), detail: `${fmt.decimal(t.purchases / Math.max(1, t.customers), 2)} per customer` },
+          { label: 'Mean P(alive)', value: fmt.percent(t.p_alive), detail: 'chance a customer is still active' },
+        ],
+        chart: {
+          spec: pAliveHeatmapSpec(f.heat),
+          caption: `Mean probability of still being active, by repeat purchases and time since the last purchase.${model.pAliveCaveat ? ` ${model.pAliveCaveat}` : ''}`,
+        },
+        bullets: [...diagnosticLines(f, fmt), ...(bullet ? [bullet] : [])],
+        table: modelParamsTable(params, { withModel: true, withGroup: fits.groups.length > 0 }),
+        definitions: [model.definition],
+      },
+    ],
+    files: [{ name: 'model_params.csv', columns: MODEL_PARAMS_COLUMNS, rows: params }],
+    manifest: { customer_value: { fitted: true, money: false, ...fitManifest(f), totals: { customers: t.customers, p_alive: t.p_alive, purchases: t.purchases } } },
+  };
+}
+
+/** The fit diagnostics: one line per model, then the channels with their own fits and those pooled. */
+function diagnosticLines(f: PurchaseValueFigures, fmt: Formatters): string[] {
+  const { fits } = f;
+  const lines = fitList(fits).map(
+    ({ title, fit: x }) =>
+      `${title}: fitted on ${fmt.integer(x.customers)} customers, log-likelihood ${fmt.decimal(x.logLikelihood, 2)}, AIC ${fmt.decimal(x.aic, 2)}, ${x.converged ? 'converged' : `did NOT converge (${x.message ?? 'see the manifest'})`}.`,
+  );
+  if (fits.groups.length > 0) {
+    lines.push(
+      `Fitted separately on the customers of ${fits.groups.length === 1 ? 'the acquisition channel' : `${fits.groups.length} acquisition channels`} ${fits.groups.map((g) => `"${g.value}" (${fmt.integer(g.customers)})`).join(', ')}; their customers are scored with their channel's fits.`,
+    );
+  }
+  if (fits.pooled.length > 0) {
+    lines.push(`Scored with the fits on all customers: ${fits.pooled.map((p) => `"${p.value}" (${fmt.integer(p.customers)} customers; ${p.reason})`).join(', ')}.`);
+  }
+  return lines;
+}
+
+/** The manifest's description of the fits. */
+function fitManifest(f: PurchaseValueFigures) {
+  const { options: o, fits } = f;
+  return {
+    options: { model: fits.model, time_unit: fits.timeUnit, horizon_months: o.horizonMonths, annual_discount_rate: o.annualDiscountRate, margin: o.margin ?? null },
+    model_source: f.model.source,
+    models: fitList(fits).map(({ name, fit: x }) => ({
+      name,
+      customers_used: x.customers,
+      log_likelihood: x.logLikelihood,
+      aic: x.aic,
+      converged: x.converged,
+      message: x.message ?? null,
+    })),
+    fit_groups: { column: FIT_GROUP_COLUMN, own: fits.groups.map((g) => ({ value: g.value, customers: g.customers })), pooled: fits.pooled },
+  };
+}
+
 function presentPurchase(f: PurchaseValueFigures, fmt: Formatters, currency: string): PartOutput {
+  const spend = f.fits.all.spend;
+  if (!f.money || !spend) return presentCounts(f, fmt);
   const { options: o, totals: t, fits } = f;
   const title = modelTitle(fits.model);
   const model = PURCHASE_MODELS[fits.model];
@@ -167,20 +244,9 @@ function presentPurchase(f: PurchaseValueFigures, fmt: Formatters, currency: str
   }
   const comparison = simpleComparison(f.simple, fmt, { ...o, modelMean: t.mean });
   if (comparison.sentence) narrative.push(comparison.sentence);
-  narrative.push(...explainFit(fits.model, fits.all.purchase, fits.timeUnit, fmt, {}), ...explainFit(SPEND_MODEL_ID, fits.all.spend, fits.timeUnit, fmt, {}));
+  narrative.push(...explainFit(fits.model, fits.all.purchase, fits.timeUnit, fmt, {}), ...explainFit(SPEND_MODEL_ID, spend, fits.timeUnit, fmt, {}));
   const params = fitParamRows(f);
-  const diagnostics = [fits.all.purchase, fits.all.spend].map(
-    (x, i) =>
-      `${i === 0 ? title : spendModel.title}: fitted on ${fmt.integer(x.customers)} customers, log-likelihood ${fmt.decimal(x.logLikelihood, 2)}, AIC ${fmt.decimal(x.aic, 2)}, ${x.converged ? 'converged' : `did NOT converge (${x.message ?? 'see the manifest'})`}.`,
-  );
-  if (fits.groups.length > 0) {
-    diagnostics.push(
-      `Fitted separately on the customers of ${fits.groups.length === 1 ? 'the acquisition channel' : `${fits.groups.length} acquisition channels`} ${fits.groups.map((g) => `"${g.value}" (${fmt.integer(g.customers)})`).join(', ')}; their customers are scored with their channel's fits.`,
-    );
-  }
-  if (fits.pooled.length > 0) {
-    diagnostics.push(`Scored with the fits on all customers: ${fits.pooled.map((p) => `"${p.value}" (${fmt.integer(p.customers)} customers; ${p.reason})`).join(', ')}.`);
-  }
+  const diagnostics = diagnosticLines(f, fmt);
   const bullet = modelBullet(f);
   return {
     sections: [
@@ -218,17 +284,7 @@ function presentPurchase(f: PurchaseValueFigures, fmt: Formatters, currency: str
     manifest: {
       customer_value: {
         fitted: true,
-        options: { model: fits.model, time_unit: fits.timeUnit, horizon_months: o.horizonMonths, annual_discount_rate: o.annualDiscountRate, margin: o.margin ?? null },
-        model_source: f.model.source,
-        models: [fits.all.purchase, fits.all.spend].map((x, i) => ({
-          name: i === 0 ? fits.model : SPEND_MODEL_ID,
-          customers_used: x.customers,
-          log_likelihood: x.logLikelihood,
-          aic: x.aic,
-          converged: x.converged,
-          message: x.message ?? null,
-        })),
-        fit_groups: { column: FIT_GROUP_COLUMN, own: fits.groups.map((g) => ({ value: g.value, customers: g.customers })), pooled: fits.pooled },
+        ...fitManifest(f),
         totals: t,
         simple: f.simple.result,
       },

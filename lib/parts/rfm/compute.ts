@@ -36,6 +36,8 @@ export interface RfmFigures {
   /** P(alive) and projected CLV per customer exist (the models ran). */
   pAlive: boolean;
   clv: boolean;
+  /** False for a purchase log without amounts: every M score is the same, and nothing is said in money. */
+  money: boolean;
   /** The purchase model's caveat on P(alive), if any. */
   pAliveCaveat?: string;
   winBack: WinBackOptions;
@@ -79,5 +81,5 @@ export async function computeRfm(ctx: RunContext): Promise<RfmFigures> {
     const path = join(ctx.scratchDir, 'win_back.csv');
     files.push({ name: 'win_back.csv', path, columns: WIN_BACK_COLUMNS, rowCount: await writeWinBackCsv(db, path) });
   }
-  return { pAlive, clv, pAliveCaveat, winBack, segments, cells, wb, bySegment, byChannel, top, files };
+  return { pAlive, clv, money: ctx.orders.money !== 'none', pAliveCaveat, winBack, segments, cells, wb, bySegment, byChannel, top, files };
 }

@@ -21,14 +21,17 @@ export function presentRfm(f: RfmFigures, { fmt, currency }: { fmt: Formatters; 
   const total = segments.reduce((s, r) => s + r.customers, 0);
   const present = segments.filter((s) => s.customers > 0);
   const biggest = [...present].sort((a, b) => b.customers - a.customers || a.rfm_segment.localeCompare(b.rfm_segment))[0];
-  const richest = [...present].sort((a, b) => b.revenue - a.revenue || a.rfm_segment.localeCompare(b.rfm_segment))[0];
+  const richest = f.money ? [...present].sort((a, b) => b.revenue - a.revenue || a.rfm_segment.localeCompare(b.rfm_segment))[0] : undefined;
   const narrative: string[] = [];
-  if (biggest && richest) {
+  if (biggest) {
+    const biggestText = `The ${fmt.integer(total)} customers fall into ${present.length} of the ${segments.length} RFM segments. The biggest is ${biggest.rfm_segment} (${fmt.integer(biggest.customers)} customers, ${fmt.percent(biggest.customer_share)})`;
     narrative.push(
-      `The ${fmt.integer(total)} customers fall into ${present.length} of the ${segments.length} RFM segments. The biggest is ${biggest.rfm_segment} (${fmt.integer(biggest.customers)} customers, ${fmt.percent(biggest.customer_share)}); the most valuable is ${richest.rfm_segment}, with ${fmt.percent(richest.revenue_share)} of net revenue from ${fmt.percent(richest.customer_share)} of customers (${fmt.moneyPrecise(richest.mean_revenue)} per customer).`,
+      richest
+        ? `${biggestText}; the most valuable is ${richest.rfm_segment}, with ${fmt.percent(richest.revenue_share)} of net revenue from ${fmt.percent(richest.customer_share)} of customers (${fmt.moneyPrecise(richest.mean_revenue)} per customer).`
+        : `${biggestText}. The orders have no amounts, so every customer has the same monetary score (M = 1) and the segments rest on recency and frequency alone.`,
     );
     const champions = segments.find((s) => s.rfm_segment === 'Champions');
-    if (champions && champions.customers > 0 && champions !== richest) {
+    if (richest && champions && champions.customers > 0 && champions !== richest) {
       narrative.push(`Champions are ${fmt.percent(champions.customer_share)} of customers and bring ${fmt.percent(champions.revenue_share)} of net revenue.`);
     }
     if (pAlive) {
@@ -60,8 +63,12 @@ export function presentRfm(f: RfmFigures, { fmt, currency }: { fmt: Formatters; 
         { key: 'rfm_segment', label: 'Segment', kind: 'text' },
         { key: 'customers', label: 'Customers', kind: 'integer' },
         { key: 'customer_share', label: 'Share of customers', kind: 'percent' },
-        { key: 'revenue_share', label: 'Share of net revenue', kind: 'percent' },
-        { key: 'mean_revenue', label: 'Mean net revenue', kind: 'money2' },
+        ...(f.money
+          ? [
+              { key: 'revenue_share', label: 'Share of net revenue', kind: 'percent' as const },
+              { key: 'mean_revenue', label: 'Mean net revenue', kind: 'money2' as const },
+            ]
+          : []),
         ...(pAlive ? [{ key: 'mean_p_alive', label: 'Mean P(alive)', kind: 'percent' as const }] : []),
         ...(clv ? [{ key: 'mean_clv', label: 'Mean projected CLV', kind: 'money2' as const }] : []),
         { key: 'rule', label: 'Rule', kind: 'text' },
