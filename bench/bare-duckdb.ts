@@ -3,6 +3,7 @@
  * DuckDB alone in one statement over the same CSV that `clv report` reads.
  *
  *   node --import tsx bench/bare-duckdb.ts bench/data/orders-1m.csv
+ *   node dist/bench/bare-duckdb.js bench/data/orders-1m.csv     # compiled (npm run build), as bench/run.ts runs it
  *
  * read_csv with auto-detected types (no validation, no all_varchar), then
  *   - per customer: first order date, orders, revenue;

@@ -1,28 +1,40 @@
 /**
- * Benchmark of `clv report` (the cohort report) against a bare DuckDB
- * aggregation of the same file (bench/bare-duckdb.ts).
+ * The benchmark of issue 11's targets, printed as one table with the
+ * previous figures (bench/previous.json) beside the new ones.
  *
- *   npm run bench                                  # sizes 1m,10m, 3 runs each
- *   npx tsx bench/run.ts --sizes 1m --runs 1       # quick
+ *   npm run bench                                    # everything: 1m and 10m, start-up, npm start, npm test
+ *   npm run bench -- --sizes 1m --runs 1             # quick: the 1M file only, one run per command
+ *   npm run bench -- --parts help,start              # some figures only
+ *   npm run bench -- --root DIR --save bench/previous.json   # measure another checkout (e.g. main
+ *                                                    # before a change) and store its figures as the previous ones
  *
- * Options: --sizes LIST (1m, 10m, 500k, 250000 …; default 1m,10m),
- *          --runs N (default 3), --seed N (generator seed, default 42),
- *          --data DIR (where the orders files live, default bench/data).
- * An existing bench/data/orders-<size>.csv is reused whatever --seed says:
- * delete it to generate it again.
+ * Options: --sizes LIST (1m, 10m, 500k, 250000 …; default 1m,10m), --runs N
+ * (default 3), --parts LIST (report, help, start, test; default all), --seed N
+ * (generator seed, default 42), --data DIR (the orders files, default
+ * bench/data), --root DIR (the checkout whose clv is measured, default this
+ * one), --save FILE (merge this run's figures into FILE), --label TEXT (what
+ * --save records as their source; default the root's git commit).
  *
- * Missing orders files are generated first (bench/generate-orders.ts). Each
- * command runs under GNU time (`/usr/bin/time -v`); the table shows the median
- * "Elapsed (wall clock) time" and the largest "Maximum resident set size" over
- * the runs, plus the median user+system CPU time (a check on the wall time
- * when something else runs on the machine; the load average is printed per
- * run). Both commands start a Node process that registers tsx (bin/clv.js
- * does it itself, the baseline through `node --import tsx`), so both pay the
- * same startup. Runs alternate bare/clv so that drift hits both alike.
- * Exits non-zero when a command fails.
+ * Parts:
+ * - report: per size, three commands under GNU time (`/usr/bin/time -v`),
+ *   alternating so that drift hits all alike: the bare DuckDB aggregation
+ *   (bench/bare-duckdb.ts, compiled into dist/ like clv), `clv report` with
+ *   the defaults (models, backtest, segment value, RFM, win back) and the
+ *   cohorts only (`--no-clv --holdout-months 0`). Median wall and CPU
+ *   (user + system) time, largest peak RSS. Missing orders files are generated
+ *   first (bench/generate-orders.ts); an existing bench/data/orders-<size>.csv
+ *   is reused whatever --seed says.
+ * - help: `node bin/clv.js --help` and `node bin/clv.js report --help`, one
+ *   warm-up and 10 timed runs each, median wall time.
+ * - start: `npm start` (the sample report, bootstrap on), one warm-up (it
+ *   generates the sample when missing) and --runs timed runs, median wall.
+ * - test: `npm test`, once (minutes), wall time.
+ *
+ * Before measuring this checkout, `node bin/build.js` compiles dist/. Exits
+ * non-zero when a command fails.
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,11 +42,13 @@ import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generateOrders, parseSize } from './generate-orders.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const HERE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TIME = '/usr/bin/time';
-/** Targets from the issue, checked at the largest size. */
-const TARGET_RATIO = 1.3;
-const TARGET_RSS_MIB = 3 * 1024;
+const PARTS = ['report', 'help', 'start', 'test'] as const;
+type Part = (typeof PARTS)[number];
+const HELP_RUNS = 10;
+/** The `lifetimes` pipeline's load + summary + BG/NBD fit of the 1M file, as measured in issue 11. */
+const LIFETIMES_1M_S = 14;
 
 interface Measurement {
   wallS: number;
@@ -43,24 +57,17 @@ interface Measurement {
   rssKiB: number;
 }
 
+/** A stored figure: its value and where it comes from. */
+interface Figure {
+  value: number;
+  source: string;
+}
+
 interface Command {
-  name: 'bare' | 'clv';
+  name: 'bare' | 'report' | 'cohorts';
   label: string;
   argv: (file: string, outDir: string) => string[];
 }
-
-const COMMANDS: Command[] = [
-  {
-    name: 'bare',
-    label: 'bare DuckDB',
-    argv: (file) => [process.execPath, '--import', 'tsx', 'bench/bare-duckdb.ts', file],
-  },
-  {
-    name: 'clv',
-    label: 'clv report',
-    argv: (file, out) => [process.execPath, 'bin/clv.js', 'report', '--orders', file, '--no-clv', '--out', out, '--quiet'],
-  },
-];
 
 /** `h:mm:ss` or `m:ss.ss` → seconds. */
 export function parseElapsed(text: string): number {
@@ -96,23 +103,29 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function runOnce(cmd: Command, file: string): Measurement {
+/** Runs a command to completion; fails the bench when it fails. */
+function run(argv: string[], cwd: string, label: string): void {
+  const res = spawnSync(argv[0], argv.slice(1), { cwd, encoding: 'utf8', maxBuffer: 256 << 20, env: { ...process.env, NO_COLOR: '1' } });
+  if (res.error) fail(`cannot run ${argv[0]}: ${res.error.message}`);
+  if (res.status !== 0) {
+    const output = `${res.stderr}${res.stdout}`;
+    fail(`${label} failed (exit ${res.status ?? res.signal}): ${argv.join(' ')}\n${output.length > 4000 ? `…${output.slice(-4000)}` : output}`);
+  }
+}
+
+/** Wall seconds of one run. */
+function timed(argv: string[], cwd: string, label: string): number {
+  const t0 = performance.now();
+  run(argv, cwd, label);
+  return (performance.now() - t0) / 1000;
+}
+
+/** One run under GNU time. */
+function timedV(argv: string[], cwd: string, label: string): Measurement {
   const scratch = mkdtempSync(join(tmpdir(), 'clv-bench-'));
-  const timeFile = join(scratch, 'time.txt');
   try {
-    const argv = cmd.argv(file, join(scratch, 'out'));
-    const res = spawnSync(TIME, ['-v', '-o', timeFile, ...argv], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      maxBuffer: 64 << 20,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    if (res.error || res.status !== 0) rmSync(scratch, { recursive: true, force: true }); // fail() exits at once
-    if (res.error) fail(`cannot run ${TIME}: ${res.error.message}`);
-    if (res.status !== 0) {
-      const output = `${res.stderr}${res.stdout}`;
-      fail(`${cmd.label} failed (exit ${res.status ?? res.signal}): ${argv.join(' ')}\n${output.length > 4000 ? `…${output.slice(-4000)}` : output}`);
-    }
+    const timeFile = join(scratch, 'time.txt');
+    run([TIME, '-v', '-o', timeFile, ...argv.map((a) => a.replaceAll('{scratch}', scratch))], cwd, label);
     return parseTimeReport(readFileSync(timeFile, 'utf8'));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -131,7 +144,7 @@ function firstLine(cmd: string, args: string[]): string {
 
 function packageVersion(name: string): string {
   try {
-    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(join(HERE, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }
@@ -148,7 +161,65 @@ async function duckdbVersion(): Promise<string> {
 }
 
 function pad(cells: string[], widths: number[], right: boolean[]): string {
-  return cells.map((c, i) => (right[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return `| ${cells.map((c, i) => (right[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ')} |`;
+}
+
+/** The rows of the table: a figure, how it is shown, and the issue's target when it sets one. */
+interface Row {
+  label: string;
+  /** The figure from the measured figures (undefined when they lack what it needs). */
+  value: (f: Record<string, number>) => number | undefined;
+  unit: 's' | '×' | 'MiB';
+  /** Met when the value is at most this. */
+  target?: number;
+  targetText?: string;
+}
+
+function rowsFor(sizes: string[]): Row[] {
+  const ratio = (a: string, b: string) => (f: Record<string, number>) => (f[a] !== undefined && f[b] !== undefined ? f[a] / f[b] : undefined);
+  const rows: Row[] = [];
+  for (const size of sizes) {
+    const big = size === '10m';
+    rows.push(
+      { label: `${size}: bare DuckDB, wall`, value: (f) => f[`${size}.bare.wall_s`], unit: 's' },
+      { label: `${size}: bare DuckDB, CPU`, value: (f) => f[`${size}.bare.cpu_s`], unit: 's' },
+      { label: `${size}: bare DuckDB, peak RSS`, value: (f) => f[`${size}.bare.rss_mib`], unit: 'MiB' },
+      {
+        label: `${size}: clv report (default), wall`,
+        value: (f) => f[`${size}.report.wall_s`],
+        unit: 's',
+        ...(size === '1m' ? { target: LIFETIMES_1M_S, targetText: `< ${LIFETIMES_1M_S} s (lifetimes)` } : {}),
+      },
+      { label: `${size}: clv report (default), CPU`, value: (f) => f[`${size}.report.cpu_s`], unit: 's' },
+      { label: `${size}: clv report (default), peak RSS`, value: (f) => f[`${size}.report.rss_mib`], unit: 'MiB', ...(big ? { target: 2560, targetText: '≤ 2.5 GB' } : {}) },
+      { label: `${size}: report ÷ bare, wall`, value: ratio(`${size}.report.wall_s`, `${size}.bare.wall_s`), unit: '×', target: 2.5, targetText: '≤ 2.5×' },
+      { label: `${size}: report ÷ bare, CPU`, value: ratio(`${size}.report.cpu_s`, `${size}.bare.cpu_s`), unit: '×', target: 2.5, targetText: '≤ 2.5×' },
+      { label: `${size}: cohorts only, wall`, value: (f) => f[`${size}.cohorts.wall_s`], unit: 's' },
+      { label: `${size}: cohorts only, CPU`, value: (f) => f[`${size}.cohorts.cpu_s`], unit: 's' },
+      { label: `${size}: cohorts only, peak RSS`, value: (f) => f[`${size}.cohorts.rss_mib`], unit: 'MiB' },
+      { label: `${size}: cohorts only ÷ bare, wall`, value: ratio(`${size}.cohorts.wall_s`, `${size}.bare.wall_s`), unit: '×', ...(big ? { target: 1.5, targetText: '≤ 1.5×' } : {}) },
+      { label: `${size}: cohorts only ÷ bare, CPU`, value: ratio(`${size}.cohorts.cpu_s`, `${size}.bare.cpu_s`), unit: '×', ...(big ? { target: 1.5, targetText: '≤ 1.5×' } : {}) },
+    );
+  }
+  rows.push(
+    { label: '`clv --help`, wall', value: (f) => f['help.wall_s'], unit: 's', target: 0.3, targetText: '≤ 0.3 s' },
+    { label: '`clv report --help`, wall', value: (f) => f['report_help.wall_s'], unit: 's', target: 0.3, targetText: '≤ 0.3 s' },
+    { label: '`npm start` (sample, bootstrap on), wall', value: (f) => f['start.wall_s'], unit: 's', target: 8, targetText: '≤ 8 s' },
+    { label: '`npm test`, wall', value: (f) => f['test.wall_s'], unit: 's', target: 240, targetText: '≤ 4 min' },
+  );
+  return rows;
+}
+
+function show(v: number | undefined, unit: Row['unit']): string {
+  if (v === undefined) return '';
+  if (unit === '×') return `${v.toFixed(2)}×`;
+  if (unit === 'MiB') return `${v.toFixed(0)} MiB`;
+  return v >= 100 ? `${v.toFixed(0)} s` : v >= 1 ? `${v.toFixed(2)} s` : `${v.toFixed(3)} s`;
+}
+
+function readFigures(file: string): Record<string, Figure> {
+  if (!existsSync(file)) return {};
+  return (JSON.parse(readFileSync(file, 'utf8')) as { figures: Record<string, Figure> }).figures;
 }
 
 async function main(): Promise<void> {
@@ -156,87 +227,122 @@ async function main(): Promise<void> {
     options: {
       sizes: { type: 'string', default: '1m,10m' },
       runs: { type: 'string', default: '3' },
+      parts: { type: 'string', default: PARTS.join(',') },
       seed: { type: 'string', default: '42' },
       data: { type: 'string', default: join('bench', 'data') },
+      root: { type: 'string' },
+      save: { type: 'string' },
+      label: { type: 'string' },
     },
   });
   const sizes = values.sizes.split(',').map((s) => s.trim()).filter((s) => s !== '').map(parseSize);
-  if (sizes.length === 0) fail('--sizes: name at least one size, e.g. --sizes 1m');
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) fail(`--runs must be a positive integer, got ${values.runs}`);
+  const parts = values.parts.split(',').map((s) => s.trim()) as Part[];
+  for (const p of parts) if (!PARTS.includes(p)) fail(`--parts: unknown part ${JSON.stringify(p)}; choose from ${PARTS.join(', ')}`);
+  if (parts.includes('report') && sizes.length === 0) fail('--sizes: name at least one size, e.g. --sizes 1m');
   const seed = Number(values.seed);
-  const dataDir = resolve(ROOT, values.data);
+  const dataDir = resolve(HERE, values.data);
+  const root = resolve(values.root ?? HERE);
+  if (!existsSync(join(root, 'bin', 'clv.js'))) fail(`${root}: no bin/clv.js there`);
   if (!existsSync(TIME)) fail(`${TIME} (GNU time) is required: apt-get install time`);
 
+  const git = spawnSync('git', ['-C', root, 'log', '-1', '--format=%h %cs'], { encoding: 'utf8' });
+  const commit = git.status === 0 ? git.stdout.trim() : 'not a git checkout';
   const cpuList = cpus();
   const models = [...new Set(cpuList.map((c) => c.model.trim()))].join(', ');
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
   console.log(`machine: ${cpuList.length} CPUs (${models}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${process.platform} ${release()}`);
   console.log(
-    `versions: ${pkg.name} ${pkg.version}, node ${process.version}, DuckDB ${await duckdbVersion()}, @duckdb/node-api ${packageVersion('@duckdb/node-api')}, tsx ${packageVersion('tsx')}, GNU time ${firstLine('dpkg-query', ['-W', '-f', '${Version}', 'time'])}`,
+    `versions: node ${process.version}, DuckDB ${await duckdbVersion()}, @duckdb/node-api ${packageVersion('@duckdb/node-api')}, GNU time ${firstLine('dpkg-query', ['-W', '-f', '${Version}', 'time'])}`,
   );
-  console.log(`runs: ${runs} per command and size (median wall and CPU time, largest peak RSS); load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  console.log(`measuring: ${root} (${commit}); parts ${parts.join(', ')}; load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
 
-  const results: { size: string; rows: number; cmd: Command; m: Measurement[] }[] = [];
-  for (const rows of sizes) {
-    const size = sizeLabel(rows);
-    const file = join(dataDir, `orders-${size}.csv`);
-    const rel = relative(ROOT, file);
-    if (!existsSync(file)) {
-      const t0 = performance.now();
-      const g = generateOrders({ rows, out: file, seed });
-      console.log(`generated ${rel}: ${g.rows} rows, ${g.customers} customers, ${(g.bytes / 1e6).toFixed(0)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    }
-    await warmCache(file);
-    const bySize = COMMANDS.map((cmd) => ({ size, rows, cmd, m: [] as Measurement[] }));
-    for (let r = 0; r < runs; r++) {
-      for (const entry of bySize) {
-        const m = runOnce(entry.cmd, rel);
-        entry.m.push(m);
-        console.log(
-          `  ${size} ${entry.cmd.label} run ${r + 1}/${runs}: ${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(2)} s CPU, ${(m.rssKiB / 1024).toFixed(0)} MiB (load avg ${loadavg()[0].toFixed(2)})`,
-        );
+  // dist/ is what bin/clv.js runs, and the bare baseline runs compiled too (no tsx at start-up for either).
+  run([process.execPath, 'bin/build.js'], HERE, 'npm run build');
+  if (root !== HERE && existsSync(join(root, 'bin', 'build.js'))) run([process.execPath, 'bin/build.js'], root, 'npm run build (root)');
+  const commands: Command[] = [
+    { name: 'bare', label: 'bare DuckDB', argv: (file) => [process.execPath, join(HERE, 'dist', 'bench', 'bare-duckdb.js'), file] },
+    { name: 'report', label: 'clv report', argv: (file, out) => [process.execPath, 'bin/clv.js', 'report', '--orders', file, '--out', out, '--quiet'] },
+    { name: 'cohorts', label: 'clv report --no-clv --holdout-months 0', argv: (file, out) => [process.execPath, 'bin/clv.js', 'report', '--orders', file, '--no-clv', '--holdout-months', '0', '--out', out, '--quiet'] },
+  ];
+
+  const figures: Record<string, number> = {};
+  const note = (what: string, s: string) => console.log(`  ${what}: ${s} (load avg ${loadavg()[0].toFixed(2)})`);
+  if (parts.includes('report')) {
+    for (const rows of sizes) {
+      const size = sizeLabel(rows);
+      const file = join(dataDir, `orders-${size}.csv`);
+      if (!existsSync(file)) {
+        const t0 = performance.now();
+        const g = generateOrders({ rows, out: file, seed });
+        console.log(`generated ${relative(HERE, file)}: ${g.rows} rows, ${g.customers} customers, ${(g.bytes / 1e6).toFixed(0)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      }
+      await warmCache(file);
+      const measured = new Map<Command, Measurement[]>(commands.map((c) => [c, []]));
+      for (let r = 0; r < runs; r++) {
+        for (const cmd of commands) {
+          const m = timedV(cmd.argv(file, join('{scratch}', 'out')), cmd.name === 'bare' ? HERE : root, `${size} ${cmd.label}`);
+          measured.get(cmd)!.push(m);
+          note(`${size} ${cmd.label} run ${r + 1}/${runs}`, `${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(2)} s CPU, ${(m.rssKiB / 1024).toFixed(0)} MiB`);
+        }
+      }
+      for (const [cmd, ms] of measured) {
+        figures[`${size}.${cmd.name}.wall_s`] = median(ms.map((m) => m.wallS));
+        figures[`${size}.${cmd.name}.cpu_s`] = median(ms.map((m) => m.cpuS));
+        figures[`${size}.${cmd.name}.rss_mib`] = Math.max(...ms.map((m) => m.rssKiB)) / 1024;
       }
     }
-    results.push(...bySize);
+  }
+  if (parts.includes('help')) {
+    for (const [key, args] of [['help', ['--help']], ['report_help', ['report', '--help']]] as const) {
+      const argv = [process.execPath, 'bin/clv.js', ...args];
+      timed(argv, root, `clv ${args.join(' ')}`);
+      const walls = Array.from({ length: HELP_RUNS }, () => timed(argv, root, `clv ${args.join(' ')}`));
+      figures[`${key}.wall_s`] = median(walls);
+      note(`clv ${args.join(' ')}`, `median ${median(walls).toFixed(3)} s of ${HELP_RUNS} (${Math.min(...walls).toFixed(3)}–${Math.max(...walls).toFixed(3)})`);
+    }
+  }
+  if (parts.includes('start')) {
+    timed(['npm', 'start', '--silent'], root, 'npm start');
+    const walls = Array.from({ length: runs }, () => timed(['npm', 'start', '--silent'], root, 'npm start'));
+    figures['start.wall_s'] = median(walls);
+    note('npm start', `median ${median(walls).toFixed(2)} s of ${runs} (${walls.map((w) => w.toFixed(2)).join(' ')})`);
+  }
+  if (parts.includes('test')) {
+    const wall = timed(['npm', 'test', '--silent'], root, 'npm test');
+    figures['test.wall_s'] = wall;
+    note('npm test', `${wall.toFixed(0)} s`);
   }
 
-  const header = ['size', 'rows', 'command', 'median wall s', 'median CPU s', 'peak RSS MiB', 'clv/bare wall', 'clv/bare RSS', 'runs (wall s)'];
-  const right = [false, true, false, true, true, true, true, true, false];
-  const table = results.map((e) => {
-    const wall = median(e.m.map((m) => m.wallS));
-    const cpu = median(e.m.map((m) => m.cpuS));
-    const rss = Math.max(...e.m.map((m) => m.rssKiB)) / 1024;
-    const bare = results.find((b) => b.rows === e.rows && b.cmd.name === 'bare')!;
-    const bareWall = median(bare.m.map((m) => m.wallS));
-    const bareRss = Math.max(...bare.m.map((m) => m.rssKiB)) / 1024;
-    return [
-      e.size,
-      e.rows.toLocaleString('en-US'),
-      e.cmd.label,
-      wall.toFixed(2),
-      cpu.toFixed(2),
-      rss.toFixed(0),
-      e.cmd.name === 'clv' ? `${(wall / bareWall).toFixed(2)}×` : '',
-      e.cmd.name === 'clv' ? `${(rss / bareRss).toFixed(2)}×` : '',
-      e.m.map((m) => m.wallS.toFixed(2)).join(' '),
-    ];
+  const previousFile = join(HERE, 'bench', 'previous.json');
+  const previous = readFigures(previousFile);
+  const prev = Object.fromEntries(Object.entries(previous).map(([k, f]) => [k, f.value]));
+  const measuredSizes = parts.includes('report') ? sizes.map(sizeLabel) : [];
+  const rows = rowsFor(measuredSizes).filter((r) => r.value(figures) !== undefined);
+  const header = ['figure', 'target', 'previous', 'now', ''];
+  const table = rows.map((r) => {
+    const now = r.value(figures) as number;
+    const status = r.target === undefined ? '' : now <= r.target ? 'met' : 'MISSED';
+    return [r.label, r.targetText ?? '', show(r.value(prev), r.unit), show(now, r.unit), status];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+  const right = [false, false, true, true, false];
   console.log('');
   console.log(pad(header, widths, right));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  console.log(`|${widths.map((w, i) => (right[i] ? ` ${'-'.repeat(w - 1)}: ` : ` ${'-'.repeat(w)} `)).join('|')}|`);
   for (const row of table) console.log(pad(row, widths, right));
+  const sources = [...new Set(Object.values(previous).map((f) => f.source))];
+  if (sources.length > 0) console.log(`\nprevious: ${sources.join('; ')}`);
 
-  const largest = Math.max(...sizes);
-  const clv = results.find((e) => e.rows === largest && e.cmd.name === 'clv')!;
-  const bare = results.find((e) => e.rows === largest && e.cmd.name === 'bare')!;
-  const ratio = median(clv.m.map((m) => m.wallS)) / median(bare.m.map((m) => m.wallS));
-  const rss = Math.max(...clv.m.map((m) => m.rssKiB)) / 1024;
-  console.log(
-    `\ntargets at ${sizeLabel(largest)}: wall ≤ ${TARGET_RATIO}× bare: ${ratio.toFixed(2)}× ${ratio <= TARGET_RATIO ? 'MET' : 'MISSED'}; ` +
-      `peak RSS ≤ ${TARGET_RSS_MIB} MiB: ${rss.toFixed(0)} MiB ${rss <= TARGET_RSS_MIB ? 'MET' : 'MISSED'}`,
-  );
+  if (values.save !== undefined) {
+    const file = resolve(values.save);
+    const source = values.label ?? `bench/run.ts on ${commit}, ${new Date().toISOString().slice(0, 10)}`;
+    const stored = readFigures(file);
+    for (const [k, v] of Object.entries(figures)) stored[k] = { value: Number(v.toPrecision(4)), source };
+    const sorted = Object.fromEntries(Object.entries(stored).sort(([a], [b]) => (a < b ? -1 : 1)));
+    writeFileSync(file, `${JSON.stringify({ about: 'Figures of bench/run.ts that the next run shows as "previous" (seconds, MiB).', figures: sorted }, null, 2)}\n`);
+    console.log(`saved ${Object.keys(figures).length} figures to ${relative(process.cwd(), file)}`);
+  }
 }
 
 await main();

@@ -7,16 +7,76 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import yargs from 'yargs';
+import yargs, { type Argv, type CommandModule } from 'yargs';
 import { EXIT_BUG, UserError } from '../lib/errors.ts';
 import { removeStaleScratch } from '../lib/scratch.ts';
 import { checkArgs, checkFormatArgs, type DeclaredOptions } from '../lib/cli/check-args.ts';
-import * as fit from './fit.ts';
-import * as monthly from './monthly.ts';
-import * as report from './report.ts';
-import * as sample from './sample.ts';
-import * as score from './score.ts';
-import * as view from './view.ts';
+import { CONTRACTUAL_MODEL_ID, PURCHASE_MODEL_IDS, SPEND_MODEL_ID } from '../lib/models/registry.ts';
+
+/** What a command's module (jobs/<name>.ts) exports: its options and what it does. */
+interface CommandParts {
+  builder(y: Argv): unknown;
+  handler(args: never): Promise<void>;
+}
+
+/**
+ * The commands, in the order of `clv --help`. A command's module is imported
+ * only when the command line names it, so that `clv --help` and
+ * `clv report --help` answer without loading what the commands use (DuckDB,
+ * Vega, zod…).
+ */
+const COMMANDS: { name: string; describe: string; load: () => Promise<CommandParts> }[] = [
+  {
+    name: 'report',
+    describe: 'The full report of an orders file (cohorts, customer value, CAC with --spend): one self-contained HTML file plus CSV data and a manifest',
+    load: () => import('./report.ts'),
+  },
+  {
+    name: 'monthly',
+    describe: 'Scheduled monthly report: last month\'s report in <out-root>/<YYYY-MM>/ with what changed since the previous run, plus a history page',
+    load: () => import('./monthly.ts'),
+  },
+  {
+    name: 'fit',
+    describe: `Fit a CLV model (${[...PURCHASE_MODEL_IDS, SPEND_MODEL_ID].join(', ')}, or ${CONTRACTUAL_MODEL_ID} for subscriptions) by maximum likelihood and write its parameters with standard errors`,
+    load: () => import('./fit.ts'),
+  },
+  {
+    name: 'score',
+    describe: 'Score every customer: P(alive), expected purchases and spend, and discounted CLV over a horizon',
+    load: () => import('./score.ts'),
+  },
+  {
+    name: 'view',
+    describe: 'One section of the report (retention triangle, curves, CRR, segments, customer value…) as its own HTML report; clv view --list shows them',
+    load: () => import('./view.ts'),
+  },
+  {
+    name: 'sample',
+    describe: 'Write the seeded synthetic sample data (orders.csv, customers.csv, spend.csv, README.md) into a directory',
+    load: () => import('./sample.ts'),
+  },
+];
+
+/**
+ * The yargs command modules: complete for every command named anywhere on the
+ * command line (the command yargs runs is among them), name and description
+ * only for the others (enough for the help and for "Did you mean…").
+ */
+async function commandModules(argv: string[]): Promise<CommandModule[]> {
+  return Promise.all(
+    COMMANDS.map(async ({ name, describe, load }): Promise<CommandModule> => {
+      if (argv.includes(name)) return { command: name, describe, ...(await load()) } as CommandModule;
+      return {
+        command: name,
+        describe,
+        handler: () => {
+          throw new Error(`command ${name} ran without its module`);
+        },
+      };
+    }),
+  );
+}
 
 export async function main(argv: string[]): Promise<number> {
   let failed: unknown;
@@ -25,12 +85,7 @@ export async function main(argv: string[]): Promise<number> {
   const cli = yargs(argv)
     .scriptName('clv')
     .usage('clv <command> [options]\n\nCustomer-lifetime-value reporting from an orders file (and optionally a spend file): cohort retention, projected customer value (BG/NBD, Pareto/NBD, Gamma-Gamma, sBG), CAC by channel and unit economics, written as one self-contained HTML report with its data as CSV.')
-    .command(report)
-    .command(monthly)
-    .command(fit)
-    .command(score)
-    .command(view)
-    .command(sample)
+    .command(await commandModules(argv))
     .middleware(((args: Record<string, unknown>, y: { getOptions(): DeclaredOptions }) => { checkArgs(args, y.getOptions(), argv); checkFormatArgs(args); }) as never, true)
     .demandCommand(1, 'Name a command: clv report --orders FILE --out DIR (see the list above).')
     .strict()

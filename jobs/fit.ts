@@ -7,12 +7,9 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { join } from 'node:path';
 import { createProgress } from '../lib/progress.ts';
 import { ordersOptions, resolveOrders } from '../lib/cli/orders-options.ts';
-import { TIME_UNITS, type TimeUnit } from '../lib/engine/customer-base.ts';
+import { TIME_UNITS, type TimeUnit } from '../lib/engine/time-unit.ts';
 import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { CONTRACTUAL_MODEL_ID, MODEL_IDS, PURCHASE_MODEL_IDS, SPEND_MODEL_ID, type ModelId } from '../lib/models/registry.ts';
-
-export const command = 'fit';
-export const describe = `Fit a CLV model (${[...PURCHASE_MODEL_IDS, SPEND_MODEL_ID].join(', ')}, or ${CONTRACTUAL_MODEL_ID} for subscriptions) by maximum likelihood and write its parameters with standard errors`;
 
 export function builder(y: Argv) {
   return ordersOptions(y)
@@ -28,12 +25,12 @@ export function builder(y: Argv) {
 type Args = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
 
 export async function handler(args: Args): Promise<void> {
-  const { orders, config } = resolveOrders(args);
+  const { orders, config } = await resolveOrders(args);
   const progress = createProgress({ quiet: args.quiet });
-  const { buildFitReport } = await import('../lib/clv/fit-report.ts');
   const { prepareOutputDir, writeReportDir } = await import('../lib/report/write-output.ts');
   const output = { inputs: [...orders.files(), args.config], log: (m: string) => progress.warn?.(m) };
   await prepareOutputDir(args.out, output);
+  const { buildFitReport } = await import('../lib/clv/fit-report.ts');
   const result = await buildFitReport({
     orders,
     model: args.model,

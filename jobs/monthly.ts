@@ -14,9 +14,6 @@ import { join } from 'node:path';
 import { UserError } from '../lib/errors.ts';
 import { EXIT_STALE } from '../lib/run/stale.ts';
 
-export const command = 'monthly';
-export const describe = 'Scheduled monthly report: last month\'s report in <out-root>/<YYYY-MM>/ with what changed since the previous run, plus a history page';
-
 export function builder(y: Argv) {
   return reportOptions(y)
     .usage(
@@ -40,7 +37,7 @@ Running a month again replaces it. A run that fails changes nothing. One run at 
 type Args = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
 
 export async function handler(args: Args): Promise<void> {
-  const { orders, config } = resolveOrders({ ...args, asOf: undefined });
+  const { orders, config } = await resolveOrders({ ...args, asOf: undefined });
   const progress = createProgress({ quiet: args.quiet, verbose: args.verbose });
   if (config.as_of !== undefined && args.asOf === undefined) {
     progress.warn?.(`${args.config} sets as_of ${config.as_of}; clv monthly does not use it and reports on the previous month (pass --as-of to choose a date)`);

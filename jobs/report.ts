@@ -14,9 +14,6 @@ import { backtestOptions } from '../lib/clv/backtest-options.ts';
 import type { ReportConfig } from '../lib/config/report-config.ts';
 import type { CohortReportOptions } from '../lib/run/build-report.ts';
 
-export const command = 'report';
-export const describe = 'The full report of an orders file (cohorts, customer value, CAC with --spend): one self-contained HTML file plus CSV data and a manifest';
-
 /** The report's options (shared with `clv monthly`): the orders options, analysis, report, customer-value and unit-economics options. */
 export function reportOptions(y: Argv) {
   return winBackFlags(cacFlags(valueFlags(ordersOptions(y))))
@@ -69,14 +66,14 @@ export function cohortReportOptions(args: ReportArgs, config: ReportConfig): Omi
 }
 
 export async function handler(args: Args): Promise<void> {
-  const { orders, config } = resolveOrders(args);
+  const { orders, config } = await resolveOrders(args);
   const reportOpts = cohortReportOptions(args, config);
   const progress = createProgress({ quiet: args.quiet, verbose: args.verbose });
-  // Loaded here, not at the top, so that `clv --help` does not load DuckDB and Vega.
-  const { buildCohortReport } = await import('../lib/run/build-report.ts');
   const { prepareOutputDir, writeReportDir } = await import('../lib/report/write-output.ts');
   const output = { inputs: [...orders.files(), args.config, reportOpts.cac?.spend, reportOpts.customers], log: (m: string) => progress.warn?.(m) };
   await prepareOutputDir(args.out, output);
+  // Loaded once the output folder is accepted (a refused --out answers without loading DuckDB and Vega).
+  const { buildCohortReport } = await import('../lib/run/build-report.ts');
   const result = await buildCohortReport({ orders, ...reportOpts, progress });
   const index = await writeReportDir(args.out, result, output);
   const input = result.orders.input;

@@ -6,9 +6,6 @@ import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { UserError } from '../lib/errors.ts';
 import { writeSample } from '../lib/sample/generate-sample.ts';
 
-export const command = 'sample';
-export const describe = 'Write the seeded synthetic sample data (orders.csv, customers.csv, spend.csv, README.md) into a directory';
-
 export function builder(y: Argv) {
   return y
     .option('out', {

@@ -9,10 +9,7 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { join } from 'node:path';
 import { createProgress } from '../lib/progress.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
-import { TIME_UNITS, type TimeUnit } from '../lib/engine/customer-base.ts';
-
-export const command = 'score';
-export const describe = 'Score every customer: P(alive), expected purchases and spend, and discounted CLV over a horizon';
+import { TIME_UNITS, type TimeUnit } from '../lib/engine/time-unit.ts';
 
 export function builder(y: Argv) {
   return ordersOptions(y)
@@ -30,12 +27,12 @@ export function builder(y: Argv) {
 type Args = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
 
 export async function handler(args: Args): Promise<void> {
-  const { orders, config } = resolveOrders(args);
+  const { orders, config } = await resolveOrders(args);
   const progress = createProgress({ quiet: args.quiet });
-  const { buildScoreReport } = await import('../lib/clv/score-report.ts');
   const { prepareOutputDir, writeReportDir } = await import('../lib/report/write-output.ts');
   const output = { inputs: [...orders.files(), args.config], log: (m: string) => progress.warn?.(m) };
   await prepareOutputDir(args.out, output);
+  const { buildScoreReport } = await import('../lib/clv/score-report.ts');
   const result = await buildScoreReport({
     orders,
     model: args.model,

@@ -16,9 +16,6 @@ import { cacFlags, cacOptions, valueFlags, valueOptions, winBackFlags, winBackOp
 import type { CacOptions } from '../lib/parts/cac/compute.ts';
 import { formatViewList, findView, VIEWS, viewNames, type ViewEntry } from '../lib/parts/registry.ts';
 
-export const command = 'view';
-export const describe = 'One section of the report (retention triangle, curves, CRR, segments, customer value…) as its own HTML report; clv view --list shows them';
-
 /** Options of one view (loosely typed: which options exist depends on the view). */
 type ViewArgs = ArgumentsCamelCase<{
   config?: string;
@@ -95,14 +92,14 @@ function requireSpend(v: ViewEntry, cac: CacOptions | undefined): CacOptions {
 }
 
 async function runView(v: ViewEntry, args: ViewArgs): Promise<void> {
-  const { orders, config } = resolveOrders(args);
+  const { orders, config } = await resolveOrders(args);
   const segmentBy = v.options.includes('segment-by') ? (args.segmentBy !== undefined ? parseList(args.segmentBy) : (config.segment_by ?? [])) : [];
   const margin = args.margin ?? config.margin;
   const progress = createProgress({ quiet: args.quiet });
-  const { buildCohortReport } = await import('../lib/run/build-report.ts');
   const { prepareOutputDir, writeReportDir } = await import('../lib/report/write-output.ts');
   const output = { inputs: [...orders.files(), args.config, args.spend ?? config.spend?.path, args.customers ?? config.customers?.path], log: (m: string) => progress.warn?.(m) };
   await prepareOutputDir(args.out, output);
+  const { buildCohortReport } = await import('../lib/run/build-report.ts');
   const result = await buildCohortReport({
     orders,
     view: v.name,

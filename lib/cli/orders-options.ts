@@ -5,7 +5,7 @@
  */
 import type { Argv } from 'yargs';
 import { UserError } from '../errors.ts';
-import { readConfig, type ReportConfig } from '../config/report-config.ts';
+import type { ReportConfig } from '../config/report-config.ts';
 import type { OrdersInput } from '../load/load-orders.ts';
 import type { OrdersSource } from '../sources/source.ts';
 import { fileOrders } from '../sources/file.ts';
@@ -45,11 +45,12 @@ export function parseList(values: string[] | undefined): string[] {
 }
 
 /** The orders input and the config in force, from the shared options. */
-export function resolveOrders(args: { config?: string; orders?: string; map?: string[]; dateFormat?: string; asOf?: string; validYears?: string }): {
+export async function resolveOrders(args: { config?: string; orders?: string; map?: string[]; dateFormat?: string; asOf?: string; validYears?: string }): Promise<{
   orders: OrdersSource;
   config: ReportConfig;
-} {
-  const config: ReportConfig = args.config ? readConfig(args.config) : {};
+}> {
+  // Loaded here, not at the top: its schema library (zod) is not needed for --help.
+  const config: ReportConfig = args.config ? (await import('../config/report-config.ts')).readConfig(args.config) : {};
   const path = args.orders ?? config.orders?.path;
   if (path === undefined) throw new UserError(`${args.config}: no orders.path in the config and no --orders given`);
   const input: OrdersInput = {

@@ -68,6 +68,6 @@ export async function computeSegmentValue(ctx: RunContext): Promise<SegmentValue
     bootstrap,
     bootstrapSeed: seed,
   });
-  ctx.progress?.detail?.(`segment value: ${result.sizes.customers} customers in ${result.sizes.cells} cells, ${result.sizes.pairs} (x, T) pairs; ${bootstrap} bootstrap resamples in ${result.bootstrap.seconds.toFixed(1)} s`);
+  ctx.progress?.detail?.(`segment value: ${result.sizes.customers} customers in ${result.sizes.cells} cells, ${result.sizes.pairs} (x, T) pairs; ${bootstrap} bootstrap resamples in ${result.bootstrap.seconds.toFixed(1)} s${result.bootstrap.threads > 1 ? ` on ${result.bootstrap.threads} threads` : ''}`);
   return { result, columns: columns.map((c) => c.name), defaulted: segmentBy.length === 0 && columns.length > 0, bootstrap, seed, autoOff, fits };
 }

@@ -21,7 +21,11 @@
  * 90% interval of a segment's mean is the 5th and 95th percentile of the
  * replicates; the interval of its total is the segment's customer count times
  * the interval of its mean (the customers are known; the uncertainty is in what
- * they are worth). The seeded generator makes the result identical for a seed.
+ * they are worth). The seeded generator makes the result identical for a seed:
+ * each replicate draws from its own stream, so the replicates can run on worker
+ * threads (lib/clv/segment-replicates.ts) with the same result. The fit on all
+ * customers is refitted only when it scores customers (when every channel has
+ * its own fits, it scores none).
  *
  * Speed: customers are compressed in DuckDB into "cells", the distinct
  * (segment values, fit group, x, t_x, T, z̄) with their counts. A customer's CLV
@@ -35,12 +39,13 @@ import { exactAvg, exactSum, literal, type Database } from '../engine/database.t
 import { baseHistory, DAYS_PER_UNIT, type TimeUnit } from '../engine/customer-base.ts';
 import { NO_VALUE } from '../engine/summarize.ts';
 import type { PeriodUnit } from '../engine/periods.ts';
-import { fitPurchase, fitSpend, fitted, spendModel, type PurchaseModelId } from '../models/registry.ts';
-import { DAYS_PER_MONTH, horizonIfAlive, monthlyRate, pAlive, type HorizonOptions, type PurchaseModel } from './discounted-clv.ts';
-import type { FitResult, FrequencyData, SpendData } from '../models/model.ts';
+import { DAYS_PER_MONTH, monthlyRate } from './discounted-clv.ts';
 import { simpleClv, simpleClvGroups, type SimpleClvInputs } from './simple-clv.ts';
-import { CustomerResampler, percentileInterval, replicateRng } from './bootstrap.ts';
+import { percentileInterval } from './bootstrap.ts';
 import { FIT_GROUP_COLUMN, GROUP_FIT_FACTOR, type CustomerFits, type ModelFits } from './customer-fit.ts';
+import { bootstrapReplicates, type ReplicateJob } from './segment-replicates.ts';
+
+export { fitCells, scoreCells, type CellScores } from './segment-replicates.ts';
 
 /** The columns of segment_clv.csv (a contract: exactly these, in this order). */
 export const SEGMENT_CLV_COLUMNS = [
@@ -124,7 +129,7 @@ export interface SegmentValueResult {
   /** The row for all customers first, then per column (in the order given) per segment (sorted by name). */
   rows: SegmentValueRow[];
   /** failedFits: refits that failed across the replicates (their replicate is left out for the segments they score). */
-  bootstrap: { requested: number; failedFits: number; seed: number; seconds: number; level: number };
+  bootstrap: { requested: number; failedFits: number; seed: number; seconds: number; level: number; threads: number };
   /** Compressed sizes: cells, distinct histories, distinct (x, T) pairs. */
   sizes: { customers: number; cells: number; histories: number; pairs: number };
 }
@@ -228,133 +233,6 @@ export async function segmentCells(db: Database, o: { asOf: string; timeUnit: Ti
   return cells;
 }
 
-/** Per-cell scores for one parameter set: P(alive), expected purchases over the horizon and CLV of one customer of the cell. */
-export interface CellScores {
-  pAlive: Float64Array;
-  expected: Float64Array;
-  clv: Float64Array;
-}
-
-/**
- * Scores the cells with given parameters (the same formulas as score-customers.ts).
- * `pairWeight`: when given, (x, T) pairs with weight 0 are skipped (their cells get 0).
- * `only`: score these cells only, and the histories with a positive weight (the others get 0).
- * `gridDays`: when given, E[Y | x, T, alive] over the horizon (the slow,
- * hypergeometric part) is computed at T = 0, g, 2g … days only and
- * interpolated linearly in between (a smooth function of T: the bootstrap
- * replicates use g = 7, which changes segment means by far less than 0.1%;
- * see test/clv/segment-value.test.ts). Without it every T is exact.
- */
-export function scoreCells(
-  cells: SegmentCells,
-  model: PurchaseModel,
-  spend: Record<string, number>,
-  o: { horizon: HorizonOptions; margin: number; gridDays?: number },
-  pairWeight?: Float64Array,
-  only?: { cells: Int32Array; histWeight: Float64Array },
-): CellScores {
-  const nPairs = cells.pairs.x.length;
-  const exp = new Float64Array(nPairs);
-  const disc = new Float64Array(nPairs);
-  const g = o.gridDays;
-  const unitDays = cells.unitDays;
-  const grid = new Map<number, { expected: number; discounted: number }>();
-  const atGrid = (x: number, k: number) => {
-    const key = x * 1e6 + k;
-    let h = grid.get(key);
-    if (!h) {
-      h = horizonIfAlive(model, x, (k * (g as number)) / unitDays, o.horizon);
-      grid.set(key, h);
-    }
-    return h;
-  };
-  // The grid pays off only for the x with many distinct T (few repeat purchases): elsewhere every T is exact.
-  const useGrid = new Set<number>();
-  if (g !== undefined) {
-    const span = new Map<number, { n: number; min: number; max: number }>();
-    for (let i = 0; i < nPairs; i++) {
-      if (pairWeight && pairWeight[i] === 0) continue;
-      const x = cells.pairs.x[i];
-      const d = cells.pairs.TDays[i];
-      const e = span.get(x);
-      if (e) {
-        e.n++;
-        e.min = Math.min(e.min, d);
-        e.max = Math.max(e.max, d);
-      } else span.set(x, { n: 1, min: d, max: d });
-    }
-    for (const [x, e] of span) if ((e.max - e.min) / g + 2 < e.n / 2) useGrid.add(x);
-  }
-  for (let i = 0; i < nPairs; i++) {
-    if (pairWeight && pairWeight[i] === 0) continue;
-    const x = cells.pairs.x[i];
-    if (g === undefined || !useGrid.has(x)) {
-      const h = horizonIfAlive(model, x, cells.pairs.T[i], o.horizon);
-      exp[i] = h.expected;
-      disc[i] = h.discounted;
-      continue;
-    }
-    const days = cells.pairs.TDays[i];
-    const k = Math.floor(days / g);
-    const f = days / g - k;
-    const lo = atGrid(x, k);
-    if (f === 0) {
-      exp[i] = lo.expected;
-      disc[i] = lo.discounted;
-    } else {
-      const hi = atGrid(x, k + 1);
-      exp[i] = lo.expected + f * (hi.expected - lo.expected);
-      disc[i] = lo.discounted + f * (hi.discounted - lo.discounted);
-    }
-  }
-  const nHist = cells.histories.x.length;
-  const pa = new Float64Array(nHist);
-  const { x: hx, tx: htx, T: hT } = cells.histories;
-  for (let i = 0; i < nHist; i++) if (!only || only.histWeight[i] > 0) pa[i] = pAlive(model, hx[i], htx[i], hT[i]);
-  const k = cells.n.length;
-  const out: CellScores = { pAlive: new Float64Array(k), expected: new Float64Array(k), clv: new Float64Array(k) };
-  const list = only?.cells;
-  const m = list ? list.length : k;
-  for (let j = 0; j < m; j++) {
-    const c = list ? list[j] : j;
-    const x = cells.x[c];
-    const a = pa[cells.hist[c]];
-    const ez = spendModel.conditionalExpectedSpend(spend, x, cells.zbar[c]);
-    out.pAlive[c] = a;
-    out.expected[c] = exp[cells.pair[c]] * a;
-    out.clv[c] = o.margin * ez * disc[cells.pair[c]] * a;
-  }
-  return out;
-}
-
-/** Fits the purchase model and Gamma-Gamma on the cells with the given customer counts per cell. */
-export function fitCells(cells: SegmentCells, weight: ArrayLike<number>, model: PurchaseModelId, start?: ModelFits): ModelFits {
-  const hw = new Float64Array(cells.histories.x.length);
-  const sw = new Float64Array(cells.spend.x.length);
-  for (let c = 0; c < cells.n.length; c++) {
-    hw[cells.hist[c]] += weight[c];
-    if (cells.spendRow[c] >= 0) sw[cells.spendRow[c]] += weight[c];
-  }
-  const freq: FrequencyData = { x: [], tx: [], T: [], weight: [] };
-  for (let i = 0; i < hw.length; i++) {
-    if (hw[i] === 0) continue;
-    freq.x.push(cells.histories.x[i]);
-    freq.tx.push(cells.histories.tx[i]);
-    freq.T.push(cells.histories.T[i]);
-    freq.weight.push(hw[i]);
-  }
-  const spend: SpendData = { x: [], zbar: [], weight: [] };
-  for (let i = 0; i < sw.length; i++) {
-    if (sw[i] === 0) continue;
-    spend.x.push(cells.spend.x[i]);
-    spend.zbar.push(cells.spend.zbar[i]);
-    spend.weight.push(sw[i]);
-  }
-  // Replicates start from the point estimates and stay near them (bounded time; see GROUP_FIT_FACTOR).
-  const quick = (f: FitResult | undefined) => (f ? { starts: [f.params], skipStdErrors: true, screen: false, optimizer: { gradTol: 1e-6 }, near: { params: f.params, factor: GROUP_FIT_FACTOR } } : undefined);
-  return { purchase: fitPurchase(model, freq, quick(start?.purchase)), spend: fitSpend(spend, quick(start?.spend)) };
-}
-
 /** A row's figures from `customer_scores`, for every customer or per value of one column. */
 async function scoreSums(db: Database, o: SegmentValueOptions, column?: SegmentColumn) {
   const seg = column ? valueSql(column.sql) : literal('');
@@ -390,64 +268,32 @@ export async function segmentValue(db: Database, o: SegmentValueOptions): Promis
   const unitCells = [0, ...own.map((_, i) => i + 1)].map((u) => allCells.filter((c) => unitOfCell[c] === u));
   const starts: ModelFits[] = [fits.all, ...fits.groups];
 
-  // Bootstrap: one resample of the customers per replicate, every fit refitted on it, every cell rescored.
+  // Bootstrap: one resample of the customers per replicate, every fit refitted on it, every cell rescored
+  // (lib/clv/segment-replicates.ts; on worker threads when the work is large enough).
   const started = performance.now();
   const replicates: number[][] = groups.map(() => []);
   let failed = 0;
+  let threads = 1;
   if (o.bootstrap > 0) {
-    const resampler = new CustomerResampler(cells.n);
-    const w = new Float64Array(K);
-    const masked = new Float64Array(K);
-    const pairWeight = new Float64Array(cells.pairs.x.length);
-    const histWeight = new Float64Array(cells.histories.x.length);
-    const clv = new Float64Array(K);
-    const ok = new Uint8Array(K);
-    const sum = new Float64Array(G);
-    const count = new Float64Array(G);
-    const bad = new Uint8Array(G);
+    const job: ReplicateJob = {
+      cells,
+      model: fits.model,
+      starts,
+      unitCells,
+      groupOf,
+      groups: G,
+      scoring: { ...scoring, gridDays: REPLICATE_GRID_DAYS },
+      nearFactor: GROUP_FIT_FACTOR,
+      seed: o.bootstrapSeed,
+    };
+    const results = await bootstrapReplicates(job, o.bootstrap);
+    failed = results.failed;
+    threads = results.threads;
     for (let b = 0; b < o.bootstrap; b++) {
-      resampler.draw(replicateRng(o.bootstrapSeed, b), w);
-      ok.fill(0);
-      // The all-customer refit uses every resampled customer; a channel's refit its own.
-      for (const [u, scored] of unitCells.entries()) {
-        masked.fill(0);
-        pairWeight.fill(0);
-        histWeight.fill(0);
-        for (const c of u === 0 ? allCells : scored) masked[c] = w[c];
-        for (const c of scored) {
-          pairWeight[cells.pair[c]] += w[c];
-          histWeight[cells.hist[c]] += w[c];
-        }
-        let f: ModelFits | undefined;
-        try {
-          f = fitCells(cells, masked, fits.model, starts[u]);
-        } catch {
-          f = undefined;
-        }
-        if (!f || !f.purchase.converged || !f.spend?.converged) {
-          failed++;
-          continue;
-        }
-        const s = scoreCells(cells, fitted(fits.model, f.purchase.params), f.spend.params, { ...scoring, gridDays: REPLICATE_GRID_DAYS }, pairWeight, { cells: scored, histWeight });
-        for (const c of scored) {
-          clv[c] = s.clv[c];
-          ok[c] = 1;
-        }
+      for (let g = 0; g < G; g++) {
+        const mean = results.means[b * G + g];
+        if (!Number.isNaN(mean)) replicates[g].push(mean);
       }
-      sum.fill(0);
-      count.fill(0);
-      bad.fill(0);
-      const add = (g: number, c: number) => {
-        if (!ok[c]) bad[g] = 1;
-        sum[g] += w[c] * clv[c];
-        count[g] += w[c];
-      };
-      for (let c = 0; c < K; c++) {
-        if (w[c] === 0) continue;
-        add(0, c);
-        for (const g of groupOf) add(g[c], c);
-      }
-      for (let g = 0; g < G; g++) if (!bad[g] && count[g] > 0 && Number.isFinite(sum[g] / count[g])) replicates[g].push(sum[g] / count[g]);
     }
   }
   const seconds = (performance.now() - started) / 1000;
@@ -500,7 +346,7 @@ export async function segmentValue(db: Database, o: SegmentValueOptions): Promis
   });
   return {
     rows,
-    bootstrap: { requested: o.bootstrap, failedFits: failed, seed: o.bootstrapSeed, seconds, level: INTERVAL_LEVEL },
+    bootstrap: { requested: o.bootstrap, failedFits: failed, seed: o.bootstrapSeed, seconds, level: INTERVAL_LEVEL, threads },
     sizes: { customers: cells.customers, cells: cells.n.length, histories: cells.histories.x.length, pairs: cells.pairs.x.length },
   };
 }

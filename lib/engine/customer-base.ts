@@ -17,10 +17,10 @@
  */
 import { literal, type Database } from './database.ts';
 import type { FrequencyData, SpendData } from '../models/model.ts';
+import { DAYS_PER_UNIT, type TimeUnit } from './time-unit.ts';
 
-export type TimeUnit = 'day' | 'week';
-export const TIME_UNITS: readonly TimeUnit[] = ['day', 'week'];
-export const DAYS_PER_UNIT: Record<TimeUnit, number> = { day: 1, week: 7 };
+// In their own module so that the command line's options do not load DuckDB.
+export { DAYS_PER_UNIT, TIME_UNITS, type TimeUnit } from './time-unit.ts';
 
 /** SQL expressions of the per-customer aggregates a history is computed from. */
 export interface HistoryInputs {

@@ -9,14 +9,15 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { PACKAGE_ROOT } from '../package-root.ts';
 import { escapeHtml, jsonForScript } from './escape.ts';
 import { csvCell, formatCsvNumber } from './csv.ts';
 import type { Formatters } from './format.ts';
 import type { Section, SectionChart, SectionTable, TableColumn } from './section.ts';
 
-const CSS = readFileSync(new URL('../../reports/report.css', import.meta.url), 'utf8');
+const CSS = readFileSync(new URL('reports/report.css', PACKAGE_ROOT), 'utf8');
 /** The report's only script, inlined once per report. */
-export const SCRIPT = readFileSync(new URL('../../reports/report.js', import.meta.url), 'utf8');
+export const SCRIPT = readFileSync(new URL('reports/report.js', PACKAGE_ROOT), 'utf8');
 /** CSP source expression that allows exactly {@link SCRIPT}. */
 export const SCRIPT_HASH = `'sha256-${createHash('sha256').update(SCRIPT, 'utf8').digest('base64')}'`;
 /** The Content-Security-Policy of every report: nothing may load; inline styles, data: images and the one script are allowed. */

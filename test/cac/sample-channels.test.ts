@@ -8,10 +8,11 @@ import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SAMPLE_PARAMETERS, writeSample } from '../../lib/sample/generate-sample.ts';
+import { SAMPLE_PARAMETERS } from '../../lib/sample/generate-sample.ts';
 import { expectedPurchasesNewBgNbd } from '../../lib/models/bg-nbd.ts';
 import { readConfig } from '../../lib/config/report-config.ts';
 import { runClv } from '../helpers/cli.ts';
+import { copySample } from '../helpers/sample.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'clv-cac-sample-'));
 const out = join(work, 'report');
@@ -24,9 +25,10 @@ function parseCsv(text: string): Record<string, string>[] {
 }
 
 beforeAll(async () => {
-  await writeSample(join(work, 'data', 'sample'), { seed: 42 });
+  copySample(join(work, 'data', 'sample'));
   copyFileSync('clv.config.json', join(work, 'clv.config.json'));
-  const r = runClv(['report', '--config', join(work, 'clv.config.json'), '--out', out, '--quiet']);
+  // No bootstrap: these tests read the CAC files, not the segment intervals.
+  const r = runClv(['report', '--config', join(work, 'clv.config.json'), '--bootstrap', '0', '--out', out, '--quiet']);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   units = parseCsv(readFileSync(join(out, 'data/unit_economics.csv'), 'utf8'));

@@ -12,7 +12,7 @@
  */
 import { fileOrders } from '../../lib/sources/file.ts';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../lib/engine/database.ts';
@@ -23,10 +23,12 @@ import { buildCohortReport } from '../../lib/run/build-report.ts';
 import { ALL_COLUMN, DEFAULT_BOOTSTRAP, SEGMENT_CLV_COLUMNS, REPLICATE_GRID_DAYS, scoreCells, segmentCells, segmentValue, type SegmentValueOptions, type SegmentValueResult } from '../../lib/clv/segment-value.ts';
 import { CustomerResampler, percentile, percentileInterval, replicateRng } from '../../lib/clv/bootstrap.ts';
 import { DAYS_PER_MONTH, horizonIfAlive, monthlyRate, pAlive } from '../../lib/clv/discounted-clv.ts';
-import { fitCustomers, scoreCustomerFits } from '../../lib/clv/customer-fit.ts';
+import { fitCustomers, GROUP_FIT_FACTOR, scoreCustomerFits } from '../../lib/clv/customer-fit.ts';
+import { runReplicates, type ReplicateJob } from '../../lib/clv/segment-replicates.ts';
 import { simpleClvInputs } from '../../lib/clv/simple-clv.ts';
 import { fitted } from '../../lib/models/registry.ts';
 import { Rng } from '../../lib/sample/rng.ts';
+import { copySample } from '../helpers/sample.ts';
 
 describe('bootstrap helpers', () => {
   it('resamples as many customers as there are, in proportion to the weights', () => {
@@ -63,7 +65,7 @@ describe('projected CLV per channel on the sample data', () => {
   let options: SegmentValueOptions;
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'clv-segvalue-'));
-    await writeSample(dir, { seed: 42 });
+    copySample(dir);
     db = await openDatabase();
     const orders = await loadOrders(db, { path: join(dir, 'orders.csv') });
     asOf = orders.asOf;
@@ -134,6 +136,30 @@ describe('projected CLV per channel on the sample data', () => {
     // One score per customer: the channel totals add up to the all-customer total (up to the 9-decimal exact sums).
     expect(Math.abs(channels.reduce((s, r) => s + r.clv_total, 0) / (all?.clv_total as number) - 1)).toBeLessThan(1e-9);
   });
+
+  it.skipIf(availableParallelism() < 2)('gives the same replicates on worker threads (compiled, as clv runs them) as on one thread', async () => {
+    const cells = await segmentCells(db, { asOf, timeUnit: 'week', columns: [{ sql: 'b.acquisition_channel', name: 'channel' }] });
+    const job: ReplicateJob = {
+      cells,
+      model: options.fits.model,
+      starts: [options.fits.all],
+      unitCells: [Int32Array.from({ length: cells.n.length }, (_, c) => c)],
+      groupOf: [Int32Array.from(cells.segments[0].index, (j) => 1 + j)],
+      groups: 1 + cells.segments[0].names.length,
+      scoring: { horizon: { horizonMonths: 12, monthLength: DAYS_PER_MONTH / 7, monthlyDiscount: monthlyRate(0.1) }, margin: 1, gridDays: REPLICATE_GRID_DAYS },
+      nearFactor: GROUP_FIT_FACTOR,
+      seed: 5,
+    };
+    // The compiled module (dist/, which the test setup builds) runs its replicates on worker threads.
+    const compiled = new URL('../../dist/lib/clv/segment-replicates.js', import.meta.url).href;
+    const { bootstrapReplicates } = (await import(compiled)) as typeof import('../../lib/clv/segment-replicates.ts');
+    const threaded = await bootstrapReplicates(job, 24);
+    expect(threaded.threads).toBeGreaterThan(1);
+    const here = runReplicates(job, 0, 24);
+    expect(threaded.failed).toBe(here.failed);
+    expect(Array.from(threaded.means)).toEqual(Array.from(here.means));
+    expect(here.means.filter(Number.isFinite).length).toBeGreaterThan(20 * job.groups);
+  }, 120_000);
 
   it('is deterministic for a seed and changes with it', async () => {
     const again = await segmentValue(db, { ...options, bootstrap: 20 });

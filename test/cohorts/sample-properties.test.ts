@@ -8,14 +8,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeSample } from '../../lib/sample/generate-sample.ts';
 import { analyzeFile } from '../helpers/pipeline.ts';
+import { copySample } from '../helpers/sample.ts';
 
 let result: Awaited<ReturnType<typeof analyzeFile>>;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'clv-sample-'));
-  await writeSample(dir, { seed: 42 });
+  copySample(dir);
   result = await analyzeFile({ path: join(dir, 'orders.csv') }, { segmentBy: ['channel', 'region'] });
 }, 60_000);
 

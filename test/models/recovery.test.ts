@@ -17,12 +17,13 @@ import { literal, openDatabase } from '../../lib/engine/database.ts';
 import { loadOrders } from '../../lib/load/load-orders.ts';
 import { summarize } from '../../lib/engine/summarize.ts';
 import { fitBgNbd } from '../../lib/models/bg-nbd.ts';
-import { SAMPLE_PARAMETERS, writeSample } from '../../lib/sample/generate-sample.ts';
+import { SAMPLE_PARAMETERS } from '../../lib/sample/generate-sample.ts';
+import { copySample } from '../helpers/sample.ts';
 
 describe('parameter recovery on the sample data', () => {
   it('recovers each channel\'s BG/NBD parameters', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'clv-recovery-'));
-    await writeSample(dir, { seed: 42 });
+    copySample(dir);
     const db = await openDatabase();
     const deviations: { what: string; z: number }[] = [];
     try {

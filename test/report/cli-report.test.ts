@@ -7,16 +7,16 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeSample } from '../../lib/sample/generate-sample.ts';
 import { readTree, runClv } from '../helpers/cli.ts';
 import { SCRIPT } from '../../lib/report/html.ts';
 import { TOOL } from '../../lib/version.ts';
+import { copySample } from '../helpers/sample.ts';
 
 let sampleOrders: string;
 const work = mkdtempSync(join(tmpdir(), 'clv-cli-'));
 
 beforeAll(async () => {
-  await writeSample(join(work, 'sample'), { seed: 42 });
+  copySample(join(work, 'sample'));
   sampleOrders = join(work, 'sample', 'orders.csv');
 }, 60_000);
 

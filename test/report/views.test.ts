@@ -8,7 +8,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeSample } from '../../lib/sample/generate-sample.ts';
 import { parseBound } from '../../lib/cohorts/cohort-range.ts';
 import { periodLabel } from '../../lib/engine/periods.ts';
 import { buildCohortReport } from '../../lib/run/build-report.ts';
@@ -16,12 +15,13 @@ import { formatViewList, viewNames, VIEWS } from '../../lib/parts/registry.ts';
 import { readConfig } from '../../lib/config/report-config.ts';
 import { readTree, runClv } from '../helpers/cli.ts';
 import { reportStructure } from '../helpers/golden.ts';
+import { copySample } from '../helpers/sample.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'clv-view-'));
 let orders: string;
 
 beforeAll(async () => {
-  await writeSample(join(work, 'sample'), { seed: 42 });
+  copySample(join(work, 'sample'));
   orders = join(work, 'sample', 'orders.csv');
 }, 60_000);
 

@@ -17,10 +17,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildReport, type ReportResult } from '../../lib/run/build-report.ts';
 import { fileOrders } from '../../lib/sources/file.ts';
-import { writeSample } from '../../lib/sample/generate-sample.ts';
 import { formatters } from '../../lib/report/format.ts';
 import { modelTitle } from '../../lib/models/registry.ts';
 import { cdnowOrdersFile } from '../helpers/cdnow-csv.ts';
+import { copySample } from '../helpers/sample.ts';
 
 function csv(text: string): Record<string, string>[] {
   const [head, ...lines] = text.trimEnd().split('\n');
@@ -74,7 +74,7 @@ describe('one fit for every model figure', () => {
 
   it('on the sample: the channels have their own fits, and a channel has one value everywhere', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'clv-one-value-'));
-    await writeSample(dir, { seed: 42 });
+    copySample(dir);
     const result = await buildReport({ orders: fileOrders({ path: join(dir, 'orders.csv') }), value: { bootstrap: 0, margin: 0.35 } });
     try {
       const used = (result.manifest as { backtest: { used: string } }).backtest.used;

@@ -10,9 +10,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeSample } from '../../lib/sample/generate-sample.ts';
 import { buildCohortReport } from '../../lib/run/build-report.ts';
 import { RFM_SEGMENTS } from '../../lib/segments/rfm.ts';
+import { copySample } from '../helpers/sample.ts';
 
 type Table = { header: string[]; rows: Record<string, string>[] };
 
@@ -36,7 +36,7 @@ interface Run {
   manifest: Record<string, unknown>;
 }
 
-async function run(orders: string, value: false | undefined): Promise<Run> {
+async function run(orders: string, value: false | { bootstrap: number }): Promise<Run> {
   const result = await buildCohortReport({ orders: fileOrders({ path: orders }), value });
   try {
     const files = new Map<string, string>();
@@ -52,8 +52,9 @@ let without: Run;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'clv-rfm-sample-'));
-  await writeSample(dir, { seed: 42 });
-  withModels = await run(join(dir, 'orders.csv'), undefined);
+  copySample(dir);
+  // The default models; no bootstrap: RFM reads the customers' scores, not the segment intervals.
+  withModels = await run(join(dir, 'orders.csv'), { bootstrap: 0 });
   without = await run(join(dir, 'orders.csv'), false);
 }, 120_000);
 

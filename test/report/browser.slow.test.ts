@@ -13,9 +13,9 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContextOptions } from 'playwright-core';
 import { readFileSync } from 'node:fs';
-import { writeSample } from '../../lib/sample/generate-sample.ts';
 import { chromiumAvailable, launchChromium } from '../helpers/chromium.ts';
 import { runClv } from '../helpers/cli.ts';
+import { copySample } from '../helpers/sample.ts';
 
 const available = chromiumAvailable();
 const work = mkdtempSync(join(tmpdir(), 'clv-browser-'));
@@ -56,7 +56,7 @@ async function openReport(file: string, options: BrowserContextOptions = {}) {
 
 describe.skipIf(!available)('report in headless Chromium (network blocked)', () => {
   it('renders every chart of the sample report with no request and no console error', async () => {
-    await writeSample(join(work, 'sample'), { seed: 42 });
+    copySample(join(work, 'sample'));
     const out = join(work, 'report');
     const r = runClv(['report', '--orders', join(work, 'sample', 'orders.csv'), '--spend', join(work, 'sample', 'spend.csv'), '--segment-by', 'channel,region', '--out', out, '--quiet']);
     expect(r.status, r.stderr).toBe(0);
