@@ -146,7 +146,7 @@ export async function assemble(
   };
   const title = options.title ?? (view ? (sections[0]?.title ?? view.title) : 'Customer retention report');
   const dropped = orders.input.rows_read - orders.input.rows_kept;
-  const value = v !== false && outputs.some((out) => out.id === 'customer-value') && customerValue.fitted === true ? v : undefined;
+  const value = v !== false && orders.money !== 'none' && outputs.some((out) => out.id === 'customer-value') && customerValue.fitted === true ? v : undefined;
   files.set(
     'index.html',
     renderReportHtml(
