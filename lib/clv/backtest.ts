@@ -181,6 +181,9 @@ export function chooseModel(models: ModelBacktest[]): { best: BacktestModel | nu
   };
 }
 
+/** The spend reason of a purchase log (no amounts: nothing to check). */
+export const NO_AMOUNTS = 'the orders have no amounts';
+
 export interface RunBacktestOptions {
   asOf: string;
   /** First order date of the data (YYYY-MM-DD). */
@@ -189,6 +192,8 @@ export interface RunBacktestOptions {
   timeUnit: TimeUnit;
   /** --verbose: each calibration fit's time and outcome. */
   progress?: Progress;
+  /** False for a purchase log without amounts: spend is not checked. */
+  money?: boolean;
 }
 
 export async function runBacktest(db: Database, o: RunBacktestOptions): Promise<BacktestResult> {
@@ -229,8 +234,10 @@ export async function runBacktest(db: Database, o: RunBacktestOptions): Promise<
   // Calibration histories and fits.
   const freq = await frequencyDataFrom(db, 'SELECT * FROM backtest_customers', o.timeUnit);
   const hist = freq.x.map((x, i) => ({ x, tx_days: freq.txDays[i], T_days: freq.TDays[i] }));
-  const spend = (await spendDataFrom(db, 'SELECT * FROM backtest_customers')).data;
-  const gg = fitOrReason(() => fitSpend(spend, { skipStdErrors: true }));
+  const spend = o.money === false ? undefined : (await spendDataFrom(db, 'SELECT * FROM backtest_customers')).data;
+  const gg: { fit: FitResult | null; reason?: string } = spend
+    ? fitOrReason(() => fitSpend(spend, { skipStdErrors: true }))
+    : { fit: null, reason: NO_AMOUNTS };
   const ggParams = gg.fit && gg.fit.params.q > 1 ? gg.fit.params : null;
   const spendReason = gg.reason ?? (gg.fit && !ggParams ? 'the fitted Gamma-Gamma model has no finite mean spend (q ≤ 1)' : undefined);
 

@@ -136,7 +136,7 @@ const COMPUTE: Computers = {
     }
     ctx.progress?.step('backtesting the purchase models on a holdout');
     try {
-      const result = await runBacktest(ctx.db, { asOf: ctx.orders.asOf, firstDate: ctx.orders.firstDate, holdoutMonths: bt.holdoutMonths, timeUnit: v.timeUnit, progress: ctx.progress });
+      const result = await runBacktest(ctx.db, { asOf: ctx.orders.asOf, firstDate: ctx.orders.firstDate, holdoutMonths: bt.holdoutMonths, timeUnit: v.timeUnit, progress: ctx.progress, money: ctx.orders.money !== 'none' });
       return { state: 'ran', result, used: bt.modelFixed ? v.model : (result.best ?? v.model), modelFixed: bt.modelFixed };
     } catch (err) {
       // A holdout the user asked for that does not fit the data is their error; the default one is only reported.

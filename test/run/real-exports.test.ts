@@ -36,6 +36,7 @@ describe('a purchase log without amounts', () => {
     expect(manifest.warnings[0]).toContain('left out: Revenue retention, Cumulative revenue per customer, Projected value by segment, Win back');
     const page = text(readFileSync(join(out, 'index.html'), 'utf8'));
     expect(page).toContain('more orders');
+    expect(page).toContain('Spend was not checked: the orders have no amounts.');
     // Nothing in money anywhere in the body of the report.
     const body = page.slice(page.indexOf('Headline figures'), page.indexOf('Methods'));
     expect(body).not.toMatch(/\$/);

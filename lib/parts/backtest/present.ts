@@ -6,7 +6,7 @@
  */
 import { holdoutByFrequencySpec, trackingSpec, type FrequencyValue, type TrackingValue } from '../../charts/backtest-charts.ts';
 import { addDays } from '../../clv/backtest-options.ts';
-import { MAX_FREQUENCY_BIN, TIE_POINTS, type BacktestModel, type BacktestResult } from '../../clv/backtest.ts';
+import { MAX_FREQUENCY_BIN, NO_AMOUNTS, TIE_POINTS, type BacktestModel, type BacktestResult } from '../../clv/backtest.ts';
 import { modelTitle, PURCHASE_MODEL_IDS } from '../../models/registry.ts';
 import { limitName } from '../../models/limits.ts';
 import type { Formatters } from '../../report/format.ts';
@@ -85,7 +85,11 @@ export function backtestSection(r: BacktestResult, o: { used: BacktestModel; mod
         .join('; ')}.`,
     );
   } else {
-    narrative.push(`Spend was not checked: Gamma-Gamma could not be fitted on the calibration period (${r.spendReason ?? 'no reason given'}).`);
+    narrative.push(
+      r.spendReason === NO_AMOUNTS
+        ? 'Spend was not checked: the orders have no amounts.'
+        : `Spend was not checked: Gamma-Gamma could not be fitted on the calibration period (${r.spendReason ?? 'no reason given'}).`,
+    );
   }
   const usedTitle = modelTitle(o.used);
   if (o.modelFixed) {
