@@ -21,6 +21,7 @@ export interface ValueFlags {
   annualDiscountRate?: number;
   bootstrap?: number;
   bootstrapSeed?: number;
+  minSegmentSize?: number;
   holdoutMonths?: number;
 }
 
@@ -39,6 +40,7 @@ export function valueFlags<T>(y: Argv<T>, options: { switch: boolean } = { switc
     .option('horizon-months', { type: 'number', describe: 'Months of future purchases counted in CLV (default 12)', group: 'Customer value:' })
     .option('annual-discount-rate', { type: 'number', describe: 'Yearly discount rate (default 0.1)', group: 'Customer value:' })
     .option('bootstrap', { type: 'number', describe: 'Bootstrap resamples of the customers behind the 90% intervals of Projected value by segment (default 100, or 0 above 50,000 customers; 0 = no intervals)', group: 'Customer value:' })
+    .option('min-segment-size', { type: 'number', describe: 'Segments with fewer customers are shown in Projected value by segment but not ranked or named the most or least valuable; their intervals are marked unreliable (default 30; config clv.min_segment_size)', group: 'Customer value:' })
     .option('bootstrap-seed', { type: 'number', describe: 'Seed of the bootstrap (default 1): the same seed gives the same intervals', group: 'Customer value:' })
     .option('holdout-months', { type: 'number', describe: `Holdout backtest: fit the purchase models on the orders up to the as-of date minus N months, predict the rest, and use the better model unless --clv-model is given (default ${DEFAULT_HOLDOUT_MONTHS}; 0 = off)`, group: 'Customer value:' });
 }
@@ -65,6 +67,7 @@ export function valueOptions(args: ValueFlags, config: ReportConfig, margin: num
     margin,
     bootstrap: args.bootstrap ?? c.bootstrap,
     bootstrapSeed: args.bootstrapSeed ?? c.bootstrap_seed,
+    minSegmentSize: args.minSegmentSize ?? c.min_segment_size,
   };
   checkValueOptions(o);
   return o;

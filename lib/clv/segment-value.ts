@@ -63,6 +63,8 @@ export const SEGMENT_CLV_COLUMNS = [
   'clv_total_high',
   'simple_clv_mean',
   'realized_revenue',
+  /** true when the segment has fewer customers than --min-segment-size: not ranked, interval unreliable. */
+  'small_segment',
 ] as const;
 
 /** segment_column of the row for all customers. */

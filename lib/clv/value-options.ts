@@ -24,13 +24,21 @@ export interface ValueOptions {
   bootstrap?: number;
   /** Seed of the bootstrap's random numbers (default 1). */
   bootstrapSeed?: number;
+  /** Segments with fewer customers are shown but not ranked, and their intervals are marked unreliable (default {@link DEFAULT_MIN_SEGMENT_SIZE}). */
+  minSegmentSize?: number;
 }
+
+/** Smallest segment that Projected value by segment ranks or names as worth the most or least. */
+export const DEFAULT_MIN_SEGMENT_SIZE = 30;
 
 /** Default model options of the report. */
 export const DEFAULT_VALUE_OPTIONS: ValueOptions = { model: DEFAULT_PURCHASE_MODEL, timeUnit: 'week', horizonMonths: 12, annualDiscountRate: 0.1, business: 'non-contractual' };
 
 /** Refuses a horizon, discount rate or margin outside its range, naming the flag. */
-export function checkValueOptions(o: { horizonMonths: number; annualDiscountRate: number; margin?: number; bootstrap?: number; bootstrapSeed?: number }): void {
+export function checkValueOptions(o: { horizonMonths: number; annualDiscountRate: number; margin?: number; bootstrap?: number; bootstrapSeed?: number; minSegmentSize?: number }): void {
+  if (o.minSegmentSize !== undefined && !(Number.isInteger(o.minSegmentSize) && o.minSegmentSize >= 1 && o.minSegmentSize <= 1_000_000)) {
+    throw new UserError(`--min-segment-size ${o.minSegmentSize}: expected a whole number of customers from 1 to 1000000, such as 30`);
+  }
   if (o.bootstrap !== undefined && !(Number.isInteger(o.bootstrap) && o.bootstrap >= 0 && o.bootstrap <= 10_000)) {
     throw new UserError(`--bootstrap ${o.bootstrap}: expected a whole number of resamples from 0 (no intervals) to 10000, such as 100`);
   }

@@ -9,7 +9,7 @@ import { segmentValueSpec } from '../../charts/segment-value-charts.ts';
 import { ALL_COLUMN, BOOTSTRAP_DEFAULT_MAX_CUSTOMERS, DEFAULT_BOOTSTRAP, INTERVAL_LEVEL, SEGMENT_CLV_COLUMNS, type SegmentValueRow } from '../../clv/segment-value.ts';
 import { RFM_COLUMN_NAME, type SegmentValueFigures } from '../../clv/segment-value-product.ts';
 import { modelTitle, spendModel } from '../../models/registry.ts';
-import type { ValueOptions } from '../../clv/value-options.ts';
+import { DEFAULT_MIN_SEGMENT_SIZE, type ValueOptions } from '../../clv/value-options.ts';
 import type { Formatters } from '../../report/format.ts';
 import type { PartOutput } from '../part.ts';
 
@@ -48,6 +48,9 @@ export function presentSegmentValue(f: SegmentValueFigures | { failed: string },
   const overlaps = (a: SegmentValueRow, b: SegmentValueRow) =>
     a.clv_mean_low === null || a.clv_mean_high === null || b.clv_mean_low === null || b.clv_mean_high === null || (a.clv_mean_low <= b.clv_mean_high && b.clv_mean_low <= a.clv_mean_high);
   const all = rows.find((r) => r.segment_column === ALL_COLUMN) as SegmentValueRow;
+  const minSize = o.minSegmentSize ?? DEFAULT_MIN_SEGMENT_SIZE;
+  const small = (r: SegmentValueRow) => r.segment_column !== ALL_COLUMN && r.customers < minSize;
+  const fileRows = rows.map((r) => ({ ...r, small_segment: small(r) }));
   const valueWord = o.margin === undefined ? 'revenue' : `gross margin at ${fmt.percent(o.margin)} of revenue`;
   const narrative = [
     bootstrap > 0
@@ -72,16 +75,24 @@ export function presentSegmentValue(f: SegmentValueFigures | { failed: string },
       spec: segmentValueSpec(segs, { column: name, currency: p.currency, horizonMonths: o.horizonMonths, level: INTERVAL_LEVEL }),
       caption: `Mean projected ${o.horizonMonths}-month value per customer by ${name}, with ${level} bootstrap intervals.`,
     });
-    if (segs.length < 2) {
-      narrative.push(`By ${name}, every customer is in one segment, "${segs[0].segment}".`);
+    const tooSmall = segs.filter(small);
+    if (tooSmall.length > 0) {
+      narrative.push(
+        `By ${name}, ${tooSmall.length === 1 ? 'the segment' : `${tooSmall.length} segments`} ${tooSmall.slice(0, 5).map((s) => `"${s.segment}" (${fmt.integer(s.customers)} ${s.customers === 1 ? 'customer' : 'customers'})`).join(', ')}${tooSmall.length > 5 ? ' and more' : ''} ${tooSmall.length === 1 ? 'has' : 'have'} fewer than ${fmt.integer(minSize)} customers: shown, but not ranked, and ${tooSmall.length === 1 ? 'its interval is' : 'their intervals are'} unreliable (--min-segment-size).`,
+      );
+    }
+    const ranked = segs.filter((s) => !small(s));
+    if (ranked.length < 2) {
+      if (tooSmall.length === 0) narrative.push(`By ${name}, every customer is in one segment, "${segs[0].segment}".`);
+      else if (ranked.length === 1) narrative.push(`By ${name}, only "${ranked[0].segment}" is large enough to read: ${money(ranked[0].clv_mean)} on average (${band(ranked[0])}).`);
       continue;
     }
-    const [best, second] = segs;
-    const worst = segs[segs.length - 1];
+    const [best, second] = ranked;
+    const worst = ranked[ranked.length - 1];
     narrative.push(
       `By ${name}, customers from "${best.segment}" are worth the most (${money(best.clv_mean)} on average, ${band(best)}) and those from "${worst.segment}" the least (${money(worst.clv_mean)}, ${band(worst)}).`,
     );
-    if (segs.length === 2) {
+    if (ranked.length === 2) {
       narrative.push(
         overlaps(best, worst)
           ? `Their intervals overlap: the data cannot tell the two apart with confidence.`
@@ -124,8 +135,9 @@ export function presentSegmentValue(f: SegmentValueFigures | { failed: string },
             { key: 'clv_total_high', label: `Total, ${level} high`, kind: 'money' },
             { key: 'simple_clv_mean', label: 'Simple CLV', kind: 'money2' },
             { key: 'realized_revenue', label: 'Realized revenue', kind: 'money' },
+            { key: 'note', label: 'Note', kind: 'text' },
           ],
-          rows: rows as unknown as Record<string, unknown>[],
+          rows: fileRows.map((r) => ({ ...r, note: r.small_segment ? `fewer than ${minSize} customers: not ranked, interval unreliable` : '' })) as unknown as Record<string, unknown>[],
           note: 'All figures are in data/segment_clv.csv.',
           csvName: 'segment_clv.csv',
         },
@@ -136,13 +148,14 @@ export function presentSegmentValue(f: SegmentValueFigures | { failed: string },
         definitions: rows.length > 0 ? SEGMENT_VALUE_DEFINITIONS : undefined,
       },
     ],
-    files: rows.length > 0 ? [{ name: 'segment_clv.csv', columns: SEGMENT_CLV_COLUMNS, rows: rows as unknown as Record<string, unknown>[] }] : [],
+    files: rows.length > 0 ? [{ name: 'segment_clv.csv', columns: SEGMENT_CLV_COLUMNS, rows: fileRows as unknown as Record<string, unknown>[] }] : [],
     manifest: {
       segment_value: {
         computed: true,
         columns,
         defaulted_to_channel: f.defaulted,
         bootstrap: { replicates: bootstrap, seed, level: INTERVAL_LEVEL, failed_fits: result.bootstrap.failedFits },
+        min_segment_size: minSize,
         fit_groups: f.fits.groups.map((g) => g.value),
       },
     },
