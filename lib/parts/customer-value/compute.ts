@@ -40,7 +40,27 @@ export interface PurchaseValueFigures {
   histogram: { start: number; end: number; customers: number; last: boolean }[];
   heat: { frequency: string; frequency_order: number; since: string; since_order: number; p_alive: number; customers: number }[];
   byChannel: { channel: string; customers: number; clv_mean: number }[];
+  /** What a reader should check against the backtest: a projection above last year, P(alive) high among the long inactive. */
+  sanity: SanityFigures;
 }
+
+/** The figures behind the sanity checks of a projection (lib/parts/customer-value/present.ts says when they fail). */
+export interface SanityFigures {
+  /** Σ expected purchases × expected spend per purchase over the horizon (undiscounted revenue, no margin); null without amounts. */
+  projectedRevenue: number | null;
+  /** Net revenue of the last full year (the simple formula's year), with its first and last day. */
+  lastYearRevenue: number;
+  lastYearFrom: string;
+  lastYearTo: string;
+  /** Share of customers with no purchase for more than a year. */
+  inactiveShare: number;
+  /** The orders cover the whole last year (else its revenue is not a fair comparison). */
+  fullYear: boolean;
+}
+
+/** Mean P(alive) above this, while at least {@link SANITY_INACTIVE_SHARE} of customers have not bought for a year, is flagged. */
+export const SANITY_P_ALIVE = 0.95;
+export const SANITY_INACTIVE_SHARE = 0.25;
 
 export type CustomerValueFigures =
   | PurchaseValueFigures
@@ -65,6 +85,18 @@ export async function computeCustomerValue(ctx: RunContext): Promise<CustomerVal
            ${exactSum('CASE WHEN decile = 1 THEN clv ELSE 0 END')} / nullif(${exactSum('clv')}, 0) AS top10_share
     FROM ranked`);
   const money = ctx.orders.money !== 'none';
+  const [check] = await db.rows<{ projected: number | null; inactive: number }>(`
+    SELECT ${money ? exactSum('expected_purchases * expected_avg_spend') : 'NULL'} AS projected,
+           count(*) FILTER (WHERE (T - recency) * ${DAYS_PER_UNIT[fits.timeUnit]} > 365) / greatest(count(*), 1) AS inactive
+    FROM customer_scores`);
+  const sanity: SanityFigures = {
+    projectedRevenue: check.projected,
+    lastYearRevenue: simple.inputs.revenue,
+    lastYearFrom: simple.inputs.periodFrom,
+    lastYearTo: simple.inputs.periodTo,
+    inactiveShare: check.inactive,
+    fullYear: ctx.orders.firstDate <= simple.inputs.periodFrom,
+  };
   const width = totals.p99 > 0 ? totals.p99 / HISTOGRAM_BINS : 1;
   const bins = !money ? [] : await db.rows<{ bin: number; customers: number }>(`
     SELECT CAST(least(floor(clv / ${width}), ${HISTOGRAM_BINS}) AS INTEGER) AS bin, CAST(count(*) AS INTEGER) AS customers
@@ -92,5 +124,6 @@ export async function computeCustomerValue(ctx: RunContext): Promise<CustomerVal
       return { frequency: c.f >= 10 ? '10 or more' : String(c.f), frequency_order: c.f, since: label, since_order: Number(order), p_alive: c.p_alive, customers: c.customers };
     }),
     byChannel,
+    sanity,
   };
 }

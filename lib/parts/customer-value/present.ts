@@ -16,7 +16,7 @@ import { limitName } from '../../models/limits.ts';
 import type { Formatters } from '../../report/format.ts';
 import type { SectionDraft } from '../../report/section.ts';
 import type { PartOutput } from '../part.ts';
-import type { CustomerValueFigures, PurchaseValueFigures } from './compute.ts';
+import { SANITY_INACTIVE_SHARE, SANITY_P_ALIVE, type CustomerValueFigures, type PurchaseValueFigures } from './compute.ts';
 
 /** Methods entries of the run's purchase model (named once), the spend model and the projection. */
 export const valueDefinitions = (model: PurchaseModelId) => [
@@ -171,6 +171,7 @@ function presentCounts(f: PurchaseValueFigures, fmt: Formatters): PartOutput {
         narrative: [
           `Over the next ${o.horizonMonths} months, the ${fmt.integer(t.customers)} customers are expected to place ${fmt.integer(t.purchases)} more orders.`,
           `On average a customer is still active with probability ${fmt.percent(t.p_alive)}. The orders have no amounts, so value is counted in orders, not money.`,
+          ...sanityWarnings(f, fmt),
           ...explainFit(fits.model, fits.all.purchase, fits.timeUnit, fmt, {}),
         ],
         cards: [
@@ -223,6 +224,31 @@ function fitManifest(f: PurchaseValueFigures) {
   };
 }
 
+/**
+ * Sentences that flag a projection to check against the backtest: existing customers projected to
+ * spend more in the next year than all customers did in the last one, or a mean P(alive) above
+ * 95% while many customers have not bought for more than a year.
+ */
+export function sanityWarnings(f: Pick<PurchaseValueFigures, 'sanity' | 'totals' | 'options' | 'backtest'>, fmt: Formatters): string[] {
+  const s = f.sanity;
+  const out: string[] = [];
+  const see = f.backtest?.state === 'ran' ? 'compare with the Holdout backtest below before relying on it' : 'no holdout backtest checked the model in this run (--holdout-months)';
+  if (s.projectedRevenue !== null && s.fullYear && s.lastYearRevenue > 0) {
+    const yearly = (s.projectedRevenue * 12) / f.options.horizonMonths;
+    if (yearly > s.lastYearRevenue) {
+      out.push(
+        `Check this projection: the existing customers are projected to buy ${fmt.money(yearly)} a year (undiscounted revenue), more than all customers, new ones included, bought in the last full year (${fmt.money(s.lastYearRevenue)}, ${s.lastYearFrom} to ${s.lastYearTo}); ${see}.`,
+      );
+    }
+  }
+  if (f.totals.p_alive > SANITY_P_ALIVE && s.inactiveShare >= SANITY_INACTIVE_SHARE) {
+    out.push(
+      `Check this projection: the model says ${fmt.percent(f.totals.p_alive)} of customers are still active on average, yet ${fmt.percent(s.inactiveShare)} have not bought for more than a year; ${see}.`,
+    );
+  }
+  return out;
+}
+
 function presentPurchase(f: PurchaseValueFigures, fmt: Formatters, currency: string): PartOutput {
   const spend = f.fits.all.spend;
   if (!f.money || !spend) return presentCounts(f, fmt);
@@ -232,6 +258,7 @@ function presentPurchase(f: PurchaseValueFigures, fmt: Formatters, currency: str
   const valueWord = o.margin === undefined ? 'revenue' : `gross margin at ${fmt.percent(o.margin)} of revenue`;
   const narrative = [
     `Over the next ${o.horizonMonths} months, the ${fmt.integer(t.customers)} customers are expected to place ${fmt.integer(t.purchases)} more orders, worth ${fmt.money(t.total)} in today's money (${valueWord}, discounted at ${fmt.percent(o.annualDiscountRate)} a year).`,
+    ...sanityWarnings(f, fmt),
     ...(o.margin === undefined ? ['No gross margin was given (--margin), so these values are revenue, not profit.'] : []),
     `The average customer is worth ${fmt.moneyPrecise(t.mean)} and the median one ${fmt.moneyPrecise(t.median)}; the most valuable tenth of customers holds ${fmt.percent(t.top10_share)} of the projected value.`,
   ];
