@@ -63,7 +63,7 @@ describe('clv report', () => {
       'customer_id,cohort,first_order_date,acquisition_channel,orders,frequency,recency_days,T_days,revenue,mean_repeat_order_value,p_alive,expected_purchases,clv,rfm_segment,r,f,m',
     );
     expect(header('data/segment_clv.csv')).toBe(
-      'segment_column,segment,customers,p_alive_mean,expected_purchases,clv_mean,clv_mean_low,clv_mean_high,clv_median,clv_total,clv_total_low,clv_total_high,simple_clv_mean,realized_revenue',
+      'segment_column,segment,customers,p_alive_mean,expected_purchases,clv_mean,clv_mean_low,clv_mean_high,clv_median,clv_total,clv_total_low,clv_total_high,simple_clv_mean,realized_revenue,small_segment',
     );
     // The RFM segments are segments of Projected value by segment, scored with the all-customer fit:
     // they partition the customers, so their customers and total CLV add up to the "all" row.
