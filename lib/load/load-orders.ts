@@ -385,37 +385,29 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
   if (emptyCustomers.n > 0) await db.run(`DELETE FROM orders_in WHERE customer_id IS NULL`);
   const warnings: string[] = [];
   if (lines) {
-    const duplicates = await countAndDelete(
-      db,
-      `rowid IN (SELECT rowid FROM orders_in QUALIFY row_number() OVER (PARTITION BY row_hash, order_id, customer_id, order_date, amount ORDER BY rowid) > 1)`,
-      false,
-    );
-    if (duplicates.rows > 0) dropped.push({ reason: 'exact duplicate of an earlier line (every column the same)', rows: duplicates.rows });
+    const duplicates = await dropRepeats(db, ['row_hash', 'order_id', 'customer_id', 'order_date', 'amount']);
+    if (duplicates > 0) dropped.push({ reason: 'exact duplicate of an earlier line (every column the same)', rows: duplicates });
     await checkOrderLines(db, file, format, cid, od);
     await sumOrderLines(db, attributes.map((a) => attributeColumn(a.name)));
   } else if (col('order_id')) {
-    const [dups] = await db.rows<{ n: number; rows: number }>(
-      `SELECT count(order_id) - count(DISTINCT order_id) AS n, count(*) AS rows FROM orders_in`,
+    // Examples first: the repeats are gone after dropRepeats.
+    const examples = await db.rows<{ order_id: string }>(
+      `SELECT order_id FROM orders_in WHERE order_id IS NOT NULL
+       GROUP BY order_id HAVING count(*) > 1 ORDER BY min(rowid) LIMIT 5`,
     );
-    if (dups.n > 0) {
-      const examples = await db.rows<{ order_id: string }>(
-        `SELECT order_id FROM orders_in WHERE order_id IS NOT NULL
-         GROUP BY order_id HAVING count(*) > 1 ORDER BY min(rowid) LIMIT 5`,
-      );
+    const repeats = examples.length === 0 ? 0 : await dropRepeats(db, ['order_id'], 'order_id IS NOT NULL');
+    if (repeats > 0) {
       dropped.push({
         reason: 'duplicate order_id (the first row of each order_id is kept)',
-        rows: dups.n,
+        rows: repeats,
         examples: examples.map((e) => e.order_id),
       });
-      if (dups.n * 20 > dups.rows) {
+      const rows = bad.n_rows - emptyCustomers.n;
+      if (repeats * 20 > rows) {
         warnings.push(
-          `${dups.n} of ${dups.rows} rows of ${file} repeat an order_id and were dropped. If the rows are the lines of orders, map the line columns (--map quantity=COL --map unit_price=COL, or --map product=COL with a line amount) so that the lines of each order are summed.`,
+          `${repeats} of ${rows} rows of ${file} repeat an order_id and were dropped. If the rows are the lines of orders, map the line columns (--map quantity=COL --map unit_price=COL, or --map product=COL with a line amount) so that the lines of each order are summed.`,
         );
       }
-      await db.run(`
-        DELETE FROM orders_in WHERE rowid IN (
-          SELECT rowid FROM orders_in WHERE order_id IS NOT NULL
-          QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY rowid) > 1)`);
     }
   }
 
@@ -448,24 +440,26 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
   const ofOrders = (n: { rows: number; orders: number }) => (lines ? { rows: n.rows, orders: n.orders } : { rows: n.rows });
   const afterAsOf = await countAndDelete(db, `order_date > DATE ${literal(asOf)}`, lines);
   if (afterAsOf.rows > 0) dropped.push({ reason: `dated after the as-of date ${asOf}`, ...ofOrders(afterAsOf) });
-  // Customers who never bought: all their rows are refunds before a first order.
-  const [{ n: customersGone }] = await db.rows<{ n: number }>(
-    `SELECT count(DISTINCT customer_id) AS n FROM orders_in f
-     WHERE amount < 0 AND NOT EXISTS (SELECT 1 FROM orders_in p WHERE p.customer_id = f.customer_id AND p.amount >= 0)`,
-  );
-  const orphanRefunds = await countAndDelete(
-    db,
-    `amount < 0 AND NOT EXISTS (
-       SELECT 1 FROM orders_in p WHERE p.customer_id = facts.customer_id AND p.amount >= 0 AND p.order_date <= facts.order_date)`,
-    lines,
-    `amount < 0`,
-  );
-  if (orphanRefunds.rows > 0) {
-    dropped.push({
-      reason: 'refund (negative amount) before the customer\'s first order',
-      ...ofOrders(orphanRefunds),
-      ...(customersGone > 0 ? { customers: customersGone } : {}),
-    });
+  const [{ n: refunds }] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM orders_in WHERE amount < 0`);
+  if (refunds > 0) {
+    // Customers who never bought: all their rows are refunds before a first order.
+    const [{ n: customersGone }] = await db.rows<{ n: number }>(
+      `SELECT count(DISTINCT customer_id) AS n FROM orders_in f
+       WHERE amount < 0 AND NOT EXISTS (SELECT 1 FROM orders_in p WHERE p.customer_id = f.customer_id AND p.amount >= 0)`,
+    );
+    const orphanRefunds = await countAndDelete(
+      db,
+      `amount < 0 AND NOT EXISTS (
+         SELECT 1 FROM orders_in p WHERE p.customer_id = facts.customer_id AND p.amount >= 0 AND p.order_date <= facts.order_date)`,
+      lines,
+    );
+    if (orphanRefunds.rows > 0) {
+      dropped.push({
+        reason: 'refund (negative amount) before the customer\'s first order',
+        ...ofOrders(orphanRefunds),
+        ...(customersGone > 0 ? { customers: customersGone } : {}),
+      });
+    }
   }
   const [noPurchase] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM facts WHERE amount >= 0`);
   if (noPurchase.n === 0) {
@@ -538,11 +532,7 @@ export async function releaseFacts(db: Database): Promise<void> {
  * were: `rows` counts input rows (the lines, once lines are summed into orders), `orders` the rows
  * of the table.
  */
-async function countAndDelete(db: Database, where: string, lines: boolean, prefilter?: string): Promise<{ rows: number; orders: number }> {
-  if (prefilter) {
-    const [pre] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM orders_in WHERE ${prefilter}`);
-    if (pre.n === 0) return { rows: 0, orders: 0 };
-  }
+async function countAndDelete(db: Database, where: string, lines: boolean): Promise<{ rows: number; orders: number }> {
   const [{ n, rows }] = await db.rows<{ n: number; rows: number }>(
     `SELECT count(*) AS n, ${lineCountSql(lines)} AS rows FROM orders_in facts WHERE ${where}`,
   );
@@ -550,25 +540,40 @@ async function countAndDelete(db: Database, where: string, lines: boolean, prefi
   return { rows, orders: n };
 }
 
+/**
+ * Deletes the rows of orders_in (among those meeting `where`) that repeat the `key` columns of an
+ * earlier row, keeping the first in file order, and returns how many there were. The count is one
+ * aggregate pass; the window that picks the rows runs only when there is something to delete.
+ */
+async function dropRepeats(db: Database, key: string[], where = 'true'): Promise<number> {
+  const k = key.join(', ');
+  const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*) - count(DISTINCT (${k})) AS n FROM orders_in WHERE ${where}`);
+  if (n > 0) {
+    await db.run(`DELETE FROM orders_in WHERE rowid IN (
+      SELECT rowid FROM orders_in WHERE ${where} QUALIFY row_number() OVER (PARTITION BY ${k} ORDER BY rowid) > 1)`);
+  }
+  return n;
+}
+
 /** SQL: the number of input rows behind the selected rows of orders_in (n_lines once lines are summed). */
 function lineCountSql(lines: boolean): string {
   return lines ? 'coalesce(sum(n_lines), 0)' : 'count(*)';
 }
 
-/** Refuses text values with a NUL byte (Parquet strings), naming the first rows and columns. */
+/** Refuses text values with a NUL byte (Parquet strings), naming the first rows and columns. One pass counts them for every column. */
 async function refuseNulText(db: Database, file: string, columns: (SourceColumn | undefined)[], loaded: (c: SourceColumn) => string): Promise<void> {
   const present = columns.filter((c): c is SourceColumn => c !== undefined);
+  const has = (c: SourceColumn) => `contains(${loaded(c)}, chr(0))`;
+  const [counts] = await db.rows<Record<string, number>>(`SELECT ${present.map((c, i) => `count(*) FILTER (WHERE ${has(c)}) AS n${i}`).join(', ')} FROM orders_in`);
+  const total = present.reduce((s, _c, i) => s + counts[`n${i}`], 0);
+  if (total === 0) return;
   const problems: InputProblem[] = [];
-  let total = 0;
-  for (const c of present) {
-    const where = `contains(${loaded(c)}, chr(0))`;
-    const [{ n }] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM orders_in WHERE ${where}`);
-    if (n === 0) continue;
-    total += n;
-    const rows = await db.rows<{ rec: number }>(`SELECT rowid AS rec FROM orders_in WHERE ${where} ORDER BY rowid LIMIT ${MAX_LISTED_PROBLEMS}`);
+  for (const [i, c] of present.entries()) {
+    if (counts[`n${i}`] === 0 || problems.length >= MAX_LISTED_PROBLEMS) continue;
+    const rows = await db.rows<{ rec: number }>(`SELECT rowid AS rec FROM orders_in WHERE ${has(c)} ORDER BY rowid LIMIT ${MAX_LISTED_PROBLEMS}`);
     for (const r of rows) problems.push({ line: r.rec + 1, column: c.position, columnName: c.name, message: 'the value holds a NUL byte (character 0); expected text without control characters' });
   }
-  if (total > 0) throw new InputError(file, problems.slice(0, MAX_LISTED_PROBLEMS), total, 'row');
+  throw new InputError(file, problems.slice(0, MAX_LISTED_PROBLEMS), total, 'row');
 }
 
 /**

@@ -269,9 +269,28 @@ export const PARTS: PartEntry[] = [
 /** Every view, in report order. */
 export const VIEWS: ViewEntry[] = PARTS.flatMap((p) => p.views);
 
-/** The views shown in this plan that need money, when the orders have none (else none). */
-export function moneyViewsLeftOut(shows: (view: string) => boolean, money: boolean): ViewEntry[] {
-  return money ? [] : VIEWS.filter((v) => v.money && shows(v.name));
+/** What a report on orders without amounts leaves out (nothing when they have amounts). */
+export interface MoneyCut {
+  /** The money-only views of the parts that run. */
+  views: ViewEntry[];
+  /** Their data files, unless a view that stays writes them too. */
+  files: string[];
+  /** Whether a part still has something to show. */
+  runs(partId: string): boolean;
+}
+
+export function moneyCut(partIds: string[], shows: (view: string) => boolean, money: boolean): MoneyCut {
+  const entries = PARTS.filter((e) => partIds.includes(e.id));
+  const views = money ? [] : entries.flatMap((e) => e.views).filter((v) => v.money && shows(v.name));
+  const kept = VIEWS.filter((v) => shows(v.name) && !views.includes(v));
+  return {
+    views,
+    files: views.flatMap((v) => v.data).filter((name) => !kept.some((v) => v.data.includes(name))),
+    runs: (id) => {
+      const own = PARTS.find((e) => e.id === id)?.views ?? [];
+      return own.length === 0 || own.some((v) => kept.includes(v));
+    },
+  };
 }
 
 /** Drops the sections of `views` from a part's drafts. */

@@ -24,7 +24,7 @@ import { restrictCohorts } from '../cohorts/cohort-range.ts';
 import { formatters } from '../report/format.ts';
 import type { OutputFiles } from '../report/write-output.ts';
 import type { Section } from '../report/section.ts';
-import { moneyViewsLeftOut, PARTS, VIEWS, withoutViews } from '../parts/registry.ts';
+import { moneyCut, PARTS, withoutViews } from '../parts/registry.ts';
 import type { Plan, ReportPart } from '../parts/part.ts';
 import { captureProducts, createRunContext, neededProducts } from './run-context.ts';
 import { resolveRunOptions, type ReportOptions, type RunOptions } from './run-options.ts';
@@ -73,17 +73,14 @@ export async function buildReport(input: ReportOptions): Promise<ReportResult> {
     const inputs = await loadInputs(db, input.orders, options, { withSpend: selected.some((p) => p.id === 'cac'), progress });
     const { orders } = inputs;
     // A purchase log (no amounts): the views that show nothing but money are left out, and the report says which.
-    const noMoney = moneyViewsLeftOut(plan.shows, orders.money !== 'none').filter((v) => selected.some((p) => PARTS.find((e) => e.id === p.id)?.views.includes(v)));
-    const parts = selected.filter((p) => {
-      const views = PARTS.find((e) => e.id === p.id)?.views ?? [];
-      return views.length === 0 || views.some((v) => plan.shows(v.name) && !noMoney.includes(v));
-    });
+    const noMoney = moneyCut(selected.map((p) => p.id), plan.shows, orders.money !== 'none');
+    const parts = selected.filter((p) => noMoney.runs(p.id));
     const needed = neededProducts(options, parts.flatMap((p) => p.needs(plan)));
     const stale = staleness(orders, options.period);
     const warnings = [
       ...orders.warnings,
       ...(stale ? [stale.message] : []),
-      ...(noMoney.length > 0 ? [`The orders have no amounts (no amount column, nor quantity and unit price), so what needs money is left out: ${noMoney.map((v) => v.title).join(', ')}. Retention, CRR, the purchase model's P(alive) and expected orders, and RFM (recency and frequency) use the order dates alone.`] : []),
+      ...(noMoney.views.length > 0 ? [`The orders have no amounts (no amount column, nor quantity and unit price), so what needs money is left out: ${noMoney.views.map((v) => v.title).join(', ')}. Retention, CRR, the purchase model's P(alive) and expected orders, and RFM (recency and frequency) use the order dates alone.`] : []),
     ];
     for (const w of warnings) progress?.warn?.(w);
     progress?.step('aggregating customers and cohorts');
@@ -119,8 +116,7 @@ export async function buildReport(input: ReportOptions): Promise<ReportResult> {
     const outputs = [];
     for (const p of parts) {
       const out = p.present(await p.compute(ctx), { fmt: ctx.fmt, currency: options.currency, options });
-      const moneyFiles = noMoney.flatMap((v) => v.data).filter((name) => !VIEWS.some((v) => !noMoney.includes(v) && plan.shows(v.name) && v.data.includes(name)));
-      outputs.push({ id: p.id, ...out, sections: withoutViews(out.sections, noMoney), files: out.files?.filter((f) => !moneyFiles.includes(f.name)) });
+      outputs.push({ id: p.id, ...out, sections: withoutViews(out.sections, noMoney.views), files: out.files?.filter((f) => !noMoney.files.includes(f.name)) });
     }
     const { files, manifest, sections } = await assemble(ctx, outputs, { manifestOptions: input.orders.manifestOptions(), warnings, stale });
     return { files, orders, analysis, manifest, sections, stale, cleanup: () => removeScratchDir(scratchDir) };

@@ -77,24 +77,23 @@ export async function computeCustomerValue(ctx: RunContext): Promise<CustomerVal
   if ('failed' in fits) return { kind: 'fallback', options: o, simple, model, backtest, reason: fits.failed };
   await ctx.product('scores');
   const db = ctx.db;
-  const [totals] = await db.rows<PurchaseValueFigures['totals']>(`
-    WITH ranked AS (SELECT clv, ntile(10) OVER (ORDER BY clv DESC, customer_id) AS decile FROM customer_scores)
-    SELECT CAST(count(*) AS INTEGER) AS customers, ${exactSum('clv')} AS total, ${exactAvg('clv')} AS mean, quantile_disc(clv, 0.5) AS median,
-           (SELECT ${exactAvg('p_alive')} FROM customer_scores) AS p_alive, (SELECT ${exactSum('expected_purchases')} FROM customer_scores) AS purchases,
-           quantile_disc(clv, 0.99) AS p99,
-           ${exactSum('CASE WHEN decile = 1 THEN clv ELSE 0 END')} / nullif(${exactSum('clv')}, 0) AS top10_share
-    FROM ranked`);
   const money = ctx.orders.money !== 'none';
-  const [check] = await db.rows<{ projected: number | null; inactive: number }>(`
-    SELECT ${money ? exactSum('expected_purchases * expected_avg_spend') : 'NULL'} AS projected,
+  // One pass over the scores: the totals and the figures of the sanity checks.
+  const [{ projected, inactive, ...totals }] = await db.rows<PurchaseValueFigures['totals'] & { projected: number | null; inactive: number }>(`
+    WITH ranked AS (SELECT *, ntile(10) OVER (ORDER BY clv DESC, customer_id) AS decile FROM customer_scores)
+    SELECT CAST(count(*) AS INTEGER) AS customers, ${exactSum('clv')} AS total, ${exactAvg('clv')} AS mean, quantile_disc(clv, 0.5) AS median,
+           ${exactAvg('p_alive')} AS p_alive, ${exactSum('expected_purchases')} AS purchases,
+           quantile_disc(clv, 0.99) AS p99,
+           ${exactSum('CASE WHEN decile = 1 THEN clv ELSE 0 END')} / nullif(${exactSum('clv')}, 0) AS top10_share,
+           ${money ? exactSum('expected_purchases * expected_avg_spend') : 'NULL'} AS projected,
            count(*) FILTER (WHERE (T - recency) * ${DAYS_PER_UNIT[fits.timeUnit]} > 365) / greatest(count(*), 1) AS inactive
-    FROM customer_scores`);
+    FROM ranked`);
   const sanity: SanityFigures = {
-    projectedRevenue: check.projected,
+    projectedRevenue: projected,
     lastYearRevenue: simple.inputs.revenue,
     lastYearFrom: simple.inputs.periodFrom,
     lastYearTo: simple.inputs.periodTo,
-    inactiveShare: check.inactive,
+    inactiveShare: inactive,
     fullYear: ctx.orders.firstDate <= simple.inputs.periodFrom,
   };
   const width = totals.p99 > 0 ? totals.p99 / HISTOGRAM_BINS : 1;
