@@ -4,18 +4,17 @@
  * come out in the order of the generator's documented channel quality
  * (SAMPLE_PARAMETERS: CAC per channel, BG/NBD and Gamma-Gamma parameters).
  */
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_PARAMETERS } from '../../lib/sample/generate-sample.ts';
 import { expectedPurchasesNewBgNbd } from '../../lib/models/bg-nbd.ts';
 import { readConfig } from '../../lib/config/report-config.ts';
 import { runClv } from '../helpers/cli.ts';
-import { copySample } from '../helpers/sample.ts';
+import { sampleConfig } from '../helpers/sample.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'clv-cac-sample-'));
-const out = join(work, 'report');
+const config = sampleConfig('clv-cac-sample-');
+const out = join(dirname(config), 'report');
 let units: Record<string, string>[];
 
 function parseCsv(text: string): Record<string, string>[] {
@@ -25,10 +24,8 @@ function parseCsv(text: string): Record<string, string>[] {
 }
 
 beforeAll(async () => {
-  copySample(join(work, 'data', 'sample'));
-  copyFileSync('clv.config.json', join(work, 'clv.config.json'));
   // No bootstrap: these tests read the CAC files, not the segment intervals.
-  const r = runClv(['report', '--config', join(work, 'clv.config.json'), '--bootstrap', '0', '--out', out, '--quiet']);
+  const r = runClv(['report', '--config', config, '--bootstrap', '0', '--out', out, '--quiet']);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   units = parseCsv(readFileSync(join(out, 'data/unit_economics.csv'), 'utf8'));

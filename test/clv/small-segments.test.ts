@@ -9,11 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runClv } from '../helpers/cli.ts';
+import { sampleConfig } from '../helpers/sample.ts';
 
 describe('small segments', () => {
   it('are shown but not ranked, and flagged in segment_clv.csv', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'clv-small-')), 'view');
-    const r = runClv(['view', 'segment-value', '--config', 'clv.config.json', '--segment-by', 'channel,region', '--bootstrap', '5', '--min-segment-size', '4000', '--out', out, '--quiet']);
+    const r = runClv(['view', 'segment-value', '--config', sampleConfig(), '--segment-by', 'channel,region', '--bootstrap', '5', '--min-segment-size', '4000', '--out', out, '--quiet']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const csv = readFileSync(join(out, 'data', 'segment_clv.csv'), 'utf8').trim().split('\n');
@@ -32,7 +33,7 @@ describe('small segments', () => {
   }, 120_000);
 
   it('refuses a minimum size that is not a whole number of customers', () => {
-    const r = runClv(['view', 'segment-value', '--config', 'clv.config.json', '--min-segment-size', '0', '--out', join(tmpdir(), 'never'), '--quiet']);
+    const r = runClv(['view', 'segment-value', '--config', sampleConfig(), '--min-segment-size', '0', '--out', join(tmpdir(), 'never'), '--quiet']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--min-segment-size 0: expected a whole number of customers from 1 to 1000000');
   });

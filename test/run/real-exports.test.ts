@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTree, runClv } from '../helpers/cli.ts';
+import { sampleConfig } from '../helpers/sample.ts';
 import { EXIT_STALE } from '../../lib/run/stale.ts';
 
 const text = (html: string) =>
@@ -68,7 +69,8 @@ describe('order lines', () => {
 describe('stale data', () => {
   it('clv monthly two years after the last order finishes, says so at the top and on stderr, and exits 5 (0 with --allow-stale)', () => {
     const root = mkdtempSync(join(tmpdir(), 'clv-stale-'));
-    const r = runClv(['monthly', '--config', 'clv.config.json', '--as-of', '2026-12-31', '--out-root', root, '--quiet', '--no-bootstrap']);
+    const config = sampleConfig('clv-stale-sample-');
+    const r = runClv(['monthly', '--config', config, '--as-of', '2026-12-31', '--out-root', root, '--quiet', '--no-bootstrap']);
     expect(r.status).toBe(EXIT_STALE);
     expect(r.stderr).toContain('No orders since 2024-12-31: the as-of date 2026-12-31 is 24 months later.');
     expect(r.stdout.trim()).toBe(join(root, '2026-12', 'index.html'));
@@ -76,7 +78,7 @@ describe('stale data', () => {
     expect(page).toContain('<div class="warnings" role="note"><p>No orders since 2024-12-31');
     const manifest = JSON.parse(readFileSync(join(root, '2026-12', 'manifest.json'), 'utf8'));
     expect(manifest.stale).toEqual({ last_order: '2024-12-31', as_of: '2026-12-31', periods: 24 });
-    const again = runClv(['monthly', '--config', 'clv.config.json', '--as-of', '2026-12-31', '--out-root', root, '--quiet', '--no-bootstrap', '--allow-stale']);
+    const again = runClv(['monthly', '--config', config, '--as-of', '2026-12-31', '--out-root', root, '--quiet', '--no-bootstrap', '--allow-stale']);
     expect(again.status).toBe(0);
   });
 });
