@@ -56,6 +56,7 @@ export function cohortReportOptions(args: ReportArgs, config: ReportConfig): Omi
     locale: args.locale ?? config.report?.locale,
     title: args.title ?? config.report?.title,
     company: args.company ?? config.report?.company,
+    labels: config.report?.labels,
     sections: args.sections !== undefined ? parseList(args.sections) : config.report?.sections,
     value: valueOptions(args, config, margin),
     cac: cacOptions(args, config, margin),

@@ -111,6 +111,7 @@ async function runView(v: ViewEntry, args: ViewArgs): Promise<void> {
     locale: args.locale ?? config.report?.locale,
     title: args.title,
     company: args.company ?? config.report?.company,
+    labels: config.report?.labels,
     value: v.options.includes('clv') ? valueOptions({ ...args, clv: true }, config, margin) : false,
     cac: v.options.includes('spend') ? requireSpend(v, cacOptions(args, config, margin)) : undefined,
     customers: v.options.includes('spend') || v.options.includes('segment-by') ? (args.customers ?? config.customers?.path) : undefined,

@@ -6,14 +6,14 @@
 import { formatIsoDate, periodStart } from '../engine/periods.ts';
 import type { CacPeriod, CacPeriodRow, CurvePoint, UnitEconomicsRow } from '../cac/unit-economics.ts';
 import { MIN_AVERAGE_COHORTS } from './cohort-lines.ts';
-import { AVERAGE_COLOR, CATEGORY_COLORS, CHART_CONFIG, CHART_HEIGHT, CHART_WIDTH, SCHEMA } from './theme.ts';
+import { categoryScale } from './colors.ts';
+import { AVERAGE_COLOR, CHART_CONFIG, CHART_HEIGHT, CHART_WIDTH, SCHEMA } from './theme.ts';
 
 const timeUnitOf = (period: CacPeriod) => (period === 'quarter' ? 'utcyearquarter' : 'utcyearmonth');
 const periodTitle = (period: CacPeriod) => (period === 'quarter' ? 'Quarter' : 'Month');
 
-function channelScale(channels: string[]) {
-  return { domain: channels, range: CATEGORY_COLORS };
-}
+/** Channels keep one colour across the report (lib/charts/colors.ts), shared with a segment column named `channel`. */
+const channelScale = (channels: string[]) => categoryScale('channel', channels);
 
 /** CAC per period, one line per paid channel, plus the blended CAC (thick black). */
 export function cacLinesSpec(rows: CacPeriodRow[], blended: CacPeriodRow[], options: { period: CacPeriod; currency: string }) {
@@ -63,10 +63,10 @@ export function cacLinesSpec(rows: CacPeriodRow[], blended: CacPeriodRow[], opti
 }
 
 /** Bars per period stacked by channel, of spend or of new customers. */
-export function periodBarsSpec(rows: CacPeriodRow[], options: { period: CacPeriod; measure: 'spend' | 'new_customers'; currency: string }) {
+export function periodBarsSpec(rows: CacPeriodRow[], options: { period: CacPeriod; measure: 'spend' | 'new_customers'; currency: string; partial?: string }) {
   const values = rows
     .filter((r) => r[options.measure] > 0)
-    .map((r) => ({ channel: r.channel, period: r.period, start: formatIsoDate(periodStart(options.period, r.period_index)), value: r[options.measure] }));
+    .map((r) => ({ channel: r.channel, period: r.period, start: formatIsoDate(periodStart(options.period, r.period_index)), value: r[options.measure], partial: r.period === options.partial }));
   const channels = [...new Set(rows.map((r) => r.channel))].sort();
   const title = options.measure === 'spend' ? `Spend (${options.currency})` : 'New customers';
   return {
@@ -82,10 +82,13 @@ export function periodBarsSpec(rows: CacPeriodRow[], options: { period: CacPerio
       y: { field: 'value', type: 'quantitative', title, stack: 'zero', axis: { format: ',.0f' } },
       color: { field: 'channel', type: 'nominal', title: 'Channel', scale: channelScale(channels), legend: { labelLimit: 240 } },
       order: { field: 'channel' },
+      // The period not over at the as-of date is drawn faint: its bars are short because it is partial, not because of a drop.
+      opacity: { condition: { test: 'datum.partial', value: 0.35 }, value: 1 },
       tooltip: [
         { field: 'channel', title: 'Channel' },
         { field: 'period', title: periodTitle(options.period) },
         { field: 'value', title, format: ',.0f' },
+        { field: 'partial', title: 'Not over at the as-of date' },
       ],
     },
   };

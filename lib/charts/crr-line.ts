@@ -25,7 +25,7 @@ export function crrLineSpec(rows: CrrRow[], options: { period: PeriodUnit; windo
     mark: { type: 'line', strokeWidth: 2, color: '#0072B2', point: { filled: true, size: 20, color: '#0072B2' } },
     encoding: {
       x: { field: 'start', type: 'temporal', timeUnit, title: options.period === 'week' ? 'Week starting' : options.period === 'quarter' ? 'Quarter' : 'Month' },
-      y: { field: 'crr', type: 'quantitative', title: 'CRR = (E − N) / S', axis: { format: '.1%' }, scale: { zero: false } },
+      y: { field: 'crr', type: 'quantitative', title: 'CRR = (E − N) / S', axis: { format: '.0%' }, scale: { domainMin: 0 } },
       tooltip: [
         { field: 'period', title: 'Period' },
         { field: 'crr', title: 'CRR', format: '.1%' },

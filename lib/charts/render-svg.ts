@@ -7,10 +7,43 @@
  */
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
+import type { ChartLocale } from './chart-locale.ts';
 
-export async function renderSvg(spec: object, idPrefix: string): Promise<string> {
-  const compiled = vl.compile(spec as vl.TopLevelSpec).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+export interface RenderOptions {
+  /** Number and date formats of the report's locale (lib/charts/chart-locale.ts). */
+  locale?: ChartLocale;
+  /** Where Vega-Lite's and Vega's warnings go (--verbose detail); by default nowhere, so cron mail stays empty. */
+  log?: (message: string) => void;
+}
+
+/** A Vega / Vega-Lite logger that hands warnings to `log` and never writes to the console. */
+function quietLogger(log: (message: string) => void) {
+  let level = 0;
+  const say = (kind: string) => (...args: unknown[]) => {
+    log(`chart ${kind}: ${args.map(String).join(' ')}`);
+    return logger;
+  };
+  const logger = {
+    level(l?: number) {
+      if (l === undefined) return level as never;
+      level = l;
+      return logger as never;
+    },
+    error: (...args: unknown[]) => {
+      throw new Error(args.map(String).join(' '));
+    },
+    warn: say('warning'),
+    info: say('info'),
+    debug: () => logger,
+  };
+  return logger;
+}
+
+export async function renderSvg(spec: object, idPrefix: string, o: RenderOptions = {}): Promise<string> {
+  const logger = quietLogger(o.log ?? (() => {}));
+  const withLocale = o.locale ? { ...spec, config: { ...((spec as { config?: object }).config ?? {}), locale: o.locale } } : spec;
+  const compiled = vl.compile(withLocale as vl.TopLevelSpec, { logger: logger as never }).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', logger: logger as never, logLevel: vega.Warn });
   try {
     const svg = await view.toSVG();
     return postProcess(svg, idPrefix);

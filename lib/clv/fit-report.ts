@@ -18,6 +18,7 @@ import type { Progress } from '../progress.ts';
 import { TOOL } from '../version.ts';
 import type { PeriodUnit } from '../engine/periods.ts';
 import { renderSvg } from '../charts/render-svg.ts';
+import { chartLocale } from '../charts/chart-locale.ts';
 import { survivalSpec } from '../charts/survival-chart.ts';
 import { contractualData, fitContractual, survivalCurve, type ContractualData } from './contractual.ts';
 import type { SbgParams } from '../models/sbg.ts';
@@ -147,7 +148,7 @@ export async function buildFitReport(options: FitReportOptions): Promise<FitRepo
       const spec = survivalSpec(curve, { period });
       section.chart = {
         spec,
-        svg: await renderSvg(spec, 'c-model-fit'),
+        svg: await renderSvg(spec, 'c-model-fit', { locale: chartLocale(locale, currency) }),
         caption: `Share of customers still ordering every ${period} since their first: observed (points; all cohorts pooled), sBG fit, and 12 ${period}s of projection (dashed).`,
       };
     }

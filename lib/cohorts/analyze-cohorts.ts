@@ -28,6 +28,8 @@ export interface CohortAnalysis {
   kpis: Kpis;
   /** Customers whose first order has no channel. */
   noChannelCustomers: number;
+  /** Per cohort index: customers who ordered on two or more days by the as-of date. */
+  cohortRepeat: ReadonlyMap<number, number>;
 }
 
 export function analyzeCohorts(summary: Summary, options: { period: PeriodUnit; asOf: string }): CohortAnalysis {
@@ -47,6 +49,7 @@ export function analyzeCohorts(summary: Summary, options: { period: PeriodUnit; 
     segments,
     crr,
     activeWindow: summary.activeWindow,
+    cohortRepeat: new Map(summary.cohortRepeat.map((r) => [r.cohort_index, r.repeat_customers])),
     kpis: headlineKpis(summary.totals, crr),
     noChannelCustomers: summary.totals.no_channel,
   };

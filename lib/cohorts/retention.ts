@@ -108,7 +108,8 @@ export interface AveragePoint {
 /**
  * Size-weighted average over complete cells at each offset:
  * Σ active / Σ cohort size, Σ revenue(k) / Σ revenue(0), and the cumulative
- * revenue per customer weighted by cohort size.
+ * revenue per customer Σ_{j ≤ k} (Σ revenue(j) / Σ cohort size), each offset j
+ * over the cohorts whose cell j is complete.
  */
 export function averageCurve(cells: RetentionCell[]): AveragePoint[] {
   const revenue0 = new Map<string, number>();
@@ -124,7 +125,6 @@ export function averageCurve(cells: RetentionCell[]): AveragePoint[] {
         active_customers: c.active_customers,
         revenue: c.revenue,
         revenue0: revenue0.get(`${c.segment ?? ''}\u0000${c.cohort_index}`) ?? 0,
-        cumulative: c.cumulative_revenue_per_customer * c.cohort_customers,
       })),
     )
     .groupby('segment', 'period_offset')
@@ -134,18 +134,26 @@ export function averageCurve(cells: RetentionCell[]): AveragePoint[] {
       active_customers: aq.op.sum('active_customers'),
       revenue: aq.op.sum('revenue'),
       revenue0: aq.op.sum('revenue0'),
-      cumulative: aq.op.sum('cumulative'),
     })
     .orderby('segment', 'period_offset');
   const hasSegments = cells.some((c) => c.segment !== undefined);
-  return (t.objects() as Record<string, number & string>[]).map((r) => ({
-    ...(hasSegments ? { segment: r.segment as string } : {}),
-    period_offset: r.period_offset,
-    cohorts: r.cohorts,
-    cohort_customers: r.cohort_customers,
-    active_customers: r.active_customers,
-    retention_rate: r.cohort_customers > 0 ? r.active_customers / r.cohort_customers : 0,
-    revenue_retention_rate: r.revenue0 > 0 ? r.revenue / r.revenue0 : null,
-    cumulative_revenue_per_customer: r.cohort_customers > 0 ? r.cumulative / r.cohort_customers : 0,
-  }));
+  // The cumulative value adds up each offset's revenue per customer of the cohorts that reached it, so the
+  // curve only falls when an offset's refunds exceed its sales (the older cohorts alone at the far offsets
+  // would otherwise pull a plain average of cumulative values down).
+  let segment: string | undefined;
+  let cumulative = 0;
+  return (t.objects() as Record<string, number & string>[]).map((r) => {
+    if (r.segment !== segment) [segment, cumulative] = [r.segment, 0];
+    cumulative += r.cohort_customers > 0 ? r.revenue / r.cohort_customers : 0;
+    return {
+      ...(hasSegments ? { segment: r.segment as string } : {}),
+      period_offset: r.period_offset,
+      cohorts: r.cohorts,
+      cohort_customers: r.cohort_customers,
+      active_customers: r.active_customers,
+      retention_rate: r.cohort_customers > 0 ? r.active_customers / r.cohort_customers : 0,
+      revenue_retention_rate: r.revenue0 > 0 ? r.revenue / r.revenue0 : null,
+      cumulative_revenue_per_customer: cumulative,
+    };
+  });
 }

@@ -108,6 +108,8 @@ export const ConfigSchema = z.strictObject({
       locale: z.string().min(2).refine(validLocale, 'expected a locale such as en-US or de-DE').optional(),
       /** Company named in the report header. */
       company: z.string().min(1).optional(),
+      /** Names for data columns in headings and sentences, e.g. { "customer_type": "customer type" } (default: the column in words). */
+      labels: z.record(z.string().min(1), z.string().min(1).max(80)).optional(),
       /** Sections to show, by view name, in this order (default: all); Methods & assumptions always closes the report. */
       sections: z.array(sectionName).min(1, 'expected at least one section').optional(),
     })

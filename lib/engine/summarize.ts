@@ -70,6 +70,8 @@ export interface Summary {
   activeDeltas: aq.ColumnTable;
   /** Trailing window used for `activeDeltas`, in periods. */
   activeWindow: number;
+  /** Per cohort: customers who ordered on two or more days by the as-of date. */
+  cohortRepeat: { cohort_index: number; repeat_customers: number }[];
 }
 
 export interface SegmentSummary {
@@ -180,6 +182,9 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
     SELECT ${segment ? `${segment} AS segment, ` : ''}cohort_index, CAST(count(*) AS INTEGER) AS customers
     FROM customer_base GROUP BY ALL ORDER BY ALL`;
   const sizes = await db.table(sizeSql());
+  const cohortRepeat = await db.rows<{ cohort_index: number; repeat_customers: number }>(`
+    SELECT cohort_index, CAST(count(*) FILTER (WHERE purchase_days > 1) AS INTEGER) AS repeat_customers
+    FROM customer_base GROUP BY ALL ORDER BY ALL`);
 
   // Customer × period, with the customer's cohort and segments.
   const periodIdx = periodIndexSql(period, 'd.order_date');
@@ -220,5 +225,5 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
     SELECT CAST(period_index AS INTEGER) AS period_index, CAST(sum(delta) AS INTEGER) AS delta
     FROM ev GROUP BY ALL ORDER BY ALL`);
 
-  return { sizes, cells, totals, segments, activeDeltas, activeWindow: window };
+  return { sizes, cells, totals, segments, activeDeltas, activeWindow: window, cohortRepeat };
 }

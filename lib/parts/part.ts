@@ -29,6 +29,23 @@ export interface PartOutput {
   manifest?: Record<string, unknown>;
   /** Lines for the Data quality section and the manifest's notes. */
   notes?: string[];
+  /** What the part contributes to the Summary that opens the report (lib/report/summary.ts). */
+  summary?: SummaryEntry[];
+}
+
+/** The topics of the Summary, in its order. */
+export const SUMMARY_TOPICS = ['growth', 'retention', 'value', 'channels', 'risk'] as const;
+export type SummaryTopic = (typeof SUMMARY_TOPICS)[number];
+
+/** One finding for the Summary: a sentence a leader acts on, computed from the section's own numbers. */
+export interface SummaryEntry {
+  topic: SummaryTopic;
+  /** Plain text; the Summary links it to `section`. */
+  sentence: string;
+  /** The section the figures come from (its id). */
+  section: string;
+  /** A headline card (the Summary shows at most four, in topic order). */
+  card?: { label: string; value: string; detail?: string };
 }
 
 /** What present() may use besides the figures. */

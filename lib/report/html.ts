@@ -13,7 +13,7 @@ import { PACKAGE_ROOT } from '../package-root.ts';
 import { escapeHtml, jsonForScript } from './escape.ts';
 import { csvCell, formatCsvNumber } from './csv.ts';
 import type { Formatters } from './format.ts';
-import type { Section, SectionChart, SectionTable, TableColumn } from './section.ts';
+import type { CohortMatrix, CohortMatrixView, Section, SectionChart, SectionTable, TableColumn } from './section.ts';
 
 const CSS = readFileSync(new URL('reports/report.css', PACKAGE_ROOT), 'utf8');
 /** The report's only script, inlined once per report. */
@@ -124,6 +124,37 @@ function renderChart(chart: SectionChart, sectionId: string, n: number): string 
   return `<figure class="chart"${s ? ` data-series="${escapeHtml(s.title)}"` : ''}>${picker}<div class="svg-wrap">${svg}</div><figcaption>${escapeHtml(chart.caption)}</figcaption></figure>`;
 }
 
+/** The numeric cohort matrix: shaded cells with numbers, a radio switch between measures (no script needed), both measures in print. */
+function renderMatrix(m: CohortMatrix, sectionId: string, fmt: Formatters): string {
+  const name = `${sectionId}-measure`;
+  const head = `<thead><tr><th scope="col" class="text">Cohort</th><th scope="col">Customers</th><th scope="col">Repeat</th>${m.offsets.map((k) => `<th scope="col">${k}</th>`).join('')}</tr></thead>`;
+  const value = (v: CohortMatrixView, x: number) =>
+    v.kind === 'percent' ? (v.digits === 0 ? fmt.percentWhole(x) : fmt.percent(x)) : v.digits === 0 ? fmt.money(x) : fmt.moneyPrecise(x);
+  const table = (v: CohortMatrixView) => {
+    const shaded = (j: number) => !(v.unshaded ?? []).includes(m.offsets[j]);
+    const max = Math.max(0, ...v.cells.flatMap((r) => r.flatMap((c, j) => (c && shaded(j) && Number.isFinite(c.v) ? [c.v] : []))));
+    const body = m.rows
+      .map((r, i) => {
+        const cells = v.cells[i]
+          .map((c, j) => {
+            if (c === null || !Number.isFinite(c.v)) return '<td></td>';
+            const s = shaded(j) && max > 0 ? Math.max(0, Math.min(1, c.v / max)) : 0;
+            const cls = [c.partial ? 'p' : '', s > 0.6 ? 'hi' : ''].filter(Boolean).join(' ');
+            return `<td${cls ? ` class="${cls}"` : ''}${s > 0 ? ` style="--s:${s.toFixed(2)}"` : ''}>${escapeHtml(value(v, c.v))}</td>`;
+          })
+          .join('');
+        return `<tr><th scope="row" class="text">${escapeHtml(r.cohort)}</th><td class="lead">${escapeHtml(fmt.integer(r.customers))}</td><td class="lead">${r.repeatRate === null ? '' : escapeHtml(fmt.percentWhole(r.repeatRate))}</td>${cells}</tr>`;
+      })
+      .join('\n');
+    return `<div class="matrix-wrap"><table class="matrix-table"><caption>${escapeHtml(`${v.label}, by cohort (rows) and ${m.offsetTitle.toLowerCase()} (columns)`)}</caption>${head}<tbody>\n${body}\n</tbody></table></div>`;
+  };
+  const switcher =
+    m.views.length > 1
+      ? `<div class="matrix-switch" role="radiogroup" aria-label="Measure">${m.views.map((v, i) => `<input type="radio" name="${escapeHtml(name)}" id="${escapeHtml(`${name}-${i}`)}"${i === 0 ? ' checked' : ''}><label for="${escapeHtml(`${name}-${i}`)}">${escapeHtml(v.label)}</label>`).join('')}</div>`
+      : '';
+  return `<div class="matrix" data-views="${m.views.length}">${switcher}${m.views.map((v, i) => `<div class="matrix-view v${i}">${table(v)}</div>`).join('')}<p class="note">${escapeHtml(m.caption)}${m.note ? ` ${escapeHtml(m.note)}` : ''}</p></div>`;
+}
+
 function renderDefinitions(defs: { term: string; definition: string }[]): string {
   return `<dl class="definitions">${defs.map((d) => `<dt>${escapeHtml(d.term)}</dt><dd>${escapeHtml(d.definition)}</dd>`).join('')}</dl>`;
 }
@@ -132,22 +163,30 @@ function renderSection(s: Section, fmt: Formatters): string {
   const parts = [`<section class="cell" id="${escapeHtml(s.id)}" aria-labelledby="${escapeHtml(s.id)}-title">`, `<h2 id="${escapeHtml(s.id)}-title">${escapeHtml(s.title)}</h2>`];
   if (s.narrative.length > 0) parts.push(`<div class="narrative">${s.narrative.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}</div>`);
   if (s.cards) {
-    parts.push(
-      `<div class="cards">${s.cards
-        .map((c) => `<div class="card"><div class="label">${escapeHtml(c.label)}</div><div class="value">${escapeHtml(c.value)}</div>${c.detail ? `<div class="detail">${escapeHtml(c.detail)}</div>` : ''}</div>`)
-        .join('')}</div>`,
-    );
+    const inner = (c: NonNullable<Section['cards']>[number]) =>
+      `<div class="label">${escapeHtml(c.label)}</div><div class="value">${escapeHtml(c.value)}</div>${c.detail ? `<div class="detail">${escapeHtml(c.detail)}</div>` : ''}`;
+    parts.push(`<div class="cards">${s.cards.map((c) => `<div class="card">${c.href ? `<a href="${escapeHtml(c.href)}">${inner(c)}</a>` : inner(c)}</div>`).join('')}</div>`);
   }
+  if (s.findings && s.findings.length > 0) {
+    parts.push(`<ul class="findings">${s.findings.map((f) => `<li>${escapeHtml(f.sentence)} <a href="${escapeHtml(f.href)}">${escapeHtml(f.linkText)}&nbsp;›</a></li>`).join('')}</ul>`);
+  }
+  if (s.matrix) parts.push(renderMatrix(s.matrix, s.id, fmt));
   for (const [i, chart] of [...(s.chart ? [s.chart] : []), ...(s.extraCharts ?? [])].entries()) parts.push(renderChart(chart, s.id, i + 1));
   if (s.bullets) parts.push(`<ul class="bullets">${s.bullets.map((b) => `<li>${escapeHtml(b)}</li>`).join('')}</ul>`);
   if (s.definitions && s.definitions.length > 0) parts.push(renderDefinitions(s.definitions));
   for (const g of s.groups ?? []) parts.push(`<h3>${escapeHtml(g.title)}</h3>`, renderDefinitions(g.definitions));
+  if (s.analysts && s.analysts.length > 0) {
+    parts.push(`<details class="analysts"><summary>For analysts: the models' parameters and fit</summary><ul class="bullets">${s.analysts.map((b) => `<li>${escapeHtml(b)}</li>`).join('')}</ul></details>`);
+  }
   if (s.table) parts.push(renderTable(s.table, s.id, fmt));
   parts.push('</section>');
   return parts.join('\n');
 }
 
 export function renderReportHtml(page: ReportPage, fmt: Formatters): string {
+  // The Summary comes right after the header, before the contents.
+  const lead = page.sections[0]?.id === 'summary' ? page.sections.slice(0, 1) : [];
+  const rest = page.sections.slice(lead.length);
   const toc = page.sections.map((s) => `<li><a href="#${escapeHtml(s.id)}">${escapeHtml(s.title)}</a></li>`).join('');
   const facts = page.facts.map((f) => `<div><dt>${escapeHtml(f.label)}</dt><dd>${escapeHtml(f.value)}</dd></div>`).join('');
   const inputs = (page.inputs ?? [])
@@ -171,9 +210,10 @@ ${page.company ? `<p class="company">${escapeHtml(page.company)}</p>\n` : ''}<h1
 <p class="subtitle">${escapeHtml(page.subtitle)}</p>
 ${(page.warnings ?? []).length > 0 ? `<div class="warnings" role="note">${(page.warnings ?? []).map((w) => `<p>${escapeHtml(w)}</p>`).join('')}</div>\n` : ''}<dl class="run-facts">${facts}</dl>
 ${inputs ? `<ul class="inputs" aria-label="Inputs">${inputs}</ul>\n` : ''}</header>
-${page.sections.length >= 3 ? `<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>${toc}</ol></nav>` : ''}
 <main>
-${page.sections.map((s) => renderSection(s, fmt)).join('\n')}
+${lead.map((s) => renderSection(s, fmt)).join('\n')}
+${page.sections.length >= 3 ? `<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>${toc}</ol></nav>` : ''}
+${rest.map((s) => renderSection(s, fmt)).join('\n')}
 </main>
 <footer class="report-footer">${escapeHtml(page.footer)}</footer>
 </div>

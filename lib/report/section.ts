@@ -40,6 +40,31 @@ export interface SectionChart {
   series?: ChartSeries;
 }
 
+/** One measure of a cohort matrix: a value per cohort (row) and offset (column). */
+export interface CohortMatrixView {
+  /** The switch's label, e.g. "% retained". */
+  label: string;
+  kind: 'percent' | 'money';
+  /** Digits after the decimal point. */
+  digits: number;
+  /** Per row, per offset: the value, `partial` when its period was not over at the as-of date; null: not reached. */
+  cells: ({ v: number; partial?: boolean } | null)[][];
+  /** Offsets whose cells are not shaded (offset 0 of retention is 100% by definition). */
+  unshaded?: number[];
+}
+
+/** The cohort table the way SaaS cohort screens show it: cohorts down, offsets across, numbers in shaded cells. */
+export interface CohortMatrix {
+  caption: string;
+  /** Title over the offset columns, e.g. "Months since first order". */
+  offsetTitle: string;
+  offsets: number[];
+  rows: { cohort: string; customers: number; repeatRate: number | null }[];
+  /** One or two measures; the page switches between them, print shows each. */
+  views: CohortMatrixView[];
+  note?: string;
+}
+
 /** A titled group of method entries (formulas, assumptions) in Methods & assumptions. */
 export interface DefinitionGroup {
   title: string;
@@ -52,14 +77,20 @@ export interface Section {
   title: string;
   /** Sentences computed from the numbers (plain text; escaped when rendered). */
   narrative: string[];
-  /** Headline figures shown as cards (plain text; escaped when rendered). */
-  cards?: { label: string; value: string; detail?: string }[];
+  /** Headline figures shown as cards (plain text; escaped when rendered); `href`: the section a card comes from (#id). */
+  cards?: { label: string; value: string; detail?: string; href?: string }[];
+  /** Findings that each link to the section they come from (the Summary). */
+  findings?: { sentence: string; href: string; linkText: string }[];
   chart?: SectionChart;
   /** Further charts of the section, shown after the first. */
   extraCharts?: SectionChart[];
   table?: SectionTable;
   /** Bulleted notes (plain text). */
   bullets?: string[];
+  /** A numeric cohort table (shown before the charts). */
+  matrix?: CohortMatrix;
+  /** Model parameters and fit statistics in words, shown in a collapsed "For analysts" block (plain text). */
+  analysts?: string[];
   /**
    * How the section's figures are computed (plain text). In the full report these
    * entries are gathered into the closing Methods & assumptions section, under the

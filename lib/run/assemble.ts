@@ -7,6 +7,8 @@
  * index.html are produced.
  */
 import { renderSvg } from '../charts/render-svg.ts';
+import { chartLocale } from '../charts/chart-locale.ts';
+import { harmoniseColors } from '../charts/colors.ts';
 import { toCsv } from '../report/csv.ts';
 import { renderReportHtml } from '../report/html.ts';
 import { GENERAL_DEFINITIONS_ID, reportAssumptions, withMethods } from '../report/methods.ts';
@@ -17,6 +19,7 @@ import { cohortSpan } from '../cohorts/cohort-range.ts';
 import { selectSections } from '../parts/registry.ts';
 import type { PartOutput } from '../parts/part.ts';
 import { whatChanged } from '../parts/what-changed/present.ts';
+import { summarySection } from '../report/summary.ts';
 import { TOOL } from '../version.ts';
 import type { RunContext } from './run-context.ts';
 import type { Staleness } from './stale.ts';
@@ -94,13 +97,19 @@ export async function assemble(
           fmt,
         );
   if (changes) drafts.unshift(changes.section);
+  // The Summary opens a full report (not a view, nor --sections, which show exactly what was asked): the parts' findings whose sections are shown.
+  const summary = view || options.sections ? undefined : summarySection(outputs.flatMap((out) => out.summary ?? []), drafts);
+  if (summary) drafts.unshift(summary);
 
+  // One colour per channel and segment value in every chart; the report's number formats on the axes; Vega's warnings only with --verbose.
+  harmoniseColors(drafts.flatMap((d) => [...(d.chart ? [d.chart.spec] : []), ...(d.extraCharts ?? []).map((c) => c.spec)]));
+  const render = { locale: chartLocale(locale, currency), log: (m: string) => ctx.progress?.detail?.(m) };
   const sections: Section[] = [];
   for (const d of drafts) {
     if (d.chart) ctx.progress?.step(`drawing ${d.title.toLowerCase()}`);
-    const chart = d.chart ? { ...d.chart, svg: await renderSvg(d.chart.spec, `c-${d.id}`) } : undefined;
+    const chart = d.chart ? { ...d.chart, svg: await renderSvg(d.chart.spec, `c-${d.id}`, render) } : undefined;
     const extraCharts: Section['extraCharts'] = [];
-    for (const [i, c] of (d.extraCharts ?? []).entries()) extraCharts.push({ ...c, svg: await renderSvg(c.spec, `c-${d.id}-${i + 2}`) });
+    for (const [i, c] of (d.extraCharts ?? []).entries()) extraCharts.push({ ...c, svg: await renderSvg(c.spec, `c-${d.id}-${i + 2}`, render) });
     sections.push({ ...d, chart, extraCharts });
   }
   ctx.progress?.step('writing files');

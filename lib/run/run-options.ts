@@ -43,6 +43,8 @@ export interface ReportOptions {
   customersSource?: CustomersSource;
   /** Company named in the report header. */
   company?: string;
+  /** Names for data columns in headings and sentences (config report.labels; lib/report/labels.ts). */
+  labels?: Record<string, string>;
   /** RFM segments and the win-back list: options, or false to leave them out. Default: on, with DEFAULT_WIN_BACK. */
   rfm?: { winBack?: Partial<WinBackOptions> } | false;
   /** Sections to show, by view name (lib/parts/registry.ts), in this order; default every section. */
@@ -66,6 +68,7 @@ export interface RunOptions {
   locale: string;
   title?: string;
   company?: string;
+  labels: Record<string, string>;
   /** Customer value options (the purchase model here is the configured one or the default; the run's chosen model is the `model` product). */
   value: ValueOptions | false;
   backtest: BacktestOptions;
@@ -104,6 +107,7 @@ export function resolveRunOptions(o: ReportOptions): RunOptions {
     locale,
     title: o.title,
     company: o.company,
+    labels: o.labels ?? {},
     value: o.value === false ? false : { ...DEFAULT_VALUE_OPTIONS, ...(o.value ?? {}) },
     backtest: o.backtest ?? { holdoutMonths: DEFAULT_HOLDOUT_MONTHS, modelFixed: false },
     cac: o.cac,

@@ -12,7 +12,10 @@
  *
  * With P(alive) (BG/NBD or Pareto/NBD scores): high value and P(alive) below
  * the threshold; value at stake = revenue × (1 − P(alive)), the historical
- * value the business is likely to have lost.
+ * value the business is likely to have lost; projected value lost = what the
+ * customer would bring over the horizon if still active minus the model's
+ * expectation = CLV ÷ P(alive) − CLV (the purchase models' expected purchases
+ * are P(alive) × those of an active customer).
  * Without it (--no-clv, no model identified, contractual): high value and
  * lapsed, i.e. no purchase for more than 365 days, or (repeat buyers) for more
  * than 2 × the customer's mean gap between purchase days; value at stake =
@@ -38,7 +41,7 @@ export const LAPSED_DAYS = 365;
 /** A repeat buyer is lapsed after this many times their mean gap between purchase days (rule without the models). */
 export const LAPSED_GAPS = 2;
 
-export const WIN_BACK_COLUMNS = ['rank', 'customer_id', 'rfm_segment', 'acquisition_channel', 'last_order_date', 'orders', 'revenue', 'days_since_last', 'p_alive', 'value_at_stake', 'clv'] as const;
+export const WIN_BACK_COLUMNS = ['rank', 'customer_id', 'rfm_segment', 'acquisition_channel', 'last_order_date', 'orders', 'revenue', 'days_since_last', 'p_alive', 'value_at_stake', 'clv', 'projected_value_lost'] as const;
 
 export interface WinBackResult {
   /** 'p-alive': the models' P(alive) was used; 'lapsed': the plain rule. */
@@ -50,6 +53,8 @@ export interface WinBackResult {
   valueAtStake: number;
   /** Whether `clv` is filled (projected CLV from the models). */
   hasClv: boolean;
+  /** Σ projected value lost (with P(alive) and CLV), else null. */
+  valueLost: number | null;
 }
 
 /** Columns of `customer_scores` (none when the table does not exist). */
@@ -89,16 +94,19 @@ export async function buildWinBack(db: Database, asOf: string, o: WinBackOptions
              CAST(${days} AS INTEGER) AS days_since_last,
              ${usePAlive ? 's.p_alive' : 'CAST(NULL AS DOUBLE)'} AS p_alive,
              ${usePAlive ? 'CAST(c.revenue AS DOUBLE) * (1 - s.p_alive)' : 'CAST(c.revenue AS DOUBLE)'} AS value_at_stake,
-             ${hasClv ? 's.clv' : 'CAST(NULL AS DOUBLE)'} AS clv
+             ${hasClv ? 's.clv' : 'CAST(NULL AS DOUBLE)'} AS clv,
+             ${usePAlive && hasClv ? 'CASE WHEN s.p_alive > 0 THEN s.clv * (1 - s.p_alive) / s.p_alive END' : 'CAST(NULL AS DOUBLE)'} AS projected_value_lost
       FROM customer_base c JOIN customer_rfm r USING (customer_id)
       ${scores ? `LEFT JOIN ${scores.name} s USING (customer_id)` : ''}
       WHERE c.revenue > 0 AND ${cut} AND ${gone})
     ORDER BY rank`);
-  const [t] = await db.rows<{ high: number; n: number; stake: number | null }>(`
+  const [t] = await db.rows<{ high: number; n: number; stake: number | null; lost: number | null }>(`
     SELECT (SELECT CAST(count(*) AS INTEGER) FROM customer_base c WHERE c.revenue > 0 AND ${cut}) AS high,
-           CAST(count(*) AS INTEGER) AS n, CAST(sum(CAST(value_at_stake AS DECIMAL(38,9))) AS DOUBLE) AS stake
+           CAST(count(*) AS INTEGER) AS n, CAST(sum(CAST(value_at_stake AS DECIMAL(38,9))) AS DOUBLE) AS stake,
+           CAST(sum(CAST(projected_value_lost AS DECIMAL(38,9))) AS DOUBLE) AS lost
     FROM win_back`);
-  return { rule: usePAlive ? 'p-alive' : 'lapsed', revenueThreshold: o.topShare >= 1 ? 0 : (threshold ?? 0), highValue: t.high, customers: t.n, valueAtStake: t.stake ?? 0, hasClv };
+  const valueLost = usePAlive && hasClv ? (t.lost ?? 0) : null;
+  return { rule: usePAlive ? 'p-alive' : 'lapsed', revenueThreshold: o.topShare >= 1 ? 0 : (threshold ?? 0), highValue: t.high, customers: t.n, valueAtStake: t.stake ?? 0, hasClv, valueLost };
 }
 
 export interface WinBackGroup {
@@ -133,7 +141,8 @@ export async function writeWinBackCsv(db: Database, path: string): Promise<numbe
       SELECT rank, ${neutraliseSql('customer_id')} AS customer_id, rfm_segment,
              ${neutraliseSql('acquisition_channel')} AS acquisition_channel,
              last_order_date, orders, ${decimalTextSql('revenue')} AS revenue, days_since_last,
-             ${decimalTextSql('p_alive')} AS p_alive, ${decimalTextSql('value_at_stake')} AS value_at_stake, ${decimalTextSql('clv')} AS clv
+             ${decimalTextSql('p_alive')} AS p_alive, ${decimalTextSql('value_at_stake')} AS value_at_stake, ${decimalTextSql('clv')} AS clv,
+             ${decimalTextSql('projected_value_lost')} AS projected_value_lost
       FROM win_back ORDER BY rank
     ) TO ${literal(path)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', ESCAPE '"', NEW_LINE '\\n')`);
   const [{ n }] = await db.rows<{ n: number }>('SELECT CAST(count(*) AS INTEGER) AS n FROM win_back');

@@ -23,9 +23,9 @@ describe('small segments', () => {
     const flagged = csv.slice(1).map((l) => l.split(',')).filter((c) => c[c.length - 1] === 'true').map((c) => `${c[0]}:${c[1]}:${c[2]}`);
     expect(flagged).toEqual(['channel:affiliate:3065', 'channel:email:2612', 'region:International:2897']);
     const html = readFileSync(join(out, 'index.html'), 'utf8').replace(/&quot;/g, '"');
-    expect(html).toContain('By channel, 2 segments "email" (2,612 customers), "affiliate" (3,065 customers) have fewer than 4,000 customers: shown, but not ranked, and their intervals are unreliable');
+    expect(html).toContain('By acquisition channel, 2 segments "email" (2,612 customers), "affiliate" (3,065 customers) have fewer than 4,000 customers: shown, but not ranked, and their intervals are unreliable');
     // Neither small channel is named as worth the most or the least.
-    const ranking = /By channel, customers from "([^"]+)" are worth the most [^<]* those from "([^"]+)" the least/.exec(html);
+    const ranking = /By acquisition channel, customers from "([^"]+)" are worth the most [^<]* those from "([^"]+)" the least/.exec(html);
     expect(ranking).not.toBeNull();
     expect(['email', 'affiliate']).not.toContain(ranking![1]);
     expect(['email', 'affiliate']).not.toContain(ranking![2]);

@@ -46,9 +46,11 @@ describe('cohort retention on the hand-computed fixture', () => {
     expect(
       analysis.average.map((a) => [a.period_offset, a.cohorts, a.cohort_customers, a.active_customers, round(a.retention_rate), round(a.revenue_retention_rate), round(a.cumulative_revenue_per_customer)]),
     ).toEqual([
+      // Cumulative: each offset adds the revenue per customer of the cohorts that reached it
+      // (98 at month 0; + (30 + 25) / 4 at month 1; + 10 / 2 at month 2, where only 2024-01 remains).
       [0, 3, 5, 5, 1, 1, round((115 * 2 + 95 * 2 + 70) / 5)],
-      [1, 2, 4, 2, 0.5, round(55 / 420), round((130 * 2 + 107.5 * 2) / 4)],
-      [2, 1, 2, 1, 0.5, round(10 / 230), 135],
+      [1, 2, 4, 2, 0.5, round(55 / 420), round(98 + 55 / 4)],
+      [2, 1, 2, 1, 0.5, round(10 / 230), round(98 + 55 / 4 + 10 / 2)],
     ]);
   });
 

@@ -32,10 +32,10 @@ describe('cohort report sections', () => {
     expect(text('headline')).toContain('60.0% of customers came back to order on another day; the average order was worth $55.50.');
     // Offset 1: cohorts 2024-01 and 2024-02, 2 of 4 customers active.
     expect(text('retention-triangle')).toContain('On average 50.0% of a cohort');
-    // Cumulative revenue per customer: (115·2 + 95·2 + 70) / 5 = 98 at month 0; 118.75 at month 1.
-    expect(text('cumulative-revenue')).toContain('$98.00 by the end of month 0 and $118.75 by the end of month 1');
-    // 2024-02 at month 1: 215 / 2 = 107.50, (107.5 / 118.75 − 1) = −9.5%.
-    expect(text('cumulative-revenue')).toContain('2024-02, stands at $107.50 per customer, 9.5% below the average.');
+    // Cumulative revenue per customer: (115·2 + 95·2 + 70) / 5 = 98 at month 0; 98 + (30 + 25) / 4 = 111.75 at month 1.
+    expect(text('cumulative-revenue')).toContain('$98.00 by the end of month 0 and $111.75 by the end of month 1');
+    // 2024-02 at month 1: 215 / 2 = 107.50, (107.5 / 111.75 − 1) = −3.8%.
+    expect(text('cumulative-revenue')).toContain('2024-02, stands at $107.50 per customer, 3.8% below the average.');
     const cards = sections[0].cards!.map((c) => [c.label, c.value]);
     expect(cards).toEqual([
       ['Customers', '5'],

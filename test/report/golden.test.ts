@@ -38,6 +38,7 @@ describe('golden files', () => {
   it('the report of hand-orders.csv (segments by channel, no CLV)', async () => {
     const s = await golden('hand-report', { segmentBy: ['channel'], value: false, rfm: false, company: 'Hand & Co', title: 'Hand-made orders' });
     expect(s.sections.map((x) => x.id)).toEqual([
+      'summary',
       'headline',
       'retention-triangle',
       'retention-curves',

@@ -140,11 +140,11 @@ describe('RFM on the hand-made fixture', () => {
     const r = await report({ topShare: 0.5 });
     expect(r.winBack).toBe(
       [
-        'rank,customer_id,rfm_segment,acquisition_channel,last_order_date,orders,revenue,days_since_last,p_alive,value_at_stake,clv',
-        '1,C12,Lost,ads,2023-01-31,1,1000,700,,1000,',
-        '2,C07,Loyal,ads,2024-06-14,5,500,200,,500,',
-        `3,C08,Can't lose them,"'=HYPERLINK(""x"")",2024-03-06,4,400,300,,400,`,
-        '4,C09,Hibernating,email,2023-11-27,1,200,400,,200,',
+        'rank,customer_id,rfm_segment,acquisition_channel,last_order_date,orders,revenue,days_since_last,p_alive,value_at_stake,clv,projected_value_lost',
+        '1,C12,Lost,ads,2023-01-31,1,1000,700,,1000,,',
+        '2,C07,Loyal,ads,2024-06-14,5,500,200,,500,,',
+        `3,C08,Can't lose them,"'=HYPERLINK(""x"")",2024-03-06,4,400,300,,400,,`,
+        '4,C09,Hibernating,email,2023-11-27,1,200,400,,200,,',
         '',
       ].join('\n'),
     );
@@ -158,7 +158,7 @@ describe('RFM on the hand-made fixture', () => {
 
   it('uses the default top 20%: revenue above the value at rank ceil(0.8 × 12) = 10, 500 → C01 and C12; only C12 lapsed', async () => {
     const r = await report({});
-    expect(r.winBack.split('\n').slice(1)).toEqual(['1,C12,Lost,ads,2023-01-31,1,1000,700,,1000,', '']);
+    expect(r.winBack.split('\n').slice(1)).toEqual(['1,C12,Lost,ads,2023-01-31,1,1000,700,,1000,,', '']);
   });
 
   it('ranks by revenue × (1 − P(alive)) with the model scores, ties by customer id', async () => {
@@ -177,13 +177,17 @@ describe('RFM on the hand-made fixture', () => {
       // High value as above (C09 C03 C08 C07 C01 C12); P(alive) < 0.3: C07 0.25, C08 0.0625, C12 0.05
       // (C09 at exactly 0.3 is not below; C10 0.1 is not high value).
       // Value at stake: C12 1000 × 0.95 = 950; C07 500 × 0.75 = 375; C08 400 × 0.9375 = 375 → tie, C07 before C08.
-      const rows = await db.rows<{ rank: number; customer_id: string; value_at_stake: number; clv: number }>('SELECT rank, customer_id, value_at_stake, clv FROM win_back ORDER BY rank');
+      // Projected value lost = CLV ÷ P(alive) − CLV: C12 120 × 0.95 / 0.05 = 2,280; C07 70 × 0.75 / 0.25 = 210;
+      // C08 80 × 0.9375 / 0.0625 = 1,200; in all 3,690.
+      const rows = await db.rows<{ rank: number; customer_id: string; value_at_stake: number; clv: number; projected_value_lost: number }>(
+        'SELECT rank, customer_id, value_at_stake, clv, round(projected_value_lost, 9) AS projected_value_lost FROM win_back ORDER BY rank',
+      );
       expect(rows).toEqual([
-        { rank: 1, customer_id: 'C12', value_at_stake: 950, clv: 120 },
-        { rank: 2, customer_id: 'C07', value_at_stake: 375, clv: 70 },
-        { rank: 3, customer_id: 'C08', value_at_stake: 375, clv: 80 },
+        { rank: 1, customer_id: 'C12', value_at_stake: 950, clv: 120, projected_value_lost: 2280 },
+        { rank: 2, customer_id: 'C07', value_at_stake: 375, clv: 70, projected_value_lost: 210 },
+        { rank: 3, customer_id: 'C08', value_at_stake: 375, clv: 80, projected_value_lost: 1200 },
       ]);
-      expect(res).toEqual({ rule: 'p-alive', revenueThreshold: 150, highValue: 6, customers: 3, valueAtStake: 1700, hasClv: true });
+      expect(res).toEqual({ rule: 'p-alive', revenueThreshold: 150, highValue: 6, customers: 3, valueAtStake: 1700, hasClv: true, valueLost: 3690 });
     } finally {
       db.close();
     }

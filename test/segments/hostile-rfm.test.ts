@@ -55,9 +55,9 @@ describe('RFM and Win back with hostile customer ids', () => {
     const wb = readFileSync(join(a, 'data', 'win_back.csv'), 'utf8');
     expect(wb).toBe(
       [
-        'rank,customer_id,rfm_segment,acquisition_channel,last_order_date,orders,revenue,days_since_last,p_alive,value_at_stake,clv',
-        `1,"'=HYPERLINK(""http://x"",""y"")",Can't lose them,'@ads,2022-02-05,2,1800,866,,1800,`,
-        '2,<script>alert(1)</script>,Lost,<b>tv</b>,2022-03-01,1,800,842,,800,',
+        'rank,customer_id,rfm_segment,acquisition_channel,last_order_date,orders,revenue,days_since_last,p_alive,value_at_stake,clv,projected_value_lost',
+        `1,"'=HYPERLINK(""http://x"",""y"")",Can't lose them,'@ads,2022-02-05,2,1800,866,,1800,,`,
+        '2,<script>alert(1)</script>,Lost,<b>tv</b>,2022-03-01,1,800,842,,800,,',
         '',
       ].join('\n'),
     );

@@ -39,6 +39,7 @@ export const part: ReportPart<CacFigures> = {
       files: out.files,
       manifest: { unit_economics: manifest },
       notes,
+      summary: out.summary,
     };
   },
 };

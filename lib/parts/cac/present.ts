@@ -7,6 +7,7 @@
 import { cacLinesSpec, ltvCacBarsSpec, paybackSpec, periodBarsSpec } from '../../charts/cac-charts.ts';
 import { LTV_CAC_REFERENCE, LTV_MONTHS, type CacResult, type UnitEconomicsRow } from '../../cac/unit-economics.ts';
 import type { Formatters } from '../../report/format.ts';
+import type { SummaryEntry } from '../part.ts';
 import type { SectionDraft } from '../../report/section.ts';
 import type { TableColumn } from '../../report/section.ts';
 
@@ -47,6 +48,8 @@ export interface CacSections {
   bullets: string[];
   files: { name: string; columns: readonly string[]; rows: Record<string, unknown>[] }[];
   manifest: Record<string, unknown>;
+  /** Findings for the Summary. */
+  summary: SummaryEntry[];
 }
 
 const NO_CUSTOMERS = 'no customers';
@@ -57,6 +60,9 @@ export function cacSections(input: CacSectionsInput): CacSections {
   const valueWord = revenue ? 'revenue' : 'gross margin';
   const tag = revenue ? ' (revenue, not profit)' : ' (gross margin)';
   const periodWord = r.period;
+  // The last period when it is not over at the as-of date: its bars are drawn faint.
+  const partial = r.lastPeriodIncomplete && r.window ? r.window.last : undefined;
+  const partialNote = partial ? ` ${partial} is not over at the as-of date: its bars are faint.` : '';
   const money2 = (n: number | null) => (n === null ? '–' : fmt.moneyPrecise(n));
   const cacText = (u: { cac: number | null; new_customers: number; spend: number }) =>
     u.cac !== null ? fmt.moneyPrecise(u.cac) : u.spend > 0 && u.new_customers === 0 ? NO_CUSTOMERS : '–';
@@ -199,8 +205,8 @@ export function cacSections(input: CacSectionsInput): CacSections {
         paid.length === 0 ? 'No channel has spend in these periods.' : `${joinWords(paid.slice().sort((a, b) => b.spend - a.spend || cmp(a.channel, b.channel)).slice(0, 3).map((u) => `"${u.channel}" took ${fmt.percent(r.blended.spend > 0 ? u.spend / r.blended.spend : null)} of the spend`))}${paid.length > 3 ? ' (the three largest)' : ''}.`,
         ...topAcquirers(r, fmt),
       ],
-      chart: { spec: periodBarsSpec(r.rows, { period: r.period, measure: 'spend', currency }), caption: `Spend per ${periodWord}, stacked by channel.` },
-      extraCharts: [{ spec: periodBarsSpec(r.rows, { period: r.period, measure: 'new_customers', currency }), caption: `New customers per ${periodWord}, stacked by acquisition channel (channels without spend included).` }],
+      chart: { spec: periodBarsSpec(r.rows, { period: r.period, measure: 'spend', currency, partial }), caption: `Spend per ${periodWord}, stacked by channel.${partialNote}` },
+      extraCharts: [{ spec: periodBarsSpec(r.rows, { period: r.period, measure: 'new_customers', currency, partial }), caption: `New customers per ${periodWord}, stacked by acquisition channel (channels without spend included).${partialNote}` }],
     },
     {
       id: 'ltv-cac',
@@ -292,7 +298,24 @@ export function cacSections(input: CacSectionsInput): CacSections {
     customers_outside_window: r.outsideWindow,
     notes: r.notes,
   };
-  return { sections, definitions, bullets, files, manifest };
+  // For the Summary: which paid channels have paid back their acquisition cost, and which have not.
+  const summary: SummaryEntry[] = [];
+  if (withPayback.length > 0) {
+    const back = [...withPayback].filter((u) => u.payback_months !== null).sort((a, b) => a.payback_months! - b.payback_months! || cmp(a.channel, b.channel));
+    const notYet = withPayback.filter((u) => u.payback_months === null).sort((a, b) => cmp(a.channel, b.channel));
+    const list = (us: UnitEconomicsRow[]) => joinWords(us.map((u) => `"${u.channel}"`));
+    const sentence = [
+      back.length > 0 ? `${list(back)} ${back.length === 1 ? 'pays' : 'pay'} back ${back.length === 1 ? 'its' : 'their'} acquisition cost ${back.length === 1 ? `in ${paybackPhrase(back[0])}` : `within ${paybackPhrase(back[0])} ("${back[0].channel}") to ${paybackPhrase(back[back.length - 1])} ("${back[back.length - 1].channel}")`}` : '',
+      notYet.length > 0 ? `${list(notYet)} ${notYet.length === 1 ? 'has' : 'have'} not paid back yet (${joinWords(notYet.map((u) => `${u.curve_months} months of data`))}): ${notYet.length === 1 ? 'its customers have' : 'their customers have'} brought less ${valueWord} than ${notYet.length === 1 ? 'it' : 'they'} cost to acquire` : '',
+    ].filter((x) => x !== '');
+    summary.push({
+      topic: 'channels',
+      section: 'cac-payback',
+      sentence: `${sentence.join('; ')}.`.replace(/^./, (c) => c.toUpperCase()),
+      card: { label: 'Paid channels paying back', value: `${back.length} of ${withPayback.length}`, detail: back.length > 0 ? `fastest: ${back[0].channel}, ${paybackPhrase(back[0])}` : `none after ${Math.max(...withPayback.map((u) => u.curve_months))} months` },
+    });
+  }
+  return { sections, definitions, bullets, files, manifest, summary };
 }
 
 /** The channels large enough to name as best or worst; all of them when fewer than two are. */

@@ -6,6 +6,7 @@
  */
 import type { CohortAnalysis } from '../../cohorts/analyze-cohorts.ts';
 import type { LoadedOrders } from '../../load/load-orders.ts';
+import { cohortSummary } from './summary.ts';
 import type { ReportPart } from '../part.ts';
 import { crrSection, cumulativeSection, curvesSection, definitionsSection, kpiSection, revenueRetentionSection, segmentSections, triangleSection } from './present.ts';
 
@@ -41,7 +42,7 @@ export const part: ReportPart<{ analysis: CohortAnalysis; orders: LoadedOrders }
   enabled: () => true,
   compute: async (ctx) => ({ analysis: ctx.analysis, orders: ctx.orders }),
   present({ analysis, orders }, { fmt, currency, options }) {
-    const input = { analysis, orders, fmt, currency, triangleMetric: options.triangleMetric };
+    const input = { analysis, orders, fmt, currency, triangleMetric: options.triangleMetric, labels: options.labels };
     return {
       sections: [
         kpiSection(input),
@@ -53,6 +54,7 @@ export const part: ReportPart<{ analysis: CohortAnalysis; orders: LoadedOrders }
         ...segmentSections(input),
         definitionsSection(input),
       ],
+      summary: cohortSummary(analysis, fmt),
       files: [
         { name: 'cohort_retention.csv', columns: COHORT_RETENTION_COLUMNS, rows: rows(analysis.cells) },
         { name: 'retention_curve.csv', columns: RETENTION_CURVE_COLUMNS, rows: rows(analysis.average) },

@@ -8,12 +8,13 @@ import type { CohortAnalysis } from '../../cohorts/analyze-cohorts.ts';
 import type { AveragePoint, RetentionCell } from '../../cohorts/retention.ts';
 import type { LoadedOrders } from '../../load/load-orders.ts';
 import { periodNoun, periodsPerYear, type PeriodUnit } from '../../engine/periods.ts';
-import { retentionHeatmapSpec } from '../../charts/retention-heatmap.ts';
 import { cohortLinesSpec } from '../../charts/cohort-lines.ts';
-import { segmentLinesSpec } from '../../charts/segment-lines.ts';
+import { MAX_LINES, segmentLinesSpec } from '../../charts/segment-lines.ts';
+import { OTHERS } from '../../charts/colors.ts';
+import { columnLabel, type ColumnLabels } from '../../report/labels.ts';
 import { crrLineSpec } from '../../charts/crr-line.ts';
 import type { Formatters } from '../../report/format.ts';
-import type { SectionDraft, TableColumn } from '../../report/section.ts';
+import type { CohortMatrix, CohortMatrixView, SectionDraft, TableColumn } from '../../report/section.ts';
 
 /** Cohorts smaller than this are not named as best or worst in the narrative. */
 export const MIN_NAMED_COHORT = 30;
@@ -37,6 +38,8 @@ export interface CohortSectionsInput {
   currency: string;
   /** Measure of the retention triangle (default customers). */
   triangleMetric?: TriangleMetric;
+  /** Names of data columns (config report.labels). */
+  labels?: ColumnLabels;
 }
 
 /** The offsets worth quoting in sentences, by period unit. */
@@ -149,6 +152,48 @@ function revenueTriangleNarrative({ analysis, fmt }: CohortSectionsInput): strin
   return narrative;
 }
 
+/** More offsets than this: whole numbers in the matrix cells, so 36 columns fit a page. */
+const MATRIX_PRECISE_MAX = 12;
+
+/**
+ * The cohort matrix of the triangle section: one row per cohort with its size and repeat rate,
+ * then the retention measure per offset and, with amounts, the cumulative net revenue per customer.
+ */
+function cohortMatrix(input: CohortSectionsInput, cohorts: number[], shown: RetentionCell[], maxOffset: number, measure: 'retention_rate' | 'revenue_retention_rate'): CohortMatrix {
+  const { analysis, orders } = input;
+  const { period } = analysis;
+  const offsets = Array.from({ length: maxOffset + 1 }, (_, k) => k);
+  const byCohort = new Map<number, RetentionCell[]>();
+  for (const c of shown) byCohort.set(c.cohort_index, [...(byCohort.get(c.cohort_index) ?? []), c]);
+  const rows = cohorts.map((i) => {
+    const cells = byCohort.get(i) ?? [];
+    const size = cells[0]?.cohort_customers ?? 0;
+    const repeat = analysis.cohortRepeat.get(i);
+    return { cohort: cells[0]?.cohort ?? String(i), customers: size, repeatRate: repeat === undefined || size === 0 ? null : repeat / size };
+  });
+  const grid = (pick: (c: RetentionCell) => number | null) =>
+    cohorts.map((i) => {
+      const at = new Map((byCohort.get(i) ?? []).map((c) => [c.period_offset, c]));
+      return offsets.map((k) => {
+        const c = at.get(k);
+        const v = c ? pick(c) : null;
+        return c && v !== null ? { v, ...(c.complete ? {} : { partial: true }) } : null;
+      });
+    });
+  const digits = maxOffset > MATRIX_PRECISE_MAX ? 0 : 1;
+  const views: CohortMatrixView[] = [
+    { label: measure === 'revenue_retention_rate' ? 'Revenue retained' : '% retained', kind: 'percent', digits, cells: grid((c) => c[measure]), unshaded: [0] },
+    ...(orders.money !== 'none' ? [{ label: 'Cumulative net revenue per customer', kind: 'money' as const, digits: maxOffset > MATRIX_PRECISE_MAX ? 0 : 2, cells: grid((c) => c.cumulative_revenue_per_customer) }] : []),
+  ];
+  return {
+    caption: `A cohort is the customers whose first order fell in the same ${period}. Repeat: share of the cohort who ordered on two or more days by the as-of date. ${measure === 'revenue_retention_rate' ? `Revenue retained: net revenue in ${periodNoun(period)} k ÷ net revenue in ${periodNoun(period)} 0.` : `% retained: share of the cohort who ordered in ${periodNoun(period)} k.`}${views.length > 1 ? ` Cumulative net revenue per customer: the cohort's net revenue from ${periodNoun(period)} 0 to k ÷ its customers.` : ''} Darker cells hold larger values.`,
+    offsetTitle: `${periodNoun(period, 2).replace(/^./, (c) => c.toUpperCase())} since first order`,
+    offsets,
+    rows,
+    views,
+  };
+}
+
 export function triangleSection(input: CohortSectionsInput): SectionDraft {
   const { analysis, fmt } = input;
   const revenue = input.triangleMetric === 'revenue';
@@ -178,7 +223,7 @@ export function triangleSection(input: CohortSectionsInput): SectionDraft {
       `The ${latest.cohorts.length} most recent cohorts with a complete ${offsetPhrase(period, 1)} (${first} to ${last}) retain ${fmt.percent(latest.rate)}, ${fmt.gap(diff)} ${diff >= 0 ? 'above' : 'below'} the average.`,
     );
   }
-  narrative.push(`Faded cells are ${period}s that were not over at the as-of date; they are shown but left out of every average.`);
+  narrative.push(`Faded italic cells are ${period}s that were not over at the as-of date; they are shown but left out of every average.`);
 
   const cohortList = [...new Set(cells.map((c) => c.cohort_index))].sort((a, b) => a - b);
   const shownCohorts = new Set(cohortList.slice(-MAX_TRIANGLE));
@@ -209,12 +254,7 @@ export function triangleSection(input: CohortSectionsInput): SectionDraft {
     id: 'retention-triangle',
     title: revenue ? 'Revenue retention by cohort' : 'Retention by cohort',
     narrative,
-    chart: {
-      spec: retentionHeatmapSpec(shown, { period, measure }),
-      caption: revenue
-        ? `Net revenue of each cohort in each ${period} after its first, as a share of its first ${period}'s revenue. A cohort is the customers whose first order fell in the same ${period}.`
-        : `Share of each cohort's customers who ordered in each ${period} after their first order. A cohort is the customers whose first order fell in the same ${period}.`,
-    },
+    matrix: cohortMatrix(input, [...shownCohorts], shown, maxOffset, measure),
     table: {
       caption: revenue
         ? `Revenue retention by cohort (rows) and ${period}s since first order (columns); blank = ${period} not complete or no first-${period} revenue.`
@@ -371,7 +411,7 @@ export function cumulativeSection({ analysis, fmt, currency }: CohortSectionsInp
     },
     table: averageTable(average, period, 'money2', 'cumulative_revenue_per_customer', 'Cumulative revenue per customer'),
     definitions: [
-      { term: 'Cumulative revenue per customer', definition: `Net revenue of the cohort from ${period} 0 to ${period} k ÷ customers in the cohort; the average weights cohorts by size.` },
+      { term: 'Cumulative revenue per customer', definition: `Of a cohort: its net revenue from ${period} 0 to ${period} k ÷ its customers. The average adds up, ${period} by ${period}, the revenue per customer of the cohorts that reached that ${period} (each ${period} j: their revenue in ${period} j ÷ their customers), so it grows as long as sales exceed refunds; a plain average of the cohorts' cumulative values would fall at the far ${period}s, where only the oldest cohorts remain.` },
     ],
   };
 }
@@ -424,10 +464,10 @@ export function crrSection({ analysis, fmt }: CohortSectionsInput): SectionDraft
   };
 }
 
-export function segmentSections({ analysis, fmt }: CohortSectionsInput): SectionDraft[] {
+export function segmentSections({ analysis, fmt, labels }: CohortSectionsInput): SectionDraft[] {
   const { period } = analysis;
   return analysis.segments.map((seg, i) => {
-    const label = seg.column === 'channel' ? 'acquisition channel' : seg.column;
+    const label = columnLabel(seg.column, labels);
     const sizes = new Map<string, number>();
     for (const c of seg.cells) if (c.period_offset === 0) sizes.set(c.segment as string, (sizes.get(c.segment as string) ?? 0) + c.cohort_customers);
     // The largest values, by customers; the CSV has every value.
@@ -467,14 +507,16 @@ export function segmentSections({ analysis, fmt }: CohortSectionsInput): Section
       for (const o of offsets) row[`o${o}`] = seg.average.find((a) => a.segment === v && a.period_offset === o)?.retention_rate ?? null;
       return row;
     });
+    const spec = segmentLinesSpec(seg.average, { period, segmentColumn: label, colorKey: seg.column, sizes });
+    const lines = spec.encoding.color.scale.domain;
     return {
       id: `segment-${i + 1}-${slug(seg.column)}`,
       title: `Retention by ${label}`,
       narrative,
       chart: {
-        spec: segmentLinesSpec(seg.average.filter((a) => shown.has(a.segment as string)), { period, segmentColumn: label }),
-        caption: `Average retention curve per ${label} (size-weighted over cohorts, complete ${period}s).`,
-        series: { title: label, values: [...values].sort() },
+        spec,
+        caption: `Average retention curve per ${label} (size-weighted over cohorts, complete ${period}s)${lines.includes(OTHERS) ? `; the ${MAX_LINES - 1} values with the most customers, and the others as one line, "${OTHERS}"` : ''}.`,
+        series: { title: label, values: lines },
       },
       table: { caption: `Average share of customers active, by ${label} and ${period}s since first order.`, columns, rows },
       definitions: [

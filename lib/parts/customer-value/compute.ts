@@ -42,6 +42,8 @@ export interface PurchaseValueFigures {
   byChannel: { channel: string; customers: number; clv_mean: number }[];
   /** What a reader should check against the backtest: a projection above last year, P(alive) high among the long inactive. */
   sanity: SanityFigures;
+  /** The bootstrap interval of the total projected value (the row for all customers of Projected value by segment), when it ran. */
+  interval?: { low: number; high: number; level: number };
 }
 
 /** The figures behind the sanity checks of a projection (lib/parts/customer-value/present.ts says when they fail). */
@@ -108,9 +110,14 @@ export async function computeCustomerValue(ctx: RunContext): Promise<CustomerVal
   const byChannel = !money ? [] : await db.rows<{ channel: string; customers: number; clv_mean: number }>(`
     SELECT c.acquisition_channel AS channel, CAST(count(*) AS INTEGER) AS customers, ${exactAvg('s.clv')} AS clv_mean
     FROM customer_scores s JOIN customer_base c USING (customer_id) GROUP BY ALL HAVING count(*) >= ${MIN_NAMED_CHANNEL} ORDER BY clv_mean DESC, channel`);
+  // The interval of the total comes from the segment-value product when the report computes it anyway (one bootstrap per run).
+  const segments = ctx.needed.has('segment-value') ? await ctx.product('segment-value') : undefined;
+  const all = segments && !('failed' in segments) && segments.result.bootstrap.requested > 0 ? segments.result.rows[0] : undefined;
+  const interval = all && all.clv_total_low !== null && all.clv_total_high !== null ? { low: all.clv_total_low, high: all.clv_total_high, level: segments && !('failed' in segments) ? segments.result.bootstrap.level : 0 } : undefined;
   return {
     kind: 'purchase',
     options: o,
+    ...(interval ? { interval } : {}),
     simple,
     model,
     backtest,

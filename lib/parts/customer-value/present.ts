@@ -81,6 +81,12 @@ export function simpleComparison(s: SimpleFigures, fmt: Formatters, o: { margin?
   return { cards: simpleCards(s, fmt, o.margin === undefined), sentence, bullets: simpleSentences(s, fmt, o) };
 }
 
+/** The simple formulas as a cross-check of the model's figure, for Methods. */
+function crossCheck(c: ReturnType<typeof simpleComparison>): { term: string; definition: string }[] {
+  if (!c.sentence && c.bullets.length === 0) return [];
+  return [{ term: 'Cross-check: simple formulas', definition: [c.sentence, ...c.bullets].filter(Boolean).join(' ') }];
+}
+
 /** The section when no purchase model can be fitted: the reason in plain words, and the simple formulas instead. */
 export function fallbackSection(why: string, s: SimpleFigures, fmt: Formatters, o: { margin?: number; annualDiscountRate: number }): SectionDraft {
   const reason = why.replace(/^[A-Za-z/-]+ cannot be fitted: /, '');
@@ -276,24 +282,34 @@ function presentPurchase(f: PurchaseValueFigures, fmt: Formatters, currency: str
         : `Customers who bought often but not for a year or more still count as active: their mean probability of still being active is ${fmt.percent(alive)}${fits.all.purchase.limit?.id === 'nbd' ? ', as the model found no dropout in these data' : ''}.`,
     );
   }
+  // One CLV figure for leadership (the model's, discounted, over the horizon); the simple formulas are a cross-check in Methods.
   const comparison = simpleComparison(f.simple, fmt, { ...o, modelMean: t.mean });
-  if (comparison.sentence) narrative.push(comparison.sentence);
-  narrative.push(...explainFit(fits.model, fits.all.purchase, fits.timeUnit, fmt, {}), ...explainFit(SPEND_MODEL_ID, spend, fits.timeUnit, fmt, {}));
+  const analysts = [...explainFit(fits.model, fits.all.purchase, fits.timeUnit, fmt, {}), ...explainFit(SPEND_MODEL_ID, spend, fits.timeUnit, fmt, {})];
   const params = fitParamRows(f);
   const diagnostics = diagnosticLines(f, fmt);
   const bullet = modelBullet(f);
+  const interval = f.interval ? `${fmt.percent(f.interval.level).replace(/[.,]0(?=\D*$)/, '')} interval ${fmt.money(f.interval.low)} to ${fmt.money(f.interval.high)}` : undefined;
+  const valueDetail = o.margin === undefined ? 'revenue, not profit' : 'gross margin';
   return {
+    summary: [
+      {
+        topic: 'value',
+        section: 'customer-value',
+        sentence: `The ${fmt.integer(t.customers)} customers are projected to bring ${fmt.money(t.total)} of ${o.margin === undefined ? 'revenue' : 'gross margin'} over the next ${o.horizonMonths} months${interval ? ` (${interval})` : ''}, in today's money at ${fmt.percent(o.annualDiscountRate)} a year; the average customer is worth ${fmt.moneyPrecise(t.mean)}.`,
+        card: { label: `Projected value, ${o.horizonMonths} months`, value: fmt.money(t.total), detail: interval ?? valueDetail },
+      },
+    ],
     sections: [
       {
         id: 'customer-value',
         title: 'Customer value',
         narrative,
         cards: [
-          { label: `Projected value, ${o.horizonMonths} months`, value: fmt.money(t.total), detail: o.margin === undefined ? 'revenue, not profit' : 'gross margin' },
-          { label: 'Mean CLV', value: fmt.moneyPrecise(t.mean), detail: `median ${fmt.moneyPrecise(t.median)}` },
-          { label: 'Mean P(alive)', value: fmt.percent(t.p_alive), detail: 'chance a customer is still active' },
-          ...comparison.cards,
+          { label: `Projected value, ${o.horizonMonths} months`, value: fmt.money(t.total), detail: interval ? `${valueDetail}; ${interval}` : valueDetail },
+          { label: `CLV per customer, ${o.horizonMonths} months`, value: fmt.moneyPrecise(t.mean), detail: `mean, discounted; median ${fmt.moneyPrecise(t.median)}` },
+          { label: 'Mean P(alive)', value: fmt.percent(t.p_alive), detail: model.pAliveCaveat ? 'chance still active; one-time buyers count as active' : 'chance a customer is still active' },
         ],
+        analysts: [...analysts, ...diagnostics, `CLV = Σ over months k = 1…${o.horizonMonths} of margin × expected spend per purchase × expected purchases in month k ÷ (1 + d)^k; expected purchases from ${title}, spend from ${spendModel.title}.`, ...(bullet ? [bullet] : [])],
         chart: {
           spec: clvHistogramSpec(f.histogram, { currency }),
           caption: `Customers by projected ${o.horizonMonths}-month value; the last bar collects the top 1%.`,
@@ -304,14 +320,8 @@ function presentPurchase(f: PurchaseValueFigures, fmt: Formatters, currency: str
             caption: `Mean probability of still being active, by repeat purchases and time since the last purchase.${model.pAliveCaveat ? ` ${model.pAliveCaveat}` : ''}`,
           },
         ],
-        bullets: [
-          ...diagnostics,
-          `CLV = Σ over months k = 1…${o.horizonMonths} of margin × expected spend per purchase × expected purchases in month k ÷ (1 + d)^k; expected purchases from ${title}, spend from ${spendModel.title}.`,
-          ...comparison.bullets,
-          ...(bullet ? [bullet] : []),
-        ],
         table: modelParamsTable(params, { withModel: true, withGroup: fits.groups.length > 0 }),
-        definitions: [...valueDefinitions(fits.model), ...limitDefinitions(fits), ...SIMPLE_DEFINITIONS],
+        definitions: [...valueDefinitions(fits.model), ...limitDefinitions(fits), ...SIMPLE_DEFINITIONS, ...crossCheck(comparison)],
       },
     ],
     files: [{ name: 'model_params.csv', columns: MODEL_PARAMS_COLUMNS, rows: params }],

@@ -8,7 +8,7 @@ import { RFM_DEFINITIONS, RFM_RULES, type RfmSegmentRow } from '../../segments/r
 import { LAPSED_DAYS, LAPSED_GAPS } from '../../segments/win-back.ts';
 import type { Formatters } from '../../report/format.ts';
 import type { SectionDraft } from '../../report/section.ts';
-import type { PartOutput } from '../part.ts';
+import type { PartOutput, SummaryEntry } from '../part.ts';
 import { RFM_SEGMENTS_COLUMNS, WIN_BACK_SHOWN, type RfmFigures } from './compute.ts';
 
 function joinWords(items: string[]): string {
@@ -80,12 +80,13 @@ export function presentRfm(f: RfmFigures, { fmt, currency }: { fmt: Formatters; 
     definitions: RFM_DEFINITIONS,
   };
 
-  const measure = wb.rule === 'p-alive' ? 'Value at stake' : 'Historical net revenue';
+  // "Value at stake" weighs past revenue; what the business stands to lose is the projected value lost (with CLV).
+  const measure = wb.rule === 'p-alive' ? 'Past revenue × (1 − P(alive))' : 'Historical net revenue';
   const highRule = `net revenue above ${fmt.moneyPrecise(wb.revenueThreshold)} (the top ${fmt.percent(args.winBack.topShare)} of customers by net revenue)`;
   const wbNarrative: string[] = [];
   if (wb.rule === 'p-alive') {
     wbNarrative.push(
-      `Of the ${fmt.integer(wb.highValue)} high-value customers, with ${highRule}, ${fmt.integer(wb.customers)} have a probability of still being active below ${fmt.percent(args.winBack.pAliveBelow)}. The value at stake, each one's net revenue × (1 − P(alive)), adds up to ${fmt.money(wb.valueAtStake)}.`,
+      `Of the ${fmt.integer(wb.highValue)} high-value customers, with ${highRule}, ${fmt.integer(wb.customers)} have a probability of still being active below ${fmt.percent(args.winBack.pAliveBelow)}.${wb.valueLost !== null ? ` Had they stayed, they would bring ${fmt.money(wb.valueLost)} more over the CLV horizon than the model now expects from them: the projected value lost (each one's CLV if still active minus their CLV).` : ''} Their past net revenue weighted by the chance they are gone, net revenue × (1 − P(alive)), adds up to ${fmt.money(wb.valueAtStake)} (the value at stake column; it is past money, not future).`,
     );
   } else {
     wbNarrative.push(
@@ -107,7 +108,8 @@ export function presentRfm(f: RfmFigures, { fmt, currency }: { fmt: Formatters; 
     narrative: wbNarrative,
     cards: [
       { label: 'Customers to win back', value: fmt.integer(wb.customers), detail: `of ${fmt.integer(wb.highValue)} high-value customers` },
-      { label: measure, value: fmt.money(wb.valueAtStake), detail: wb.rule === 'p-alive' ? 'net revenue × (1 − P(alive))' : 'net revenue of lapsed customers' },
+      ...(wb.valueLost !== null ? [{ label: 'Projected value lost', value: fmt.money(wb.valueLost), detail: 'CLV if still active − CLV, over the horizon' }] : []),
+      { label: wb.rule === 'p-alive' ? 'Value at stake (past)' : measure, value: fmt.money(wb.valueAtStake), detail: wb.rule === 'p-alive' ? 'net revenue × (1 − P(alive))' : 'net revenue of lapsed customers' },
     ],
     chart: bySegment.length > 0 ? { spec: winBackBarsSpec(bySegment, { currency, measure }), caption: `${measure} on the win-back list per RFM segment.` } : undefined,
     table: {
@@ -123,6 +125,7 @@ export function presentRfm(f: RfmFigures, { fmt, currency }: { fmt: Formatters; 
         ...(wb.rule === 'p-alive' ? [{ key: 'p_alive', label: 'P(alive)', kind: 'percent' as const }] : [{ key: 'days_since_last', label: 'Days since last order', kind: 'integer' as const }]),
         { key: 'value_at_stake', label: measure, kind: 'money2' },
         ...(wb.hasClv ? [{ key: 'clv', label: 'Projected CLV', kind: 'money2' as const }] : []),
+        ...(wb.valueLost !== null ? [{ key: 'projected_value_lost', label: 'Projected value lost', kind: 'money2' as const }] : []),
       ],
       rows: top,
       note: `The whole list is in data/win_back.csv.${byChannel.length > 0 ? ` Per channel: ${joinWords(byChannel.slice(0, 6).map((c) => `${c.group} ${fmt.integer(c.customers)} (${fmt.money(c.value_at_stake)})`))}${byChannel.length > 6 ? ' and more' : ''}.` : ''}`,
@@ -133,19 +136,37 @@ export function presentRfm(f: RfmFigures, { fmt, currency }: { fmt: Formatters; 
       { term: 'High-value customer', definition: `Net revenue above the value at rank ceil((1 − ${args.winBack.topShare}) × n) of all n customers' net revenues sorted ascending (the top ${fmt.percent(args.winBack.topShare)}; equal revenues are all in or all out), and above 0. Set the share with clv.win_back.top_share or --win-back-top-share.` },
       {
         term: 'Win-back list',
-        definition: `With the purchase model: high-value customers whose P(alive) is below ${args.winBack.pAliveBelow} (clv.win_back.p_alive or --win-back-p-alive), ranked by value at stake = net revenue × (1 − P(alive)), then customer id. Without it (--no-clv, no model identified, or contractual): high-value customers with no purchase for more than ${LAPSED_DAYS} days, or (repeat buyers) for more than ${LAPSED_GAPS} × their mean gap between purchase days, ranked by net revenue.`,
+        definition: `With the purchase model: high-value customers whose P(alive) is below ${args.winBack.pAliveBelow} (clv.win_back.p_alive or --win-back-p-alive), ranked by value at stake = net revenue × (1 − P(alive)), then customer id. Projected value lost = CLV ÷ P(alive) − CLV: the value over the CLV horizon of the customer if still active (the purchase models expect P(alive) × an active customer's purchases) minus the model's expectation. Without it (--no-clv, no model identified, or contractual): high-value customers with no purchase for more than ${LAPSED_DAYS} days, or (repeat buyers) for more than ${LAPSED_GAPS} × their mean gap between purchase days, ranked by net revenue.`,
       },
     ],
   };
 
+  const risk: SummaryEntry[] =
+    wb.customers === 0
+      ? []
+      : [
+          {
+            topic: 'risk',
+            section: 'win-back',
+            sentence:
+              wb.valueLost !== null
+                ? `${fmt.integer(wb.customers)} of the ${fmt.integer(wb.highValue)} high-value customers (top ${fmt.percent(args.winBack.topShare)} by net revenue) are probably gone (P(alive) below ${fmt.percent(args.winBack.pAliveBelow)}): winning them back is worth up to ${fmt.money(wb.valueLost)} over the CLV horizon, the projected value lost.`
+                : `${fmt.integer(wb.customers)} of the ${fmt.integer(wb.highValue)} high-value customers (top ${fmt.percent(args.winBack.topShare)} by net revenue) have lapsed; they brought ${fmt.money(wb.valueAtStake)} of net revenue so far.`,
+            card:
+              wb.valueLost !== null
+                ? { label: 'Projected value lost', value: fmt.money(wb.valueLost), detail: `${fmt.integer(wb.customers)} high-value customers probably gone` }
+                : { label: 'High-value customers lapsed', value: fmt.integer(wb.customers), detail: `of ${fmt.integer(wb.highValue)}` },
+          },
+        ];
   return {
+    summary: risk,
     sections: [rfmSection, winBackSection],
     files: [{ name: 'rfm_segments.csv', columns: RFM_SEGMENTS_COLUMNS, rows: segments as unknown as Record<string, unknown>[] }, ...f.files],
     manifest: {
       rfm: {
         segments: Object.fromEntries(segments.map((s: RfmSegmentRow) => [s.rfm_segment, s.customers])),
         rules: RFM_RULES.map((r) => ({ segment: r.segment, rule: r.rule })),
-        win_back: { rule: wb.rule, p_alive_below: args.winBack.pAliveBelow, top_share: args.winBack.topShare, revenue_threshold: wb.revenueThreshold, high_value: wb.highValue, customers: wb.customers, value_at_stake: wb.valueAtStake },
+        win_back: { rule: wb.rule, p_alive_below: args.winBack.pAliveBelow, top_share: args.winBack.topShare, revenue_threshold: wb.revenueThreshold, high_value: wb.highValue, customers: wb.customers, value_at_stake: wb.valueAtStake, projected_value_lost: wb.valueLost },
       },
     },
   };

@@ -8,5 +8,5 @@ export const part: ReportPart<SegmentValueFigures | { failed: string }> = {
   needs: () => ['segment-value'],
   enabled: ({ options }) => options.value !== false,
   compute: (ctx) => ctx.product('segment-value'),
-  present: (f, p) => presentSegmentValue(f, { fmt: p.fmt, currency: p.currency, options: p.options.value as Exclude<typeof p.options.value, false> }),
+  present: (f, p) => presentSegmentValue(f, { fmt: p.fmt, currency: p.currency, options: p.options.value as Exclude<typeof p.options.value, false>, labels: p.options.labels }),
 };

@@ -5,6 +5,7 @@
  * (data/segment_clv.csv) and a narrative naming the most and least valuable
  * segments and how sure the ranking is.
  */
+import { columnLabel, type ColumnLabels } from '../../report/labels.ts';
 import { segmentValueSpec } from '../../charts/segment-value-charts.ts';
 import { ALL_COLUMN, BOOTSTRAP_DEFAULT_MAX_CUSTOMERS, DEFAULT_BOOTSTRAP, INTERVAL_LEVEL, SEGMENT_CLV_COLUMNS, type SegmentValueRow } from '../../clv/segment-value.ts';
 import { RFM_COLUMN_NAME, type SegmentValueFigures } from '../../clv/segment-value-product.ts';
@@ -36,7 +37,7 @@ function empty(reason: string): PartOutput {
   return { sections: [{ id: SEGMENT_VALUE_ID, title: TITLE, narrative: [reason] }], manifest: { segment_value: { computed: false, reason } } };
 }
 
-export function presentSegmentValue(f: SegmentValueFigures | { failed: string }, p: { fmt: Formatters; currency: string; options: ValueOptions }): PartOutput {
+export function presentSegmentValue(f: SegmentValueFigures | { failed: string }, p: { fmt: Formatters; currency: string; options: ValueOptions; labels?: ColumnLabels }): PartOutput {
   if ('failed' in f) return empty(f.failed);
   const { fmt } = p;
   const o = p.options;
@@ -71,26 +72,27 @@ export function presentSegmentValue(f: SegmentValueFigures | { failed: string },
   for (const name of columns) {
     const segs = rows.filter((r) => r.segment_column === name).sort((a, b) => b.clv_mean - a.clv_mean);
     if (segs.length === 0) continue;
+    const label = columnLabel(name, p.labels);
     charts.push({
-      spec: segmentValueSpec(segs, { column: name, currency: p.currency, horizonMonths: o.horizonMonths, level: INTERVAL_LEVEL }),
-      caption: `Mean projected ${o.horizonMonths}-month value per customer by ${name}, with ${level} bootstrap intervals.`,
+      spec: segmentValueSpec(segs, { column: label, currency: p.currency, horizonMonths: o.horizonMonths, level: INTERVAL_LEVEL }),
+      caption: `Mean projected ${o.horizonMonths}-month value per customer by ${label}, with ${level} bootstrap intervals.`,
     });
     const tooSmall = segs.filter(small);
     if (tooSmall.length > 0) {
       narrative.push(
-        `By ${name}, ${tooSmall.length === 1 ? 'the segment' : `${tooSmall.length} segments`} ${tooSmall.slice(0, 5).map((s) => `"${s.segment}" (${fmt.integer(s.customers)} ${s.customers === 1 ? 'customer' : 'customers'})`).join(', ')}${tooSmall.length > 5 ? ' and more' : ''} ${tooSmall.length === 1 ? 'has' : 'have'} fewer than ${fmt.integer(minSize)} customers: shown, but not ranked, and ${tooSmall.length === 1 ? 'its interval is' : 'their intervals are'} unreliable (--min-segment-size).`,
+        `By ${label}, ${tooSmall.length === 1 ? 'the segment' : `${tooSmall.length} segments`} ${tooSmall.slice(0, 5).map((s) => `"${s.segment}" (${fmt.integer(s.customers)} ${s.customers === 1 ? 'customer' : 'customers'})`).join(', ')}${tooSmall.length > 5 ? ' and more' : ''} ${tooSmall.length === 1 ? 'has' : 'have'} fewer than ${fmt.integer(minSize)} customers: shown, but not ranked, and ${tooSmall.length === 1 ? 'its interval is' : 'their intervals are'} unreliable (--min-segment-size).`,
       );
     }
     const ranked = segs.filter((s) => !small(s));
     if (ranked.length < 2) {
-      if (tooSmall.length === 0) narrative.push(`By ${name}, every customer is in one segment, "${segs[0].segment}".`);
-      else if (ranked.length === 1) narrative.push(`By ${name}, only "${ranked[0].segment}" is large enough to read: ${money(ranked[0].clv_mean)} on average (${band(ranked[0])}).`);
+      if (tooSmall.length === 0) narrative.push(`By ${label}, every customer is in one segment, "${segs[0].segment}".`);
+      else if (ranked.length === 1) narrative.push(`By ${label}, only "${ranked[0].segment}" is large enough to read: ${money(ranked[0].clv_mean)} on average (${band(ranked[0])}).`);
       continue;
     }
     const [best, second] = ranked;
     const worst = ranked[ranked.length - 1];
     narrative.push(
-      `By ${name}, customers from "${best.segment}" are worth the most (${money(best.clv_mean)} on average, ${band(best)}) and those from "${worst.segment}" the least (${money(worst.clv_mean)}, ${band(worst)}).`,
+      `By ${label}, customers from "${best.segment}" are worth the most (${money(best.clv_mean)} on average, ${band(best)}) and those from "${worst.segment}" the least (${money(worst.clv_mean)}, ${band(worst)}).`,
     );
     if (ranked.length === 2) {
       narrative.push(
@@ -103,7 +105,7 @@ export function presentSegmentValue(f: SegmentValueFigures | { failed: string },
     } else if (!overlaps(best, worst)) {
       narrative.push(`The gap between "${best.segment}" and "${worst.segment}" is clear (their intervals do not overlap), but "${best.segment}" and "${second.segment}" overlap: which of them leads is not certain.`);
     } else {
-      narrative.push(`Even the most and least valuable ${name} segments have overlapping intervals: the data cannot tell them apart with confidence.`);
+      narrative.push(`Even the most and least valuable segments by ${label} have overlapping intervals: the data cannot tell them apart with confidence.`);
     }
   }
   if (columns.includes(RFM_COLUMN_NAME)) {

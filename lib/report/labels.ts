@@ -1,0 +1,14 @@
+/**
+ * How the report names a data column in headings and sentences: the config's
+ * `report.labels` when it names it, else the column in words
+ * (`customer_type` → "customer type"; `channel` → "acquisition channel", as a
+ * customer's channel is the one of their first order).
+ */
+export type ColumnLabels = Readonly<Record<string, string>>;
+
+export function columnLabel(column: string, labels: ColumnLabels = {}): string {
+  const named = labels[column];
+  if (named !== undefined) return named;
+  if (column === 'channel') return 'acquisition channel';
+  return column.replace(/[_\s]+/g, ' ').trim();
+}

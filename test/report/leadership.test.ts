@@ -1,0 +1,108 @@
+/**
+ * The sample report as leadership reads it (issue 13): the Summary's findings quote the report's
+ * own data files; the cumulative value per customer never falls; each channel keeps one colour in
+ * every chart; --quiet leaves stderr empty; charts follow --locale.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runClv } from '../helpers/cli.ts';
+import { sampleConfig } from '../helpers/sample.ts';
+
+const config = sampleConfig('clv-leadership-');
+const out = join(dirname(config), 'report');
+let html = '';
+let stderr = '';
+
+function csv(name: string): Record<string, string>[] {
+  const [head, ...lines] = readFileSync(join(out, 'data', name), 'utf8').trim().split('\n');
+  const cols = head.split(',');
+  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
+}
+const money = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
+const text = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+
+beforeAll(() => {
+  const r = runClv(['report', '--config', config, '--bootstrap', '20', '--out', out, '--quiet']);
+  expect(r.status, r.stderr).toBe(0);
+  stderr = r.stderr;
+  html = text(readFileSync(join(out, 'index.html'), 'utf8'));
+}, 180_000);
+
+describe('the sample report for leadership', () => {
+  it('writes nothing to stderr with --quiet', () => {
+    expect(stderr).toBe('');
+  });
+
+  it('opens with a Summary whose figures are those of the data files', () => {
+    const summary = html.slice(html.indexOf('<section class="cell" id="summary"'), html.indexOf('</section>', html.indexOf('id="summary"')));
+    expect(html.indexOf('id="summary"')).toBeLessThan(html.indexOf('<nav class="toc"'));
+    // Growth: E of the latest complete month against E twelve months before (crr.csv).
+    const crr = csv('crr.csv').filter((r) => r.complete === 'true');
+    const [now, then] = [crr[crr.length - 1], crr[crr.length - 13]];
+    const change = Number(now.customers_end) / Number(then.customers_end) - 1;
+    expect(summary).toContain(`numbered ${Number(now.customers_end).toLocaleString('en-US')} at the end of ${now.period}, ${(Math.abs(change) * 100).toFixed(1)}% ${change > 0 ? 'more' : 'fewer'} than a year earlier (${Number(then.customers_end).toLocaleString('en-US')} at the end of ${then.period})`);
+    // Value: the all-customers row of segment_clv.csv, with its bootstrap interval.
+    const all = csv('segment_clv.csv')[0];
+    expect(summary).toContain(`The ${Number(all.customers).toLocaleString('en-US')} customers are projected to bring ${money(Number(all.clv_total))} of gross margin over the next 12 months (90% interval ${money(Number(all.clv_total_low))} to ${money(Number(all.clv_total_high))})`);
+    // Channels: payback_months of unit_economics.csv.
+    const units = csv('unit_economics.csv').filter((u) => u.spend !== '' && Number(u.spend) > 0);
+    const back = units.filter((u) => u.payback_months !== '').sort((a, b) => Number(a.payback_months) - Number(b.payback_months));
+    expect(back.length).toBeGreaterThan(1);
+    expect(summary).toContain(`pay back their acquisition cost within ${back[0].payback_months} month${back[0].payback_months === '1' ? '' : 's'} ("${back[0].channel}")`);
+    // Risk: the sum of projected_value_lost over win_back.csv.
+    const lost = csv('win_back.csv').reduce((s, r) => s + Number(r.projected_value_lost), 0);
+    expect(summary).toContain(`worth up to ${money(lost)} over the CLV horizon, the projected value lost`);
+    // Four cards, each linking to its section.
+    expect([...summary.matchAll(/<div class="card"><a href="#([a-z-]+)">/g)].map((m) => m[1])).toEqual(['crr', 'customer-value', 'cac-payback', 'win-back']);
+  });
+
+  it('shows one CLV figure in Customer value, the simple formulas only in Methods, the model jargon for analysts', () => {
+    const section = html.slice(html.indexOf('id="customer-value"'), html.indexOf('id="backtest"'));
+    const body = section.replace(/<details class="analysts">[\s\S]*?<\/details>/, '');
+    expect(body).not.toMatch(/Simple CLV|log-likelihood|AIC/i);
+    expect(section).toMatch(/<details class="analysts"><summary>For analysts/);
+    const methods = html.slice(html.indexOf('id="methods"'));
+    expect(methods).toContain('Cross-check: simple formulas');
+  });
+
+  it('has a cumulative value per customer that never falls', () => {
+    const curve = csv('retention_curve.csv').map((r) => Number(r.cumulative_revenue_per_customer));
+    expect(curve.length).toBeGreaterThan(30);
+    for (let k = 1; k < curve.length; k++) expect(curve[k], `offset ${k}`).toBeGreaterThanOrEqual(curve[k - 1]);
+  });
+
+  it('gives each channel one colour in every chart', () => {
+    const colours = new Map<string, Set<string>>();
+    const charts = new Map<string, number>();
+    for (const svg of html.match(/<svg[\s\S]*?<\/svg>/g) ?? []) {
+      for (const m of svg.matchAll(/role-legend-symbol"[^>]*><path [^>]*?fill="(#[0-9A-Fa-f]{6})"[^>]*\/><\/g><g class="mark-text role-legend-label"[^>]*><text[^>]*>([^<]*)<\/text>/g)) {
+        colours.set(m[2], (colours.get(m[2]) ?? new Set()).add(m[1].toUpperCase()));
+        charts.set(m[2], (charts.get(m[2]) ?? 0) + 1);
+      }
+    }
+    for (const channel of ['affiliate', 'email', 'paid_search', 'paid_social']) {
+      expect(charts.get(channel), channel).toBeGreaterThanOrEqual(4);
+      expect([...(colours.get(channel) ?? [])], channel).toHaveLength(1);
+    }
+  });
+
+  it('draws a numeric cohort table with sizes and repeat rates', () => {
+    const section = html.slice(html.indexOf('id="retention-triangle"'), html.indexOf('id="retention-curves"'));
+    expect(section).toContain('<div class="matrix" data-views="2">');
+    const first = csv('cohort_retention.csv').find((r) => r.cohort === '2022-01' && r.period_offset === '1')!;
+    expect(section).toMatch(new RegExp(`<th scope="row" class="text">2022-01</th><td class="lead">${Number(first.cohort_customers).toLocaleString('en-US')}</td><td class="lead">\\d+%</td><td>100%</td><td[^>]*>${Math.round(Number(first.retention_rate) * 100)}%</td>`));
+  });
+});
+
+describe('charts in the report locale', () => {
+  it('write de-DE axis numbers with "." between thousands', () => {
+    const view = join(dirname(config), 'view-de');
+    const r = runClv(['view', 'cac', '--config', config, '--locale', 'de-DE', '--out', view, '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    const page = readFileSync(join(view, 'index.html'), 'utf8');
+    const labels = [...page.matchAll(/role-axis-label[\s\S]*?<\/g><\/g>/g)].flatMap((g) => [...g[0].matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]));
+    expect(labels.some((l) => /^\d{1,3}(\.\d{3})+$/.test(l))).toBe(true);
+    expect(labels.filter((l) => /\d,\d{3}/.test(l))).toEqual([]);
+  });
+});
