@@ -76,6 +76,13 @@ export function kpiSection({ analysis, orders, fmt }: CohortSectionsInput): Sect
     narrative.push(
       `In ${k.latest_crr.period}, the latest complete ${analysis.period}, the customer retention rate (CRR) was ${fmt.percent(k.latest_crr.value)}.`,
     );
+    const first = at(analysis.average, 1);
+    if (first) {
+      // Both figures are right, and read as a contradiction without this.
+      narrative.push(
+        `CRR is high while only ${fmt.percent(first.retention_rate)} of a cohort orders in ${periodNoun(analysis.period)} 1 because they count differently: CRR keeps a customer as active for ${analysis.activeWindow} ${periodNoun(analysis.period, analysis.activeWindow)} after each order, while the cohort table counts who ordered within that one ${periodNoun(analysis.period)}.`,
+      );
+    }
   }
   return {
     id: 'headline',
