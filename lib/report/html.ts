@@ -184,8 +184,11 @@ function renderSection(s: Section, fmt: Formatters): string {
 }
 
 export function renderReportHtml(page: ReportPage, fmt: Formatters): string {
-  // The Summary comes right after the header, before the contents.
-  const lead = page.sections[0]?.id === 'summary' ? page.sections.slice(0, 1) : [];
+  // What changed (monthly) and the Summary come right after the header, before the contents.
+  const leading = ['what-changed', 'summary'];
+  let n = 0;
+  while (n < page.sections.length && leading.includes(page.sections[n].id)) n++;
+  const lead = page.sections.slice(0, n);
   const rest = page.sections.slice(lead.length);
   const toc = page.sections.map((s) => `<li><a href="#${escapeHtml(s.id)}">${escapeHtml(s.title)}</a></li>`).join('');
   const facts = page.facts.map((f) => `<div><dt>${escapeHtml(f.label)}</dt><dd>${escapeHtml(f.value)}</dd></div>`).join('');

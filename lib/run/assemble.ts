@@ -96,10 +96,11 @@ export async function assemble(
           options.previous,
           fmt,
         );
-  if (changes) drafts.unshift(changes.section);
   // The Summary opens a full report (not a view, nor --sections, which show exactly what was asked): the parts' findings whose sections are shown.
   const summary = view || options.sections ? undefined : summarySection(outputs.flatMap((out) => out.summary ?? []), drafts);
   if (summary) drafts.unshift(summary);
+  // What changed opens a monthly report, before the Summary.
+  if (changes) drafts.unshift(changes.section);
 
   // One colour per channel and segment value in every chart; the report's number formats on the axes; Vega's warnings only with --verbose.
   harmoniseColors(drafts.flatMap((d) => [...(d.chart ? [d.chart.spec] : []), ...(d.extraCharts ?? []).map((c) => c.spec)]));

@@ -107,7 +107,7 @@ describe('clv monthly (in process)', () => {
     expect(wc.revised_cells).toBe(0);
     expect(wc.parameters).toEqual([]);
     const html = readFileSync(join(r.dir, 'index.html'), 'utf8');
-    expect(sectionIds(html).slice(0, 2)).toEqual(['what-changed', 'headline']);
+    expect(sectionIds(html).slice(0, 3)).toEqual(['what-changed', 'summary', 'headline']);
     expect(html).toContain('Compared with the run of 2024-02 (orders up to 2024-02-29); this run has orders up to 2024-03-31.');
     expect(html).toContain('Since the previous run: 1 more customer (5 in all), 3 more orders, net revenue up by $105 to $555 and the average order value down from $64.29 to $55.50.');
     expect(html).toContain('The repeat-customer rate moved from 25.0% to 60.0% (35.0 pts up).');
