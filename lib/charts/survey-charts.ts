@@ -32,7 +32,7 @@ export function surveyScoreSpec(
         encoding: {
           x,
           y,
-          size: { field: 'respondents', type: 'quantitative', title: 'Respondents', scale: { range: [10, 160] }, legend: { orient: 'bottom', direction: 'horizontal' } },
+          size: { field: 'respondents', type: 'quantitative', title: 'Respondents', scale: { range: [10, 160] }, legend: { orient: 'bottom', direction: 'horizontal', tickMinStep: 1, format: ',d' } },
           tooltip: [
             { field: 'period', title: options.period },
             { field: 'score', title: nps ? 'NPS' : 'CSAT', format: nps ? '+.1f' : '.1%' },

@@ -7,6 +7,7 @@
  */
 import { surveyScoreSpec } from '../../charts/survey-charts.ts';
 import { segmentLinesSpec } from '../../charts/segment-lines.ts';
+import { MIN_AVERAGE_COHORTS } from '../../charts/cohort-lines.ts';
 import { segmentValueSpec } from '../../charts/segment-value-charts.ts';
 import { INTERVAL_LEVEL, type SegmentValueRow } from '../../clv/segment-value.ts';
 import { periodsPerYear } from '../../engine/periods.ts';
@@ -16,6 +17,7 @@ import type { PartOutput } from '../part.ts';
 import { surveyScore, type SurveyFigures } from './compute.ts';
 
 export const SURVEYS_ID = 'surveys';
+const BAND_COLORS = { nps: ['#009E73', '#E69F00', '#D55E00', '#999999'], csat: ['#009E73', '#D55E00', '#999999'] };
 const TITLE = 'Survey scores';
 
 /** Columns of data/surveys.csv (a contract: add, never rename). */
@@ -93,6 +95,9 @@ export function presentSurveys(f: SurveyFigures, p: { fmt: Formatters; currency:
   const bottomBand = scale.bands[scale.bands.length - 1];
   const scoreText = (v: number | null) => (v === null ? '–' : nps ? `${v >= 0 ? '+' : '−'}${fmt.decimal(Math.abs(v), 1)}` : fmt.percent(v));
   const what = nps ? 'NPS' : 'CSAT';
+  // "a promoter" / "promoters"; "a satisfied customer" / "satisfied customers".
+  const one = (band: string) => (nps ? band : `${band} customer`);
+  const many = (band: string) => `${one(band)}s`;
   const respondents = f.loaded.respondents;
   const answered = f.customers > 0 ? respondents / f.customers : 0;
   const narrative: string[] = [];
@@ -153,17 +158,17 @@ export function presentSurveys(f: SurveyFigures, p: { fmt: Formatters; currency:
   const bottom = bandRows.find((r) => r.band === bottomBand.name)!;
   const readable = top.customers >= minSize && bottom.customers >= minSize;
   if (!readable) {
-    narrative.push(`The ${topBand.name}s (${fmt.integer(top.customers)}) or the ${bottomBand.name}s (${fmt.integer(bottom.customers)}) number fewer than ${fmt.integer(minSize)} customers, too few to compare the bands' value.`);
+    narrative.push(`The ${many(topBand.name)} (${fmt.integer(top.customers)}) or the ${many(bottomBand.name)} (${fmt.integer(bottom.customers)}) number fewer than ${fmt.integer(minSize)}, too few to compare the bands' value.`);
   } else {
     narrative.push(
-      `So far, a ${topBand.name} has brought in ${fmt.moneyPrecise(top.revenue_per_customer ?? 0)} of net revenue on average and a ${bottomBand.name} ${fmt.moneyPrecise(bottom.revenue_per_customer ?? 0)} (${fmt.decimal(top.orders_per_customer ?? 0, 1)} and ${fmt.decimal(bottom.orders_per_customer ?? 0, 1)} orders).`,
+      `So far, a ${one(topBand.name)} has brought in ${fmt.moneyPrecise(top.revenue_per_customer ?? 0)} of net revenue on average and a ${one(bottomBand.name)} ${fmt.moneyPrecise(bottom.revenue_per_customer ?? 0)} (${fmt.decimal(top.orders_per_customer ?? 0, 1)} and ${fmt.decimal(bottom.orders_per_customer ?? 0, 1)} orders).`,
     );
     const r1 = [top.retention_next_period, bottom.retention_next_period];
     const ry = [top.retention_one_year, bottom.retention_one_year];
     const k = ry[0] !== null && ry[1] !== null ? year : 1;
     const [a, b] = k === year ? ry : r1;
     if (a !== null && b !== null) {
-      narrative.push(`${fmt.percent(a)} of ${topBand.name}s and ${fmt.percent(b)} of ${bottomBand.name}s ordered in ${f.period} ${k} after their first order (average over their cohorts).`);
+      narrative.push(`${fmt.percent(a)} of ${many(topBand.name)} and ${fmt.percent(b)} of ${many(bottomBand.name)} ordered in ${f.period} ${k} after their first order (average over their cohorts).`);
     }
     const vt = valueRow(topBand.name);
     const vb = valueRow(bottomBand.name);
@@ -172,7 +177,7 @@ export function presentSurveys(f: SurveyFigures, p: { fmt: Formatters; currency:
       const iv = (r: SegmentValueRow) => (r.clv_mean_low === null || r.clv_mean_high === null ? 'no interval' : `${level} interval ${fmt.moneyPrecise(r.clv_mean_low)}–${fmt.moneyPrecise(r.clv_mean_high)}`);
       const apart = vt.clv_mean_low !== null && vb.clv_mean_high !== null && vb.clv_mean_low !== null && vt.clv_mean_high !== null && (vt.clv_mean_low > vb.clv_mean_high || vb.clv_mean_low > vt.clv_mean_high);
       narrative.push(
-        `Over the next ${value.options.horizonMonths} months, a ${topBand.name} is projected to be worth ${fmt.moneyPrecise(vt.clv_mean)} (${iv(vt)}) and a ${bottomBand.name} ${fmt.moneyPrecise(vb.clv_mean)} (${iv(vb)}), against ${fmt.moneyPrecise(value.all.clv_mean)} for the average customer.${vt.clv_mean_low === null ? '' : apart ? ' The intervals do not overlap: the gap is not an accident of which customers answered.' : ' The intervals overlap: the data cannot tell the two bands apart with confidence.'}`,
+        `Over the next ${value.options.horizonMonths} months, a ${one(topBand.name)} is projected to be worth ${fmt.moneyPrecise(vt.clv_mean)} (${iv(vt)}) and a ${one(bottomBand.name)} ${fmt.moneyPrecise(vb.clv_mean)} (${iv(vb)}), against ${fmt.moneyPrecise(value.all.clv_mean)} for the average customer.${vt.clv_mean_low === null ? '' : apart ? ' The intervals do not overlap: the gap is not an accident of which customers answered.' : ' The intervals overlap: the data cannot tell the two bands apart with confidence.'}`,
       );
     }
   }
@@ -192,10 +197,14 @@ export function presentSurveys(f: SurveyFigures, p: { fmt: Formatters; currency:
       caption: `${what} per ${f.period}: each respondent's latest answer in the ${f.period}; the point's size is the number of respondents. ${f.period.charAt(0).toUpperCase() + f.period.slice(1)}s without answers have no point.`,
     });
   }
-  if (f.retention.some((a) => a.period_offset >= 1)) {
+  if (f.retention.some((a) => a.period_offset >= 1 && a.period_offset <= year && a.cohorts >= MIN_AVERAGE_COHORTS)) {
+    // The first year: the table's milestones (the full curves are Retention by segment's, with --segment-by).
+    const lines = segmentLinesSpec(f.retention.filter((a) => a.period_offset <= year), { period: f.period, segmentColumn: f.column });
+    // Bands in scale order, coloured from good to bad (Okabe–Ito green, orange, vermillion; grey for no response).
+    const order = f.bands.map((b) => b.band);
+    lines.encoding.color.scale = { domain: order, range: BAND_COLORS[f.kind] };
     charts.push({
-      // The first year: the table's milestones (the full curves are Retention by segment's, with --segment-by).
-      spec: segmentLinesSpec(f.retention.filter((a) => a.period_offset <= year), { period: f.period, segmentColumn: f.column }),
+      spec: lines,
       caption: `Average retention curve per ${f.column} (band of the latest answer) over the first year: share of each band's cohorts active in each ${f.period} after joining.`,
     });
   }
