@@ -48,5 +48,6 @@ export function fileSurveys(input: SurveysInput): SurveysSource {
     describe: () => ({ kind: orderFileFormat(input.path), label: input.path }),
     files: () => [input.path],
     load: async (db, o) => (await import('../load/load-surveys.ts')).loadSurveys(db, input, o),
+    manifestOptions: () => ({ kind: input.kind, map: input.map ?? {}, date_format: input.dateFormat ?? null }),
   };
 }

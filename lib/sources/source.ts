@@ -51,4 +51,6 @@ export interface SurveysSource {
   describe(): SourceDescription;
   files(): string[];
   load(db: Database, o: { asOf: string }): Promise<LoadedSurveys>;
+  /** The options that define the reading as the manifest records them. */
+  manifestOptions(): { kind: string; map: Record<string, string>; date_format: string | null };
 }

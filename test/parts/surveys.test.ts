@@ -8,7 +8,7 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../lib/config/report-config.ts';
 import { runClv } from '../helpers/cli.ts';
@@ -87,6 +87,7 @@ describe('NPS on the hand fixture', () => {
     // Overall, by the latest answers: 1 promoter, 2 passives, 1 detractor: NPS 100 × (1 − 1) / 4 = 0; 4 of 5 customers answered.
     expect(manifest.surveys).toEqual({
       kind: 'nps',
+      options: { kind: 'nps', map: {}, date_format: null },
       segment_column: 'nps_band',
       customers: 5,
       respondents: 4,
@@ -165,6 +166,29 @@ describe('bad survey input', () => {
     writeFileSync(renamed, 'Customer,When,Rating\nA,10/01/2024,10\nB,15/01/2024,2\n');
     const out = view('surveys', ['--orders', ORDERS, '--surveys', renamed, '--survey-map', 'customer_id=Customer', '--survey-map', 'date=When', '--survey-map', 'score=Rating', '--survey-date-format', 'dd/MM/yyyy']);
     expect(csv(join(out, 'data/surveys.csv'))[0]).toMatchObject({ period: '2024-01', respondents: '2', promoters: '1', detractors: '1', nps: '0' });
+  }, 60_000);
+});
+
+describe('the config\'s surveys key', () => {
+  it('resolves the path against the config file, takes kind, map and date format, and refuses wrong values', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clv-surveys-config-'));
+    const file = join(dir, 'clv.config.json');
+    writeFileSync(file, JSON.stringify({ orders: { path: 'o.csv' }, surveys: { path: 'answers.csv', kind: 'csat', map: { score: 'Rating' }, date_format: 'dd/MM/yyyy' } }));
+    const c = readConfig(file);
+    expect(c.surveys).toEqual({ path: relative(process.cwd(), join(dir, 'answers.csv')), kind: 'csat', map: { score: 'Rating' }, date_format: 'dd/MM/yyyy' });
+    writeFileSync(file, JSON.stringify({ surveys: { path: 'a.csv', kind: 'ces', map: { rating: 'x' } } }));
+    expect(() => readConfig(file)).toThrow(/surveys\.kind: .*"nps"\|"csat"[\s\S]*surveys\.map\.rating: unknown key/);
+  });
+
+  it('a config naming a survey file adds the section to clv report, as the flags do', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clv-surveys-config-'));
+    const file = join(dir, 'clv.config.json');
+    writeFileSync(file, JSON.stringify({ orders: { path: join(process.cwd(), ORDERS) }, surveys: { path: join(process.cwd(), CSAT), kind: 'csat' }, clv: { enabled: false } }));
+    const out = join(dir, 'report');
+    const r = runClv(['report', '--config', file, '--out', out, '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).sections).toContain('surveys');
+    expect(csv(join(out, 'data/surveys.csv'))[0]).toMatchObject({ kind: 'csat', period: '2024-01', csat: '0.5' });
   }, 60_000);
 });
 

@@ -60,6 +60,8 @@ export interface SurveyFigures {
   /** nps_band or csat_band. */
   column: string;
   label: string;
+  /** How the file was read (kind, column mapping, date format), for the manifest. */
+  reading: Record<string, unknown>;
   loaded: LoadedSurveys;
   period: PeriodUnit;
   asOf: string;
@@ -80,7 +82,7 @@ export function bandNames(kind: SurveyKind): string[] {
   return [...SURVEY_SCALES[kind].bands.map((b) => b.name), NO_RESPONSE];
 }
 
-export async function computeSurveys(ctx: RunContext, label: string): Promise<SurveyFigures> {
+export async function computeSurveys(ctx: RunContext, source: { label: string; reading: Record<string, unknown> }): Promise<SurveyFigures> {
   const s = ctx.inputs.surveys as LoadedSurveys;
   const { db } = ctx;
   const period = ctx.options.period;
@@ -150,5 +152,5 @@ export async function computeSurveys(ctx: RunContext, label: string): Promise<Su
   } else if (ctx.orders.money === 'none') {
     value = { failed: 'The orders have no amounts, so there is no value per band.' };
   }
-  return { kind, column: s.column, label, loaded: s, period, asOf, customers, periods, bands, overall, retention, value };
+  return { kind, column: s.column, label: source.label, reading: source.reading, loaded: s, period, asOf, customers, periods, bands, overall, retention, value };
 }

@@ -7,6 +7,9 @@ export const part: ReportPart<SurveyFigures> = {
   id: 'surveys',
   needs: ({ options }) => (options.value !== false ? ['segment-value'] : []),
   enabled: ({ options }) => options.surveysSource !== undefined,
-  compute: (ctx) => computeSurveys(ctx, ctx.options.surveysSource?.describe().label ?? ''),
+  compute: (ctx) => {
+    const source = ctx.options.surveysSource!;
+    return computeSurveys(ctx, { label: source.describe().label, reading: source.manifestOptions() });
+  },
   present: (f, p) => presentSurveys(f, { fmt: p.fmt, currency: p.currency }),
 };

@@ -284,6 +284,7 @@ export function presentSurveys(f: SurveyFigures, p: { fmt: Formatters; currency:
     manifest: {
       surveys: {
         kind: f.kind,
+        options: f.reading,
         segment_column: f.column,
         customers: f.customers,
         respondents,
