@@ -48,7 +48,7 @@ export async function handler(args: Args): Promise<void> {
     report: cohortReportOptions(args, config),
     asOf: args.asOf,
     outRoot,
-    inputs: [...orders.files(), args.config, args.spend ?? config.spend?.path, args.customers ?? config.customers?.path],
+    inputs: [...orders.files(), args.config, args.spend ?? config.spend?.path, args.customers ?? config.customers?.path, args.surveys ?? config.surveys?.path],
     now: () => new Date(),
     progress,
   });

@@ -6,7 +6,7 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { createProgress } from '../lib/progress.ts';
 import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
-import { cacFlags, cacOptions, valueFlags, valueOptions, winBackFlags, winBackOptions } from '../lib/cli/report-options.ts';
+import { cacFlags, cacOptions, surveyFlags, surveysInput, valueFlags, valueOptions, winBackFlags, winBackOptions } from '../lib/cli/report-options.ts';
 import { viewNames } from '../lib/parts/registry.ts';
 import { UserError } from '../lib/errors.ts';
 import { dirname, join } from 'node:path';
@@ -16,7 +16,7 @@ import type { CohortReportOptions } from '../lib/run/build-report.ts';
 
 /** The report's options (shared with `clv monthly`): the orders options, analysis, report, customer-value and unit-economics options. */
 export function reportOptions(y: Argv) {
-  return winBackFlags(cacFlags(valueFlags(ordersOptions(y))))
+  return surveyFlags(winBackFlags(cacFlags(valueFlags(ordersOptions(y)))))
     .option('verbose', { type: 'boolean', default: false, describe: 'More detail on stderr: each step on its own line, inputs, outputs and timings' })
     .option('period', { choices: PERIOD_UNITS as PeriodUnit[], describe: 'Cohort period (default month)', group: 'Analysis:' })
     .option('segment-by', { type: 'string', array: true, describe: 'Also show retention per value of these columns (comma-separated or repeated); "channel" = acquisition channel', group: 'Analysis:' })
@@ -35,7 +35,8 @@ export function builder(y: Argv) {
     .example('$0 report --config clv.config.json --as-of 2024-06-30', 'options from a config file, one overridden')
     .example('$0 report --orders shop.csv --period quarter --segment-by channel,region --out out/q', 'quarterly cohorts per channel and region')
     .example('$0 report --orders subscriptions.csv --business contractual --margin 0.6', 'a subscription business: retention and value with the sBG model')
-    .example('$0 report --orders shop.csv --spend spend.csv --margin 0.35', 'with CAC by channel, LTV:CAC and payback');
+    .example('$0 report --orders shop.csv --spend spend.csv --margin 0.35', 'with CAC by channel, LTV:CAC and payback')
+    .example('$0 report --orders shop.csv --surveys nps.csv --segment-by nps_band', 'NPS per month and value per NPS band');
 }
 
 export type ReportArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof reportOptions>['argv']>>;
@@ -61,6 +62,7 @@ export function cohortReportOptions(args: ReportArgs, config: ReportConfig): Omi
     value: valueOptions(args, config, margin),
     cac: cacOptions(args, config, margin),
     customers: args.customers ?? config.customers?.path,
+    surveys: surveysInput(args, config),
     rfm: { winBack: winBackOptions(args, config) },
     backtest: backtestOptions(args, config.clv),
   };
@@ -71,7 +73,7 @@ export async function handler(args: Args): Promise<void> {
   const reportOpts = cohortReportOptions(args, config);
   const progress = createProgress({ quiet: args.quiet, verbose: args.verbose });
   const { prepareOutputDir, writeReportDir } = await import('../lib/report/write-output.ts');
-  const output = { inputs: [...orders.files(), args.config, reportOpts.cac?.spend, reportOpts.customers], log: (m: string) => progress.warn?.(m) };
+  const output = { inputs: [...orders.files(), args.config, reportOpts.cac?.spend, reportOpts.customers, reportOpts.surveys?.path], log: (m: string) => progress.warn?.(m) };
   await prepareOutputDir(args.out, output);
   // Loaded once the output folder is accepted (a refused --out answers without loading DuckDB and Vega).
   const { buildCohortReport } = await import('../lib/run/build-report.ts');

@@ -20,13 +20,20 @@ export function builder(y: Argv) {
       describe: 'Random seed; the same seed gives byte-identical files',
       requiresArg: true,
     })
+    .option('surveys', {
+      type: 'boolean',
+      default: false,
+      describe: 'Also write surveys.csv: NPS answers (customer_id, date, score) related to each customer\'s purchase rate and dropout, from their own random stream (the other files stay the same)',
+    })
     .example('$0 sample', 'write the default sample into data/sample')
+    .example('$0 sample --surveys --out /tmp/s', 'with NPS answers for --surveys')
     .example('$0 sample --seed 7 --out /tmp/sample7', 'another, equally shaped data set');
 }
 
 interface SampleArgs {
   out: string;
   seed: number;
+  surveys: boolean;
 }
 
 export async function handler(args: ArgumentsCamelCase<SampleArgs>): Promise<void> {
@@ -36,6 +43,6 @@ export async function handler(args: ArgumentsCamelCase<SampleArgs>): Promise<voi
   if (!Number.isSafeInteger(args.seed)) {
     throw new UserError(`sample: --seed must be an integer, got ${String(args.seed)}`);
   }
-  const paths = await writeSample(args.out, { seed: args.seed });
+  const paths = await writeSample(args.out, { seed: args.seed, surveys: args.surveys });
   for (const p of paths) process.stdout.write(`${p}\n`);
 }

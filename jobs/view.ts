@@ -12,8 +12,9 @@ import { createProgress } from '../lib/progress.ts';
 import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
 import { backtestOptions } from '../lib/clv/backtest-options.ts';
-import { cacFlags, cacOptions, valueFlags, valueOptions, winBackFlags, winBackOptions, type CacFlags, type ValueFlags, type WinBackFlags } from '../lib/cli/report-options.ts';
+import { cacFlags, cacOptions, surveyFlags, surveysInput, valueFlags, valueOptions, winBackFlags, winBackOptions, type CacFlags, type SurveyFlags, type ValueFlags, type WinBackFlags } from '../lib/cli/report-options.ts';
 import type { CacOptions } from '../lib/parts/cac/compute.ts';
+import type { SurveysInput } from '../lib/load/load-surveys.ts';
 import { formatViewList, findView, VIEWS, viewNames, type ViewEntry } from '../lib/parts/registry.ts';
 
 /** Options of one view (loosely typed: which options exist depends on the view). */
@@ -38,6 +39,7 @@ type ViewArgs = ArgumentsCamelCase<{
 }> &
   ValueFlags &
   CacFlags &
+  SurveyFlags &
   WinBackFlags;
 
 function viewBuilder(v: ViewEntry) {
@@ -70,6 +72,7 @@ function viewBuilder(v: ViewEntry) {
     else if (v.options.includes('segment-by')) {
       b = b.option('customers', { type: 'string', describe: 'Customer attributes file (customer_id plus columns) whose columns can be --segment-by segments', group: 'View:' });
     }
+    if (v.options.includes('surveys') || v.options.includes('segment-by')) b = surveyFlags(b);
     if (v.options.includes('win-back')) b = winBackFlags(b);
     if (v.options.includes('clv') || v.options.includes('spend')) {
       b = b.option('margin', { type: 'number', describe: 'Gross margin (fraction of revenue kept); without it values are revenue', group: 'Customer value:' });
@@ -91,13 +94,19 @@ function requireSpend(v: ViewEntry, cac: CacOptions | undefined): CacOptions {
   return cac;
 }
 
+/** The surveys view needs a survey file (flag or config); other views take one when given. */
+function requireSurveys(v: ViewEntry, surveys: SurveysInput | undefined): SurveysInput | undefined {
+  if (!surveys && v.options.includes('surveys')) throw new UserError(`clv view ${v.name}: ${v.needs ?? 'needs a survey file'}`);
+  return surveys;
+}
+
 async function runView(v: ViewEntry, args: ViewArgs): Promise<void> {
   const { orders, config } = await resolveOrders(args);
   const segmentBy = v.options.includes('segment-by') ? (args.segmentBy !== undefined ? parseList(args.segmentBy) : (config.segment_by ?? [])) : [];
   const margin = args.margin ?? config.margin;
   const progress = createProgress({ quiet: args.quiet });
   const { prepareOutputDir, writeReportDir } = await import('../lib/report/write-output.ts');
-  const output = { inputs: [...orders.files(), args.config, args.spend ?? config.spend?.path, args.customers ?? config.customers?.path], log: (m: string) => progress.warn?.(m) };
+  const output = { inputs: [...orders.files(), args.config, args.spend ?? config.spend?.path, args.customers ?? config.customers?.path, args.surveys ?? config.surveys?.path], log: (m: string) => progress.warn?.(m) };
   await prepareOutputDir(args.out, output);
   const { buildCohortReport } = await import('../lib/run/build-report.ts');
   const result = await buildCohortReport({
@@ -115,6 +124,7 @@ async function runView(v: ViewEntry, args: ViewArgs): Promise<void> {
     value: v.options.includes('clv') ? valueOptions({ ...args, clv: true }, config, margin) : false,
     cac: v.options.includes('spend') ? requireSpend(v, cacOptions(args, config, margin)) : undefined,
     customers: v.options.includes('spend') || v.options.includes('segment-by') ? (args.customers ?? config.customers?.path) : undefined,
+    surveys: v.options.includes('surveys') || v.options.includes('segment-by') ? requireSurveys(v, surveysInput(args, config)) : undefined,
     rfm: { winBack: v.options.includes('win-back') ? winBackOptions(args, config) : {} },
     backtest: v.options.includes('clv') ? backtestOptions(args, config.clv) : undefined,
     progress,

@@ -37,7 +37,17 @@ function topAndOthers(points: LinePoint[], sizes: ReadonlyMap<string, number>): 
 }
 
 /** Average retention curve per segment (complete cells, size-weighted), offset ≥ 1; more than {@link MAX_LINES} values: top five and "all others". */
-export function segmentLinesSpec(average: AveragePoint[], options: { period: PeriodUnit; segmentColumn: string; colorKey: string; sizes?: ReadonlyMap<string, number> }) {
+export function segmentLinesSpec(
+  average: AveragePoint[],
+  options: {
+    period: PeriodUnit;
+    segmentColumn: string;
+    colorKey: string;
+    sizes?: ReadonlyMap<string, number>;
+    /** Colours that carry a meaning (score bands from good to bad) instead of the report's category colours. */
+    fixedColors?: { domain: string[]; range: string[] };
+  },
+) {
   const all = average
     .filter((a) => a.period_offset >= 1 && a.cohorts >= MIN_AVERAGE_COHORTS)
     .map((a) => ({ segment: a.segment as string, period_offset: a.period_offset, value: a.retention_rate, cohorts: a.cohorts, customers: a.cohort_customers }));
@@ -59,7 +69,7 @@ export function segmentLinesSpec(average: AveragePoint[], options: { period: Per
         field: 'segment',
         type: 'nominal',
         title: options.segmentColumn,
-        scale: categoryScale(options.colorKey, segments),
+        scale: options.fixedColors ?? categoryScale(options.colorKey, segments),
         legend: { titleLimit: 240, labelLimit: 240 },
       },
       tooltip: [

@@ -27,13 +27,13 @@ export function ordersOptions<T>(y: Argv<T>) {
 }
 
 /** Parses `--map a=b` pairs. */
-export function parseMap(pairs: string[] | undefined): Record<string, string> {
+export function parseMap(pairs: string[] | undefined, flag = '--map', example = 'customer_id=CustomerID'): Record<string, string> {
   const map: Record<string, string> = {};
   for (const pair of pairs ?? []) {
     const eq = pair.indexOf('=');
-    if (eq <= 0 || eq === pair.length - 1) throw new UserError(`--map ${JSON.stringify(pair)}: expected canonical=FileColumn, e.g. --map customer_id=CustomerID`);
+    if (eq <= 0 || eq === pair.length - 1) throw new UserError(`${flag} ${JSON.stringify(pair)}: expected canonical=FileColumn, e.g. ${flag} ${example}`);
     const key = pair.slice(0, eq).trim();
-    if (map[key] !== undefined) throw new UserError(`--map ${key} is given twice (${JSON.stringify(map[key])} and ${JSON.stringify(pair.slice(eq + 1).trim())}); map each column once`);
+    if (map[key] !== undefined) throw new UserError(`${flag} ${key} is given twice (${JSON.stringify(map[key])} and ${JSON.stringify(pair.slice(eq + 1).trim())}); map each column once`);
     map[key] = pair.slice(eq + 1).trim();
   }
   return map;

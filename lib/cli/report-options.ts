@@ -11,6 +11,8 @@ import type { ReportConfig } from '../config/report-config.ts';
 import { UserError } from '../errors.ts';
 import type { CacOptions } from '../parts/cac/compute.ts';
 import type { WinBackOptions } from '../segments/win-back.ts';
+import { SURVEY_KINDS, type SurveyKind, type SurveysInput } from '../load/load-surveys.ts';
+import { parseMap } from './orders-options.ts';
 import { DEFAULT_PURCHASE_MODEL, PURCHASE_MODEL_IDS, PURCHASE_MODELS, type PurchaseModelId } from '../models/registry.ts';
 
 export interface ValueFlags {
@@ -95,6 +97,36 @@ export function cacOptions(args: CacFlags, config: ReportConfig, margin: number 
     channelCostToServe: ue.channel_cost_to_serve,
     expectedLifetimeYears: ue.expected_lifetime_years,
   };
+}
+
+export interface SurveyFlags {
+  surveys?: string;
+  surveyKind?: SurveyKind;
+  surveyMap?: string[];
+  surveyDateFormat?: string;
+}
+
+/** The survey flags (Survey scores section, nps_band / csat_band segments). */
+export function surveyFlags<T>(y: Argv<T>) {
+  return y
+    .option('surveys', { type: 'string', describe: 'Survey answers file (customer_id, date, score): adds Survey scores (NPS or CSAT per period, value per band) and the segment column nps_band / csat_band', group: 'Surveys:' })
+    .option('survey-kind', { choices: SURVEY_KINDS as readonly SurveyKind[] as SurveyKind[], describe: 'nps: scores 0–10 (promoter 9–10, passive 7–8, detractor 0–6; default); csat: scores 1–5 (satisfied 4–5)', group: 'Surveys:' })
+    .option('survey-map', { type: 'string', array: true, describe: 'Map a survey column: --survey-map score=Rating (also customer_id, date)', group: 'Surveys:' })
+    .option('survey-date-format', { type: 'string', describe: 'Pattern of survey dates that are not ISO 8601, e.g. dd/MM/yyyy', group: 'Surveys:' });
+}
+
+/** The survey input: flags, then the config's `surveys`; undefined without a file. */
+export function surveysInput(args: SurveyFlags, config: ReportConfig): SurveysInput | undefined {
+  const c = config.surveys;
+  const path = args.surveys ?? c?.path;
+  if (path === undefined) {
+    if (args.surveyKind !== undefined || args.surveyMap !== undefined || args.surveyDateFormat !== undefined) {
+      throw new UserError('--survey-kind/--survey-map/--survey-date-format: describe a survey file, so they need one (--surveys FILE, or surveys.path in the config)');
+    }
+    return undefined;
+  }
+  const map = { ...(args.surveys === undefined ? (c?.map ?? {}) : {}), ...parseMap(args.surveyMap, '--survey-map', 'score=Rating') };
+  return { path, kind: args.surveyKind ?? (args.surveys === undefined ? c?.kind : undefined) ?? 'nps', map, dateFormat: args.surveyDateFormat ?? (args.surveys === undefined ? c?.date_format : undefined) };
 }
 
 export interface WinBackFlags {

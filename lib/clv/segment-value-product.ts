@@ -4,7 +4,8 @@
  * resamples, and the figures of lib/clv/segment-value.ts over the run's scores.
  * Customer value, CAC and the segment-value part all read it.
  */
-import { ident } from '../engine/database.ts';
+import { ident, literal } from '../engine/database.ts';
+import { NO_RESPONSE } from '../load/load-surveys.ts';
 import type { RunContext } from '../run/run-context.ts';
 import type { CustomerFits } from './customer-fit.ts';
 import { BOOTSTRAP_DEFAULT_MAX_CUSTOMERS, DEFAULT_BOOTSTRAP, DEFAULT_BOOTSTRAP_SEED, segmentValue, type SegmentColumn, type SegmentValueResult } from './segment-value.ts';
@@ -16,6 +17,8 @@ export interface SegmentValueFigures {
   result: SegmentValueResult;
   /** Segment columns by name, in order. */
   columns: string[];
+  /** Segment columns computed for another section (the survey band for Survey scores), not shown in Projected value by segment. */
+  hidden: string[];
   /** No --segment-by was given: the segments are the acquisition channels. */
   defaulted: boolean;
   bootstrap: number;
@@ -47,6 +50,14 @@ export async function computeSegmentValue(ctx: RunContext): Promise<SegmentValue
     from = 'customer_base b LEFT JOIN customer_rfm r USING (customer_id)';
     columns.push({ sql: 'r.rfm_segment', name: RFM_COLUMN_NAME });
   }
+  // The survey band: Survey scores reads its projected value here (the same scores and bootstrap); shown in this section only when named in --segment-by.
+  const surveys = ctx.inputs.surveys;
+  const hidden: string[] = [];
+  if (surveys && ctx.plan.shows('surveys') && !segmentBy.includes(surveys.column)) {
+    from += ' LEFT JOIN survey_bands sb USING (customer_id)';
+    columns.push({ sql: `coalesce(sb.band, ${literal(NO_RESPONSE)})`, name: surveys.column });
+    hidden.push(surveys.column);
+  }
   const customers = fits.all.customers;
   // Refitting the models 100 times takes minutes on hundreds of thousands of customers; there the
   // bootstrap runs only when asked for (and the sampling error of the means is small anyway).
@@ -69,5 +80,5 @@ export async function computeSegmentValue(ctx: RunContext): Promise<SegmentValue
     bootstrapSeed: seed,
   });
   ctx.progress?.detail?.(`segment value: ${result.sizes.customers} customers in ${result.sizes.cells} cells, ${result.sizes.pairs} (x, T) pairs; ${bootstrap} bootstrap resamples in ${result.bootstrap.seconds.toFixed(1)} s${result.bootstrap.threads > 1 ? ` on ${result.bootstrap.threads} threads` : ''}`);
-  return { result, columns: columns.map((c) => c.name), defaulted: segmentBy.length === 0 && columns.length > 0, bootstrap, seed, autoOff, fits };
+  return { result, columns: columns.map((c) => c.name).filter((n) => !hidden.includes(n)), hidden, defaulted: segmentBy.length === 0 && columns.length > hidden.length, bootstrap, seed, autoOff, fits };
 }

@@ -84,6 +84,18 @@ export const ConfigSchema = z.strictObject({
   spend: fileRef.optional(),
   /** Customer attributes: customer_id plus columns (e.g. the acquisition channel). */
   customers: fileRef.optional(),
+  /** Survey answers (customer_id, date, score): the Survey scores section and the nps_band / csat_band segment. */
+  surveys: z
+    .strictObject({
+      path: z.string().min(1),
+      /** nps (scores 0–10, default) or csat (1–5). */
+      kind: z.enum(['nps', 'csat']).optional(),
+      /** canonical column → column name in the file. */
+      map: z.strictObject({ customer_id: z.string().min(1).optional(), date: z.string().min(1).optional(), score: z.string().min(1).optional() }).optional(),
+      /** Pattern of non-ISO answer dates, e.g. dd/MM/yyyy. */
+      date_format: z.string().min(1).optional(),
+    })
+    .optional(),
   /** Acquisition channel: `first-order` or `customers:<column>`. */
   attribution: z.string().regex(/^(first-order|customers:.+)$/, 'expected first-order or customers:<column>').optional(),
   /** Gross margin: fraction of revenue kept as gross profit (CLV and unit economics). */
@@ -162,7 +174,7 @@ export function readConfig(file: string): ReportConfig {
     throw new UserError(`${file}: invalid configuration\n${lines.join('\n')}`);
   }
   const config = parsed.data;
-  for (const ref of [config.orders, config.spend, config.customers]) {
+  for (const ref of [config.orders, config.spend, config.customers, config.surveys]) {
     if (ref && !isAbsolute(ref.path)) {
       const resolved = join(dirname(file), ref.path);
       ref.path = relative(process.cwd(), resolved) || resolved;

@@ -41,6 +41,16 @@ export interface SummaryOptions {
    * "(none)" for customers missing from the file or with an empty value.
    */
   customerColumns?: string[];
+  /** Segment columns read from other per-customer tables (e.g. the survey band, lib/load/load-surveys.ts). */
+  customerTables?: CustomerTableColumn[];
+}
+
+/** A segment column whose value per customer is `value` in `table` (keyed by customer_id); `missing` for customers not in it. */
+export interface CustomerTableColumn {
+  column: string;
+  table: string;
+  value: string;
+  missing: string;
 }
 
 /** Totals over all customers, for the headline KPIs. */
@@ -110,6 +120,24 @@ export async function customerTable(db: Database, asOf: string): Promise<aq.Colu
     ORDER BY customer_id`);
 }
 
+/** Customers per cohort (and segment: an SQL expression over `from`, which reads customer_base). */
+export function cohortSizesSql(segment?: string, from = 'customer_base'): string {
+  return `
+    SELECT ${segment ? `${segment} AS segment, ` : ''}cohort_index, CAST(count(*) AS INTEGER) AS customers
+    FROM ${from} GROUP BY ALL ORDER BY ALL`;
+}
+
+/** Cohort cells (active customers, orders, revenue per cohort and period, and segment) from `from`, which reads customer_periods. */
+export function cohortCellsSql(segment?: string, from = 'customer_periods'): string {
+  return `
+    SELECT ${segment ? `${segment} AS segment, ` : ''}cohort_index, period_index,
+           CAST(count(*) FILTER (WHERE orders > 0) AS INTEGER) AS active_customers,
+           CAST(sum(orders) AS INTEGER) AS orders,
+           CAST(sum(revenue) AS DOUBLE) AS revenue
+    FROM ${from}
+    GROUP BY ALL ORDER BY ALL`;
+}
+
 /** The SQL expression for a segment column's value per customer-day. */
 function segmentSource(column: string): string {
   return column === 'channel' ? 'channel' : attributeColumn(column);
@@ -121,7 +149,7 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
   const window = options.activeWindow ?? periodsPerYear(period);
 
   // Customer × day. Attribute values are taken from the first row of the day (file order).
-  const fromCustomers = new Set(options.customerColumns ?? []);
+  const fromCustomers = new Set([...(options.customerColumns ?? []), ...(options.customerTables ?? []).map((t) => t.column)]);
   const dayAttrs = segCols
     .filter((s) => s.column !== 'channel' && !fromCustomers.has(s.column))
     .map((s) => `, arg_min_null(${segmentSource(s.column)}, seq) FILTER (WHERE amount >= 0) AS ${s.alias}`)
@@ -163,7 +191,14 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
            coalesce(arg_min_null(channel, order_date) FILTER (WHERE n_orders > 0), ${literal(NO_VALUE)}) AS acquisition_channel
            ${custAttrs}
     FROM customer_days GROUP BY customer_id)`);
-  const customerSegs = segCols.filter((s) => fromCustomers.has(s.column));
+  for (const t of options.customerTables ?? []) {
+    const alias = segCols.find((s) => s.column === t.column)!.alias;
+    await db.run(`
+      CREATE OR REPLACE TEMP TABLE customer_base AS
+      SELECT b.* REPLACE (coalesce(j.${ident(t.value)}, ${literal(t.missing)}) AS ${alias})
+      FROM customer_base b LEFT JOIN ${ident(t.table)} j USING (customer_id)`);
+  }
+  const customerSegs = segCols.filter((s) => (options.customerColumns ?? []).includes(s.column));
   if (customerSegs.length > 0) {
     await db.run(`
       CREATE OR REPLACE TEMP TABLE customer_base AS
@@ -178,9 +213,7 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
            CAST(count(*) FILTER (WHERE purchase_days > 1) AS INTEGER) AS repeat_customers,
            CAST(count(*) FILTER (WHERE acquisition_channel = ${literal(NO_VALUE)}) AS INTEGER) AS no_channel
     FROM customer_base`);
-  const sizeSql = (segment?: string) => `
-    SELECT ${segment ? `${segment} AS segment, ` : ''}cohort_index, CAST(count(*) AS INTEGER) AS customers
-    FROM customer_base GROUP BY ALL ORDER BY ALL`;
+  const sizeSql = (segment?: string) => cohortSizesSql(segment);
   const sizes = await db.table(sizeSql());
   const cohortRepeat = await db.rows<{ cohort_index: number; repeat_customers: number }>(`
     SELECT cohort_index, CAST(count(*) FILTER (WHERE purchase_days > 1) AS INTEGER) AS repeat_customers
@@ -199,13 +232,7 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
     GROUP BY d.customer_id, ${periodIdx}`);
   await db.run(`DROP TABLE customer_days`);
 
-  const cellSql = (segment?: string) => `
-    SELECT ${segment ? `${segment} AS segment, ` : ''}cohort_index, period_index,
-           CAST(count(*) FILTER (WHERE orders > 0) AS INTEGER) AS active_customers,
-           CAST(sum(orders) AS INTEGER) AS orders,
-           CAST(sum(revenue) AS DOUBLE) AS revenue
-    FROM customer_periods
-    GROUP BY ALL ORDER BY ALL`;
+  const cellSql = (segment?: string) => cohortCellsSql(segment);
   const cells = await db.table(cellSql());
   const segments: SegmentSummary[] = [];
   for (const s of segCols) segments.push({ column: s.column, cells: await db.table(cellSql(s.alias)), sizes: await db.table(sizeSql(s.alias)) });

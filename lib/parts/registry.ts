@@ -16,7 +16,7 @@ import { UserError } from '../errors.ts';
 import type { ReportPart } from './part.ts';
 
 /** Options of `clv view` that a view may accept (the input options --config, --orders, --map, --date-format, --as-of always apply). */
-export type ViewOption = 'period' | 'segment-by' | 'range' | 'metric' | 'clv' | 'spend' | 'win-back';
+export type ViewOption = 'period' | 'segment-by' | 'range' | 'metric' | 'clv' | 'spend' | 'win-back' | 'surveys';
 
 export interface ViewEntry {
   /** Name on the command line and in `report.sections`: lowercase, dashes. */
@@ -245,6 +245,22 @@ export const PARTS: PartEntry[] = [
     load: async () => (await import('./rfm/part.ts')).part as ReportPart<unknown>,
   },
   {
+    id: 'surveys',
+    views: [
+      {
+        name: 'surveys',
+        title: 'Survey scores',
+        describe: 'NPS (or CSAT) per period from a survey file, and per band of the latest answer (promoter / passive / detractor, or satisfied / not): respondents, retention, revenue per customer so far and projected CLV with intervals.',
+        sections: ['surveys'],
+        options: ['period', 'surveys', 'clv'],
+        data: ['surveys.csv', 'survey_bands.csv'],
+        needs: 'needs a survey file: --surveys FILE (or surveys.path in the config)',
+        example: 'surveys --orders data/sample/orders.csv --surveys data/sample/surveys.csv --survey-kind nps',
+      },
+    ],
+    load: async () => (await import('./surveys/part.ts')).part as ReportPart<unknown>,
+  },
+  {
     // data/customers.csv: one row per customer with the scores and RFM columns (no section; not in a view).
     id: 'customer-table',
     views: [],
@@ -344,6 +360,7 @@ export function formatViewList(): string {
     clv: '--business/--clv-model/--horizon-months/--annual-discount-rate/--holdout-months/--margin',
     spend: '--spend/--customers/--attribution/--margin',
     'win-back': '--win-back-p-alive/--win-back-top-share',
+    surveys: '--surveys/--survey-kind/--survey-map/--survey-date-format',
   };
   const width = Math.max(...VIEWS.map((v) => v.name.length));
   const lines = ['Views (clv view <name> --orders FILE [options]; clv view <name> --help for details):', ''];

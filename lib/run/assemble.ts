@@ -119,6 +119,7 @@ export async function assemble(
     { role: 'orders', kind: source.kind, label: source.label, ...orders.input },
     ...(ctx.inputs.spend && options.spendSource ? [{ role: 'spend', ...options.spendSource.describe(), ...ctx.inputs.spend.input }] : []),
     ...(ctx.inputs.customers && options.customersSource ? [{ role: 'customers', ...options.customersSource.describe(), ...ctx.inputs.customers.input }] : []),
+    ...(ctx.inputs.surveys && options.surveysSource ? [{ role: 'surveys', ...options.surveysSource.describe(), ...ctx.inputs.surveys.input }] : []),
   ];
   const { segment_value, backtest, unit_economics, rfm, customer_value: _cv, ...otherParts } = partManifest;
   const manifest = {

@@ -89,6 +89,7 @@ export async function buildReport(input: ReportOptions): Promise<ReportResult> {
       asOf: orders.asOf,
       segmentBy: options.segmentBy,
       customerColumns: inputs.customerColumns,
+      customerTables: inputs.customerTables,
       activeWindow: periodsPerYear(options.period),
       afterFactsRead: async () => {
         await captureProducts(db, needed);
@@ -102,7 +103,7 @@ export async function buildReport(input: ReportOptions): Promise<ReportResult> {
     const ctx = createRunContext({
       db,
       orders,
-      inputs: { customers: inputs.customers, spend: inputs.spend },
+      inputs: { customers: inputs.customers, spend: inputs.spend, surveys: inputs.surveys },
       source: inputs.source,
       analysis,
       options,

@@ -9,6 +9,8 @@ import type { Progress } from '../progress.ts';
 import type { LoadedOrders } from '../load/load-orders.ts';
 import { checkCustomerColumns, type LoadedCustomers } from '../load/load-customers.ts';
 import type { LoadedSpend } from '../load/load-spend.ts';
+import { NO_RESPONSE, type LoadedSurveys } from '../load/load-surveys.ts';
+import type { CustomerTableColumn } from '../engine/summarize.ts';
 import type { OrdersSource, SourceDescription } from '../sources/source.ts';
 import { checkCacOptions } from '../parts/cac/compute.ts';
 import type { RunOptions } from './run-options.ts';
@@ -20,6 +22,9 @@ export interface RunInputs {
   spend?: LoadedSpend;
   /** Segment columns that come from the customers file. */
   customerColumns: string[];
+  surveys?: LoadedSurveys;
+  /** Segment columns read from other per-customer tables (the survey band). */
+  customerTables: CustomerTableColumn[];
 }
 
 export async function loadInputs(db: Database, source: OrdersSource, options: RunOptions, o: { withSpend: boolean; progress?: Progress }): Promise<RunInputs> {
@@ -31,8 +36,15 @@ export async function loadInputs(db: Database, source: OrdersSource, options: Ru
   if (options.customersSource) o.progress?.step(`reading ${options.customersSource.describe().label}`);
   const customers = options.customersSource ? await options.customersSource.load(db) : undefined;
   if (customers && attribution?.kind === 'customers') checkCustomerColumns(customers, [attribution.column]);
+  if (options.surveysSource) o.progress?.step(`reading ${options.surveysSource.describe().label}`);
+  const surveys = options.surveysSource ? await options.surveysSource.load(db, { asOf: orders.asOf }) : undefined;
   const customerColumns: string[] = [];
+  const customerTables: CustomerTableColumn[] = [];
   for (const s of options.segmentBy) {
+    if (surveys && s === surveys.column) {
+      customerTables.push({ column: s, table: 'survey_bands', value: 'band', missing: NO_RESPONSE });
+      continue;
+    }
     if (s === 'channel' && !orders.hasChannel) {
       throw new UserError(`--segment-by channel: ${described.label} has no channel column (map one with --map channel=YourColumn)`);
     }
@@ -41,7 +53,10 @@ export async function loadInputs(db: Database, source: OrdersSource, options: Ru
       customerColumns.push(s);
       continue;
     }
-    const choices = [...(orders.hasChannel ? ['channel'] : []), ...orders.attributes, ...(customers?.attributes ?? []).filter((c) => !orders.attributes.includes(c))];
+    if (/^(nps|csat)_band$/.test(s)) {
+      throw new UserError(`--segment-by ${s}: ${surveys ? `the survey file ${options.surveysSource?.describe().label} is read as ${surveys.kind.toUpperCase()}, whose band column is ${surveys.column}` : 'the survey bands need a survey file: --surveys FILE (and --survey-kind nps or csat)'}`);
+    }
+    const choices = [...(orders.hasChannel ? ['channel'] : []), ...orders.attributes, ...(customers?.attributes ?? []).filter((c) => !orders.attributes.includes(c)), ...(surveys ? [surveys.column] : [])];
     throw new UserError(
       `--segment-by ${s}: no such column in ${described.label}${options.customersSource ? ` or ${options.customersSource.describe().label}` : ''}; ${choices.length > 0 ? `choose one of ${choices.join(', ')}` : 'the file has no attribute columns to segment by (a --customers file can add some)'}`,
     );
@@ -51,5 +66,5 @@ export async function loadInputs(db: Database, source: OrdersSource, options: Ru
     o.progress?.step(`reading ${options.spendSource.describe().label}`);
     spend = await options.spendSource.load(db, { currency: options.currency, asOf: orders.asOf });
   }
-  return { orders, source: described, customers, spend, customerColumns };
+  return { orders, source: described, customers, spend, customerColumns, surveys, customerTables };
 }

@@ -16,6 +16,7 @@ import type { Progress } from '../progress.ts';
 import type { LoadedOrders } from '../load/load-orders.ts';
 import type { LoadedCustomers } from '../load/load-customers.ts';
 import type { LoadedSpend } from '../load/load-spend.ts';
+import type { LoadedSurveys } from '../load/load-surveys.ts';
 import type { CohortAnalysis } from '../cohorts/analyze-cohorts.ts';
 import type { Formatters } from '../report/format.ts';
 import type { RunOptions } from './run-options.ts';
@@ -70,7 +71,7 @@ export interface RunContext {
   db: Database;
   orders: LoadedOrders;
   /** The other inputs (lib/run/load-inputs.ts). */
-  inputs: { customers?: LoadedCustomers; spend?: LoadedSpend };
+  inputs: { customers?: LoadedCustomers; spend?: LoadedSpend; surveys?: LoadedSurveys };
   analysis: CohortAnalysis;
   options: RunOptions;
   /** Which views the report shows. */

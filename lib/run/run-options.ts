@@ -13,8 +13,9 @@ import type { CacOptions } from '../parts/cac/compute.ts';
 import type { CohortRange } from '../cohorts/cohort-range.ts';
 import type { TriangleMetric } from '../parts/cohorts/present.ts';
 import type { PreviousRun } from '../parts/what-changed/present.ts';
-import type { CustomersSource, OrdersSource, SpendSource } from '../sources/source.ts';
-import { fileCustomers, fileSpend } from '../sources/file.ts';
+import type { CustomersSource, OrdersSource, SpendSource, SurveysSource } from '../sources/source.ts';
+import { fileCustomers, fileSpend, fileSurveys } from '../sources/file.ts';
+import type { SurveysInput } from '../load/load-surveys.ts';
 import { findView, type ViewEntry } from '../parts/registry.ts';
 
 export interface ReportOptions {
@@ -41,6 +42,9 @@ export interface ReportOptions {
   /** Other sources than files for the spend and the customer attributes (a database table…); default: the files named above. */
   spendSource?: SpendSource;
   customersSource?: CustomersSource;
+  /** Survey answers (`--surveys`, `--survey-kind`): the Survey scores section, and the band segment column nps_band / csat_band. */
+  surveys?: SurveysInput;
+  surveysSource?: SurveysSource;
   /** Company named in the report header. */
   company?: string;
   /** Names for data columns in headings and sentences (config report.labels; lib/report/labels.ts). */
@@ -77,6 +81,8 @@ export interface RunOptions {
   /** Where the spend (with `cac`) and the customer attributes come from (built from the paths above when not given). */
   spendSource?: SpendSource;
   customersSource?: CustomersSource;
+  /** Where the survey answers come from (built from `surveys` when not given). */
+  surveysSource?: SurveysSource;
   rfm: { winBack: WinBackOptions } | false;
   /** View names to show, in order (undefined: all). */
   sections?: string[];
@@ -114,6 +120,7 @@ export function resolveRunOptions(o: ReportOptions): RunOptions {
     customers: o.customers ?? o.cac?.customers,
     spendSource: o.spendSource ?? (o.cac ? fileSpend(o.cac.spend) : undefined),
     customersSource: o.customersSource ?? ((o.customers ?? o.cac?.customers) !== undefined ? fileCustomers((o.customers ?? o.cac?.customers) as string) : undefined),
+    surveysSource: o.surveysSource ?? (o.surveys ? fileSurveys(o.surveys) : undefined),
     rfm: o.rfm === false ? false : { winBack: { ...DEFAULT_WIN_BACK, ...(o.rfm?.winBack ?? {}) } },
     sections: view ? [view.name] : o.sections,
     view,

@@ -34,6 +34,12 @@ export interface SampleOptions {
   start?: string;
   /** Last calendar day (UTC) of the window, inclusive, 'YYYY-MM-DD'. Default '2024-12-31'. */
   end?: string;
+  /**
+   * Also write surveys.csv (NPS answers related to each customer's purchase rate and dropout
+   * probability, SURVEY_PARAMETERS). Drawn from their own random stream: the other files are
+   * byte-identical with or without it (the README gains a section describing it).
+   */
+  surveys?: boolean;
 }
 
 export interface SampleData {
@@ -45,6 +51,8 @@ export interface SampleData {
   spend: string;
   /** README.md documenting the data and its generating parameters. */
   readme: string;
+  /** surveys.csv (with `surveys: true`): customer_id,date,score (NPS 0–10; a few empty scores). */
+  surveys?: string;
 }
 
 export type SampleChannel = 'paid_search' | 'paid_social' | 'email' | 'affiliate' | 'organic';
@@ -208,6 +216,30 @@ const STREAM_ACQUISITION = 1;
 const STREAM_CUSTOMERS = 2;
 const STREAM_REFUNDS = 3;
 const STREAM_SPEND = 4;
+const STREAM_SURVEYS = 5;
+
+/**
+ * How the NPS answers of surveys.csv are drawn (own stream, after the orders). A customer is
+ * asked after each purchase day and answers with probability `answerRate`, `minDelayDays`–
+ * `maxDelayDays` days later (answers after the window's end are not written). Each customer has a
+ * satisfaction s = rateWeight·z(ln λ) − dropoutWeight·z(logit p) + customerNoise·N(0, 1), where z
+ * standardises over all customers (λ: purchase rate, p: dropout probability of the BG/NBD draw);
+ * each answer is round(base + scale·s + answerNoise·N(0, 1)) clipped to 0–10. So frequent buyers
+ * who rarely drop out tend to be promoters. A share `emptyShare` of answers has an empty score
+ * (a question left unanswered).
+ */
+export const SURVEY_PARAMETERS = deepFreeze({
+  answerRate: 0.1,
+  minDelayDays: 1,
+  maxDelayDays: 10,
+  rateWeight: 0.6,
+  dropoutWeight: 0.6,
+  customerNoise: 0.55,
+  base: 7.6,
+  scale: 1.8,
+  answerNoise: 0.9,
+  emptyShare: 0.03,
+});
 
 // ---------------------------------------------------------------------------
 // Dates (UTC only)
@@ -266,6 +298,8 @@ interface Customer {
   channel: number;
   region: number;
   type: number;
+  lambda: number; // BG/NBD purchase rate (per week)
+  dropout: number; // BG/NBD dropout probability
 }
 
 interface Order {
@@ -358,10 +392,10 @@ function generate(options: SampleOptions): Generated {
       const channel = rng.pick(channelWeights, channelTotal);
       const region = rng.pick(regionWeights, regionTotal);
       const type = rng.pick(typeWeights, typeTotal);
-      customers.push({ signupDay: day, channel, region, type });
       const cp = channelParams[channel];
       const lambda = rng.gamma(cp.bgnbd.r, cp.bgnbd.alpha);
       const dropout = rng.beta(cp.bgnbd.a, cp.bgnbd.b);
+      customers.push({ signupDay: day, channel, region, type, lambda, dropout });
       const gg = cp.gammaGamma;
       const nu = rng.gamma(gg.q, gg.gamma * (type === b2bIdx ? P.b2bSpendMultiplier : 1));
       const amount = (): number => Math.max(minCents, Math.round(rng.gamma(gg.p, nu) * 100));
@@ -498,15 +532,68 @@ function generate(options: SampleOptions): Generated {
     marketingSpend: spendTotal,
   };
 
+  const readme = renderReadme({ seed, start, end, nDays }, summary);
+  const surveys = options.surveys ? generateSurveys(seed, customers, orders, days, customerIds) : undefined;
   return {
     data: {
       orders: orderLines.join('\n') + '\n',
       customers: customerLines.join('\n') + '\n',
       spend: spendLines.join('\n') + '\n',
-      readme: renderReadme({ seed, start, end, nDays }, summary),
+      readme: surveys ? `${readme}${surveysReadme(surveys)}` : readme,
+      ...(surveys ? { surveys: surveys.text } : {}),
     },
     summary,
   };
+}
+
+/** surveys.csv (see SURVEY_PARAMETERS), from its own random stream. */
+function generateSurveys(seed: number, customers: Customer[], orders: Order[], days: DayInfo[], ids: string[]): { text: string; answers: number; respondents: number; empty: number } {
+  const S = SURVEY_PARAMETERS;
+  const rng = new Rng(seed, STREAM_SURVEYS);
+  const zscores = (xs: number[]) => {
+    const mean = sum(xs) / xs.length;
+    const sd = Math.sqrt(sum(xs.map((x) => (x - mean) ** 2)) / xs.length) || 1;
+    return xs.map((x) => (x - mean) / sd);
+  };
+  const rate = zscores(customers.map((c) => Math.log(Math.max(c.lambda, 1e-12))));
+  const drop = zscores(customers.map((c) => Math.log(Math.max(c.dropout, 1e-12) / Math.max(1 - c.dropout, 1e-12))));
+  const satisfaction = customers.map((_, i) => S.rateWeight * rate[i] - S.dropoutWeight * drop[i] + S.customerNoise * rng.normal());
+  const answers: { day: number; customer: number; order: number; score: number | null }[] = [];
+  for (let i = 0; i < orders.length; i++) {
+    const o = orders[i];
+    const prev = orders[i - 1];
+    if (prev && prev.day === o.day && prev.customer === o.customer) continue; // one invitation per purchase day
+    if (rng.next() >= S.answerRate) continue;
+    const day = o.day + rng.int(S.minDelayDays, S.maxDelayDays);
+    const noise = rng.normal();
+    const empty = rng.next() < S.emptyShare;
+    if (day >= days.length) continue;
+    const score = Math.min(10, Math.max(0, Math.round(S.base + S.scale * satisfaction[o.customer] + S.answerNoise * noise)));
+    answers.push({ day, customer: o.customer, order: i, score: empty ? null : score });
+  }
+  answers.sort((x, y) => x.day - y.day || x.customer - y.customer || x.order - y.order);
+  const lines = ['customer_id,date,score', ...answers.map((a) => `${ids[a.customer]},${days[a.day].iso},${a.score ?? ''}`)];
+  return {
+    text: lines.join('\n') + '\n',
+    answers: answers.length,
+    respondents: new Set(answers.map((a) => a.customer)).size,
+    empty: answers.filter((a) => a.score === null).length,
+  };
+}
+
+function surveysReadme(s: { answers: number; respondents: number; empty: number }): string {
+  const S = SURVEY_PARAMETERS;
+  return [
+    '',
+    '## surveys.csv (written with `clv sample --surveys`)',
+    '',
+    `NPS answers (0–10): \`customer_id,date,score\`, ${fmt(s.answers)} answers from ${fmt(s.respondents)} customers; ${fmt(s.empty)} have an empty score (a question left unanswered). ` +
+      `After each purchase day a customer answers with probability ${num(S.answerRate)}, ${num(S.minDelayDays)}–${num(S.maxDelayDays)} days later (answers after the window are not written). ` +
+      `Each customer's satisfaction is s = ${num(S.rateWeight)}·z(ln λ) − ${num(S.dropoutWeight)}·z(logit p) + ${num(S.customerNoise)}·N(0, 1), with λ and p the customer's BG/NBD purchase rate and dropout probability standardised over all customers; ` +
+      `an answer is round(${num(S.base)} + ${num(S.scale)}·s + ${num(S.answerNoise)}·N(0, 1)) clipped to 0–10. So customers who buy often and rarely drop out tend to be promoters. ` +
+      'The answers come from their own random stream: the other files are the same with or without them.',
+    '',
+  ].join('\n');
 }
 
 function sum(xs: readonly number[]): number {
@@ -540,6 +627,7 @@ export async function writeSample(dir: string, options: SampleOptions): Promise<
     ['orders.csv', data.orders],
     ['customers.csv', data.customers],
     ['spend.csv', data.spend],
+    ...(data.surveys !== undefined ? [['surveys.csv', data.surveys] as [string, string]] : []),
     ['README.md', data.readme],
   ];
   const paths: string[] = [];

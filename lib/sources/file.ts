@@ -5,7 +5,8 @@
  */
 import { extname } from 'node:path';
 import type { OrdersInput } from '../load/load-orders.ts';
-import type { CustomersSource, OrdersSource, SpendSource } from './source.ts';
+import type { SurveysInput } from '../load/load-surveys.ts';
+import type { CustomersSource, OrdersSource, SpendSource, SurveysSource } from './source.ts';
 
 /** The format of an orders file, from its name. */
 export function orderFileFormat(path: string): 'csv' | 'parquet' {
@@ -38,5 +39,15 @@ export function fileCustomers(path: string): CustomersSource {
     describe: () => ({ kind: orderFileFormat(path), label: path }),
     files: () => [path],
     load: async (db, o) => (await import('../load/load-customers.ts')).loadCustomers(db, path, o),
+  };
+}
+
+/** The survey answers from a file (CSV or Parquet; lib/load/load-surveys.ts). */
+export function fileSurveys(input: SurveysInput): SurveysSource {
+  return {
+    describe: () => ({ kind: orderFileFormat(input.path), label: input.path }),
+    files: () => [input.path],
+    load: async (db, o) => (await import('../load/load-surveys.ts')).loadSurveys(db, input, o),
+    manifestOptions: () => ({ kind: input.kind, map: input.map ?? {}, date_format: input.dateFormat ?? null }),
   };
 }

@@ -8,6 +8,7 @@ import type { Database } from '../engine/database.ts';
 import type { LoadedOrders } from '../load/load-orders.ts';
 import type { LoadedSpend } from '../load/load-spend.ts';
 import type { LoadedCustomers } from '../load/load-customers.ts';
+import type { LoadedSurveys } from '../load/load-surveys.ts';
 
 export interface SourceDescription {
   /** The kind of source: `csv`, `parquet` (later `postgres`). */
@@ -43,4 +44,13 @@ export interface CustomersSource {
   describe(): SourceDescription;
   files(): string[];
   load(db: Database, o?: { requiredColumns?: string[] }): Promise<LoadedCustomers>;
+}
+
+/** Where the survey answers come from (`--surveys`): NPS or CSAT scores, cut at the as-of date, matched to customers with orders (tables `survey_responses`, `survey_bands`). */
+export interface SurveysSource {
+  describe(): SourceDescription;
+  files(): string[];
+  load(db: Database, o: { asOf: string }): Promise<LoadedSurveys>;
+  /** The options that define the reading as the manifest records them. */
+  manifestOptions(): { kind: string; map: Record<string, string>; date_format: string | null };
 }

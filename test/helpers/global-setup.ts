@@ -16,7 +16,7 @@ import { writeSample } from '../../lib/sample/generate-sample.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** Folder with writeSample(dir, { seed: 42 })'s files. */
+    /** Folder with writeSample(dir, { seed: 42, surveys: true })'s files (clv.config.json names surveys.csv). */
     sampleDir: string;
   }
 }
@@ -25,7 +25,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const r = spawnSync(process.execPath, ['bin/build.js', '--if-stale'], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`node bin/build.js --if-stale failed (exit ${r.status ?? r.signal}): the tests need dist/`);
   const sampleDir = mkdtempSync(join(tmpdir(), 'clv-test-sample-'));
-  await writeSample(sampleDir, { seed: 42 });
+  await writeSample(sampleDir, { seed: 42, surveys: true });
   project.provide('sampleDir', sampleDir);
   return () => rmSync(sampleDir, { recursive: true, force: true });
 }

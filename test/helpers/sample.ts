@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 
-/** Writes into `dir` (created when missing) the files of writeSample(dir, { seed: 42 }). */
+/** Writes into `dir` (created when missing) the files of writeSample(dir, { seed: 42, surveys: true }). */
 export function copySample(dir: string): void {
   const from = inject('sampleDir');
   mkdirSync(dir, { recursive: true });

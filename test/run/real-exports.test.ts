@@ -80,5 +80,6 @@ describe('stale data', () => {
     expect(manifest.stale).toEqual({ last_order: '2024-12-31', as_of: '2026-12-31', periods: 24 });
     const again = runClv(['monthly', '--config', config, '--as-of', '2026-12-31', '--out-root', root, '--quiet', '--no-bootstrap', '--allow-stale']);
     expect(again.status).toBe(0);
+    // Two full monthly runs of the sample (with its survey file): about 10 s of CPU each, more on a busy machine.
   }, 180_000);
 });

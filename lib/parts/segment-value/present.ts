@@ -42,7 +42,7 @@ export function presentSegmentValue(f: SegmentValueFigures | { failed: string },
   const { fmt } = p;
   const o = p.options;
   const { result, bootstrap, seed, autoOff } = f;
-  const rows = result.rows;
+  const rows = result.rows.filter((r) => !f.hidden.includes(r.segment_column));
   const level = `${Math.round(INTERVAL_LEVEL * 100)}%`;
   const money = (v: number | null) => (v === null ? 'n/a' : fmt.moneyPrecise(v));
   const band = (r: SegmentValueRow) => (r.clv_mean_low === null || r.clv_mean_high === null ? 'no interval' : `${level} interval ${money(r.clv_mean_low)}–${money(r.clv_mean_high)}`);
