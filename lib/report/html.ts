@@ -132,14 +132,14 @@ function renderMatrix(m: CohortMatrix, sectionId: string, fmt: Formatters): stri
     v.kind === 'percent' ? (v.digits === 0 ? fmt.percentWhole(x) : fmt.percent(x)) : v.digits === 0 ? fmt.money(x) : fmt.moneyPrecise(x);
   const table = (v: CohortMatrixView) => {
     const shaded = (j: number) => !(v.unshaded ?? []).includes(m.offsets[j]);
-    const max = Math.max(0, ...v.cells.flatMap((r) => r.flatMap((c, j) => (c && shaded(j) && Number.isFinite(c.v) ? [c.v] : []))));
+    const max = Math.max(0, ...v.cells.flatMap((r) => r.flatMap((c, j) => (c && !c.projected && shaded(j) && Number.isFinite(c.v) ? [c.v] : []))));
     const body = m.rows
       .map((r, i) => {
         const cells = v.cells[i]
           .map((c, j) => {
             if (c === null || !Number.isFinite(c.v)) return '<td></td>';
-            const s = shaded(j) && max > 0 ? Math.max(0, Math.min(1, c.v / max)) : 0;
-            const cls = [c.partial ? 'p' : '', s > 0.6 ? 'hi' : ''].filter(Boolean).join(' ');
+            const s = shaded(j) && max > 0 && !c.projected ? Math.max(0, Math.min(1, c.v / max)) : 0;
+            const cls = c.projected ? 'proj' : [c.partial ? 'p' : '', s > 0.6 ? 'hi' : ''].filter(Boolean).join(' ');
             return `<td${cls ? ` class="${cls}"` : ''}${s > 0 ? ` style="--s:${s.toFixed(2)}"` : ''}>${escapeHtml(value(v, c.v))}</td>`;
           })
           .join('');

@@ -47,8 +47,8 @@ export interface CohortMatrixView {
   kind: 'percent' | 'money';
   /** Digits after the decimal point. */
   digits: number;
-  /** Per row, per offset: the value, `partial` when its period was not over at the as-of date; null: not reached. */
-  cells: ({ v: number; partial?: boolean } | null)[][];
+  /** Per row, per offset: the value, `partial` when its period was not over at the as-of date, `projected` by the models; null: not reached. */
+  cells: ({ v: number; partial?: boolean; projected?: boolean } | null)[][];
   /** Offsets whose cells are not shaded (offset 0 of retention is 100% by definition). */
   unshaded?: number[];
 }

@@ -106,3 +106,36 @@ describe('charts in the report locale', () => {
     expect(labels.filter((l) => /\d,\d{3}/.test(l))).toEqual([]);
   });
 });
+
+describe('projected cells of the cohort table', () => {
+  it('equal, 12 months ahead, the mean CLV of the cohort scored at margin 1 without discounting', () => {
+    // Two paths: lib/clv/cohort-projection.ts (per cell, to the end of each calendar month after the as-of
+    // date) and lib/clv/score-customers.ts (per customer, 12 months of 365.25 / 12 days: CLV at margin 1,
+    // undiscounted = expected revenue). 2025-12 ends 365 days after 2024-12-31, so they differ by 0.25 day.
+    const out4 = join(dirname(config), 'report-revenue');
+    const r = runClv(['report', '--config', config, '--margin', '1', '--annual-discount-rate', '0', '--bootstrap', '0', '--out', out4, '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    const read = (name: string) => {
+      const [head, ...lines] = readFileSync(join(out4, 'data', name), 'utf8').trim().split('\n');
+      const cols = head.split(',');
+      return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
+    };
+    const customers = read('customers.csv');
+    const projection = read('cohort_projection.csv');
+    expect(Object.keys(projection[0])).toEqual(['cohort', 'period', 'periods_ahead', 'projected_revenue_per_customer']);
+    for (const cohort of ['2022-01', '2023-06', '2024-12']) {
+      const own = customers.filter((c) => c.cohort === cohort);
+      const mean = own.reduce((s, c) => s + Number(c.clv), 0) / own.length;
+      const row = projection.find((p) => p.cohort === cohort && p.periods_ahead === '12')!;
+      expect(row.period).toBe('2025-12');
+      expect(Math.abs(Number(row.projected_revenue_per_customer) / mean - 1), cohort).toBeLessThan(0.001);
+    }
+    // Each cohort's projection only grows with the horizon.
+    for (let i = 1; i < projection.length; i++) {
+      if (projection[i].cohort === projection[i - 1].cohort) expect(Number(projection[i].projected_revenue_per_customer)).toBeGreaterThan(Number(projection[i - 1].projected_revenue_per_customer));
+    }
+    // The report shows them hatched after each cohort's last observed month.
+    const page = readFileSync(join(out4, 'index.html'), 'utf8');
+    expect(page).toMatch(/<th scope="row" class="text">2024-12<\/th><td class="lead">[\d,]+<\/td><td class="lead">\d+%<\/td><td[^>]*>\$\d+<\/td><td class="proj">\$\d+<\/td>/);
+  });
+});

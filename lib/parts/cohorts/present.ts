@@ -7,7 +7,7 @@ import type { SourceDescription } from '../../sources/source.ts';
 import type { CohortAnalysis } from '../../cohorts/analyze-cohorts.ts';
 import type { AveragePoint, RetentionCell } from '../../cohorts/retention.ts';
 import type { LoadedOrders } from '../../load/load-orders.ts';
-import { periodNoun, periodsPerYear, type PeriodUnit } from '../../engine/periods.ts';
+import { periodIndex, periodNoun, periodsPerYear, type PeriodUnit } from '../../engine/periods.ts';
 import { cohortLinesSpec } from '../../charts/cohort-lines.ts';
 import { MAX_LINES, segmentLinesSpec } from '../../charts/segment-lines.ts';
 import { OTHERS } from '../../charts/colors.ts';
@@ -40,6 +40,15 @@ export interface CohortSectionsInput {
   triangleMetric?: TriangleMetric;
   /** Names of data columns (config report.labels). */
   labels?: ColumnLabels;
+  /** The models' projection of each cohort's coming periods, when the run fits them. */
+  projection?: CohortProjection;
+}
+
+/** Per cohort index, the expected net revenue per customer in the 1st, 2nd … period after the as-of date's (cumulative). */
+export interface CohortProjection {
+  byCohort: ReadonlyMap<number, Float64Array>;
+  /** The purchase model's name. */
+  model: string;
 }
 
 /** The offsets worth quoting in sentences, by period unit. */
@@ -178,7 +187,7 @@ function cohortMatrix(input: CohortSectionsInput, cohorts: number[], shown: Rete
     const repeat = analysis.cohortRepeat.get(i);
     return { cohort: cells[0]?.cohort ?? String(i), customers: size, repeatRate: repeat === undefined || size === 0 ? null : repeat / size };
   });
-  const grid = (pick: (c: RetentionCell) => number | null) =>
+  const grid = (pick: (c: RetentionCell) => number | null): CohortMatrixView['cells'] =>
     cohorts.map((i) => {
       const at = new Map((byCohort.get(i) ?? []).map((c) => [c.period_offset, c]));
       return offsets.map((k) => {
@@ -188,12 +197,27 @@ function cohortMatrix(input: CohortSectionsInput, cohorts: number[], shown: Rete
       });
     });
   const digits = maxOffset > MATRIX_PRECISE_MAX ? 0 : 1;
+  // The projected cells: the cumulative value at the last observed cell plus the models' expected revenue per customer since.
+  const proj = input.projection;
+  const asOfPeriod = periodIndex(period, analysis.asOf);
+  const value = grid((c) => c.cumulative_revenue_per_customer);
+  if (proj) {
+    cohorts.forEach((i, r) => {
+      const ahead = proj.byCohort.get(i);
+      const last = (byCohort.get(i) ?? []).find((c) => c.period_index === asOfPeriod);
+      if (!ahead || !last) return;
+      for (let k = last.period_offset + 1; k <= maxOffset; k++) {
+        const j = k - last.period_offset - 1;
+        if (j < ahead.length) value[r][k] = { v: last.cumulative_revenue_per_customer + ahead[j], projected: true };
+      }
+    });
+  }
   const views: CohortMatrixView[] = [
     { label: measure === 'revenue_retention_rate' ? 'Revenue retained' : '% retained', kind: 'percent', digits, cells: grid((c) => c[measure]), unshaded: [0] },
-    ...(orders.money !== 'none' ? [{ label: 'Cumulative net revenue per customer', kind: 'money' as const, digits: maxOffset > MATRIX_PRECISE_MAX ? 0 : 2, cells: grid((c) => c.cumulative_revenue_per_customer) }] : []),
+    ...(orders.money !== 'none' ? [{ label: 'Cumulative net revenue per customer', kind: 'money' as const, digits: maxOffset > MATRIX_PRECISE_MAX ? 0 : 2, cells: value }] : []),
   ];
   return {
-    caption: `A cohort is the customers whose first order fell in the same ${period}. Repeat: share of the cohort who ordered on two or more days by the as-of date. ${measure === 'revenue_retention_rate' ? `Revenue retained: net revenue in ${periodNoun(period)} k ÷ net revenue in ${periodNoun(period)} 0.` : `% retained: share of the cohort who ordered in ${periodNoun(period)} k.`}${views.length > 1 ? ` Cumulative net revenue per customer: the cohort's net revenue from ${periodNoun(period)} 0 to k ÷ its customers.` : ''} Darker cells hold larger values.`,
+    caption: `A cohort is the customers whose first order fell in the same ${period}. Repeat: share of the cohort who ordered on two or more days by the as-of date. ${measure === 'revenue_retention_rate' ? `Revenue retained: net revenue in ${periodNoun(period)} k ÷ net revenue in ${periodNoun(period)} 0.` : `% retained: share of the cohort who ordered in ${periodNoun(period)} k.`}${views.length > 1 ? ` Cumulative net revenue per customer: the cohort's net revenue from ${periodNoun(period)} 0 to k ÷ its customers.` : ''} Darker cells hold larger values.${proj && views.length > 1 ? ` Hatched cells of the cumulative revenue are projected: the ${period}s after the as-of date, from ${proj.model} and Gamma-Gamma fitted on these customers (what the cohort has brought so far plus the revenue per customer the models expect, undiscounted).` : ''}`,
     offsetTitle: `${periodNoun(period, 2).replace(/^./, (c) => c.toUpperCase())} since first order`,
     offsets,
     rows,
