@@ -124,6 +124,21 @@ export const PARTS: PartEntry[] = [
     load: async () => (await import('./cohorts/part.ts')).part as ReportPart<unknown>,
   },
   {
+    id: 'lifecycle',
+    views: [
+      {
+        name: 'lifecycle',
+        title: 'Growth accounting',
+        describe: 'Per period, active customers split into new, retained and reactivated, the churned ones, the same for net revenue (with expansion and contraction), and the quick ratios.',
+        sections: ['lifecycle'],
+        options: ['period', 'range'],
+        data: ['lifecycle.csv'],
+        example: 'lifecycle --orders data/sample/orders.csv --from 2024-01',
+      },
+    ],
+    load: async () => (await import('./lifecycle/part.ts')).part as ReportPart<unknown>,
+  },
+  {
     id: 'customer-value',
     views: [
       {
