@@ -139,7 +139,7 @@ export function presentLifecycle(f: LifecycleFigures, p: { fmt: Formatters; curr
               format: ',.0f',
               description: `Active customers per ${period} split into retained, new and reactivated (above zero) and churned (below zero), ${rows.length} ${axisPeriod}, with the quick ratio as a line on the right axis.`,
             }),
-            caption: `Customers per ${period}: retained, new and reactivated above zero, churned below; the black line is the quick ratio (new + reactivated) ÷ churned, on the right axis.`,
+            caption: `Customers per ${period}: retained, new and reactivated above zero, churned below; the line is the quick ratio (new + reactivated) ÷ churned, on the right axis (dashed: 1).`,
           },
         }
       : {}),
