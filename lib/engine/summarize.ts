@@ -20,7 +20,7 @@ import type * as aq from 'arquero';
 import { baseHistory } from './customer-base.ts';
 import { ident, literal, type Database } from './database.ts';
 import { periodIndexSql, periodsPerYear, type PeriodUnit } from './periods.ts';
-import { attributeColumn } from '../load/load-orders.ts';
+import { attributeColumn, lineValuesColumn } from '../load/load-orders.ts';
 
 /** Name used when a customer's attribute (or channel) is empty. */
 export const NO_VALUE = '(none)';
@@ -41,6 +41,16 @@ export interface SummaryOptions {
    * "(none)" for customers missing from the file or with an empty value.
    */
   customerColumns?: string[];
+  /**
+   * `first:<column>` segments: segment name → the column of the orders (`channel` or an
+   * attribute). A customer's values are those of their first order (the first row, in file
+   * order, of their first purchase day), and, when the orders are summed from lines
+   * (`lineValues`), of every purchased line of that order: a customer whose first order has
+   * several values counts under each (see {@link firstValuesSql}).
+   */
+  firstColumns?: Record<string, string>;
+  /** Columns whose values on every line of an order `facts` has (lib/load/load-orders.ts lineValuesColumn). */
+  lineValues?: string[];
 }
 
 /** Totals over all customers, for the headline KPIs. */
@@ -74,6 +84,8 @@ export interface Summary {
 
 export interface SegmentSummary {
   column: string;
+  /** `first:` segments whose customers can count under several values: how many customers have more than one. */
+  multiValued?: number;
   /** segment, cohort_index, period_index, active_customers, orders, revenue. */
   cells: aq.ColumnTable;
   /** segment, cohort_index, customers. */
@@ -113,6 +125,17 @@ function segmentSource(column: string): string {
   return column === 'channel' ? 'channel' : attributeColumn(column);
 }
 
+/** The values of an order row for a `first:` segment: a list (the lines' values, or the row's own), without NULLs. */
+export function firstValuesSql(column: string, lineValues: readonly string[]): string {
+  const own = `list_filter(list_value(${segmentSource(column)}), v -> v IS NOT NULL)`;
+  return lineValues.includes(column) ? `coalesce(${lineValuesColumn(column)}, ${own})` : own;
+}
+
+/** FROM clause over a table whose segment column `alias` may hold lists: one row per value. */
+export function segmentRows(table: string, alias: string, list: boolean): string {
+  return list ? `(SELECT * REPLACE (unnest(${alias}) AS ${alias}) FROM ${table})` : table;
+}
+
 export async function summarize(db: Database, options: SummaryOptions): Promise<Summary> {
   const { period, asOf } = options;
   const segCols = options.segmentBy.map((c, i) => ({ column: c, alias: `seg_${i}` }));
@@ -120,9 +143,14 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
 
   // Customer × day. Attribute values are taken from the first row of the day (file order).
   const fromCustomers = new Set(options.customerColumns ?? []);
+  const firsts = options.firstColumns ?? {};
   const dayAttrs = segCols
     .filter((s) => s.column !== 'channel' && !fromCustomers.has(s.column))
-    .map((s) => `, arg_min_null(${segmentSource(s.column)}, seq) FILTER (WHERE amount >= 0) AS ${s.alias}`)
+    .map((s) =>
+      firsts[s.column] !== undefined
+        ? `, arg_min(${firstValuesSql(firsts[s.column], options.lineValues ?? [])}, seq) FILTER (WHERE amount >= 0) AS ${s.alias}`
+        : `, arg_min_null(${segmentSource(s.column)}, seq) FILTER (WHERE amount >= 0) AS ${s.alias}`,
+    )
     .join('');
   await db.run(`DROP TABLE IF EXISTS customer_days`);
   await db.run(`
@@ -140,6 +168,8 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
     .map((s) =>
       fromCustomers.has(s.column)
         ? `, ${literal(NO_VALUE)} AS ${s.alias}`
+        : firsts[s.column] !== undefined
+        ? `, coalesce(nullif(arg_min(${s.alias}, order_date) FILTER (WHERE n_orders > 0), []), [${literal(NO_VALUE)}]) AS ${s.alias}`
         : s.column === 'channel'
         ? `, coalesce(arg_min_null(channel, order_date) FILTER (WHERE n_orders > 0), ${literal(NO_VALUE)}) AS ${s.alias}`
         : `, coalesce(arg_min_null(${s.alias}, order_date) FILTER (WHERE n_orders > 0), ${literal(NO_VALUE)}) AS ${s.alias}`,
@@ -168,6 +198,13 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
       SELECT b.* REPLACE (${customerSegs.map((s) => `coalesce(a.${ident(s.column)}, ${literal(NO_VALUE)}) AS ${s.alias}`).join(', ')})
       FROM customer_base b LEFT JOIN customer_attributes a USING (customer_id)`);
   }
+  // first: segments stay lists only where some customer's first order has several values.
+  const lists = new Map<string, number>();
+  for (const s of segCols.filter((c) => firsts[c.column] !== undefined)) {
+    const [{ multi }] = await db.rows<{ multi: number }>(`SELECT CAST(count(*) FILTER (WHERE len(${s.alias}) > 1) AS INTEGER) AS multi FROM customer_base`);
+    if (multi > 0) lists.set(s.alias, multi);
+    else await db.run(`CREATE OR REPLACE TEMP TABLE customer_base AS SELECT * REPLACE (${s.alias}[1] AS ${s.alias}) FROM customer_base`);
+  }
   const [totals] = await db.rows<Totals>(`
     SELECT CAST(count(*) AS INTEGER) AS customers,
            CAST(coalesce(sum(orders), 0) AS BIGINT) AS orders,
@@ -178,7 +215,7 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
     FROM customer_base`);
   const sizeSql = (segment?: string) => `
     SELECT ${segment ? `${segment} AS segment, ` : ''}cohort_index, CAST(count(*) AS INTEGER) AS customers
-    FROM customer_base GROUP BY ALL ORDER BY ALL`;
+    FROM ${segment ? segmentRows('customer_base', segment, lists.has(segment)) : 'customer_base'} GROUP BY ALL ORDER BY ALL`;
   const sizes = await db.table(sizeSql());
 
   // Customer × period, with the customer's cohort and segments.
@@ -199,11 +236,13 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
            CAST(count(*) FILTER (WHERE orders > 0) AS INTEGER) AS active_customers,
            CAST(sum(orders) AS INTEGER) AS orders,
            CAST(sum(revenue) AS DOUBLE) AS revenue
-    FROM customer_periods
+    FROM ${segment ? segmentRows('customer_periods', segment, lists.has(segment)) : 'customer_periods'}
     GROUP BY ALL ORDER BY ALL`;
   const cells = await db.table(cellSql());
   const segments: SegmentSummary[] = [];
-  for (const s of segCols) segments.push({ column: s.column, cells: await db.table(cellSql(s.alias)), sizes: await db.table(sizeSql(s.alias)) });
+  for (const s of segCols) {
+    segments.push({ column: s.column, cells: await db.table(cellSql(s.alias)), sizes: await db.table(sizeSql(s.alias)), ...(lists.has(s.alias) ? { multiValued: lists.get(s.alias) } : {}) });
+  }
 
   // Active base for CRR: a customer is active at the end of period p when they
   // ordered in one of the periods p−window+1 … p. Each purchase period opens

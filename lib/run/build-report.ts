@@ -89,6 +89,8 @@ export async function buildReport(input: ReportOptions): Promise<ReportResult> {
       asOf: orders.asOf,
       segmentBy: options.segmentBy,
       customerColumns: inputs.customerColumns,
+      firstColumns: inputs.firstColumns,
+      lineValues: orders.lineValues,
       activeWindow: periodsPerYear(options.period),
       afterFactsRead: async () => {
         await captureProducts(db, needed);

@@ -427,7 +427,7 @@ export function crrSection({ analysis, fmt }: CohortSectionsInput): SectionDraft
 export function segmentSections({ analysis, fmt }: CohortSectionsInput): SectionDraft[] {
   const { period } = analysis;
   return analysis.segments.map((seg, i) => {
-    const label = seg.column === 'channel' ? 'acquisition channel' : seg.column;
+    const label = seg.column === 'channel' ? 'acquisition channel' : seg.column.startsWith('first:') ? `first-order ${seg.column.slice('first:'.length)}` : seg.column;
     const sizes = new Map<string, number>();
     for (const c of seg.cells) if (c.period_offset === 0) sizes.set(c.segment as string, (sizes.get(c.segment as string) ?? 0) + c.cohort_customers);
     // The largest values, by customers; the CSV has every value.
@@ -457,6 +457,11 @@ export function segmentSections({ analysis, fmt }: CohortSectionsInput): Section
         ? `${allValues.length} values of ${label}; the ${values.length} with the most customers are shown, and data/cohort_retention_by_segment.csv has them all. Each customer is counted under the value on their first order.`
         : `${allValues.length} ${allValues.length === 1 ? 'value' : 'values'} of ${label}; each customer is counted under the value on their first order.`,
     );
+    if (seg.multiValued) {
+      narrative.push(
+        `${fmt.integer(seg.multiValued)} ${seg.multiValued === 1 ? 'customer has' : 'customers have'} several values of ${seg.column.slice('first:'.length)} on their first order and ${seg.multiValued === 1 ? 'is' : 'are'} counted under each, so the segments' customers add up to more than the customers.`,
+      );
+    }
     const columns: TableColumn[] = [
       { key: 'segment', label: cap(label), kind: 'text' },
       { key: 'customers', label: 'Customers', kind: 'integer' },
@@ -482,6 +487,14 @@ export function segmentSections({ analysis, fmt }: CohortSectionsInput): Section
           term: 'Segment curve',
           definition: `Each customer counts under the value of the segment column on their first order (the acquisition channel is the channel of the first order); the curve is the size-weighted average retention of that value's cohorts.`,
         },
+        ...(seg.column.startsWith('first:')
+          ? [
+              {
+                term: 'First-order segment (first:<column>)',
+                definition: `The values of the column on the customer's first order: the first row, in file order, of their first purchase day and, when the rows are order lines, every purchased line (amount ≥ 0) of that order. A customer whose first order has several values (several products) counts under each, with all of their orders and revenue, so the segments overlap; a missing value is "(none)".`,
+              },
+            ]
+          : []),
       ],
     };
   });
