@@ -27,10 +27,10 @@ export interface RunInputs {
 /** Prefix of a segment taken from every value of the customer's first order (`--segment-by first:product`). */
 export const FIRST_PREFIX = 'first:';
 
-export async function loadInputs(db: Database, source: OrdersSource, options: RunOptions, o: { withSpend: boolean; progress?: Progress }): Promise<RunInputs> {
+export async function loadInputs(db: Database, source: OrdersSource, options: RunOptions, o: { withSpend: boolean; lineValues?: string[]; progress?: Progress }): Promise<RunInputs> {
   const described = source.describe();
   o.progress?.step(`reading ${described.label}`);
-  const orders = await source.load(db, { lineValues: options.segmentBy.filter((s) => s.startsWith(FIRST_PREFIX)).map((s) => s.slice(FIRST_PREFIX.length)) });
+  const orders = await source.load(db, { lineValues: [...options.segmentBy.filter((s) => s.startsWith(FIRST_PREFIX)).map((s) => s.slice(FIRST_PREFIX.length)), ...(o.lineValues ?? [])] });
   const cac = o.withSpend ? options.cac : undefined;
   const attribution = cac ? checkCacOptions(cac) : undefined;
   if (options.customersSource) o.progress?.step(`reading ${options.customersSource.describe().label}`);
