@@ -22,7 +22,7 @@ export function lifecycleSummary(r: LifecycleRow): Record<string, unknown> {
 }
 
 function ratioText(fmt: Formatters, v: number | null, what: string): string {
-  return v === null ? `the ${what} is undefined (nothing was lost)` : `the ${what} is ${fmt.decimal(v, 2)}`;
+  return v === null ? `the ${what} has no value, as nothing was lost` : `the ${what} is ${fmt.decimal(v, 2)}`;
 }
 
 function customerNarrative(f: LifecycleFigures, fmt: Formatters): string[] {
@@ -143,7 +143,8 @@ export function presentLifecycle(f: LifecycleFigures, p: { fmt: Formatters; curr
           },
         }
       : {}),
-    ...(rows.length > 0 && money
+    // No revenue chart when every movement is zero (e.g. all amounts 0): its axes would have nothing to span.
+    ...(rows.length > 0 && money && rows.some((r) => REVENUE_MOVEMENTS.some((m) => (r[m.key] as number | null) !== 0 && r[m.key] !== null))
       ? {
           extraCharts: [
             {

@@ -359,7 +359,7 @@ function lifecycleMoves(current: CurrentRun, pm: PreviousManifest, samePeriod: b
   const then = samePeriod ? (pm.lifecycle?.latest ?? null) : null;
   const count = (n: number, word: string) => `${fmt.integer(n)} ${word}`;
   const moves = (m: LifecycleMovements) =>
-    `${count(m.new, 'new')}, ${count(m.retained, 'retained')}, ${count(m.reactivated, 'reactivated')} and ${count(m.churned, 'churned')} (quick ratio ${m.quick_ratio === null ? 'undefined: nobody churned' : fmt.decimal(m.quick_ratio, 2)})`;
+    `${count(m.new, 'new')}, ${count(m.retained, 'retained')}, ${count(m.reactivated, 'reactivated')} and ${count(m.churned, 'churned')} (quick ratio ${m.quick_ratio === null ? 'none: nobody churned' : fmt.decimal(m.quick_ratio, 2)})`;
   const change = (k: 'new' | 'retained' | 'reactivated' | 'churned') => (then ? now[k] - then[k] : null);
   narrative.push(
     `Growth accounting, ${now.period}: ${fmt.integer(now.active)} active customers, ${moves(now)}${
