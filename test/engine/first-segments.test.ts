@@ -4,7 +4,7 @@
  * first order (hand-computed below); on the sample, first:channel is the
  * acquisition channel.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -69,6 +69,37 @@ describe('--segment-by first:<column>', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--segment-by first:sku: "sku" is not a column of test/fixtures/lines/first-product.csv; first: takes a column of the orders file: choose one of first:product, first:store');
   });
+
+  it('projects value by segment for a first:product column whose customers overlap, on one row per customer and product', async () => {
+    // The sample's orders as order lines: every order gets product P<n mod 3>, and every 4th order a second line of product X.
+    const dir = mkdtempSync(join(tmpdir(), 'clv-first-lines-'));
+    copySample(dir);
+    const [header, ...rows] = readFileSync(join(dir, 'orders.csv'), 'utf8').trim().split('\n');
+    expect(header).toBe('order_id,customer_id,order_date,amount,channel,region,customer_type');
+    const lines = ['order_id,customer_id,order_date,amount,product'];
+    const firstProducts = new Map<string, Set<string>>();
+    rows.forEach((row, n) => {
+      const [id, customer, date, amount] = row.split(',');
+      const products = n % 4 === 0 && Number(amount) >= 0 ? [`P${n % 3}`, 'X'] : [`P${n % 3}`];
+      lines.push(`${id},${customer},${date},${products.length === 2 ? (Number(amount) - 1).toFixed(2) : amount},${products[0]}`);
+      if (products.length === 2) lines.push(`${id},${customer},${date},1,X`);
+      // The sample lists orders by date, so a customer's first row is their first order.
+      if (!firstProducts.has(customer) && Number(amount) >= 0) firstProducts.set(customer, new Set(products));
+    });
+    writeFileSync(join(dir, 'lines.csv'), `${lines.join('\n')}\n`);
+    const result = await buildReport({ orders: fileOrders({ path: join(dir, 'lines.csv'), map: { product: 'product' } }), view: 'segment-value', segmentBy: ['first:product'], value: { bootstrap: 0 }, backtest: { holdoutMonths: 0, modelFixed: false } });
+    try {
+      const clv = (result.files.get('data/segment_clv.csv') as string).trim().split('\n').slice(1).map((l) => l.split(','));
+      const count = (p: string) => [...firstProducts.values()].filter((s) => s.has(p)).length;
+      expect(clv.map((c) => [c[0], c[1], Number(c[2])])).toEqual([
+        ['all', 'all customers', firstProducts.size],
+        ...['P0', 'P1', 'P2', 'X'].map((p) => ['first:product', p, count(p)]),
+      ]);
+      expect(count('X')).toBeGreaterThan(1000);
+    } finally {
+      await result.cleanup();
+    }
+  }, 120_000);
 
   it('first:channel is the acquisition channel on the sample: retention and projected value by segment', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'clv-first-sample-'));
