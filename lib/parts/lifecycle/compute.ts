@@ -74,6 +74,8 @@ export interface LifecycleFigures {
   rows: LifecycleRow[];
   /** The period of the as-of date when it is not over (left out: churn in it is not known yet). */
   partial: string | null;
+  /** Set when --from/--to limit the periods shown. */
+  range?: { from?: string; to?: string };
   /** Trailing window (periods) of the report's CRR, for the Methods entry relating the two. */
   activeWindow: number;
   /** Refunds booked in a period where the customer placed no order: in no movement (their count and amount). */
@@ -179,5 +181,5 @@ export async function computeLifecycle(ctx: RunContext): Promise<LifecycleFigure
   const { rows, outside } = await lifecycleTable(ctx.db, { period, asOf, money, range: ctx.options.cohortRange });
   const asOfIndex = periodIndex(period, parseIsoDate(asOf));
   const partial = lastCompletePeriod(period, asOf) < asOfIndex ? periodLabel(period, asOfIndex) : null;
-  return { period, asOf, money, rows, partial, outside, activeWindow: ctx.analysis.activeWindow };
+  return { period, asOf, money, rows, partial, outside, activeWindow: ctx.analysis.activeWindow, ...(ctx.options.cohortRange ? { range: ctx.options.cohortRange } : {}) };
 }

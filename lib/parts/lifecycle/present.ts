@@ -115,6 +115,9 @@ export function presentLifecycle(f: LifecycleFigures, p: { fmt: Formatters; curr
   } else {
     narrative.push(...customerNarrative(f, fmt), ...revenueNarrative(f, fmt));
   }
+  if (f.range && rows.length > 0) {
+    narrative.push(`Only the ${periodNoun(period, 2)} from ${rows[0].period} to ${rows[rows.length - 1].period} are shown (--from/--to); each is still measured against the ${period} before it.`);
+  }
   if (f.partial) narrative.push(`${f.partial} is not over at the as-of date ${f.asOf} and is left out: who churned in it is known only when it ends.`);
   if (!money) narrative.push('The orders have no amounts, so only customers are counted; the revenue columns of data/lifecycle.csv are left empty.');
   if (f.outside.rows > 0) {

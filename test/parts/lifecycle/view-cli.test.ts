@@ -70,6 +70,8 @@ describe('clv view lifecycle', () => {
     const r = runClv(['view', 'lifecycle', '--orders', orders, '--as-of', '2024-06-15', '--from', '2024-02', '--to', '2024-03', '--out', out, '--quiet']);
     expect(r.status, r.stderr).toBe(0);
     expect(readFileSync(join(out, 'data/lifecycle.csv'), 'utf8')).toBe(CSV.split('\n').filter((l, i) => i === 0 || l.startsWith('2024-02') || l.startsWith('2024-03')).join('\n') + '\n');
+    const page = reportStructure(readFileSync(join(out, 'index.html'), 'utf8'));
+    expect(page.sections[0].narrative).toContain('Only the months from 2024-02 to 2024-03 are shown (--from/--to); each is still measured against the month before it.');
   }, 60_000);
 
   it('a purchase log: customers only, the revenue columns empty, no revenue chart', () => {
