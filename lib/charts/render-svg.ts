@@ -73,5 +73,10 @@ function postProcess(svg: string, idPrefix: string): string {
     .replace(/href="#([^"]+)"/g, (_m, id) => `href="#${rename(id)}"`);
   // Drop the fixed white background rectangle: the page decides the background.
   out = out.replace(/^(<svg[^>]*>)<rect width="\d+(?:\.\d+)?" height="\d+(?:\.\d+)?" fill="(?:white|transparent)"\/>/, '$1');
+  // Smaller files, the same picture: geometry to 0.1 px, and the chart font set once by the page's CSS
+  // (reports/report.css) instead of on every text element.
+  const tenth = (v: string) => v.replace(/-?\d+\.\d{2,}/g, (n) => String(Math.round(Number(n) * 10) / 10));
+  out = out.replace(/ (d|transform|x|y|x1|x2|y1|y2|width|height|points)="([^"]*)"/g, (_m, name, value) => ` ${name}="${tenth(value)}"`);
+  out = out.replace(/ font-family="system-ui[^"]*"/g, '');
   return out;
 }

@@ -7,8 +7,20 @@ import { CHART_CONFIG, CHART_WIDTH, SCHEMA } from './theme.ts';
  */
 export function segmentValueSpec(
   rows: { segment: string; customers: number; clv_mean: number; clv_mean_low: number | null; clv_mean_high: number | null }[],
-  options: { column: string; currency: string; horizonMonths: number; level: number },
+  options: {
+    column: string;
+    currency: string;
+    horizonMonths: number;
+    level: number;
+    /** What the bars measure (default the mean projected CLV): axis title, tooltip title and the description's phrase. */
+    measure?: { title: string; tooltip: string; phrase: string };
+  },
 ) {
+  const measure = options.measure ?? {
+    title: `Mean projected CLV per customer (${options.currency})`,
+    tooltip: 'Mean CLV',
+    phrase: `mean projected ${options.horizonMonths}-month customer value in ${options.currency}`,
+  };
   const values = rows.map((r) => ({
     segment: r.segment,
     customers: r.customers,
@@ -20,7 +32,7 @@ export function segmentValueSpec(
   const band = `${Math.round(options.level * 100)}% interval`;
   return {
     $schema: SCHEMA,
-    description: `Bar chart of the mean projected ${options.horizonMonths}-month customer value in ${options.currency} per ${options.column}, with ${band}s from the bootstrap as error bars.`,
+    description: `Bar chart of the ${measure.phrase} per ${options.column}, with ${band}s from the bootstrap as error bars.`,
     config: CHART_CONFIG,
     width: CHART_WIDTH,
     height: { step: 26 },
@@ -30,11 +42,11 @@ export function segmentValueSpec(
       {
         mark: { type: 'bar', color: '#0072B2', opacity: 0.85 },
         encoding: {
-          x: { field: 'clv_mean', type: 'quantitative', title: `Mean projected CLV per customer (${options.currency})`, axis: { format: ',.0f' } },
+          x: { field: 'clv_mean', type: 'quantitative', title: measure.title, axis: { format: ',.0f' } },
           tooltip: [
             { field: 'segment', title: options.column },
             { field: 'customers', title: 'Customers', format: ',' },
-            { field: 'clv_mean', title: 'Mean CLV', format: ',.2f' },
+            { field: 'clv_mean', title: measure.tooltip, format: ',.2f' },
             { field: 'low', title: `${band}, low`, format: ',.2f' },
             { field: 'high', title: `${band}, high`, format: ',.2f' },
           ],

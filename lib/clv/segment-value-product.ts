@@ -6,6 +6,7 @@
  */
 import { ident, literal } from '../engine/database.ts';
 import { NO_RESPONSE } from '../load/load-surveys.ts';
+import { segmentRows } from '../engine/summarize.ts';
 import type { RunContext } from '../run/run-context.ts';
 import type { CustomerFits } from './customer-fit.ts';
 import { BOOTSTRAP_DEFAULT_MAX_CUSTOMERS, DEFAULT_BOOTSTRAP, DEFAULT_BOOTSTRAP_SEED, segmentValue, type SegmentColumn, type SegmentValueResult } from './segment-value.ts';
@@ -37,9 +38,16 @@ export async function computeSegmentValue(ctx: RunContext): Promise<SegmentValue
   if ('failed' in fits) return { failed: `No projection by segment: ${fits.failed.replace(/^[A-Za-z/-]+ cannot be fitted: /, '')}.` };
   await ctx.product('scores');
   const segmentBy = ctx.options.segmentBy;
+  // A first:<column> segment where some customer's first order has several values holds lists
+  // (lib/engine/summarize.ts): it is projected in a run of its own, over one row per (customer, value).
+  const listed: number[] = [];
+  for (const i of segmentBy.keys()) {
+    const [{ type }] = await ctx.db.rows<{ type: string }>(`SELECT typeof(${ident(`seg_${i}`)}) AS type FROM customer_base LIMIT 1`);
+    if (type.endsWith('[]')) listed.push(i);
+  }
   const columns: SegmentColumn[] =
     segmentBy.length > 0
-      ? segmentBy.map((name, i) => ({ sql: `b.${ident(`seg_${i}`)}`, name }))
+      ? segmentBy.flatMap((name, i) => (listed.includes(i) ? [] : [{ sql: `b.${ident(`seg_${i}`)}`, name }]))
       : ctx.orders.hasChannel
         ? [{ sql: 'b.acquisition_channel', name: 'channel' }]
         : [];
@@ -66,7 +74,7 @@ export async function computeSegmentValue(ctx: RunContext): Promise<SegmentValue
   const seed = v.bootstrapSeed ?? DEFAULT_BOOTSTRAP_SEED;
   ctx.progress?.step(`projecting value by segment (${bootstrap} bootstrap resamples)`);
   const simple = await ctx.product('simple');
-  const result = await segmentValue(ctx.db, {
+  const common = {
     asOf: ctx.orders.asOf,
     simple: simple.inputs,
     period: ctx.options.period,
@@ -74,11 +82,20 @@ export async function computeSegmentValue(ctx: RunContext): Promise<SegmentValue
     horizonMonths: v.horizonMonths,
     annualDiscountRate: v.annualDiscountRate,
     margin: v.margin ?? 1,
-    columns,
-    from,
     bootstrap,
     bootstrapSeed: seed,
-  });
+  };
+  const result = await segmentValue(ctx.db, { ...common, columns, from });
+  for (const i of listed) {
+    // Only this column's rows are kept: the run's "all" row would count a customer once per value.
+    const name = segmentBy[i];
+    const alias = ident(`seg_${i}`);
+    const own = await segmentValue(ctx.db, { ...common, columns: [{ sql: `b.${alias}`, name }], from: `${segmentRows('customer_base', alias, true)} b` });
+    const rfmAt = result.rows.findIndex((r) => r.segment_column === RFM_COLUMN_NAME);
+    result.rows.splice(rfmAt < 0 ? result.rows.length : rfmAt, 0, ...own.rows.filter((r) => r.segment_column === name));
+  }
   ctx.progress?.detail?.(`segment value: ${result.sizes.customers} customers in ${result.sizes.cells} cells, ${result.sizes.pairs} (x, T) pairs; ${bootstrap} bootstrap resamples in ${result.bootstrap.seconds.toFixed(1)} s${result.bootstrap.threads > 1 ? ` on ${result.bootstrap.threads} threads` : ''}`);
-  return { result, columns: columns.map((c) => c.name).filter((n) => !hidden.includes(n)), hidden, defaulted: segmentBy.length === 0 && columns.length > hidden.length, bootstrap, seed, autoOff, fits };
+  const shown = columns.filter((c) => !hidden.includes(c.name));
+  const names = [...shown.filter((c) => c.name !== RFM_COLUMN_NAME).map((c) => c.name), ...listed.map((i) => segmentBy[i]), ...shown.filter((c) => c.name === RFM_COLUMN_NAME).map((c) => c.name)];
+  return { result, columns: names, hidden, defaulted: segmentBy.length === 0 && columns.length > hidden.length, bootstrap, seed, autoOff, fits };
 }

@@ -14,6 +14,8 @@ export interface SegmentRetention {
   column: string;
   cells: RetentionCell[];
   average: AveragePoint[];
+  /** `first:` segments: customers whose first order has several values (each counted under every one). */
+  multiValued?: number;
 }
 
 export interface CohortAnalysis {
@@ -38,7 +40,7 @@ export function analyzeCohorts(summary: Summary, options: { period: PeriodUnit; 
   const cells = retentionTable({ cells: summary.cells, sizes, period, asOf });
   const segments = summary.segments.map((s) => {
     const segCells = retentionTable({ cells: s.cells, sizes: s.sizes, period, asOf }, s.column);
-    return { column: s.column, cells: segCells, average: averageCurve(segCells) };
+    return { column: s.column, cells: segCells, average: averageCurve(segCells), ...(s.multiValued ? { multiValued: s.multiValued } : {}) };
   });
   const crr = crrTable(summary.activeDeltas, sizes, period, asOf, summary.activeWindow);
   return {

@@ -51,8 +51,8 @@ export const ConfigSchema = z.strictObject({
   as_of: isoDate.optional(),
   /** Cohort period. */
   period: z.enum(PERIOD_UNITS as [string, ...string[]]).optional(),
-  /** Attribute columns to segment by (`channel` = acquisition channel). */
-  segment_by: z.array(z.string().min(1)).optional(),
+  /** Attribute columns to segment by (`channel` = acquisition channel; `first:<column>` = every value of a column on the customer's first order). */
+  segment_by: z.array(z.string().min(1).regex(/^(?!first:$)/, 'expected first:<column> with a column of the orders file, such as first:product')).optional(),
   /** Customer value (CLV models) options; command-line flags override them. */
   clv: z
     .strictObject({

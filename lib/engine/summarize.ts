@@ -20,7 +20,7 @@ import type * as aq from 'arquero';
 import { baseHistory } from './customer-base.ts';
 import { ident, literal, type Database } from './database.ts';
 import { periodIndexSql, periodsPerYear, type PeriodUnit } from './periods.ts';
-import { attributeColumn } from '../load/load-orders.ts';
+import { attributeColumn, lineValuesColumn } from '../load/load-orders.ts';
 
 /** Name used when a customer's attribute (or channel) is empty. */
 export const NO_VALUE = '(none)';
@@ -43,6 +43,16 @@ export interface SummaryOptions {
   customerColumns?: string[];
   /** Segment columns read from other per-customer tables (e.g. the survey band, lib/load/load-surveys.ts). */
   customerTables?: CustomerTableColumn[];
+  /**
+   * `first:<column>` segments: segment name → the column of the orders (`channel` or an
+   * attribute). A customer's values are those of their first order (the first row, in file
+   * order, of their first purchase day), and, when the orders are summed from lines
+   * (`lineValues`), of every purchased line of that order: a customer whose first order has
+   * several values counts under each (see {@link firstValuesSql}).
+   */
+  firstColumns?: Record<string, string>;
+  /** Columns whose values on every line of an order `facts` has (lib/load/load-orders.ts lineValuesColumn). */
+  lineValues?: string[];
 }
 
 /** A segment column whose value per customer is `value` in `table` (keyed by customer_id); `missing` for customers not in it. */
@@ -86,6 +96,8 @@ export interface Summary {
 
 export interface SegmentSummary {
   column: string;
+  /** `first:` segments whose customers can count under several values: how many customers have more than one. */
+  multiValued?: number;
   /** segment, cohort_index, period_index, active_customers, orders, revenue. */
   cells: aq.ColumnTable;
   /** segment, cohort_index, customers. */
@@ -143,6 +155,17 @@ function segmentSource(column: string): string {
   return column === 'channel' ? 'channel' : attributeColumn(column);
 }
 
+/** The values of an order row for a `first:` segment: a list (the lines' values, or the row's own), without NULLs. */
+export function firstValuesSql(column: string, lineValues: readonly string[]): string {
+  const own = `list_filter(list_value(${segmentSource(column)}), v -> v IS NOT NULL)`;
+  return lineValues.includes(column) ? `coalesce(${lineValuesColumn(column)}, ${own})` : own;
+}
+
+/** FROM clause over a table whose segment column `alias` may hold lists: one row per value. */
+export function segmentRows(table: string, alias: string, list: boolean): string {
+  return list ? `(SELECT * REPLACE (unnest(${alias}) AS ${alias}) FROM ${table})` : table;
+}
+
 export async function summarize(db: Database, options: SummaryOptions): Promise<Summary> {
   const { period, asOf } = options;
   const segCols = options.segmentBy.map((c, i) => ({ column: c, alias: `seg_${i}` }));
@@ -150,9 +173,14 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
 
   // Customer × day. Attribute values are taken from the first row of the day (file order).
   const fromCustomers = new Set([...(options.customerColumns ?? []), ...(options.customerTables ?? []).map((t) => t.column)]);
+  const firsts = options.firstColumns ?? {};
   const dayAttrs = segCols
     .filter((s) => s.column !== 'channel' && !fromCustomers.has(s.column))
-    .map((s) => `, arg_min_null(${segmentSource(s.column)}, seq) FILTER (WHERE amount >= 0) AS ${s.alias}`)
+    .map((s) =>
+      firsts[s.column] !== undefined
+        ? `, arg_min(${firstValuesSql(firsts[s.column], options.lineValues ?? [])}, seq) FILTER (WHERE amount >= 0) AS ${s.alias}`
+        : `, arg_min_null(${segmentSource(s.column)}, seq) FILTER (WHERE amount >= 0) AS ${s.alias}`,
+    )
     .join('');
   await db.run(`DROP TABLE IF EXISTS customer_days`);
   await db.run(`
@@ -170,6 +198,8 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
     .map((s) =>
       fromCustomers.has(s.column)
         ? `, ${literal(NO_VALUE)} AS ${s.alias}`
+        : firsts[s.column] !== undefined
+        ? `, coalesce(nullif(arg_min(${s.alias}, order_date) FILTER (WHERE n_orders > 0), []), [${literal(NO_VALUE)}]) AS ${s.alias}`
         : s.column === 'channel'
         ? `, coalesce(arg_min_null(channel, order_date) FILTER (WHERE n_orders > 0), ${literal(NO_VALUE)}) AS ${s.alias}`
         : `, coalesce(arg_min_null(${s.alias}, order_date) FILTER (WHERE n_orders > 0), ${literal(NO_VALUE)}) AS ${s.alias}`,
@@ -205,6 +235,13 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
       SELECT b.* REPLACE (${customerSegs.map((s) => `coalesce(a.${ident(s.column)}, ${literal(NO_VALUE)}) AS ${s.alias}`).join(', ')})
       FROM customer_base b LEFT JOIN customer_attributes a USING (customer_id)`);
   }
+  // first: segments stay lists only where some customer's first order has several values.
+  const lists = new Map<string, number>();
+  for (const s of segCols.filter((c) => firsts[c.column] !== undefined)) {
+    const [{ multi }] = await db.rows<{ multi: number }>(`SELECT CAST(count(*) FILTER (WHERE len(${s.alias}) > 1) AS INTEGER) AS multi FROM customer_base`);
+    if (multi > 0) lists.set(s.alias, multi);
+    else await db.run(`CREATE OR REPLACE TEMP TABLE customer_base AS SELECT * REPLACE (${s.alias}[1] AS ${s.alias}) FROM customer_base`);
+  }
   const [totals] = await db.rows<Totals>(`
     SELECT CAST(count(*) AS INTEGER) AS customers,
            CAST(coalesce(sum(orders), 0) AS BIGINT) AS orders,
@@ -213,7 +250,7 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
            CAST(count(*) FILTER (WHERE purchase_days > 1) AS INTEGER) AS repeat_customers,
            CAST(count(*) FILTER (WHERE acquisition_channel = ${literal(NO_VALUE)}) AS INTEGER) AS no_channel
     FROM customer_base`);
-  const sizeSql = (segment?: string) => cohortSizesSql(segment);
+  const sizeSql = (segment?: string) => cohortSizesSql(segment, segment ? segmentRows('customer_base', segment, lists.has(segment)) : 'customer_base');
   const sizes = await db.table(sizeSql());
   const cohortRepeat = await db.rows<{ cohort_index: number; repeat_customers: number }>(`
     SELECT cohort_index, CAST(count(*) FILTER (WHERE purchase_days > 1) AS INTEGER) AS repeat_customers
@@ -232,10 +269,12 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
     GROUP BY d.customer_id, ${periodIdx}`);
   await db.run(`DROP TABLE customer_days`);
 
-  const cellSql = (segment?: string) => cohortCellsSql(segment);
+  const cellSql = (segment?: string) => cohortCellsSql(segment, segment ? segmentRows('customer_periods', segment, lists.has(segment)) : 'customer_periods');
   const cells = await db.table(cellSql());
   const segments: SegmentSummary[] = [];
-  for (const s of segCols) segments.push({ column: s.column, cells: await db.table(cellSql(s.alias)), sizes: await db.table(sizeSql(s.alias)) });
+  for (const s of segCols) {
+    segments.push({ column: s.column, cells: await db.table(cellSql(s.alias)), sizes: await db.table(sizeSql(s.alias)), ...(lists.has(s.alias) ? { multiValued: lists.get(s.alias) } : {}) });
+  }
 
   // Active base for CRR: a customer is active at the end of period p when they
   // ordered in one of the periods p−window+1 … p. Each purchase period opens

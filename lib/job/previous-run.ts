@@ -38,6 +38,29 @@ const ManifestSchema = z.object({
       totals: z.object({ total: z.number().optional(), mean: z.number().optional(), p_alive: z.number().optional() }).optional(),
     })
     .optional(),
+  lifecycle: z
+    .object({
+      latest: z
+        .object({
+          period: z.string(),
+          active: z.number(),
+          new: z.number(),
+          retained: z.number(),
+          reactivated: z.number(),
+          churned: z.number(),
+          quick_ratio: z.number().nullable(),
+          revenue: nullableNumber,
+          new_revenue: nullableNumber,
+          expansion_revenue: nullableNumber,
+          contraction_revenue: nullableNumber,
+          reactivated_revenue: nullableNumber,
+          churned_revenue: nullableNumber,
+          revenue_quick_ratio: nullableNumber,
+        })
+        .nullable()
+        .optional(),
+    })
+    .optional(),
 });
 
 /** Month folders (YYYY-MM) of the output root, oldest first. */

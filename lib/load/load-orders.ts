@@ -20,6 +20,7 @@
  * and values only pass through DuckDB's readers.
  */
 import { orderFileFormat } from '../sources/file.ts';
+import type { LoadOptions } from '../sources/source.ts';
 import { InputError, UserError, type InputProblem, MAX_LISTED_PROBLEMS } from '../errors.ts';
 import { ident, literal, type Database } from '../engine/database.ts';
 import { dateSql, DEFAULT_YEARS, expectedDate, plainNumberSql, type YearRange } from './date-format.ts';
@@ -30,6 +31,16 @@ import { parseIsoDate } from '../engine/periods.ts';
 /** The column of `facts` that holds the attribute column `name` of the orders file. */
 export function attributeColumn(name: string): string {
   return ident(`attribute:${name}`);
+}
+
+/**
+ * Order lines only: the column of `facts` that lists the distinct values of a column among the
+ * purchased lines (amount ≥ 0) of an order whose lines do not all share one value (NULL when
+ * they do: the order's own value, that of its first line, says it all). `column` is `channel` or
+ * an attribute name. Read by `--segment-by first:<column>` (lib/engine/summarize.ts).
+ */
+export function lineValuesColumn(column: string): string {
+  return ident(`lines:${column}`);
 }
 
 /**
@@ -105,6 +116,8 @@ export interface LoadedOrders {
   money: MoneySource;
   /** True when the rows were order lines summed into orders by order_id. */
   lines: boolean;
+  /** Columns whose distinct values over an order's lines `facts` keeps (lineValuesColumn), as asked for by the run. */
+  lineValues: string[];
   /** The attribute that holds each order's product (the product of its first line), when mapped. */
   productColumn?: string;
   /** Things the reader of the report should know before anything else (also printed on stderr). */
@@ -196,7 +209,7 @@ const REJECT_HINTS: Record<string, string> = {
  * Reads and validates the orders file into `facts`. Throws {@link InputError}
  * (exit code 2) naming file, line and column for anything a user must fix.
  */
-export async function loadOrders(db: Database, source: OrdersInput): Promise<LoadedOrders> {
+export async function loadOrders(db: Database, source: OrdersInput, options: LoadOptions = {}): Promise<LoadedOrders> {
   const file = source.path;
   const size = await regularFileSize(file, 'the orders file');
   const format = orderFileFormat(file);
@@ -378,6 +391,10 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
     throw new InputError(file, problems, bad.n_date + bad.n_amount, format === 'csv' ? 'line' : 'row');
   }
 
+  // The columns whose values on every line of an order a run asked for (--segment-by first:<column>).
+  const lineValues = lines
+    ? [...new Set((options.lineValues ?? []).map((c) => (c === 'product' && col('product') ? col('product')!.name : c)))].filter((c) => (c === 'channel' && col('channel')) || attributes.some((a) => a.name === c))
+    : [];
   const dropped: DroppedRows[] = [];
   const [emptyCustomers] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM orders_in WHERE customer_id IS NULL`);
   if (emptyCustomers.n > 0) dropped.push({ reason: 'empty customer_id', rows: emptyCustomers.n });
@@ -388,7 +405,7 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
     const duplicates = await dropRepeats(db, ['row_hash', 'order_id', 'customer_id', 'order_date', 'amount']);
     if (duplicates > 0) dropped.push({ reason: 'exact duplicate of an earlier line (every column the same)', rows: duplicates });
     await checkOrderLines(db, file, format, cid, od);
-    await sumOrderLines(db, attributes.map((a) => attributeColumn(a.name)));
+    await sumOrderLines(db, attributes.map((a) => attributeColumn(a.name)), lineValues);
   } else if (col('order_id')) {
     // Examples first: the repeats are gone after dropRepeats.
     const examples = await db.rows<{ order_id: string }>(
@@ -436,6 +453,7 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
     CREATE VIEW facts AS
     SELECT rowid AS seq, customer_id, order_date, amount, order_id, channel
            ${attributes.map((a) => `, ${attributeColumn(a.name)}`).join('')}
+           ${lineValues.map((c) => `, ${lineValuesColumn(c)}`).join('')}
     FROM orders_in`);
   const ofOrders = (n: { rows: number; orders: number }) => (lines ? { rows: n.rows, orders: n.orders } : { rows: n.rows });
   const afterAsOf = await countAndDelete(db, `order_date > DATE ${literal(asOf)}`, lines);
@@ -488,6 +506,7 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
     attributes: attributes.map((a) => a.name),
     money,
     lines,
+    lineValues,
     ...(col('product') ? { productColumn: col('product')!.name } : {}),
     warnings,
   };
@@ -614,16 +633,23 @@ async function checkOrderLines(db: Database, file: string, format: 'csv' | 'parq
 /**
  * Replaces the lines in orders_in by their orders: one row per order_id (a line without an
  * order_id is an order of its own), in the order of each order's first line, with the sum of the
- * line amounts and the customer, date, channel and attributes of its first line.
+ * line amounts and the customer, date, channel and attributes of its first line (and, where its
+ * lines differ, the values of its purchased lines: {@link lineValuesColumn}).
  */
-async function sumOrderLines(db: Database, attributeColumns: string[]): Promise<void> {
+async function sumOrderLines(db: Database, attributeColumns: string[], valueNames: string[]): Promise<void> {
   const firsts = ['customer_id', 'order_date', 'order_id', 'channel', ...attributeColumns].map((c) => `first(${c} ORDER BY rowid) AS ${c}`).join(', ');
+  const values = valueNames
+    .map((name) => {
+      const c = name === 'channel' ? 'channel' : attributeColumn(name);
+      return `, CASE WHEN min(${c}) <> max(${c}) THEN list_sort(list_distinct(list(${c}) FILTER (WHERE amount >= 0))) END AS ${lineValuesColumn(name)}`;
+    })
+    .join('');
   await db.run(`DROP TABLE IF EXISTS order_lines`);
   await db.run(`ALTER TABLE orders_in RENAME TO order_lines`);
   await db.run(`
     CREATE TABLE orders_in AS
     SELECT * EXCLUDE (first_rec) FROM (
-      SELECT ${firsts}, CAST(sum(amount) AS DECIMAL(18,4)) AS amount, count(*) AS n_lines, min(rowid) AS first_rec
+      SELECT ${firsts}, CAST(sum(amount) AS DECIMAL(18,4)) AS amount, count(*) AS n_lines, min(rowid) AS first_rec${values}
       FROM order_lines
       GROUP BY order_id, CASE WHEN order_id IS NULL THEN rowid END)
     ORDER BY first_rec`);

@@ -10,6 +10,7 @@
  *                       manifest entries out (no DuckDB, no files).
  */
 import type { Database } from '../engine/database.ts';
+import type { LoadedOrders } from '../load/load-orders.ts';
 import type { Formatters } from '../report/format.ts';
 import type { SectionDraft } from '../report/section.ts';
 import type { RunContext, ProductKey } from '../run/run-context.ts';
@@ -70,7 +71,7 @@ export interface ReportPart<F> {
   /** Whether it runs for these options (its views are already known to be shown). */
   enabled(plan: Plan): boolean;
   /** Called while the order rows are loaded (summarize's afterFactsRead), before they are released. */
-  captureFacts?(db: Database): Promise<void>;
+  captureFacts?(db: Database, orders: LoadedOrders): Promise<void>;
   compute(ctx: RunContext): Promise<F>;
   present(figures: F, p: PresentContext): PartOutput;
 }

@@ -124,6 +124,37 @@ export const PARTS: PartEntry[] = [
     load: async () => (await import('./cohorts/part.ts')).part as ReportPart<unknown>,
   },
   {
+    id: 'lifecycle',
+    views: [
+      {
+        name: 'lifecycle',
+        title: 'Growth accounting',
+        describe: 'Per period, active customers split into new, retained and reactivated, the churned ones, the same for net revenue (with expansion and contraction), and the quick ratios.',
+        sections: ['lifecycle'],
+        options: ['period', 'range'],
+        data: ['lifecycle.csv'],
+        example: 'lifecycle --orders data/sample/orders.csv --from 2024-01',
+      },
+    ],
+    load: async () => (await import('./lifecycle/part.ts')).part as ReportPart<unknown>,
+  },
+  {
+    id: 'first-products',
+    views: [
+      {
+        name: 'first-products',
+        title: 'First products',
+        describe: "Products of the customers' first orders ranked by their first 12 months' net revenue per customer, with customers counted and 90% intervals (needs a product column).",
+        sections: ['first-products'],
+        options: [],
+        data: ['first_products.csv'],
+        needs: 'needs amounts and a product column in the orders (--map product=COL)',
+        example: 'first-products --orders lines.csv --map order_id=InvoiceNo --map product=StockCode',
+      },
+    ],
+    load: async () => (await import('./first-products/part.ts')).part as ReportPart<unknown>,
+  },
+  {
     id: 'customer-value',
     views: [
       {

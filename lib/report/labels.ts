@@ -10,5 +10,7 @@ export function columnLabel(column: string, labels: ColumnLabels = {}): string {
   const named = labels[column];
   if (named !== undefined) return named;
   if (column === 'channel') return 'acquisition channel';
+  // --segment-by first:<column>: the column's value on the customer's first order.
+  if (column.startsWith('first:')) return `first-order ${column.slice('first:'.length).replace(/[_\s]+/g, ' ').trim()}`;
   return column.replace(/[_\s]+/g, ' ').trim();
 }

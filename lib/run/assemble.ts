@@ -18,7 +18,7 @@ import type { OutputFiles } from '../report/write-output.ts';
 import { cohortSpan } from '../cohorts/cohort-range.ts';
 import { selectSections } from '../parts/registry.ts';
 import type { PartOutput } from '../parts/part.ts';
-import { whatChanged } from '../parts/what-changed/present.ts';
+import { whatChanged, type LifecycleMovements } from '../parts/what-changed/present.ts';
 import { summarySection } from '../report/summary.ts';
 import { TOOL } from '../version.ts';
 import type { RunContext } from './run-context.ts';
@@ -92,6 +92,7 @@ export async function assemble(
             average: analysis.average,
             params: (dataRows['model_params.csv'] ?? []).filter((r) => r.fit_group === ALL_CUSTOMERS_GROUP),
             customerValue,
+            lifecycle: outputs.some((out) => out.id === 'lifecycle') ? ((partManifest.lifecycle as { latest: LifecycleMovements | null }).latest) : undefined,
           },
           options.previous,
           fmt,

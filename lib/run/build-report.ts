@@ -70,7 +70,7 @@ export async function buildReport(input: ReportOptions): Promise<ReportResult> {
   const db = await openDatabase();
   const scratchDir = await makeScratchDir();
   try {
-    const inputs = await loadInputs(db, input.orders, options, { withSpend: selected.some((p) => p.id === 'cac'), progress });
+    const inputs = await loadInputs(db, input.orders, options, { withSpend: selected.some((p) => p.id === 'cac'), lineValues: selected.some((p) => p.id === 'first-products') ? ['product'] : [], progress });
     const { orders } = inputs;
     // A purchase log (no amounts): the views that show nothing but money are left out, and the report says which.
     const noMoney = moneyCut(selected.map((p) => p.id), plan.shows, orders.money !== 'none');
@@ -90,10 +90,12 @@ export async function buildReport(input: ReportOptions): Promise<ReportResult> {
       segmentBy: options.segmentBy,
       customerColumns: inputs.customerColumns,
       customerTables: inputs.customerTables,
+      firstColumns: inputs.firstColumns,
+      lineValues: orders.lineValues,
       activeWindow: periodsPerYear(options.period),
       afterFactsRead: async () => {
         await captureProducts(db, needed);
-        for (const p of parts) await p.captureFacts?.(db);
+        for (const p of parts) await p.captureFacts?.(db, orders);
         await releaseFacts(db);
       },
     });

@@ -25,12 +25,17 @@ export interface RunInputs {
   surveys?: LoadedSurveys;
   /** Segment columns read from other per-customer tables (the survey band). */
   customerTables: CustomerTableColumn[];
+  /** `first:<column>` segments: name → the orders' column (`channel` or an attribute). */
+  firstColumns: Record<string, string>;
 }
 
-export async function loadInputs(db: Database, source: OrdersSource, options: RunOptions, o: { withSpend: boolean; progress?: Progress }): Promise<RunInputs> {
+/** Prefix of a segment taken from every value of the customer's first order (`--segment-by first:product`). */
+export const FIRST_PREFIX = 'first:';
+
+export async function loadInputs(db: Database, source: OrdersSource, options: RunOptions, o: { withSpend: boolean; lineValues?: string[]; progress?: Progress }): Promise<RunInputs> {
   const described = source.describe();
   o.progress?.step(`reading ${described.label}`);
-  const orders = await source.load(db);
+  const orders = await source.load(db, { lineValues: [...options.segmentBy.filter((s) => s.startsWith(FIRST_PREFIX)).map((s) => s.slice(FIRST_PREFIX.length)), ...(o.lineValues ?? [])] });
   const cac = o.withSpend ? options.cac : undefined;
   const attribution = cac ? checkCacOptions(cac) : undefined;
   if (options.customersSource) o.progress?.step(`reading ${options.customersSource.describe().label}`);
@@ -40,10 +45,23 @@ export async function loadInputs(db: Database, source: OrdersSource, options: Ru
   const surveys = options.surveysSource ? await options.surveysSource.load(db, { asOf: orders.asOf }) : undefined;
   const customerColumns: string[] = [];
   const customerTables: CustomerTableColumn[] = [];
+  const firstColumns: Record<string, string> = {};
   for (const s of options.segmentBy) {
     if (surveys && s === surveys.column) {
       customerTables.push({ column: s, table: 'survey_bands', value: 'band', missing: NO_RESPONSE });
       continue;
+    }
+    if (s.startsWith(FIRST_PREFIX)) {
+      const name = s.slice(FIRST_PREFIX.length);
+      const column = name === 'product' && orders.productColumn !== undefined ? orders.productColumn : name;
+      if ((column === 'channel' && orders.hasChannel) || orders.attributes.includes(column)) {
+        firstColumns[s] = column;
+        continue;
+      }
+      const choices = [...(orders.hasChannel ? ['channel'] : []), ...(orders.productColumn !== undefined ? ['product'] : []), ...orders.attributes].map((c) => `${FIRST_PREFIX}${c}`);
+      throw new UserError(
+        `--segment-by ${s}: ${JSON.stringify(name)} is not a column of ${described.label}${name === 'product' ? ' (map the product column of order lines with --map product=COL)' : ''}; first: takes a column of the orders file: ${choices.length > 0 ? `choose one of ${choices.join(', ')}` : 'the file has none'}`,
+      );
     }
     if (s === 'channel' && !orders.hasChannel) {
       throw new UserError(`--segment-by channel: ${described.label} has no channel column (map one with --map channel=YourColumn)`);
@@ -66,5 +84,5 @@ export async function loadInputs(db: Database, source: OrdersSource, options: Ru
     o.progress?.step(`reading ${options.spendSource.describe().label}`);
     spend = await options.spendSource.load(db, { currency: options.currency, asOf: orders.asOf });
   }
-  return { orders, source: described, customers, spend, customerColumns, surveys, customerTables };
+  return { orders, source: described, customers, spend, customerColumns, surveys, customerTables, firstColumns };
 }

@@ -17,7 +17,7 @@ export function orderFileFormat(path: string): 'csv' | 'parquet' {
 export function fileOrders(input: OrdersInput): OrdersSource {
   return {
     describe: () => ({ kind: orderFileFormat(input.path), label: input.path }),
-    load: async (db) => (await import('../load/load-orders.ts')).loadOrders(db, input),
+    load: async (db, o) => (await import('../load/load-orders.ts')).loadOrders(db, input, o),
     manifestOptions: () => ({ as_of: input.asOf ?? null, map: input.map ?? {}, date_format: input.dateFormat ?? null }),
     files: () => [input.path],
     atAsOf: (asOf) => fileOrders({ ...input, asOf }),

@@ -17,13 +17,19 @@ export interface SourceDescription {
   label: string;
 }
 
+/** What a run asks of the orders beyond the rows. */
+export interface LoadOptions {
+  /** Columns (`channel`, an attribute, or `product`: the mapped product column) whose values on every line of an order are kept (`--segment-by first:<column>`). */
+  lineValues?: string[];
+}
+
 export interface OrdersSource {
   describe(): SourceDescription;
   /**
    * Reads, maps and validates the order rows into the DuckDB table `facts`
    * (bad rows: a UserError naming the place; dropped rows counted by reason).
    */
-  load(db: Database): Promise<LoadedOrders>;
+  load(db: Database, o?: LoadOptions): Promise<LoadedOrders>;
   /** The options that define the source as the manifest records them (mapping, date format, as-of). */
   manifestOptions(): { as_of: string | null; map: Record<string, string>; date_format: string | null };
   /** The local files it reads (none for a database): an output folder may never contain one. */

@@ -47,6 +47,14 @@ describe('readConfig', () => {
     ]);
   });
 
+  it('takes the growth-accounting section and first-order segments', () => {
+    const c = readConfig(configFile('{"segment_by": ["first:product", "channel"], "report": {"sections": ["lifecycle", "segments"]}}'));
+    expect(c.segment_by).toEqual(['first:product', 'channel']);
+    expect(c.report?.sections).toEqual(['lifecycle', 'segments']);
+    const file = configFile('{"segment_by": ["first:"]}');
+    expect(() => readConfig(file)).toThrow(`${file}: invalid configuration\n  segment_by[0]: expected first:<column> with a column of the orders file, such as first:product`);
+  });
+
   it('checks the clv options: ranges, choices and unknown keys', () => {
     const file = configFile('{"clv": {"business": "subscription", "horizon_months": 1.5, "annual_discount_rate": 10, "discount": 0.1}}');
     expect(() => readConfig(file)).toThrow(

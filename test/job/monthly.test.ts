@@ -108,6 +108,14 @@ describe('clv monthly (in process)', () => {
     expect(wc.parameters).toEqual([]);
     const html = readFileSync(join(r.dir, 'index.html'), 'utf8');
     expect(sectionIds(html).slice(0, 3)).toEqual(['what-changed', 'summary', 'headline']);
+    // Growth accounting (see the hand-report golden): February: A retained, C and D new, B churned (active in
+    // January, not in February); March: C retained, E new, B reactivated, A and D churned.
+    expect(wc.lifecycle.previous).toMatchObject({ period: '2024-02', active: 3, new: 2, retained: 1, reactivated: 0, churned: 1, quick_ratio: 2 });
+    expect(wc.lifecycle.current).toMatchObject({ period: '2024-03', active: 3, new: 1, retained: 1, reactivated: 1, churned: 2, quick_ratio: 1 });
+    expect(wc.lifecycle.change).toEqual({ new: -1, retained: 0, reactivated: 1, churned: 1 });
+    expect(html).toContain(
+      'Growth accounting, 2024-03: 3 active customers, 1 new, 1 retained, 1 reactivated and 2 churned (quick ratio 1.00); in the previous run, 2024-02: 3 active, 2 new, 1 retained, 0 reactivated and 1 churned (quick ratio 2.00).',
+    );
     expect(html).toContain('Compared with the run of 2024-02 (orders up to 2024-02-29); this run has orders up to 2024-03-31.');
     expect(html).toContain('Since the previous run: 1 more customer (5 in all), 3 more orders, net revenue up by $105 to $555 and the average order value down from $64.29 to $55.50.');
     expect(html).toContain('The repeat-customer rate moved from 25.0% to 60.0% (35.0 pts up).');

@@ -106,6 +106,24 @@ describe('whatChanged', () => {
     expect(section.table).toBeUndefined();
   });
 
+  it('reports the growth accounting of the latest period against the previous run\'s', () => {
+    const now = { period: '2024-06', active: 120, new: 30, retained: 70, reactivated: 20, churned: 25, quick_ratio: 2, revenue: 9000, new_revenue: 2000, expansion_revenue: 700, contraction_revenue: 300, reactivated_revenue: 1100, churned_revenue: 1500, revenue_quick_ratio: 2.1 };
+    const then = { period: '2024-05', active: 95, new: 40, retained: 50, reactivated: 5, churned: 30, quick_ratio: 1.5, revenue: 7000, new_revenue: 2500, expansion_revenue: 400, contraction_revenue: 200, reactivated_revenue: 300, churned_revenue: 1800, revenue_quick_ratio: 1.6 };
+    const prev = { ...previous, manifest: { ...(previous as { manifest: object }).manifest, lifecycle: { latest: then } } } as PreviousRun;
+    const { section, summary } = whatChanged({ ...current, lifecycle: now }, prev, fmt);
+    expect(section.narrative).toContain(
+      'Growth accounting, 2024-06: 120 active customers, 30 new, 70 retained, 20 reactivated and 25 churned (quick ratio 2.00); in the previous run, 2024-05: 95 active, 40 new, 50 retained, 5 reactivated and 30 churned (quick ratio 1.50).',
+    );
+    expect(section.narrative).toContain(
+      'Net revenue of the 2024-06 active customers: $9,000, with $2,000 new, $700 expansion, $300 contraction, $1,100 reactivated and $1,500 churned (2024-05: $7,000, $2,500 new, $1,800 churned).',
+    );
+    expect(summary.lifecycle).toEqual({ current: now, previous: then, change: { new: -10, retained: 20, reactivated: 15, churned: -5 } });
+    // A previous run without growth accounting: this run's movements alone, and a note.
+    const { section: alone } = whatChanged({ ...current, lifecycle: now }, previous, fmt);
+    expect(alone.narrative).toContain('Growth accounting, 2024-06: 120 active customers, 30 new, 70 retained, 20 reactivated and 25 churned (quick ratio 2.00).');
+    expect(alone.narrative).toContain('The previous run has no growth accounting: its movements are not compared.');
+  });
+
   it('says why when the previous run cannot be read', () => {
     const { section, summary } = whatChanged(current, { month: '2024-05', problem: 'it has no manifest.json' }, fmt);
     expect(section.narrative).toEqual(['The previous run (2024-05) could not be read, so nothing is compared: it has no manifest.json.']);

@@ -74,7 +74,7 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
         };
       }),
     );
-    expect(charts.length).toBe(21);
+    expect(charts.length).toBe(23);
     for (const c of charts) {
       expect(c.marks, c.label).toBeGreaterThan(0);
       expect(c.width, c.label).toBeGreaterThan(200);
@@ -91,6 +91,7 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
       'Customer retention rate (CRR)',
       'Retention by acquisition channel',
       'Retention by region',
+      'Growth accounting',
       'Customer value',
       'Holdout backtest',
       'Projected value by segment',
@@ -130,7 +131,7 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
     // Print emulation keeps every chart visible.
     await page.emulateMedia({ media: 'print' });
     const visible = await page.$$eval('figure.chart svg', (svgs) => svgs.filter((s) => s.getBoundingClientRect().height > 0).length);
-    expect(visible).toBe(21);
+    expect(visible).toBe(23);
     expect(requests).toEqual([]);
     expect(problems).toEqual([]);
     await context.close();
@@ -166,7 +167,7 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
     );
     // Every section with a table: triangle, curves, revenue, cumulative, CRR, two segment sections, customer value,
     // Every section with a table, as listed in the headings above except the retention-by-region, CAC payback, LTV:CAC and spend sections.
-    expect(tables.length).toBe(14);
+    expect(tables.length).toBe(15);
     for (const t of tables) {
       expect(t.href.startsWith('data:text/csv;charset=utf-8,'), t.id).toBe(true);
       const lines = decodeURIComponent(t.href.slice('data:text/csv;charset=utf-8,'.length)).split('\n').slice(0, -1);
@@ -234,7 +235,7 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
     const off = await openReport(sampleReport, { javaScriptEnabled: false });
     expect(await off.page.$$eval('.series-picker', (els) => els.every((e) => (e as HTMLElement).offsetParent === null))).toBe(true);
     expect(await off.page.$$eval('th button', (els) => els.length)).toBe(0);
-    expect(await off.page.$$eval('figure.chart svg', (svgs) => svgs.filter((s) => s.getBoundingClientRect().height > 100).length)).toBe(21);
+    expect(await off.page.$$eval('figure.chart svg', (svgs) => svgs.filter((s) => s.getBoundingClientRect().height > 100).length)).toBe(23);
     expect(await off.page.$$eval('table tbody tr', (rows) => rows.length)).toBeGreaterThan(50);
     await off.context.close();
   }, 60_000);
@@ -264,7 +265,7 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
     expect(luminance(printed.background)).toBeGreaterThan(0.95);
     for (const fill of printed.axisLabels) expect(luminance(fill)).toBeLessThan(0.2);
     const visible = await page.$$eval('figure.chart svg', (svgs) => svgs.filter((s) => s.getBoundingClientRect().height > 100 && s.getBoundingClientRect().width > 200).length);
-    expect(visible).toBe(21);
+    expect(visible).toBe(23);
     expect(await page.$$eval('a.csv, .series-picker', (els) => els.filter((e) => (e as HTMLElement).getBoundingClientRect().height > 0).length)).toBe(0);
     // Charts are images with a summary for screen readers.
     const labels = await page.$$eval('figure.chart svg', (svgs) => svgs.map((s) => [s.getAttribute('role'), document.getElementById(s.getAttribute('aria-labelledby') ?? '')?.textContent ?? '']));

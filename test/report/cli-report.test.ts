@@ -40,6 +40,7 @@ describe('clv report', () => {
       'data/cohort_retention_by_segment.csv',
       'data/crr.csv',
       'data/customers.csv',
+      'data/lifecycle.csv',
       'data/model_params.csv',
       'data/retention_curve.csv',
       'data/rfm_customers.csv',
@@ -61,6 +62,9 @@ describe('clv report', () => {
     );
     expect(header('data/customers.csv')).toBe(
       'customer_id,cohort,first_order_date,acquisition_channel,orders,frequency,recency_days,T_days,revenue,mean_repeat_order_value,p_alive,expected_purchases,clv,rfm_segment,r,f,m',
+    );
+    expect(header('data/lifecycle.csv')).toBe(
+      'period,active,new,retained,reactivated,churned,quick_ratio,revenue,new_revenue,expansion_revenue,contraction_revenue,reactivated_revenue,churned_revenue,revenue_quick_ratio',
     );
     expect(header('data/segment_clv.csv')).toBe(
       'segment_column,segment,customers,p_alive_mean,expected_purchases,clv_mean,clv_mean_low,clv_mean_high,clv_median,clv_total,clv_total_low,clv_total_high,simple_clv_mean,realized_revenue,small_segment',

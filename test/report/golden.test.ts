@@ -46,6 +46,7 @@ describe('golden files', () => {
       'cumulative-revenue',
       'crr',
       'segment-1-channel',
+      'lifecycle',
       'data-quality',
       'methods',
     ]);

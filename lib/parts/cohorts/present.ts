@@ -526,8 +526,13 @@ export function segmentSections({ analysis, fmt, labels }: CohortSectionsInput):
     narrative.push(
       allValues.length > values.length
         ? `${allValues.length} values of ${label}; the ${values.length} with the most customers are shown, and data/cohort_retention_by_segment.csv has them all. Each customer is counted under the value on their first order.`
-        : `${allValues.length} ${allValues.length === 1 ? 'value' : 'values'} of ${label}; each customer is counted under the value on their first order.`,
+        : `${allValues.length} ${allValues.length === 1 ? 'value' : 'values'} of ${label}; each customer is counted under ${seg.multiValued ? 'every value' : 'the value'} on their first order.`,
     );
+    if (seg.multiValued) {
+      narrative.push(
+        `${fmt.integer(seg.multiValued)} ${seg.multiValued === 1 ? 'customer has' : 'customers have'} several values of ${seg.column.slice('first:'.length)} on their first order and ${seg.multiValued === 1 ? 'is' : 'are'} counted under each, so the segments' customers add up to more than the customers.`,
+      );
+    }
     const columns: TableColumn[] = [
       { key: 'segment', label: cap(label), kind: 'text' },
       { key: 'customers', label: 'Customers', kind: 'integer' },
@@ -555,6 +560,14 @@ export function segmentSections({ analysis, fmt, labels }: CohortSectionsInput):
           term: 'Segment curve',
           definition: `Each customer counts under the value of the segment column on their first order (the acquisition channel is the channel of the first order); the curve is the size-weighted average retention of that value's cohorts.`,
         },
+        ...(seg.column.startsWith('first:')
+          ? [
+              {
+                term: 'First-order segment (first:<column>)',
+                definition: `The values of the column on the customer's first order: the first row, in file order, of their first purchase day and, when the rows are order lines, every purchased line (amount ≥ 0) of that order. A customer whose first order has several values (several products) counts under each, with all of their orders and revenue, so the segments overlap; a missing value is "(none)".`,
+              },
+            ]
+          : []),
       ],
     };
   });

@@ -14,6 +14,10 @@
  *   current average curve's change between the two offsets).
  * - Revisions: complete cells of both runs whose figures differ (late or
  *   corrected orders).
+ * - Growth accounting: the movements of this run's latest complete period
+ *   (new, retained, reactivated, churned customers, quick ratio; net revenue
+ *   movements when both runs have amounts in the same currency), against the
+ *   previous run's latest period (its manifest's `lifecycle.latest`).
  * - Parameter drift of the CLV models: each parameter's relative change and
  *   whether the new estimate lies outside the previous 95% interval.
  */
@@ -21,6 +25,7 @@ import { modelTitle } from '../../models/registry.ts';
 import type { Kpis } from '../../cohorts/kpis.ts';
 import type { AveragePoint, RetentionCell } from '../../cohorts/retention.ts';
 import type { SectionDraft } from '../../report/section.ts';
+import type { LifecycleRow } from '../lifecycle/compute.ts';
 import type { Formatters } from '../../report/format.ts';
 
 /** Rows of a previous run's data/cohort_retention.csv (the columns used here). */
@@ -43,6 +48,10 @@ export interface ParamRow {
   ci_high: number | null;
 }
 
+/** One period of growth accounting, as the manifest's `lifecycle.latest` records it (data/lifecycle.csv's columns). */
+export type LifecycleMovements = Pick<LifecycleRow, 'period' | 'active' | 'new' | 'retained' | 'reactivated' | 'churned' | 'quick_ratio'> &
+  Partial<Pick<LifecycleRow, 'revenue' | 'new_revenue' | 'expansion_revenue' | 'contraction_revenue' | 'reactivated_revenue' | 'churned_revenue' | 'revenue_quick_ratio'>>;
+
 /** What the previous run's manifest.json holds that is compared (all optional: older runs may lack fields). */
 export interface PreviousManifest {
   as_of?: string;
@@ -54,6 +63,7 @@ export interface PreviousManifest {
     options?: { model?: string; time_unit?: string; horizon_months?: number; margin?: number | null };
     totals?: { total?: number; mean?: number; p_alive?: number };
   };
+  lifecycle?: { latest?: LifecycleMovements | null };
 }
 
 /** The previous run as read from its folder. */
@@ -72,6 +82,8 @@ export interface CurrentRun {
   params: Record<string, unknown>[];
   /** The manifest's customer_value of this run. */
   customerValue: Record<string, unknown>;
+  /** The latest complete period's growth accounting (undefined when the section did not run, null when no period is complete). */
+  lifecycle?: LifecycleMovements | null;
 }
 
 /** Cohorts listed in the retention table. */
@@ -290,6 +302,9 @@ export function whatChanged(current: CurrentRun, previous: PreviousRun | null, f
     }
   }
 
+  // Growth accounting.
+  const lifecycleSummary = lifecycleMoves(current, pm, samePeriod, sameCurrency, fmt, narrative, notes);
+
   // Parameter drift.
   const paramSummary = parameterDrift(current, previous, fmt, narrative, bullets, notes);
 
@@ -326,9 +341,48 @@ export function whatChanged(current: CurrentRun, previous: PreviousRun | null, f
       previous: { month: previous.month, as_of: prevAsOf },
       kpis: kpiDeltas,
       ...cohortSummary,
+      ...(lifecycleSummary ? { lifecycle: lifecycleSummary } : {}),
       parameters: paramSummary,
       notes,
     },
+  };
+}
+
+/** The growth-accounting sentence: the latest period's movements, and the previous run's latest period's. */
+function lifecycleMoves(current: CurrentRun, pm: PreviousManifest, samePeriod: boolean, sameCurrency: boolean, fmt: Formatters, narrative: string[], notes: string[]): Record<string, unknown> | null {
+  const now = current.lifecycle;
+  if (now === undefined) return null;
+  if (now === null) {
+    notes.push(`No ${current.period} is complete yet, so there is no growth accounting to report.`);
+    return { current: null };
+  }
+  const then = samePeriod ? (pm.lifecycle?.latest ?? null) : null;
+  const count = (n: number, word: string) => `${fmt.integer(n)} ${word}`;
+  const moves = (m: LifecycleMovements) =>
+    `${count(m.new, 'new')}, ${count(m.retained, 'retained')}, ${count(m.reactivated, 'reactivated')} and ${count(m.churned, 'churned')} (quick ratio ${m.quick_ratio === null ? 'none: nobody churned' : fmt.decimal(m.quick_ratio, 2)})`;
+  const change = (k: 'new' | 'retained' | 'reactivated' | 'churned') => (then ? now[k] - then[k] : null);
+  narrative.push(
+    `Growth accounting, ${now.period}: ${fmt.integer(now.active)} active customers, ${moves(now)}${
+      then ? `; in the previous run, ${then.period}: ${fmt.integer(then.active)} active, ${moves(then)}` : ''
+    }.`,
+  );
+  const money = (v: number | null | undefined) => (typeof v === 'number' ? v : null);
+  if (sameCurrency && money(now.revenue) !== null) {
+    const m = (v: number | null | undefined) => fmt.money(money(v) ?? 0);
+    narrative.push(
+      `Net revenue of the ${now.period} active customers: ${m(now.revenue)}, with ${m(now.new_revenue)} new, ${m(now.expansion_revenue)} expansion, ${m(now.contraction_revenue)} contraction, ${m(now.reactivated_revenue)} reactivated and ${m(now.churned_revenue)} churned${
+        then && money(then.revenue) !== null ? ` (${then.period}: ${m(then.revenue)}, ${m(then.new_revenue)} new, ${m(then.churned_revenue)} churned)` : ''
+      }.`,
+    );
+  }
+  if (!then) {
+    if (!samePeriod) notes.push(`The previous run has periods of another length: growth accounting is not compared.`);
+    else notes.push(`The previous run has no growth accounting: its movements are not compared.`);
+  }
+  return {
+    current: now,
+    previous: then,
+    change: then ? { new: change('new'), retained: change('retained'), reactivated: change('reactivated'), churned: change('churned') } : null,
   };
 }
 
