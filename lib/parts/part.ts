@@ -32,6 +32,16 @@ export interface PartOutput {
   notes?: string[];
   /** What the part contributes to the Summary that opens the report (lib/report/summary.ts). */
   summary?: SummaryEntry[];
+  /** Columns the part adds to the cohort table (e.g. the CAC of each cohort's period), by cohort label. */
+  cohortColumns?: CohortColumn[];
+}
+
+/** A figure per cohort, shown beside the cohort's size in the cohort table. */
+export interface CohortColumn {
+  label: string;
+  kind: 'money' | 'percent' | 'integer';
+  /** Cohort label (`2024-05`) → value; cohorts not in it are blank. */
+  byCohort: ReadonlyMap<string, number | null>;
 }
 
 /** The topics of the Summary, in its order. */

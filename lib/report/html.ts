@@ -127,7 +127,10 @@ function renderChart(chart: SectionChart, sectionId: string, n: number): string 
 /** The numeric cohort matrix: shaded cells with numbers, a radio switch between measures (no script needed), both measures in print. */
 function renderMatrix(m: CohortMatrix, sectionId: string, fmt: Formatters): string {
   const name = `${sectionId}-measure`;
-  const head = `<thead><tr><th scope="col" class="text">Cohort</th><th scope="col">Customers</th><th scope="col">Repeat</th>${m.offsets.map((k) => `<th scope="col">${k}</th>`).join('')}</tr></thead>`;
+  const extra = m.extra ?? [];
+  const head = `<thead><tr><th scope="col" class="text">Cohort</th><th scope="col">Customers</th>${extra.map((e) => `<th scope="col">${escapeHtml(e.label)}</th>`).join('')}<th scope="col">Repeat</th>${m.offsets.map((k) => `<th scope="col">${k}</th>`).join('')}</tr></thead>`;
+  const lead = (kind: 'money' | 'percent' | 'integer', x: number | null) =>
+    x === null || !Number.isFinite(x) ? '' : kind === 'money' ? fmt.moneyPrecise(x) : kind === 'percent' ? fmt.percentWhole(x) : fmt.integer(x);
   const value = (v: CohortMatrixView, x: number) =>
     v.kind === 'percent' ? (v.digits === 0 ? fmt.percentWhole(x) : fmt.percent(x)) : v.digits === 0 ? fmt.money(x) : fmt.moneyPrecise(x);
   const table = (v: CohortMatrixView) => {
@@ -143,7 +146,8 @@ function renderMatrix(m: CohortMatrix, sectionId: string, fmt: Formatters): stri
             return `<td${cls ? ` class="${cls}"` : ''}${s > 0 ? ` style="--s:${s.toFixed(2)}"` : ''}>${escapeHtml(value(v, c.v))}</td>`;
           })
           .join('');
-        return `<tr><th scope="row" class="text">${escapeHtml(r.cohort)}</th><td class="lead">${escapeHtml(fmt.integer(r.customers))}</td><td class="lead">${r.repeatRate === null ? '' : escapeHtml(fmt.percentWhole(r.repeatRate))}</td>${cells}</tr>`;
+        const extras = extra.map((e) => `<td class="lead">${escapeHtml(lead(e.kind, e.values[i]))}</td>`).join('');
+        return `<tr><th scope="row" class="text">${escapeHtml(r.cohort)}</th><td class="lead">${escapeHtml(fmt.integer(r.customers))}</td>${extras}<td class="lead">${escapeHtml(lead('percent', r.repeatRate))}</td>${cells}</tr>`;
       })
       .join('\n');
     return `<div class="matrix-wrap"><table class="matrix-table"><caption>${escapeHtml(`${v.label}, by cohort (rows) and ${m.offsetTitle.toLowerCase()} (columns)`)}</caption>${head}<tbody>\n${body}\n</tbody></table></div>`;

@@ -60,6 +60,8 @@ export interface CohortMatrix {
   offsetTitle: string;
   offsets: number[];
   rows: { cohort: string; customers: number; repeatRate: number | null }[];
+  /** Further figures per row (other parts' cohort columns, such as CAC), shown after the size. */
+  extra?: { label: string; kind: 'money' | 'percent' | 'integer'; values: (number | null)[] }[];
   /** One or two measures; the page switches between them, print shows each. */
   views: CohortMatrixView[];
   note?: string;

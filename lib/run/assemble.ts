@@ -34,6 +34,13 @@ export async function assemble(
   const notes = outputs.flatMap((out) => out.notes ?? []);
   const partManifest: Record<string, unknown> = Object.assign({}, ...outputs.map((out) => out.manifest ?? {}));
   let drafts: SectionDraft[] = outputs.flatMap((out) => out.sections);
+  // Other parts' figures per cohort (the CAC of each cohort's period) join the cohort table.
+  const cohortColumns = outputs.flatMap((out) => out.cohortColumns ?? []);
+  for (const d of drafts) {
+    if (!d.matrix || cohortColumns.length === 0) continue;
+    const rows = d.matrix.rows;
+    d.matrix = { ...d.matrix, extra: cohortColumns.map((c) => ({ label: c.label, kind: c.kind, values: rows.map((r) => c.byCohort.get(r.cohort) ?? null) })) };
+  }
   const quality = drafts.find((d) => d.id === 'data-quality');
   if (quality) quality.bullets = [...(quality.bullets ?? []), ...notes];
   if (options.sections) drafts = selectSections(drafts, options.sections, { keep: [GENERAL_DEFINITIONS_ID], strict: view !== undefined });

@@ -9,11 +9,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runClv(args: string[], env: Record<string, string> = {}): CliResult {
+export function runClv(args: string[], env: Record<string, string> = {}, timeout = 120_000): CliResult {
   const r = spawnSync(process.execPath, ['bin/clv.js', ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
-    timeout: 120_000,
+    timeout,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -36,6 +36,7 @@ describe('clv report', () => {
     expect([...ta.keys()]).toEqual([
       'data/backtest.csv',
       'data/backtest_summary.csv',
+      'data/cohort_projection.csv',
       'data/cohort_retention.csv',
       'data/cohort_retention_by_segment.csv',
       'data/crr.csv',

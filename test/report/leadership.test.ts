@@ -87,11 +87,20 @@ describe('the sample report for leadership', () => {
     }
   });
 
-  it('draws a numeric cohort table with sizes and repeat rates', () => {
+  it('draws a numeric cohort table with sizes, CAC and repeat rates', () => {
     const section = html.slice(html.indexOf('id="retention-triangle"'), html.indexOf('id="retention-curves"'));
     expect(section).toContain('<div class="matrix" data-views="2">');
     const first = csv('cohort_retention.csv').find((r) => r.cohort === '2022-01' && r.period_offset === '1')!;
-    expect(section).toMatch(new RegExp(`<th scope="row" class="text">2022-01</th><td class="lead">${Number(first.cohort_customers).toLocaleString('en-US')}</td><td class="lead">\\d+%</td><td>100%</td><td[^>]*>${Math.round(Number(first.retention_rate) * 100)}%</td>`));
+    // CAC: the blended CAC of the cohort's month (cac_by_channel.csv, "(all channels)").
+    const cac = Number(csv('cac_by_channel.csv').find((r) => r.channel === '(all channels)' && r.period === '2022-01')!.cac);
+    // Repeat: customers.csv's customers of the cohort with frequency ≥ 1 (two or more purchase days).
+    const own = csv('customers.csv').filter((c) => c.cohort === '2022-01');
+    const repeat = Math.round((own.filter((c) => Number(c.frequency) >= 1).length / own.length) * 100);
+    const cacText = `$${cac.toFixed(2)}`;
+    expect(section).toContain(
+      `<th scope="row" class="text">2022-01</th><td class="lead">${Number(first.cohort_customers).toLocaleString('en-US')}</td><td class="lead">${cacText}</td><td class="lead">${repeat}%</td><td>100%</td>`,
+    );
+    expect(section).toMatch(new RegExp(`<th scope="row" class="text">2022-01</th>(<td class="lead">[^<]*</td>){3}<td>100%</td><td[^>]*>${Math.round(Number(first.retention_rate) * 100)}%</td>`));
   });
 });
 
@@ -136,6 +145,6 @@ describe('projected cells of the cohort table', () => {
     }
     // The report shows them hatched after each cohort's last observed month.
     const page = readFileSync(join(out4, 'index.html'), 'utf8');
-    expect(page).toMatch(/<th scope="row" class="text">2024-12<\/th><td class="lead">[\d,]+<\/td><td class="lead">\d+%<\/td><td[^>]*>\$\d+<\/td><td class="proj">\$\d+<\/td>/);
+    expect(page).toMatch(/<th scope="row" class="text">2024-12<\/th>(<td class="lead">[^<]*<\/td>){3}<td[^>]*>\$\d+<\/td><td class="proj">\$\d+<\/td>/);
   });
 });

@@ -6,6 +6,7 @@
 import type { ReportPart } from '../part.ts';
 import { captureCacFacts, computeCac, type CacFigures } from './compute.ts';
 import { cacSections } from './present.ts';
+import { ALL_CHANNELS } from '../../cac/unit-economics.ts';
 
 export const part: ReportPart<CacFigures> = {
   id: 'cac',
@@ -13,7 +14,7 @@ export const part: ReportPart<CacFigures> = {
   enabled: ({ options }) => options.cac !== undefined,
   captureFacts: captureCacFacts,
   compute: computeCac,
-  present(f, { fmt, currency }) {
+  present(f, { fmt, currency, options }) {
     const { attribution, spend, customers, spendLabel, customersLabel } = f;
     const attributionLabel = attribution.kind === 'first-order' ? "the channel of the customer's first order" : `column "${attribution.column}" of ${customersLabel}`;
     const out = cacSections({ result: f.result, fmt, currency, projectedHorizonMonths: f.projectedHorizonMonths, attributionLabel });
@@ -40,6 +41,10 @@ export const part: ReportPart<CacFigures> = {
       manifest: { unit_economics: manifest },
       notes,
       summary: out.summary,
+      // The cohort table shows the blended CAC of each cohort's period, when CAC periods are the cohorts' (month, quarter).
+      ...(f.result.period === options.period
+        ? { cohortColumns: [{ label: 'CAC', kind: 'money' as const, byCohort: new Map(f.result.totals.filter((t) => t.channel === ALL_CHANNELS).map((t) => [t.period, t.cac])) }] }
+        : {}),
     };
   },
 };
