@@ -1,0 +1,73 @@
+/**
+ * Orders from a PostgreSQL table or query (`--orders postgres://user@host:port/db?table=orders`,
+ * or `--orders-db URL --orders-query "SELECT …"`). The rows are streamed through a cursor, a batch
+ * at a time, as PostgreSQL's text output into a DuckDB table of text columns; from there the same
+ * mapping, parsing and checks as for a CSV file make `facts` (lib/load/load-orders.ts), so column
+ * mapping, date formats, bad values and dropped-row counts behave as for files. Problems name the
+ * table, the row's key and the column. The URL's password never appears in any output.
+ */
+import type { Database, TextAppender } from '../engine/database.ts';
+import { checkHeaderNames } from '../load/input-file.ts';
+import type { LoadedOrders, OrdersInput } from '../load/load-orders.ts';
+import { streamPgRows, type PgTarget } from './pg-connection.ts';
+import type { OrdersSource } from './source.ts';
+
+/** The DuckDB table the streamed rows land in (dropped once `facts` is made). */
+const RAW_TABLE = 'orders_pg_raw';
+
+/** What the orders of a PostgreSQL source share with a file: mapping, date format, as-of, valid years. */
+export type PgOrdersInput = Omit<OrdersInput, 'path'>;
+
+export function postgresOrders(target: PgTarget, input: PgOrdersInput, warn?: (m: string) => void): OrdersSource {
+  return {
+    describe: () => ({ kind: 'postgres', label: target.label }),
+    load: (db) => loadPgOrders(db, target, input, warn),
+    manifestOptions: () => ({ as_of: input.asOf ?? null, map: input.map ?? {}, date_format: input.dateFormat ?? null }),
+    files: () => [],
+    atAsOf: (asOf) => postgresOrders(target, { ...input, asOf }, warn),
+  };
+}
+
+/** Streams the rows into {@link RAW_TABLE} (columns c1, c2… of text), then loads them like a file's. */
+async function loadPgOrders(db: Database, target: PgTarget, input: PgOrdersInput, warn?: (m: string) => void): Promise<LoadedOrders> {
+  const { loadOrderScan } = await import('../load/load-orders.ts');
+  await db.run(`DROP TABLE IF EXISTS ${RAW_TABLE}`);
+  let appender: TextAppender | undefined;
+  try {
+    const streamed = await streamPgRows(
+      target,
+      {
+        columns: async (names) => {
+          checkHeaderNames(target.label, names, undefined);
+          appender = await db.textAppender(RAW_TABLE, names.map((_, i) => `c${i + 1}`));
+        },
+        rows: (batch) => appender!.append(batch),
+      },
+      warn,
+    );
+    appender?.close();
+    appender = undefined;
+    const columns = streamed.columns.map((name, i) => ({ name: name.trim(), position: i + 1 }));
+    return await loadOrderScan(
+      db,
+      {
+        label: target.label,
+        format: 'postgres',
+        columns,
+        types: new Map(),
+        sql: (c) => `c${c.position}`,
+        scan: RAW_TABLE,
+        rawScan: RAW_TABLE,
+        unit: 'row',
+        lineOf: async (recs) => new Map(recs.map((r) => [r, r + 1])),
+        keyed: true,
+        inputProblem: async () => undefined,
+        digest: async () => ({ sha256: streamed.sha256, bytes: streamed.bytes }),
+      },
+      input,
+    );
+  } finally {
+    appender?.close();
+    await db.run(`DROP TABLE IF EXISTS ${RAW_TABLE}`);
+  }
+}
