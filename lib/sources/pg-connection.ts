@@ -34,8 +34,9 @@ export interface PgTarget {
 
 /** Default of `--db-timeout`: seconds one statement (declaring the cursor, one fetch) may take. */
 export const DEFAULT_DB_TIMEOUT = 600;
-/** Seconds to wait for a connection (a host that drops packets must not hang the run). */
+/** Seconds to wait for a connection at most (a host that drops packets must not hang the run); less when --db-timeout is less. */
 const CONNECT_TIMEOUT = 20;
+const connectSeconds = (t: PgTarget) => Math.min(CONNECT_TIMEOUT, t.timeoutSeconds);
 /** Declares the cursor over the table's or the query's rows (positions in errors are counted after it). */
 const DECLARE = 'DECLARE clv_rows NO SCROLL CURSOR FOR ';
 /** Rows per FETCH: the tool holds one batch of a table's rows at a time. */
@@ -153,7 +154,7 @@ function pgFailure(err: unknown, target: PgTarget, stage: 'connect' | 'read'): U
   let text: string;
   if (code === 'ECONNREFUSED') text = `cannot connect to ${where}: connection refused; check the host and port, and that the server is running`;
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') text = `cannot connect to ${where}: the host is not found; check the host name`;
-  else if (code === 'ETIMEDOUT' || /timeout expired|Connection terminated due to connection timeout/i.test(msg)) text = `cannot connect to ${where}: no answer within ${CONNECT_TIMEOUT} s; check the host, port and firewall`;
+  else if (code === 'ETIMEDOUT' || /timeout expired|Connection terminated due to connection timeout/i.test(msg)) text = `cannot connect to ${where}: no answer within ${connectSeconds(target)} s; check the host, port and firewall`;
   else if (code === '28P01') text = `cannot connect to ${where}: ${msg}; check the password (PGPASSWORD or ~/.pgpass)`;
   else if (code === '28000') text = `cannot connect to ${where}: ${msg}`;
   else if (code === '3D000') text = `cannot connect to ${where}: ${msg}; check the database name in the URL`;
@@ -187,7 +188,7 @@ export async function connectPg(target: PgTarget, warn?: (m: string) => void): P
     ssl: sslmode === 'require' ? { rejectUnauthorized: false } : sslmode === 'verify-ca' || sslmode === 'verify-full' ? true : undefined,
     // Asked only when the server wants a password; undefined = none (pg then reports that one is needed).
     password: async () => (target.urlPassword ?? process.env.PGPASSWORD ?? pgpassPassword(where, warn)) as string,
-    connectionTimeoutMillis: CONNECT_TIMEOUT * 1000,
+    connectionTimeoutMillis: connectSeconds(target) * 1000,
     statement_timeout: target.timeoutSeconds * 1000,
     query_timeout: (target.timeoutSeconds + 10) * 1000,
     keepAlive: true,
