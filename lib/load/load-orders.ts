@@ -26,6 +26,7 @@ import { dateSql, DEFAULT_YEARS, expectedDate, plainNumberSql, type YearRange } 
 import { readCsvHeader, readHead, recordLines } from './csv-lines.ts';
 import { checkHeaderNames, checkTextHead, regularFileSize, scanFile, type SourceColumn } from './input-file.ts';
 import { parseIsoDate } from '../engine/periods.ts';
+import { hashParquetSet, isFileSet, locateInSet, openParquetSet } from './parquet-set.ts';
 
 /** The column of `facts` that holds the attribute column `name` of the orders file. */
 export function attributeColumn(name: string): string {
@@ -214,8 +215,11 @@ export interface OrderScan {
   unit: 'line' | 'row';
   /** The line or row number of 0-based data rows. */
   lineOf(recs: number[]): Promise<Map<number, number>>;
-  /** Problems name the row's key (order_id, else customer_id): a table has no line to point at. */
-  keyed: boolean;
+  /**
+   * Where rows are, when a row number alone does not say it: a table's row key (order_id, else
+   * customer_id), a file of a set of files and the row in it. Problems then name it instead of a column number.
+   */
+  locate?(db: Database, recs: number[]): Promise<Map<number, { line?: number; key?: string }>>;
   /** Throws a problem of the input as a whole (encoding, damaged gzip), which explains a reader's error better. */
   inputProblem(): Promise<void>;
   /** sha256 and size of the input (for a table: of its rows as text). */
@@ -235,6 +239,7 @@ export async function loadOrders(db: Database, source: OrdersInput): Promise<Loa
 
 /** The scan of an orders file: checks of the file as a whole, its columns, and DuckDB's reader. */
 async function fileScan(db: Database, file: string): Promise<OrderScan> {
+  if (isFileSet(file)) return parquetSetScan(db, file);
   const size = await regularFileSize(file, 'the orders file');
   const format = orderFileFormat(file);
   if (format === 'csv' && size > 0) await checkTextHead(file);
@@ -257,14 +262,7 @@ async function fileScan(db: Database, file: string): Promise<OrderScan> {
   if (format === 'csv') {
     available = checkHeaderNames(file, await readCsvHeader(file, delimiter));
   } else {
-    let desc: { column_name: string; column_type: string }[];
-    try {
-      desc = await db.rows<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${scanArgs}`);
-    } catch (err) {
-      throw new InputError(file, [{ message: `cannot be read as Parquet: ${firstLine(err)}; expected a Parquet file` }]);
-    }
-    available = checkHeaderNames(file, desc.map((d) => d.column_name), undefined);
-    desc.forEach((d, i) => types.set(i + 1, d.column_type));
+    available = await describeParquet(db, file, scanArgs, types);
   }
   const csvColumns = `columns = {${available.map((c) => `'c${c.position}': 'VARCHAR'`).join(', ')}}`;
   return {
@@ -281,12 +279,47 @@ async function fileScan(db: Database, file: string): Promise<OrderScan> {
     rawScan: format === 'parquet' ? scanArgs : `${scanArgs}, ${csvColumns})`,
     unit: format === 'csv' ? 'line' : 'row',
     lineOf: (recs) => (format === 'csv' ? recordLines(file, recs) : Promise.resolve(new Map(recs.map((r) => [r, r + 1])))),
-    keyed: false,
     inputProblem: async () => {
       const scanned = await scanning.catch(() => undefined);
       if (scanned?.problem) throw new InputError(file, [scanned.problem]);
     },
     digest: async () => ({ sha256: (await scanning).sha256, bytes: size }),
+  };
+}
+
+/** The columns of a Parquet scan (checked like a header), and their types into `types`. */
+async function describeParquet(db: Database, label: string, scanArgs: string, types: Map<number, string>): Promise<SourceColumn[]> {
+  let desc: { column_name: string; column_type: string }[];
+  try {
+    desc = await db.rows<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${scanArgs}`);
+  } catch (err) {
+    throw new InputError(label, [{ message: `cannot be read as Parquet: ${firstLine(err)}; expected a Parquet file` }]);
+  }
+  const available = checkHeaderNames(label, desc.map((d) => d.column_name), undefined);
+  desc.forEach((d, i) => types.set(i + 1, d.column_type));
+  return available;
+}
+
+/** The scan of a set of Parquet files (a glob or a folder; Hive partition folders give columns): lib/load/parquet-set.ts. */
+async function parquetSetScan(db: Database, path: string): Promise<OrderScan> {
+  const set = await openParquetSet(db, path);
+  // Hashed alongside DuckDB's scan; awaited at the end.
+  const hashing = hashParquetSet(set);
+  hashing.catch(() => undefined);
+  const types = new Map<number, string>();
+  return {
+    label: path,
+    format: 'parquet',
+    columns: await describeParquet(db, path, set.scan, types),
+    types,
+    sql: (c) => ident(c.name),
+    scan: set.scan,
+    rawScan: set.scan,
+    unit: 'row',
+    lineOf: async (recs) => new Map(recs.map((r) => [r, r + 1])),
+    locate: (d, recs) => locateInSet(d, set, recs),
+    inputProblem: async () => undefined,
+    digest: () => hashing,
   };
 }
 
@@ -434,15 +467,14 @@ export async function loadOrderScan(db: Database, scan: OrderScan, source: Omit<
         }
       }
     }
-    if (scan.keyed) {
-      // A table has no lines: each problem names the row's key (its order_id, else its customer).
-      const keys = new Map(
-        (await db.rows<{ rec: number; order_id: string | null; customer_id: string | null }>(
-          `SELECT rowid AS rec, order_id, customer_id FROM orders_in WHERE rowid IN (${flagged.map((f) => f.rec).join(', ')})`,
-        )).map((k) => [fileLines.get(k.rec), k.order_id !== null ? `order_id ${JSON.stringify(k.order_id)}` : k.customer_id !== null ? `customer_id ${JSON.stringify(k.customer_id)}` : undefined]),
-      );
+    if (scan.locate) {
+      // No line to point at (a table, a set of files): the row's key or file says where.
+      const where = await scan.locate(db, flagged.map((f) => f.rec));
+      const recOf = new Map(flagged.map((f) => [fileLines.get(f.rec), f.rec]));
       for (const p of problems) {
-        p.key = keys.get(p.line);
+        const w = where.get(recOf.get(p.line)!);
+        p.key = w?.key;
+        if (w?.line !== undefined) p.line = w.line;
         p.column = undefined;
       }
     }

@@ -60,7 +60,7 @@ async function loadPgOrders(db: Database, target: PgTarget, input: PgOrdersInput
         rawScan: RAW_TABLE,
         unit: 'row',
         lineOf: async (recs) => new Map(recs.map((r) => [r, r + 1])),
-        keyed: true,
+        locate: rowKeys,
         inputProblem: async () => undefined,
         digest: async () => ({ sha256: streamed.sha256, bytes: streamed.bytes }),
       },
@@ -70,4 +70,14 @@ async function loadPgOrders(db: Database, target: PgTarget, input: PgOrdersInput
     appender?.close();
     await db.run(`DROP TABLE IF EXISTS ${RAW_TABLE}`);
   }
+}
+
+/** The key of loaded rows (by 0-based row): their order_id, else their customer_id, as problems name them. */
+async function rowKeys(db: Database, recs: number[]): Promise<Map<number, { key?: string }>> {
+  const rows = await db.rows<{ rec: number; order_id: string | null; customer_id: string | null }>(
+    `SELECT rowid AS rec, order_id, customer_id FROM orders_in WHERE rowid IN (${recs.map(Number).join(', ')})`,
+  );
+  return new Map(
+    rows.map((k) => [k.rec, { key: k.order_id !== null ? `order_id ${JSON.stringify(k.order_id)}` : k.customer_id !== null ? `customer_id ${JSON.stringify(k.customer_id)}` : undefined }]),
+  );
 }
