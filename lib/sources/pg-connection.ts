@@ -10,6 +10,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Client, FieldDef, QueryConfig } from 'pg';
+import type { Database, TextAppender } from '../engine/database.ts';
 import { UserError } from '../errors.ts';
 
 /** True when `text` names a PostgreSQL database (`postgres://…` or `postgresql://…`). */
@@ -264,4 +265,29 @@ export async function streamPgRows(
     await client.end().catch(() => undefined);
   }
   return { columns: columns ?? [], rows, sha256: hash.digest('hex'), bytes };
+}
+
+/**
+ * Streams the rows of the target into the new temporary DuckDB table `table`, all columns text named
+ * c1, c2… in the order of the table or query (the header names checked like a file's).
+ */
+export async function streamPgTable(db: Database, target: PgTarget, table: string, warn?: (m: string) => void): Promise<StreamedRows> {
+  const { checkHeaderNames } = await import('../load/input-file.ts');
+  let appender: TextAppender | undefined;
+  try {
+    const streamed = await streamPgRows(
+      target,
+      {
+        columns: async (names) => {
+          checkHeaderNames(target.label, names, undefined);
+          appender = await db.textAppender(table, names.map((_, i) => `c${i + 1}`));
+        },
+        rows: (batch) => appender!.append(batch),
+      },
+      warn,
+    );
+    return { ...streamed, columns: streamed.columns.map((c) => c.trim()) };
+  } finally {
+    appender?.close();
+  }
 }

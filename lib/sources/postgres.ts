@@ -6,11 +6,11 @@
  * mapping, date formats, bad values and dropped-row counts behave as for files. Problems name the
  * table, the row's key and the column. The URL's password never appears in any output.
  */
-import type { Database, TextAppender } from '../engine/database.ts';
-import { checkHeaderNames } from '../load/input-file.ts';
+import type { Database } from '../engine/database.ts';
 import type { LoadedOrders, OrdersInput } from '../load/load-orders.ts';
-import { streamPgRows, type PgTarget } from './pg-connection.ts';
-import type { OrdersSource } from './source.ts';
+import { isPostgresUrl, parsePgTarget, streamPgTable, type PgTarget } from './pg-connection.ts';
+import type { CustomersSource, OrdersSource, SpendSource } from './source.ts';
+import { fileCustomers, fileSpend } from './file.ts';
 
 /** The DuckDB table the streamed rows land in (dropped once `facts` is made). */
 const RAW_TABLE = 'orders_pg_raw';
@@ -20,10 +20,9 @@ export type PgOrdersInput = Omit<OrdersInput, 'path'>;
 
 export function postgresOrders(target: PgTarget, input: PgOrdersInput, warn?: (m: string) => void): OrdersSource {
   return {
-    describe: () => ({ kind: 'postgres', label: target.label }),
+    ...described(target),
     load: (db) => loadPgOrders(db, target, input, warn),
     manifestOptions: () => ({ as_of: input.asOf ?? null, map: input.map ?? {}, date_format: input.dateFormat ?? null }),
-    files: () => [],
     atAsOf: (asOf) => postgresOrders(target, { ...input, asOf }, warn),
   };
 }
@@ -32,22 +31,9 @@ export function postgresOrders(target: PgTarget, input: PgOrdersInput, warn?: (m
 async function loadPgOrders(db: Database, target: PgTarget, input: PgOrdersInput, warn?: (m: string) => void): Promise<LoadedOrders> {
   const { loadOrderScan } = await import('../load/load-orders.ts');
   await db.run(`DROP TABLE IF EXISTS ${RAW_TABLE}`);
-  let appender: TextAppender | undefined;
   try {
-    const streamed = await streamPgRows(
-      target,
-      {
-        columns: async (names) => {
-          checkHeaderNames(target.label, names, undefined);
-          appender = await db.textAppender(RAW_TABLE, names.map((_, i) => `c${i + 1}`));
-        },
-        rows: (batch) => appender!.append(batch),
-      },
-      warn,
-    );
-    appender?.close();
-    appender = undefined;
-    const columns = streamed.columns.map((name, i) => ({ name: name.trim(), position: i + 1 }));
+    const streamed = await streamPgTable(db, target, RAW_TABLE, warn);
+    const columns = streamed.columns.map((name, i) => ({ name, position: i + 1 }));
     return await loadOrderScan(
       db,
       {
@@ -67,7 +53,6 @@ async function loadPgOrders(db: Database, target: PgTarget, input: PgOrdersInput
       input,
     );
   } finally {
-    appender?.close();
     await db.run(`DROP TABLE IF EXISTS ${RAW_TABLE}`);
   }
 }
@@ -80,4 +65,23 @@ async function rowKeys(db: Database, recs: number[]): Promise<Map<number, { key?
   return new Map(
     rows.map((k) => [k.rec, { key: k.order_id !== null ? `order_id ${JSON.stringify(k.order_id)}` : k.customer_id !== null ? `customer_id ${JSON.stringify(k.customer_id)}` : undefined }]),
   );
+}
+
+/** The spend (`--spend`): a file, or a PostgreSQL table (`postgres://…?table=spend`) read like one. */
+export function spendSource(path: string): SpendSource {
+  if (!isPostgresUrl(path)) return fileSpend(path);
+  const target = parsePgTarget(path, { option: '--spend' });
+  return { ...described(target), load: async (db, o) => (await import('../load/load-spend.ts')).loadSpend(db, target, o) };
+}
+
+/** The customer attributes (`--customers`): a file, or a PostgreSQL table (`postgres://…?table=customers`) read like one. */
+export function customersSource(path: string): CustomersSource {
+  if (!isPostgresUrl(path)) return fileCustomers(path);
+  const target = parsePgTarget(path, { option: '--customers' });
+  return { ...described(target), load: async (db, o) => (await import('../load/load-customers.ts')).loadCustomers(db, target, o) };
+}
+
+/** How a database source names itself (never with its password), and its local files (none). */
+function described(target: PgTarget) {
+  return { describe: () => ({ kind: 'postgres', label: target.label }), files: (): string[] => [] };
 }

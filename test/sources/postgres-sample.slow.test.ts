@@ -1,7 +1,7 @@
 /**
  * Acceptance of the PostgreSQL source on the sample (seed 42): its orders loaded into a PostgreSQL
- * table with native types (date, numeric) give byte-identical data/*.csv, and the same report,
- * as the CSV run with the same config (spend and customers from their files). A real server:
+ * table with native types (date, numeric), with its spend and customers tables, give
+ * byte-identical data/*.csv, and the same report, as the CSV run with the same config. A real server:
  * CLV_TEST_PG_URL (.ci/run); mandatory when CI=true, skipped with a visible message elsewhere.
  */
 import { readFileSync } from 'node:fs';
@@ -14,6 +14,8 @@ import { sampleConfig } from '../helpers/sample.ts';
 
 const available = postgresAvailable();
 const TABLE = 'clv_t_sample_orders';
+const SPEND = 'clv_t_sample_spend';
+const CUSTOMERS = 'clv_t_sample_customers';
 let config = '';
 
 beforeAll(async () => {
@@ -29,36 +31,43 @@ beforeAll(async () => {
     customer_type: 'text',
   });
   expect(rows).toBeGreaterThan(50_000);
+  const sample = join(dirname(config), 'data', 'sample');
+  await loadCsvIntoPg(SPEND, join(sample, 'spend.csv'), { period: 'text', channel: 'text', spend: 'numeric(14,2)', cost_type: 'text', currency: 'text' });
+  await loadCsvIntoPg(CUSTOMERS, join(sample, 'customers.csv'), { customer_id: 'text', signup_date: 'date', region: 'text', customer_type: 'text', acquisition_channel: 'text' });
 }, 120_000);
 
 afterAll(async () => {
-  if (available) await withPg((c) => c.query(`DROP TABLE IF EXISTS ${TABLE}`));
+  if (available) await withPg((c) => c.query(`DROP TABLE IF EXISTS ${TABLE}, ${SPEND}, ${CUSTOMERS}`));
 });
 
 describe.skipIf(!available)('the sample from PostgreSQL', () => {
-  it('byte-identical data/*.csv and the same report as from its CSV file; no password in any output', () => {
+  it('orders, spend and customers from tables: byte-identical data/*.csv and the same report as from the CSV files; no password in any output', () => {
     const work = dirname(config);
     const fromCsv = join(work, 'out-csv');
     const fromPg = join(work, 'out-pg');
     const a = runClv(['report', '--config', config, '--out', fromCsv, '--quiet']);
     expect(a.status, a.stderr).toBe(0);
-    const b = runClv(['report', '--config', config, '--orders', `${PG_URL}?table=${TABLE}`, '--out', fromPg, '--verbose']);
+    // Orders, spend and customers all from PostgreSQL (the sample config names its three files).
+    const b = runClv(['report', '--config', config, '--orders', `${PG_URL}?table=${TABLE}`, '--spend', `${PG_URL}?table=${SPEND}`, '--customers', `${PG_URL}?table=${CUSTOMERS}`, '--out', fromPg, '--verbose']);
     expect(b.status, b.stderr).toBe(0);
     const csv = readTree(join(fromCsv, 'data'));
     const pg = readTree(join(fromPg, 'data'));
     expect([...pg.keys()]).toEqual([...csv.keys()]);
     expect(csv.size).toBeGreaterThan(10);
     for (const [name, bytes] of csv) expect(pg.get(name)?.equals(bytes), name).toBe(true);
-    const label = `${redactUrl(PG_URL!)}?table=${TABLE}`;
-    const html = (dir: string, source: string) =>
-      readFileSync(join(dir, 'index.html'), 'utf8')
-        .replaceAll(source, 'SOURCE')
+    const label = (table: string) => `${redactUrl(PG_URL!)}?table=${table}`;
+    const html = (dir: string, sources: string[]) =>
+      sources
+        .reduce((text, source, i) => text.replaceAll(source, `SOURCE${i}`), readFileSync(join(dir, 'index.html'), 'utf8'))
         .replace(/sha256 [0-9a-f…]+/g, 'sha256')
         .replace(/\((CSV|POSTGRES),/g, '(')
         .replace(/"(kind|format)":"(csv|postgres)"/g, '"$1":""')
-        .replace(/"sha256":"[0-9a-f]{64}","bytes":\d+/, '');
-    const csvInput = JSON.parse(readFileSync(join(fromCsv, 'manifest.json'), 'utf8')).inputs[0];
-    expect(html(fromPg, label)).toBe(html(fromCsv, csvInput.path));
+        .replace(/"sha256":"[0-9a-f]{64}","bytes":\d+/g, '');
+    const csvInputs = JSON.parse(readFileSync(join(fromCsv, 'manifest.json'), 'utf8')).inputs as { role: string; path: string }[];
+    expect(csvInputs.map((i) => i.role)).toEqual(['orders', 'spend', 'customers']);
+    expect(html(fromPg, [TABLE, SPEND, CUSTOMERS].map(label))).toBe(html(fromCsv, csvInputs.map((i) => i.path)));
+    const pgInputs = JSON.parse(readFileSync(join(fromPg, 'manifest.json'), 'utf8')).inputs as { kind: string; path: string }[];
+    expect(pgInputs.map((i) => [i.kind, i.path])).toEqual([TABLE, SPEND, CUSTOMERS].map((t) => ['postgres', label(t)]));
     const secret = decodeURIComponent(new URL(PG_URL!).password);
     for (const text of [b.stdout, b.stderr, ...[...readTree(fromPg).values()].map((v) => v.toString('latin1'))]) expect(text).not.toContain(secret);
   }, 180_000);
