@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../lib/engine/database.ts';
+import { withDb } from '../helpers/pipeline.ts';
 import { UserError } from '../../lib/errors.ts';
 import { loadOrders } from '../../lib/load/load-orders.ts';
 import { readTree, runClv } from '../helpers/cli.ts';
@@ -34,15 +35,6 @@ beforeAll(async () => {
     db.close();
   }
 });
-
-async function withDb<T>(fn: (db: Database) => Promise<T>): Promise<T> {
-  const db = await openDatabase();
-  try {
-    return await fn(db);
-  } finally {
-    db.close();
-  }
-}
 
 /** The loaded facts, by order_id (the files of a partitioned set hold the rows in another order than the CSV file). */
 const facts = (db: Database) =>
