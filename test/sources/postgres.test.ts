@@ -126,6 +126,20 @@ describe.skipIf(!available)('PostgreSQL orders source', () => {
     }
   });
 
+  it('a config file may name the database as orders.path and the query as orders.query', async () => {
+    const config = join(work, 'pg.config.json');
+    writeFileSync(config, JSON.stringify({ orders: { path: PG_URL, query: `SELECT * FROM ${T.shop}`, map: { order_date: 'order_date' } } }));
+    const { resolveOrders } = await import('../../lib/cli/orders-options.ts');
+    const { orders } = await resolveOrders({ config });
+    expect(orders.describe()).toEqual({ kind: 'postgres', label: `query on ${shown()}` });
+    const db = await openDatabase();
+    try {
+      expect((await orders.load(db)).input).toMatchObject({ path: `query on ${shown()}`, rows_read: 13, rows_kept: 10 });
+    } finally {
+      db.close();
+    }
+  });
+
   it('bad values in a table: the table, row, key and column named, exit 2, the output folder left as it was', () => {
     const out = join(work, 'kept');
     expect(runClv(['report', '--orders', shopCsv, '--out', out, '--quiet']).status).toBe(0);
