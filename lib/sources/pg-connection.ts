@@ -54,7 +54,8 @@ const SECRET_PARAMS = ['password', 'sslpassword'];
 export function parsePgTarget(text: string, o: { option: string; query?: string; timeoutSeconds?: number }): PgTarget {
   let u: URL;
   try {
-    u = new URL(text.trim());
+    // postgres://user@:5433/db?host=/run/postgresql (a Unix socket): a URL needs a host before the port or path.
+    u = new URL(text.trim().replace(/^(postgres(?:ql)?:\/\/[^/@]*@)(?=[:/])/i, '$1localhost'));
   } catch {
     throw new UserError(`${o.option}: ${redactUrl(text)} is not a valid URL; expected postgres://user@host:port/database?table=orders`);
   }

@@ -194,6 +194,15 @@ describe.skipIf(!available)('PostgreSQL orders source', () => {
       process.env.PGPASSFILE = join(work, 'none');
       process.env.PGPASSWORD = password();
       expect(await count()).toBe(13);
+      // The Unix socket of the test server (.ci/postgres.sh puts it in CLV_TEST_PG_DIR), when there is one.
+      const socketDir = process.env.CLV_TEST_PG_DIR;
+      if (socketDir) {
+        const u = new URL(PG_URL!);
+        const viaSocket = parsePgTarget(`postgres://${u.username}@:${u.port}${u.pathname}?host=${socketDir}`, { option: '--orders-db', query: `SELECT customer_id FROM ${T.shop}` });
+        let n = 0;
+        await streamPgRows(viaSocket, { columns: async () => undefined, rows: (b) => (n += b.length) });
+        expect(n).toBe(13);
+      }
       delete process.env.PGPASSWORD;
       await expect(count()).rejects.toThrow(/the server asks for a password; set PGPASSWORD or add the database to ~\/\.pgpass$/);
       const u = new URL(PG_URL!);
