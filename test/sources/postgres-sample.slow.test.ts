@@ -60,7 +60,7 @@ describe.skipIf(!available)('the sample from PostgreSQL', () => {
       sources
         .reduce((text, source, i) => text.replaceAll(source, `SOURCE${i}`), readFileSync(join(dir, 'index.html'), 'utf8'))
         .replace(/sha256 [0-9a-f…]+/g, 'sha256')
-        .replace(/\((CSV|POSTGRES),/g, '(')
+        .replace(/\((CSV|PostgreSQL), sha256( of the rows as text)?( [0-9a-f…]+)?/g, '(sha256')
         .replace(/"(kind|format)":"(csv|postgres)"/g, '"$1":""')
         .replace(/"sha256":"[0-9a-f]{64}","bytes":\d+/g, '');
     const csvInputs = JSON.parse(readFileSync(join(fromCsv, 'manifest.json'), 'utf8')).inputs as { role: string; path: string }[];

@@ -101,7 +101,7 @@ describe.skipIf(!available)('PostgreSQL orders source', () => {
     expect(pi).toMatchObject({ kind: 'postgres', format: 'postgres', label: `${shown()}?table=${T.shop}`, path: `${shown()}?table=${T.shop}` });
     expect(pi.sha256).toMatch(/^[0-9a-f]{64}$/);
     // The report's figures: the same HTML apart from the lines that name the source.
-    const html = (dir: string) => readFileSync(join(dir, 'index.html'), 'utf8').replaceAll(shopCsv, 'SOURCE').replaceAll(`${shown()}?table=${T.shop}`, 'SOURCE').replace(/sha256 [0-9a-f…]+/g, 'sha256').replace(/\(CSV,|\(POSTGRES,/g, '(')
+    const html = (dir: string) => readFileSync(join(dir, 'index.html'), 'utf8').replaceAll(shopCsv, 'SOURCE').replaceAll(`${shown()}?table=${T.shop}`, 'SOURCE').replace(/sha256 [0-9a-f…]+/g, 'sha256').replace(/\((CSV|PostgreSQL), sha256( of the rows as text)?( [0-9a-f…]+)?/g, '(sha256')
         .replace(/"(kind|format)":"(csv|postgres)"/g, '"$1":""').replace(/"sha256":"[0-9a-f]{64}","bytes":\d+/, '');
     expect(html(fromPg)).toBe(html(fromCsv));
     expect(allOutput(b, fromPg)).not.toContain(password());
