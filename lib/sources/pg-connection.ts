@@ -138,8 +138,8 @@ export function pgpassPassword(c: { host: string; port: string; database: string
     }
     fields.push(cur);
     if (fields.length < 5) continue;
-    const want = [c.host, c.port, c.database, c.user];
-    // libpq: "localhost" also matches a connection over the local socket; 127.0.0.1 only itself.
+    // libpq: a connection over a Unix socket (a host that is a folder) matches the host "localhost".
+    const want = [c.host.startsWith('/') ? 'localhost' : c.host, c.port, c.database, c.user];
     if (want.every((w, i) => fields[i] === '*' || fields[i] === w)) return fields[4];
   }
   return undefined;

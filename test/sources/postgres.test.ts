@@ -263,6 +263,10 @@ describe('PostgreSQL URLs and passwords (no server needed)', () => {
       expect(pgpassPassword({ host: 'h1', port: '5432', database: 'shop', user: 'ann' })).toBe('first');
       expect(pgpassPassword({ host: 'h2', port: '5432', database: 'shop', user: 'ann' })).toBe('a:b\\c');
       expect(pgpassPassword({ host: 'h2', port: '1', database: 'x', user: 'bob' })).toBe('any');
+      // Over a Unix socket, libpq matches the host "localhost".
+      writeFileSync(file, 'localhost:5432:shop:ann:sock\n');
+      expect(pgpassPassword({ host: '/run/postgresql', port: '5432', database: 'shop', user: 'ann' })).toBe('sock');
+      expect(pgpassPassword({ host: 'db1', port: '5432', database: 'shop', user: 'ann' })).toBeUndefined();
     } finally {
       if (saved === undefined) delete process.env.PGPASSFILE;
       else process.env.PGPASSFILE = saved;
