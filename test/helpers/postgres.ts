@@ -3,8 +3,10 @@
  * set by .ci/run through .ci/postgres.sh). The tests are mandatory when CI=true; elsewhere they skip
  * with a visible message when no server is configured.
  */
+import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { openDatabase } from '../../lib/engine/database.ts';
+import { readTree } from './cli.ts';
 
 export const PG_URL = process.env.CLV_TEST_PG_URL;
 
@@ -57,4 +59,32 @@ export async function loadCsvIntoPg(table: string, csvPath: string, types: Recor
     }
   });
   return rows.length;
+}
+
+/**
+ * A small shop written as a CSV file, with what the loader drops: a row without a customer, a refund
+ * before the customer's first order, a repeated order_id, and date-times with UTC offsets (the
+ * calendar date is the UTC one: 2024-01-31T23:30:00-05:00 is an order of 2024-02-01).
+ */
+export const SHOP = `order_id,customer_id,order_date,amount,channel,region
+1,A,2024-01-05,100,ads,North
+2,A,2024-01-20,50,ads,North
+3,A,2024-02-03T10:00:00Z,30,ads,North
+4,B,2024-01-10,80,email,South
+5,B,2024-03-15,-20,email,South
+6,C,2024-01-31T23:30:00-05:00,60.5,ads,South
+7,,2024-02-10,40,ads,North
+8,D,2024-02-11,-15,email,North
+9,D,2024-02-20,90,email,North
+4,B,2024-01-12,80,email,South
+10,E,2024-03-02,25.25,ads,
+11,C,2024-03-29,70,ads,South
+12,F,2024-03-30,15,email,North
+`;
+export const SHOP_TYPES = { order_id: 'text', customer_id: 'text', order_date: 'timestamptz', amount: 'numeric(12,2)', channel: 'text', region: 'text' };
+
+/** Every output file and stream of a run, as text, for the password search. */
+export function allOutput(r: { stdout: string; stderr: string }, dir?: string): string {
+  const files = dir && existsSync(dir) ? [...readTree(dir).values()].map((b) => b.toString('latin1')) : [];
+  return [r.stdout, r.stderr, ...files].join('\n');
 }
