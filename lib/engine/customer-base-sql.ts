@@ -88,11 +88,61 @@ export interface CustomerBaseSqlOptions {
  * it expects one row per order (no repeated order_id; order lines summed).
  */
 export function customerBaseSql(d: Dialect, o: CustomerBaseSqlOptions): string {
-  const asOf = `DATE ${literal(o.asOf)}`;
-  return `-- clv customer base (${d.id}): one row per customer, as of ${o.asOf}, cohorts by ${o.period}.
+  return `${header(d, o, "the first ten columns of clv's data/customers.csv (cohort as its index)")}
+${baseCtes(d, o)}
+SELECT ${customerSummaryColumns(d, o.asOf, `CAST(${periodIndexSql(o.period, 'first_date', d)} AS INTEGER)`)}
+FROM customer_base
+WHERE first_date IS NOT NULL
+ORDER BY customer_id
+`;
+}
+
+/**
+ * Select items of the cohort cells over customer_periods (customer × period: cohort_index,
+ * period_index, orders, revenue) grouped by cohort and period: customers active (with an order),
+ * orders and net revenue.
+ */
+export function cohortCellColumns(d: Dialect): string {
+  return `CAST(count(*) FILTER (WHERE orders > 0) AS INTEGER) AS active_customers,
+           CAST(sum(orders) AS INTEGER) AS orders,
+           CAST(sum(revenue) AS ${d.double}) AS revenue`;
+}
+
+/**
+ * One query from order rows (as for {@link customerBaseSql}) to the cohort cells: cohort_index,
+ * period_index, active_customers, orders, revenue, one row per cohort and period with activity,
+ * ordered by cohort and period (the retention triangle's counts).
+ */
+export function cohortCellsSql(d: Dialect, o: CustomerBaseSqlOptions): string {
+  const period = periodIndexSql(o.period, 'd.order_date', d);
+  return `${header(d, o, 'the cohort cells (customers active, orders and net revenue per cohort and period; indexes as clv numbers periods)')}
+${baseCtes(d, o)},
+customer_periods AS (
+  SELECT d.customer_id, CAST(${periodIndexSql(o.period, 'c.first_date', d)} AS INTEGER) AS cohort_index,
+         CAST(${period} AS INTEGER) AS period_index,
+         sum(d.n_orders) AS orders, sum(d.net) AS revenue
+  FROM customer_days d JOIN customer_base c ON c.customer_id = d.customer_id
+  WHERE c.first_date IS NOT NULL
+  GROUP BY d.customer_id, c.first_date, ${period}
+)
+SELECT cohort_index, period_index,
+           ${cohortCellColumns(d)}
+FROM customer_periods
+GROUP BY cohort_index, period_index
+ORDER BY cohort_index, period_index
+`;
+}
+
+function header(d: Dialect, o: CustomerBaseSqlOptions, result: string): string {
+  return `-- clv (${d.id}): as of ${o.asOf}, cohorts by ${o.period}.
 -- Input: ${o.table} (customer_id, order_date DATE, amount, channel, ${o.rowOrder}), one row per order,
--- dates as UTC calendar dates. Result: the first ten columns of clv's data/customers.csv (cohort as its index).
-WITH kept AS (
+-- dates as UTC calendar dates. Result: ${result}.`;
+}
+
+/** The common path: kept rows ──► customer_days ──► customer_base, as WITH items. */
+function baseCtes(d: Dialect, o: CustomerBaseSqlOptions): string {
+  const asOf = `DATE ${literal(o.asOf)}`;
+  return `WITH kept AS (
   SELECT customer_id, order_date, amount, channel, row_order
   FROM (
     SELECT customer_id, CAST(order_date AS DATE) AS order_date, amount, channel, ${o.rowOrder} AS row_order,
@@ -114,10 +164,5 @@ customer_base AS (
            ${customerBaseColumns(d)}
   FROM customer_days
   GROUP BY customer_id
-)
-SELECT ${customerSummaryColumns(d, o.asOf, `CAST(${periodIndexSql(o.period, 'first_date', d)} AS INTEGER)`)}
-FROM customer_base
-WHERE first_date IS NOT NULL
-ORDER BY customer_id
-`;
+)`;
 }

@@ -17,7 +17,7 @@
  * orders summed into one transaction.
  */
 import type * as aq from 'arquero';
-import { customerBaseColumns, customerDayColumns, customerSummaryColumns, NO_VALUE } from './customer-base-sql.ts';
+import { cohortCellColumns, customerBaseColumns, customerDayColumns, customerSummaryColumns, NO_VALUE } from './customer-base-sql.ts';
 import { DUCKDB } from './dialect.ts';
 import { ident, literal, type Database } from './database.ts';
 import { periodIndexSql, periodsPerYear, type PeriodUnit } from './periods.ts';
@@ -176,9 +176,7 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
 
   const cellSql = (segment?: string) => `
     SELECT ${segment ? `${segment} AS segment, ` : ''}cohort_index, period_index,
-           CAST(count(*) FILTER (WHERE orders > 0) AS INTEGER) AS active_customers,
-           CAST(sum(orders) AS INTEGER) AS orders,
-           CAST(sum(revenue) AS DOUBLE) AS revenue
+           ${cohortCellColumns(DUCKDB)}
     FROM customer_periods
     GROUP BY ALL ORDER BY ALL`;
   const cells = await db.table(cellSql());

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { customerBaseSql } from '../../lib/engine/customer-base-sql.ts';
+import { cohortCellsSql, customerBaseSql, type CustomerBaseSqlOptions } from '../../lib/engine/customer-base-sql.ts';
 import type { Database } from '../../lib/engine/database.ts';
 import { withDb } from '../helpers/pipeline.ts';
 import { DIALECT_IDS, DIALECTS } from '../../lib/engine/dialect.ts';
@@ -53,12 +53,15 @@ function normal(rows: Row[]): Row[] {
     .sort((a, b) => (String(a.customer_id) < String(b.customer_id) ? -1 : 1));
 }
 
+type Render = (d: (typeof DIALECTS)['duckdb'], o: CustomerBaseSqlOptions) => string;
+
 /** The DuckDB rendering run over the CSV file's rows (typed by DuckDB's reader). */
-function duckdbRendering(csv: string, period: PeriodUnit): Promise<Row[]> {
+function duckdbRendering(csv: string, period: PeriodUnit, render: Render = customerBaseSql): Promise<Row[]> {
   return withDb(async (db) => {
     await db.run(`CREATE TABLE orders AS SELECT customer_id, CAST(order_date AS DATE) AS order_date, CAST(amount AS DECIMAL(18,4)) AS amount, channel, CAST(order_id AS VARCHAR) AS order_id
                   FROM read_csv('${csv}', header = true, all_varchar = true)`);
-    return normal(await db.rows(customerBaseSql(DIALECTS.duckdb, { asOf: AS_OF, period, table: 'orders', rowOrder: 'order_id' })));
+    const rows = await db.rows<Row>(render(DIALECTS.duckdb, { asOf: AS_OF, period, table: 'orders', rowOrder: 'order_id' }));
+    return render === customerBaseSql ? normal(rows) : rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' ? Number(v) : v])));
   });
 }
 
@@ -68,10 +71,13 @@ describe('the customer-base SQL of every dialect', () => {
       const sql = customerBaseSql(DIALECTS[id], { asOf: AS_OF, period: 'month', table: 'orders', rowOrder: 'order_id' });
       expectGolden(`sql/customer-base.${id}.sql`, sql);
     }
+    for (const id of DIALECT_IDS) expectGolden(`sql/cohort-cells.${id}.sql`, cohortCellsSql(DIALECTS[id], { asOf: AS_OF, period: 'month', table: 'orders', rowOrder: 'order_id' }));
     expectGolden('sql/customer-base.trino.week.sql', customerBaseSql(DIALECTS.trino, { asOf: AS_OF, period: 'week', table: 'hive.sales.orders', rowOrder: 'line_no' }));
     const r = runClv(['sql', '--dialect', 'trino', '--as-of', AS_OF]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe(customerBaseSql(DIALECTS.trino, { asOf: AS_OF, period: 'month', table: 'orders', rowOrder: 'order_id' }));
+    const cohorts = runClv(['sql', '--dialect', 'postgres', '--as-of', AS_OF, '--result', 'cohorts', '--period', 'quarter']);
+    expect(cohorts.stdout).toBe(cohortCellsSql(DIALECTS.postgres, { asOf: AS_OF, period: 'quarter', table: 'orders', rowOrder: 'order_id' }));
     const bad = runClv(['sql', '--as-of', '2024-13-01']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toBe('clv: --as-of "2024-13-01": expected a date as YYYY-MM-DD\n');
@@ -88,6 +94,23 @@ describe('the customer-base SQL of every dialect', () => {
       expect(rendered.length, csv).toBe(tool.length);
       expect(rendered).toEqual(tool);
     }
+    // The cohort cells: the DuckDB rendering = the report's cells (summarize.ts), for every period unit.
+    for (const period of ['month', 'week', 'quarter'] as const) {
+      for (const csv of [SHOP, SAMPLE]) {
+        const tool = await withDb(async (db) => {
+          await loadOrders(db, { path: csv, asOf: AS_OF });
+          return (await summarize(db, { period, asOf: AS_OF, segmentBy: [] })).cells.objects() as Row[];
+        });
+        expect(await duckdbRendering(csv, period, cohortCellsSql), `${csv} ${period}`).toEqual(tool);
+      }
+    }
+    // By hand from SHOP, months since 2024-01 (index 24288): A is active in 2024-01 and 2024-02; B orders in 2024-01 and refunds 20 in 2024-03.
+    const cells = await duckdbRendering(SHOP, 'month', cohortCellsSql);
+    expect(cells.filter((c) => c.cohort_index === 24288)).toEqual([
+      { cohort_index: 24288, period_index: 24288, active_customers: 2, orders: 3, revenue: 220 },
+      { cohort_index: 24288, period_index: 24289, active_customers: 1, orders: 1, revenue: 30 },
+      { cohort_index: 24288, period_index: 24290, active_customers: 0, orders: 0, revenue: -20 },
+    ]);
     // By hand from SHOP: A's first day has two orders (100 ads, then 40 without channel): channel ads,
     // 2 purchase days, z̄ = 30; B's refund counts in revenue; D's first refund is left out; E's 2025 order is after the as-of date.
     const shop = await duckdbRendering(SHOP, 'month');
@@ -101,12 +124,16 @@ describe('the customer-base SQL of every dialect', () => {
 });
 
 describe.skipIf(!postgresAvailable())('the PostgreSQL rendering in a real server', () => {
-  it('gives the rows of the DuckDB rendering, for month, week and quarter cohorts', async () => {
+  it('gives the rows of the DuckDB rendering (customers and cohort cells), for month, week and quarter cohorts', async () => {
     for (const [csv, table] of [[SHOP, 'clv_t_sql_shop'], [SAMPLE, 'clv_t_sql_sample']] as const) {
       await loadCsvIntoPg(table, csv, { order_id: 'text', customer_id: 'text', order_date: 'date', amount: 'numeric(18,4)', channel: 'text' });
       try {
         for (const period of ['month', 'week', 'quarter'] as const) {
           const pg = await withPg(async (c) => normal((await c.query(customerBaseSql(DIALECTS.postgres, { asOf: AS_OF, period, table, rowOrder: 'order_id' }))).rows));
+          const pgCells = await withPg(async (c) => (await c.query(cohortCellsSql(DIALECTS.postgres, { asOf: AS_OF, period, table, rowOrder: 'order_id' }))).rows);
+          const duckCells = await duckdbRendering(csv, period, cohortCellsSql);
+          expect(pgCells.length).toBeGreaterThan(0);
+          expect(pgCells, `${csv} ${period} cells`).toEqual(duckCells);
           const duck = await duckdbRendering(csv, period);
           expect(pg.length, `${csv} ${period}`).toBe(duck.length);
           for (let i = 0; i < duck.length; i++) {

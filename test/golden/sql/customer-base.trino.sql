@@ -1,4 +1,4 @@
--- clv customer base (trino): one row per customer, as of 2024-12-31, cohorts by month.
+-- clv (trino): as of 2024-12-31, cohorts by month.
 -- Input: orders (customer_id, order_date DATE, amount, channel, order_id), one row per order,
 -- dates as UTC calendar dates. Result: the first ten columns of clv's data/customers.csv (cohort as its index).
 WITH kept AS (

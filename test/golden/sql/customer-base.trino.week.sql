@@ -1,4 +1,4 @@
--- clv customer base (trino): one row per customer, as of 2024-12-31, cohorts by week.
+-- clv (trino): as of 2024-12-31, cohorts by week.
 -- Input: hive.sales.orders (customer_id, order_date DATE, amount, channel, line_no), one row per order,
 -- dates as UTC calendar dates. Result: the first ten columns of clv's data/customers.csv (cohort as its index).
 WITH kept AS (
