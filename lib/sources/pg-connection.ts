@@ -201,7 +201,9 @@ export async function connectPg(target: PgTarget, warn?: (m: string) => void): P
   client.on('error', () => undefined);
   try {
     await client.connect();
-    await client.query(`SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET client_encoding = 'UTF8'; SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 1`);
+    // synchronize_seqscans off: a scan of a large table starts at its first page even while another
+    // scan runs (otherwise it may start midway), so the same table gives its rows in the same order.
+    await client.query(`SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET client_encoding = 'UTF8'; SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 1; SET synchronize_seqscans = off`);
   } catch (err) {
     await client.end().catch(() => undefined);
     throw pgFailure(err, target, 'connect');
