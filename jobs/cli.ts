@@ -52,6 +52,11 @@ const COMMANDS: { name: string; describe: string; load: () => Promise<CommandPar
     load: () => import('./view.ts'),
   },
   {
+    name: 'sql',
+    describe: 'Print the per-customer summary as SQL for the engine where the orders live (--dialect trino|postgres|duckdb)',
+    load: () => import('./sql.ts'),
+  },
+  {
     name: 'sample',
     describe: 'Write the seeded synthetic sample data (orders.csv, customers.csv, spend.csv, README.md) into a directory',
     load: () => import('./sample.ts'),

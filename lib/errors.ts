@@ -24,6 +24,8 @@ export class UserError extends Error {
 export interface InputProblem {
   /** 1-based physical line in the file, or data row for formats without lines (Parquet). */
   line?: number;
+  /** The row's key, for rows of a table that has no lines to point at (`order_id "A-17"`). */
+  key?: string;
   /** 1-based column (field) number. */
   column?: number;
   /** Column name as it appears in the file. */
@@ -68,6 +70,7 @@ function formatInputError(file: string, problems: InputProblem[], total: number,
 export function formatProblem(file: string, p: InputProblem, unit: 'line' | 'row' = 'line'): string {
   let where = file;
   if (p.line !== undefined) where += unit === 'line' ? `:${p.line}` : ` row ${p.line}`;
+  if (p.key !== undefined) where += ` (${p.key})`;
   if (p.column !== undefined) where += `:${p.column}`;
   const parts = [where];
   if (p.columnName !== undefined) parts.push(`column "${p.columnName}"`);

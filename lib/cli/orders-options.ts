@@ -10,18 +10,24 @@ import type { OrdersInput } from '../load/load-orders.ts';
 import type { OrdersSource } from '../sources/source.ts';
 import { fileOrders } from '../sources/file.ts';
 import { parseYears } from '../load/date-format.ts';
+import { DEFAULT_DB_TIMEOUT, isPostgresUrl, parsePgTarget, redactUrl } from '../sources/pg-connection.ts';
 
 export function ordersOptions<T>(y: Argv<T>) {
   return y
     .option('config', { type: 'string', describe: 'JSON config file (see clv.config.json); command-line flags override its values', group: 'Input:' })
-    .option('orders', { type: 'string', describe: 'Orders file (.csv, .csv.gz or .parquet) with customer_id, order_date, amount; optional order_id, channel and attribute columns', group: 'Input:' })
+    .option('orders', { type: 'string', describe: 'Orders file (.csv, .csv.gz or .parquet) or PostgreSQL table (postgres://user@host:port/db?table=orders) with customer_id, order_date, amount; optional order_id, channel and attribute columns', group: 'Input:' })
+    .option('orders-db', { type: 'string', describe: 'PostgreSQL database the --orders-query runs in: postgres://user@host:port/db (password from PGPASSWORD or ~/.pgpass)', group: 'Input:' })
+    .option('orders-query', { type: 'string', describe: 'SELECT that returns the order rows, run in --orders-db (instead of --orders)', group: 'Input:' })
+    .option('db-timeout', { type: 'number', describe: `Seconds a database statement may take before the run stops (default ${DEFAULT_DB_TIMEOUT})`, group: 'Input:' })
     .option('map', { type: 'string', array: true, describe: 'Map a column: --map customer_id=CustomerID (repeatable; also order_date, amount, order_id, channel)', group: 'Input:' })
     .option('date-format', { type: 'string', describe: 'Pattern of order dates that are not ISO 8601, e.g. yyyyMMdd or dd/MM/yyyy', group: 'Input:' })
     .option('as-of', { type: 'string', describe: 'Use orders up to this date (YYYY-MM-DD, inclusive). Default: the last order date', group: 'Input:' })
     .option('valid-years', { type: 'string', describe: 'Order dates must fall in these years, FROM-TO (default 1900-2200); others are input errors', group: 'Input:' })
     .option('quiet', { type: 'boolean', default: false, describe: 'No progress output on stderr' })
     .check((argv) => {
-      if (argv.orders === undefined && argv.config === undefined) throw new UserError('Missing required argument: orders (or a --config file naming it)');
+      if (argv.orders === undefined && argv.config === undefined && argv.ordersQuery === undefined) throw new UserError('Missing required argument: orders (or a --config file naming it)');
+      if (argv.ordersQuery !== undefined && argv.orders !== undefined) throw new UserError('--orders-query and --orders: give one of them (the query reads the orders from --orders-db)');
+      if ((argv.ordersQuery === undefined) !== (argv.ordersDb === undefined)) throw new UserError(argv.ordersQuery === undefined ? '--orders-db needs --orders-query "SELECT …" (or give the table as --orders postgres://…?table=orders)' : '--orders-query needs --orders-db postgres://user@host:port/db');
       return true;
     });
 }
@@ -45,13 +51,23 @@ export function parseList(values: string[] | undefined): string[] {
 }
 
 /** The orders input and the config in force, from the shared options. */
-export async function resolveOrders(args: { config?: string; orders?: string; map?: string[]; dateFormat?: string; asOf?: string; validYears?: string }): Promise<{
+export async function resolveOrders(args: {
+  config?: string;
+  orders?: string;
+  ordersDb?: string;
+  ordersQuery?: string;
+  dbTimeout?: number;
+  map?: string[];
+  dateFormat?: string;
+  asOf?: string;
+  validYears?: string;
+}): Promise<{
   orders: OrdersSource;
   config: ReportConfig;
 }> {
   // Loaded here, not at the top: its schema library (zod) is not needed for --help.
   const config: ReportConfig = args.config ? (await import('../config/report-config.ts')).readConfig(args.config) : {};
-  const path = args.orders ?? config.orders?.path;
+  const path = args.ordersDb ?? args.orders ?? config.orders?.path;
   if (path === undefined) throw new UserError(`${args.config}: no orders.path in the config and no --orders given`);
   const input: OrdersInput = {
     path,
@@ -65,5 +81,13 @@ export async function resolveOrders(args: { config?: string; orders?: string; ma
           ? parseYears(config.orders.valid_years, `${args.config}: orders.valid_years`)
           : undefined,
   };
+  if (isPostgresUrl(path)) {
+    const query = args.ordersQuery ?? (args.orders === undefined && args.ordersDb === undefined ? config.orders?.query : undefined);
+    const target = parsePgTarget(path, { option: args.ordersDb !== undefined ? '--orders-db' : args.orders !== undefined ? '--orders' : `${args.config}: orders.path`, query, timeoutSeconds: args.dbTimeout });
+    const { postgresOrders } = await import('../sources/postgres.ts');
+    const { path: _url, ...rest } = input;
+    return { config, orders: postgresOrders(target, rest, (m) => process.stderr.write(`clv: ${m}\n`)) };
+  }
+  if (args.ordersDb !== undefined) throw new UserError(`--orders-db ${redactUrl(args.ordersDb)}: expected a PostgreSQL URL, postgres://user@host:port/db`);
   return { config, orders: fileOrders(input) };
 }

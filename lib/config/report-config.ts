@@ -8,6 +8,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { z } from 'zod';
+import { isPostgresUrl } from '../sources/pg-connection.ts';
 import { UserError } from '../errors.ts';
 import { PERIOD_UNITS } from '../engine/periods.ts';
 import { viewNames } from '../parts/registry.ts';
@@ -29,8 +30,10 @@ export const ConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   orders: z
     .strictObject({
-      /** Path of the orders file (.csv or .parquet). */
+      /** Path of the orders file (.csv or .parquet), or a PostgreSQL URL (postgres://user@host:port/db?table=orders). */
       path: z.string().min(1),
+      /** With a PostgreSQL URL as path (without ?table=): the SELECT that returns the order rows. */
+      query: z.string().min(1).optional(),
       /** canonical column → column name in the file. */
       map: z
         .strictObject({
@@ -175,7 +178,7 @@ export function readConfig(file: string): ReportConfig {
   }
   const config = parsed.data;
   for (const ref of [config.orders, config.spend, config.customers, config.surveys]) {
-    if (ref && !isAbsolute(ref.path)) {
+    if (ref && !isAbsolute(ref.path) && !isPostgresUrl(ref.path)) {
       const resolved = join(dirname(file), ref.path);
       ref.path = relative(process.cwd(), resolved) || resolved;
     }

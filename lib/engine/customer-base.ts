@@ -16,6 +16,7 @@
  *   Gamma-Gamma: distinct (x, z̄) of repeat buyers with a positive z̄.
  */
 import { literal, type Database } from './database.ts';
+import { DUCKDB, type Dialect } from './dialect.ts';
 import type { FrequencyData, SpendData } from '../models/model.ts';
 import { DAYS_PER_UNIT, type TimeUnit } from './time-unit.ts';
 
@@ -43,12 +44,12 @@ export interface HistoryColumns {
   zbar: string;
 }
 
-export function historySql(c: HistoryInputs): HistoryColumns {
+export function historySql(c: HistoryInputs, d: Dialect = DUCKDB): HistoryColumns {
   return {
     x: `CAST(${c.purchaseDays} - 1 AS INTEGER)`,
-    txDays: `CAST(date_diff('day', ${c.firstDay}, ${c.lastDay}) AS INTEGER)`,
-    TDays: `CAST(date_diff('day', ${c.firstDay}, ${c.end}) AS INTEGER)`,
-    zbar: `CASE WHEN ${c.purchaseDays} > 1 THEN CAST(${c.revenue} - ${c.firstDayRevenue} AS DOUBLE) / (${c.purchaseDays} - 1) END`,
+    txDays: `CAST(${d.daysBetween(c.firstDay, c.lastDay)} AS INTEGER)`,
+    TDays: `CAST(${d.daysBetween(c.firstDay, c.end)} AS INTEGER)`,
+    zbar: `CASE WHEN ${c.purchaseDays} > 1 THEN CAST(${c.revenue} - ${c.firstDayRevenue} AS ${d.double}) / (${c.purchaseDays} - 1) END`,
   };
 }
 

@@ -22,6 +22,18 @@ export interface Database {
    * the values and no scratch file is written.
    */
   loadColumns(name: string, columns: readonly NumberColumn[]): Promise<void>;
+  /**
+   * Creates the temporary table `name` of VARCHAR `columns` and returns an appender for rows of
+   * text (null = NULL), fed in batches (rows streamed from another database): no SQL text carries
+   * the values. `close()` flushes the last rows.
+   */
+  textAppender(name: string, columns: readonly string[]): Promise<TextAppender>;
+  close(): void;
+}
+
+/** Appends rows of text to a table made by {@link Database.textAppender}. */
+export interface TextAppender {
+  append(rows: readonly (readonly (string | null)[])[]): void;
   close(): void;
 }
 
@@ -80,6 +92,24 @@ export async function openDatabase(options: { threads?: number } = {}): Promise<
       } finally {
         appender.closeSync();
       }
+    },
+    async textAppender(name, columns) {
+      await conn.run(`CREATE TEMP TABLE ${ident(name)} (${columns.map((c) => `${ident(c)} VARCHAR`).join(', ')})`);
+      const appender = await conn.createAppender(name, null, 'temp');
+      return {
+        append(rows) {
+          for (const row of rows) {
+            for (const v of row) {
+              if (v === null) appender.appendNull();
+              else appender.appendVarchar(v);
+            }
+            appender.endRow();
+          }
+        },
+        close() {
+          appender.closeSync();
+        },
+      };
     },
     close() {
       conn.closeSync();

@@ -5,6 +5,8 @@
  * `YYYY-Www` (ISO week-numbering year) and `YYYY-Qn`.
  */
 
+import { DUCKDB, type Dialect } from './dialect.ts';
+
 export type PeriodUnit = 'month' | 'week' | 'quarter';
 
 export const PERIOD_UNITS: readonly PeriodUnit[] = ['month', 'week', 'quarter'];
@@ -88,10 +90,10 @@ export function periodNoun(unit: PeriodUnit, n = 1): string {
  * SQL expression computing the same index as {@link periodIndex} for a DATE
  * expression inside DuckDB.
  */
-export function periodIndexSql(unit: PeriodUnit, dateExpr: string): string {
-  if (unit === 'month') return `(year(${dateExpr}) * 12 + month(${dateExpr}) - 1)`;
-  if (unit === 'quarter') return `(year(${dateExpr}) * 4 + quarter(${dateExpr}) - 1)`;
-  return `CAST(floor(date_diff('day', DATE '1900-01-01', ${dateExpr}) / 7) AS INTEGER)`;
+export function periodIndexSql(unit: PeriodUnit, dateExpr: string, d: Dialect = DUCKDB): string {
+  if (unit === 'month') return `(${d.year(dateExpr)} * 12 + ${d.month(dateExpr)} - 1)`;
+  if (unit === 'quarter') return `(${d.year(dateExpr)} * 4 + ${d.quarter(dateExpr)} - 1)`;
+  return d.floorDiv(d.daysBetween(`DATE '1900-01-01'`, dateExpr), 7);
 }
 
 /** SQL expression giving the same label as {@link periodLabel} for a DATE expression. */

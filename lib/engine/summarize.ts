@@ -17,13 +17,13 @@
  * orders summed into one transaction.
  */
 import type * as aq from 'arquero';
-import { baseHistory } from './customer-base.ts';
+import { cohortCellColumns, customerBaseColumns, customerDayColumns, customerSummaryColumns, NO_VALUE } from './customer-base-sql.ts';
+import { DUCKDB } from './dialect.ts';
 import { ident, literal, type Database } from './database.ts';
 import { periodIndexSql, periodsPerYear, type PeriodUnit } from './periods.ts';
 import { attributeColumn, lineValuesColumn } from '../load/load-orders.ts';
 
-/** Name used when a customer's attribute (or channel) is empty. */
-export const NO_VALUE = '(none)';
+export { NO_VALUE };
 
 export interface SummaryOptions {
   period: PeriodUnit;
@@ -112,17 +112,7 @@ export interface SegmentSummary {
  *   frequency, recency_days, T_days, revenue, mean_repeat_order_value
  */
 export function customerColumnsSql(asOf: string): string {
-  const h = baseHistory(asOf);
-  return `customer_id,
-           cohort_index,
-           strftime(first_date, '%Y-%m-%d') AS first_order_date,
-           acquisition_channel,
-           CAST(orders AS INTEGER) AS orders,
-           ${h.x} AS frequency,
-           ${h.txDays} AS recency_days,
-           ${h.TDays} AS T_days,
-           revenue,
-           ${h.zbar} AS mean_repeat_order_value`;
+  return customerSummaryColumns(DUCKDB, asOf);
 }
 
 /** The per-customer summary as an arquero table (tests and small data; see {@link customerColumnsSql}). */
@@ -143,9 +133,7 @@ export function cohortSizesSql(segment?: string, from = 'customer_base'): string
 export function cohortCellsSql(segment?: string, from = 'customer_periods'): string {
   return `
     SELECT ${segment ? `${segment} AS segment, ` : ''}cohort_index, period_index,
-           CAST(count(*) FILTER (WHERE orders > 0) AS INTEGER) AS active_customers,
-           CAST(sum(orders) AS INTEGER) AS orders,
-           CAST(sum(revenue) AS DOUBLE) AS revenue
+           ${cohortCellColumns(DUCKDB)}
     FROM ${from}
     GROUP BY ALL ORDER BY ALL`;
 }
@@ -186,10 +174,7 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
   await db.run(`
     CREATE TEMP TABLE customer_days AS
     SELECT customer_id, order_date,
-           count(*) FILTER (WHERE amount >= 0) AS n_orders,
-           sum(amount) FILTER (WHERE amount >= 0) AS purchases,
-           sum(amount) AS net,
-           arg_min_null(channel, seq) FILTER (WHERE amount >= 0) AS channel
+           ${customerDayColumns(DUCKDB, 'seq')}
            ${dayAttrs}
     FROM facts GROUP BY customer_id, order_date`);
   await options.afterFactsRead?.();
@@ -211,14 +196,7 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
     CREATE TEMP TABLE customer_base AS
     SELECT *, CAST(${cohortIdx} AS INTEGER) AS cohort_index FROM (
     SELECT customer_id,
-           min(order_date) FILTER (WHERE n_orders > 0) AS first_date,
-           max(order_date) FILTER (WHERE n_orders > 0) AS last_date,
-           CAST(sum(n_orders) AS BIGINT) AS orders,
-           count(*) FILTER (WHERE n_orders > 0) AS purchase_days,
-           sum(net) AS revenue,
-           sum(purchases) AS purchase_revenue,
-           arg_min(purchases, order_date) FILTER (WHERE n_orders > 0) AS first_day_purchases,
-           coalesce(arg_min_null(channel, order_date) FILTER (WHERE n_orders > 0), ${literal(NO_VALUE)}) AS acquisition_channel
+           ${customerBaseColumns(DUCKDB)}
            ${custAttrs}
     FROM customer_days GROUP BY customer_id)`);
   for (const t of options.customerTables ?? []) {

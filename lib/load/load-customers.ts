@@ -9,6 +9,7 @@ import { InputError, UserError, MAX_LISTED_PROBLEMS, type InputProblem } from '.
 import { ident, type Database } from '../engine/database.ts';
 import type { DroppedRows, InputSummary } from './load-orders.ts';
 import { findColumn, readTextTable } from './read-table.ts';
+import type { PgTarget } from '../sources/pg-connection.ts';
 
 export interface LoadedCustomers {
   input: InputSummary;
@@ -18,12 +19,13 @@ export interface LoadedCustomers {
 
 const trimmed = (expr: string) => `nullif(trim(${expr}), '')`;
 
-export async function loadCustomers(db: Database, file: string, options: { requiredColumns?: string[] } = {}): Promise<LoadedCustomers> {
-  const table = await readTextTable(db, file, 'customers_raw', 'customers (customer_id and attribute columns)');
+export async function loadCustomers(db: Database, input: string | PgTarget, options: { requiredColumns?: string[] } = {}): Promise<LoadedCustomers> {
+  const table = await readTextTable(db, input, 'customers_raw', 'customers (customer_id and attribute columns)');
+  const file = table.path;
   const id = findColumn(table.columns, 'customer_id');
   if (!id) {
     throw new InputError(file, [
-      { line: 1, message: `missing required column "customer_id"; the header has ${table.columns.map((c) => JSON.stringify(c.name)).join(', ')}` },
+      { line: table.format === 'postgres' ? undefined : 1, message: `missing required column "customer_id"; the header has ${table.columns.map((c) => JSON.stringify(c.name)).join(', ')}` },
     ]);
   }
   const attributes = table.columns.filter((c) => c !== id);

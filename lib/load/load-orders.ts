@@ -27,6 +27,7 @@ import { dateSql, DEFAULT_YEARS, expectedDate, plainNumberSql, type YearRange } 
 import { readCsvHeader, readHead, recordLines } from './csv-lines.ts';
 import { checkHeaderNames, checkTextHead, regularFileSize, scanFile, type SourceColumn } from './input-file.ts';
 import { parseIsoDate } from '../engine/periods.ts';
+import { hashParquetSet, isFileSet, locateInSet, openParquetSet } from './parquet-set.ts';
 
 /** The column of `facts` that holds the attribute column `name` of the orders file. */
 export function attributeColumn(name: string): string {
@@ -91,7 +92,7 @@ export interface DroppedRows {
 /** What the manifest and the data-quality notes say about one input file. */
 export interface InputSummary {
   path: string;
-  format: 'csv' | 'parquet';
+  format: InputFormat;
   sha256: string;
   bytes: number;
   rows_read: number;
@@ -206,11 +207,52 @@ const REJECT_HINTS: Record<string, string> = {
 };
 
 /**
+ * How the loader reads one orders input: a file (CSV or Parquet, read by DuckDB's readers) or the
+ * text rows of a database table already streamed into a DuckDB table (lib/sources/postgres.ts).
+ * Everything after (mapping, parsing, checks, dropped-row counts) is the same for all of them.
+ */
+export interface OrderScan {
+  /** Names the input in messages, the manifest and the report: a path, or a table's label (never a password). */
+  label: string;
+  format: InputFormat;
+  columns: SourceColumn[];
+  /** Native column types by position (Parquet): dates and numbers are then read without text. */
+  types: Map<number, string>;
+  /** SQL reference to a column of {@link scan} (no name from the input is spliced in unquoted). */
+  sql(c: SourceColumn): string;
+  /** FROM clause of the one scan that loads the rows. */
+  scan: string;
+  /** FROM clause that reads the same rows, in the same order, again (raw text for error messages). */
+  rawScan: string;
+  /** 'line' (CSV: physical lines) or 'row' in messages. */
+  unit: 'line' | 'row';
+  /** The line or row number of 0-based data rows. */
+  lineOf(recs: number[]): Promise<Map<number, number>>;
+  /**
+   * Where rows are, when a row number alone does not say it: a table's row key (order_id, else
+   * customer_id), a file of a set of files and the row in it. Problems then name it instead of a column number.
+   */
+  locate?(db: Database, recs: number[]): Promise<Map<number, { line?: number; key?: string }>>;
+  /** Throws a problem of the input as a whole (encoding, damaged gzip), which explains a reader's error better. */
+  inputProblem(): Promise<void>;
+  /** sha256 and size of the input (for a table: of its rows as text). */
+  digest(): Promise<{ sha256: string; bytes: number }>;
+}
+
+/** The format of an input, as the manifest records it. */
+export type InputFormat = 'csv' | 'parquet' | 'postgres';
+
+/**
  * Reads and validates the orders file into `facts`. Throws {@link InputError}
  * (exit code 2) naming file, line and column for anything a user must fix.
  */
 export async function loadOrders(db: Database, source: OrdersInput, options: LoadOptions = {}): Promise<LoadedOrders> {
-  const file = source.path;
+  return loadOrderScan(db, await fileScan(db, source.path), source, options);
+}
+
+/** The scan of an orders file: checks of the file as a whole, its columns, and DuckDB's reader. */
+async function fileScan(db: Database, file: string): Promise<OrderScan> {
+  if (isFileSet(file)) return parquetSetScan(db, file);
   const size = await regularFileSize(file, 'the orders file');
   const format = orderFileFormat(file);
   if (format === 'csv' && size > 0) await checkTextHead(file);
@@ -222,12 +264,6 @@ export async function loadOrders(db: Database, source: OrdersInput, options: Loa
   // One pass over the file (hash, and for CSV its encoding), alongside DuckDB's scan; awaited at the end.
   const scanning = scanFile(file, format);
   scanning.catch(() => undefined); // do not let an early input error leave it unhandled
-  /** A problem of the file as a whole (encoding, NUL bytes, damaged gzip) explains DuckDB's errors better than they do. */
-  const fileProblem = async () => {
-    const scanned = await scanning.catch(() => undefined);
-    if (scanned?.problem) throw new InputError(file, [scanned.problem]);
-  };
-
   const delimiter = format === 'csv' ? await sniffDelimiter(file) : ',';
   const scanArgs =
     format === 'parquet'
@@ -239,19 +275,81 @@ export async function loadOrders(db: Database, source: OrdersInput, options: Loa
   if (format === 'csv') {
     available = checkHeaderNames(file, await readCsvHeader(file, delimiter));
   } else {
-    let desc: { column_name: string; column_type: string }[];
-    try {
-      desc = await db.rows<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${scanArgs}`);
-    } catch (err) {
-      throw new InputError(file, [{ message: `cannot be read as Parquet: ${firstLine(err)}; expected a Parquet file` }]);
-    }
-    available = checkHeaderNames(file, desc.map((d) => d.column_name), undefined);
-    desc.forEach((d, i) => types.set(i + 1, d.column_type));
+    available = await describeParquet(db, file, scanArgs, types);
   }
+  const csvColumns = `columns = {${available.map((c) => `'c${c.position}': 'VARCHAR'`).join(', ')}}`;
+  return {
+    label: file,
+    format,
+    columns: available,
+    types,
+    // CSV columns are read under positional names: no name from the file appears in SQL.
+    sql: (c) => (format === 'csv' ? `c${c.position}` : ident(c.name)),
+    scan:
+      format === 'parquet'
+        ? scanArgs
+        : `${scanArgs}, ${csvColumns}, store_rejects = true, rejects_table = 'orders_rejects', rejects_scan = 'orders_reject_scans')`,
+    rawScan: format === 'parquet' ? scanArgs : `${scanArgs}, ${csvColumns})`,
+    unit: format === 'csv' ? 'line' : 'row',
+    lineOf: (recs) => (format === 'csv' ? recordLines(file, recs) : Promise.resolve(new Map(recs.map((r) => [r, r + 1])))),
+    inputProblem: async () => {
+      const scanned = await scanning.catch(() => undefined);
+      if (scanned?.problem) throw new InputError(file, [scanned.problem]);
+    },
+    digest: async () => ({ sha256: (await scanning).sha256, bytes: size }),
+  };
+}
+
+/** The columns of a Parquet scan (checked like a header), and their types into `types`. */
+async function describeParquet(db: Database, label: string, scanArgs: string, types: Map<number, string>): Promise<SourceColumn[]> {
+  let desc: { column_name: string; column_type: string }[];
+  try {
+    desc = await db.rows<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${scanArgs}`);
+  } catch (err) {
+    throw new InputError(label, [{ message: `cannot be read as Parquet: ${firstLine(err)}; expected a Parquet file` }]);
+  }
+  const available = checkHeaderNames(label, desc.map((d) => d.column_name), undefined);
+  desc.forEach((d, i) => types.set(i + 1, d.column_type));
+  return available;
+}
+
+/** The scan of a set of Parquet files (a glob or a folder; Hive partition folders give columns): lib/load/parquet-set.ts. */
+async function parquetSetScan(db: Database, path: string): Promise<OrderScan> {
+  const set = await openParquetSet(db, path);
+  // Hashed alongside DuckDB's scan; awaited at the end.
+  const hashing = hashParquetSet(set);
+  hashing.catch(() => undefined);
+  const types = new Map<number, string>();
+  return {
+    label: path,
+    format: 'parquet',
+    columns: await describeParquet(db, path, set.scan, types),
+    types,
+    sql: (c) => ident(c.name),
+    scan: set.scan,
+    rawScan: set.scan,
+    unit: 'row',
+    lineOf: async (recs) => new Map(recs.map((r) => [r, r + 1])),
+    locate: (d, recs) => locateInSet(d, set, recs),
+    inputProblem: async () => undefined,
+    digest: () => hashing,
+  };
+}
+
+/**
+ * Maps, parses and checks the rows of `scan` into `facts`. Throws {@link InputError} (exit code 2)
+ * naming the input, the line (or row and key) and the column for anything a user must fix.
+ */
+export async function loadOrderScan(db: Database, scan: OrderScan, source: Omit<OrdersInput, 'path'>, options: LoadOptions = {}): Promise<LoadedOrders> {
+  const file = scan.label;
+  const format = scan.format;
+  const available = scan.columns;
+  const types = scan.types;
+  const scanArgs = scan.rawScan;
+  const fileProblem = scan.inputProblem;
   const { resolved, attributes, money, lines } = resolveColumns(file, available, source.map ?? {});
   const col = (name: string) => resolved.get(name);
-  // CSV columns are read under positional names: no name from the file appears in SQL.
-  const sql = (c: SourceColumn) => (format === 'csv' ? `c${c.position}` : ident(c.name));
+  const sql = scan.sql;
   const text = (c: SourceColumn) => `CAST(${sql(c)} AS VARCHAR)`;
   const native = (c: SourceColumn, kinds: RegExp) => format === 'parquet' && kinds.test(types.get(c.position) ?? '');
   const cid = col('customer_id')!;
@@ -278,11 +376,6 @@ export async function loadOrders(db: Database, source: OrdersInput, options: Loa
   const attrSelect = attributes.map((a) => `, ${trimmedText(text(a))} AS ${attributeColumn(a.name)}`).join('');
   // Order lines: a hash of the whole row as read finds exact duplicates.
   const rowHash = lines ? `, hash(${available.map(sql).join(', ')}) AS row_hash` : '';
-  const csvColumns = `columns = {${available.map((c) => `'c${c.position}': 'VARCHAR'`).join(', ')}}`;
-  const scan =
-    format === 'parquet'
-      ? scanArgs
-      : `${scanArgs}, ${csvColumns}, store_rejects = true, rejects_table = 'orders_rejects', rejects_scan = 'orders_reject_scans')`;
 
   // The one scan: each value is parsed once (inner SELECT); rows whose date or
   // amount does not parse are flagged (bit 1 = date, bit 2 = amount, bit 4 =
@@ -307,10 +400,10 @@ export async function loadOrders(db: Database, source: OrdersInput, options: Loa
                ${optional('order_id')} AS order_id,
                ${optional('channel')} AS channel
                ${attrSelect}${rowHash}
-        FROM ${scan})`);
+        FROM ${scan.scan})`);
   } catch (err) {
     await fileProblem();
-    throw new InputError(file, [{ message: `cannot be read as ${format.toUpperCase()}: ${firstLine(err)}` }]);
+    throw new InputError(file, [{ message: `cannot be read as ${format === 'postgres' ? 'a table' : format.toUpperCase()}: ${firstLine(err)}` }]);
   }
 
   if (format === 'csv') await reportRejects(db, file, available, fileProblem);
@@ -323,7 +416,7 @@ export async function loadOrders(db: Database, source: OrdersInput, options: Loa
     `SELECT count(*) FILTER (WHERE bad & 5 > 0) AS n_date, count(*) FILTER (WHERE bad & 2 = 2) AS n_amount, count(*) AS n_rows FROM orders_in`,
   );
   if (bad.n_rows === 0) {
-    throw new InputError(file, [{ line: format === 'csv' ? 1 : undefined, message: 'no data rows: the file has a header but no orders' }]);
+    throw new InputError(file, [{ line: format === 'csv' ? 1 : undefined, message: format === 'postgres' ? 'no rows: the table (or query) has no orders' : 'no data rows: the file has a header but no orders' }]);
   }
   if (bad.n_date + bad.n_amount > 0) {
     const flagged = await db.rows<{ rec: number; bad: number }>(
@@ -333,7 +426,7 @@ export async function loadOrders(db: Database, source: OrdersInput, options: Loa
     await db.run(`DROP TABLE IF EXISTS orders_raw`);
     await db.run(
       `CREATE TEMP TABLE orders_raw AS SELECT ${text(od)} AS d${moneyColumns.map((c, i) => `, ${text(c)} AS a${i}, ${numberExpr(c)} IS NULL AS bad${i}`).join('')}
-       FROM ${format === 'parquet' ? scanArgs : `${scanArgs}, ${csvColumns})`}`,
+       FROM ${scanArgs}`,
     );
     const raw = new Map(
       (await db.rows<Record<string, string | number | boolean | null>>(
@@ -341,8 +434,7 @@ export async function loadOrders(db: Database, source: OrdersInput, options: Loa
       )).map((r) => [Number(r.rec), r]),
     );
     await db.run(`DROP TABLE orders_raw`);
-    const fileLines =
-      format === 'csv' ? await recordLines(file, flagged.map((s) => s.rec)) : new Map(flagged.map((s) => [s.rec, s.rec + 1]));
+    const fileLines = await scan.lineOf(flagged.map((s) => s.rec));
     const problems: InputProblem[] = [];
     for (const f of flagged) {
       const line = fileLines.get(f.rec);
@@ -388,7 +480,18 @@ export async function loadOrders(db: Database, source: OrdersInput, options: Loa
         }
       }
     }
-    throw new InputError(file, problems, bad.n_date + bad.n_amount, format === 'csv' ? 'line' : 'row');
+    if (scan.locate) {
+      // No line to point at (a table, a set of files): the row's key or file says where.
+      const where = await scan.locate(db, flagged.map((f) => f.rec));
+      const recOf = new Map(flagged.map((f) => [fileLines.get(f.rec), f.rec]));
+      for (const p of problems) {
+        const w = where.get(recOf.get(p.line)!);
+        p.key = w?.key;
+        if (w?.line !== undefined) p.line = w.line;
+        p.column = undefined;
+      }
+    }
+    throw new InputError(file, problems, bad.n_date + bad.n_amount, scan.unit);
   }
 
   // The columns whose values on every line of an order a run asked for (--segment-by first:<column>).
@@ -404,7 +507,7 @@ export async function loadOrders(db: Database, source: OrdersInput, options: Loa
   if (lines) {
     const duplicates = await dropRepeats(db, ['row_hash', 'order_id', 'customer_id', 'order_date', 'amount']);
     if (duplicates > 0) dropped.push({ reason: 'exact duplicate of an earlier line (every column the same)', rows: duplicates });
-    await checkOrderLines(db, file, format, cid, od);
+    await checkOrderLines(db, scan, cid, od);
     await sumOrderLines(db, attributes.map((a) => attributeColumn(a.name)), lineValues);
   } else if (col('order_id')) {
     // Examples first: the repeats are gone after dropRepeats.
@@ -487,12 +590,13 @@ export async function loadOrders(db: Database, source: OrdersInput, options: Loa
   const [kept] = await db.rows<{ n: number; rows: number; first: string; last: string }>(
     `SELECT count(*) AS n, ${lineCountSql(lines)} AS rows, strftime(min(order_date), '%Y-%m-%d') AS first, strftime(max(order_date), '%Y-%m-%d') AS last FROM orders_in`,
   );
+  const { sha256, bytes } = await scan.digest();
   return {
     input: {
       path: file,
       format,
-      sha256: (await scanning).sha256,
-      bytes: size,
+      sha256,
+      bytes,
       rows_read: bad.n_rows,
       rows_kept: kept.rows,
       dropped,
@@ -599,7 +703,7 @@ async function refuseNulText(db: Database, file: string, columns: (SourceColumn 
  * The lines of one order must agree on customer and date: the first line that does not is an
  * error naming both lines (the order's first line and the line that differs).
  */
-async function checkOrderLines(db: Database, file: string, format: 'csv' | 'parquet', cid: SourceColumn, od: SourceColumn): Promise<void> {
+async function checkOrderLines(db: Database, scan: OrderScan, cid: SourceColumn, od: SourceColumn): Promise<void> {
   const query = `
     WITH firsts AS (
       SELECT order_id, min(rowid) AS first_rec, arg_min(customer_id, rowid) AS first_customer, arg_min(order_date, rowid) AS first_date
@@ -614,8 +718,8 @@ async function checkOrderLines(db: Database, file: string, format: 'csv' | 'parq
     `${query} ORDER BY o.rowid LIMIT ${MAX_LISTED_PROBLEMS}`,
   );
   const recs = listed.flatMap((l) => [l.rec, l.first_rec]);
-  const lineOf = format === 'csv' ? await recordLines(file, recs) : new Map(recs.map((r) => [r, r + 1]));
-  const unit = format === 'csv' ? 'line' : 'row';
+  const lineOf = await scan.lineOf(recs);
+  const unit = scan.unit;
   const problems: InputProblem[] = listed.map((l) => {
     const other = lineOf.get(l.first_rec);
     const customer = l.customer_id !== l.first_customer;
@@ -627,7 +731,7 @@ async function checkOrderLines(db: Database, file: string, format: 'csv' | 'parq
       message: `order ${JSON.stringify(l.order_id)} has ${customer ? `customer ${JSON.stringify(l.first_customer)}` : `date ${l.first_date}`} on ${unit} ${other}, its first ${unit}; expected every line of an order to have the same customer and order date`,
     };
   });
-  throw new InputError(file, problems, n, unit);
+  throw new InputError(scan.label, problems, n, unit);
 }
 
 /**

@@ -14,6 +14,7 @@ import { InputError, type InputProblem } from '../errors.ts';
 import type { Database } from '../engine/database.ts';
 import type { DroppedRows, InputSummary } from './load-orders.ts';
 import { findColumn, readTextTable } from './read-table.ts';
+import type { PgTarget } from '../sources/pg-connection.ts';
 
 export const SPEND_REQUIRED_COLUMNS = ['period', 'channel', 'spend'] as const;
 export const SPEND_OPTIONAL_COLUMNS = ['cost_type', 'currency'] as const;
@@ -58,13 +59,14 @@ function validDay(s: string): boolean {
   return d.toISOString().slice(0, 10) === s;
 }
 
-export async function loadSpend(db: Database, file: string, options: { currency: string; asOf: string }): Promise<LoadedSpend> {
-  const table = await readTextTable(db, file, 'spend_in', 'spend rows (period, channel, spend)');
+export async function loadSpend(db: Database, input: string | PgTarget, options: { currency: string; asOf: string }): Promise<LoadedSpend> {
+  const table = await readTextTable(db, input, 'spend_in', 'spend rows (period, channel, spend)');
+  const file = table.path;
   const missing = SPEND_REQUIRED_COLUMNS.filter((c) => !findColumn(table.columns, c));
   if (missing.length > 0) {
     throw new InputError(file, [
       {
-        line: 1,
+        line: table.format === 'postgres' ? undefined : 1,
         message: `missing required ${missing.length === 1 ? 'column' : 'columns'} ${missing.map((m) => `"${m}"`).join(', ')}; the header has ${table.columns.map((c) => JSON.stringify(c.name)).join(', ')} (a spend file needs period, channel, spend; optional cost_type, currency)`,
       },
     ]);

@@ -10,13 +10,14 @@
 import { extname } from 'node:path';
 import { InputError, MAX_LISTED_PROBLEMS } from '../errors.ts';
 import { ident, literal, type Database } from '../engine/database.ts';
+import { streamPgTable, type PgTarget } from '../sources/pg-connection.ts';
 import { readCsvHeader, readHead, recordLines } from './csv-lines.ts';
 import { checkHeaderNames, checkTextHead, regularFileSize, scanFile } from './input-file.ts';
 import { sniffDelimiter } from './load-orders.ts';
 
 export interface TextTable {
   path: string;
-  format: 'csv' | 'parquet';
+  format: 'csv' | 'parquet' | 'postgres';
   sha256: string;
   bytes: number;
   /**
@@ -47,8 +48,13 @@ export function findColumn<C extends { name: string }>(columns: C[], wanted: str
   return columns.find((c) => c.name === wanted) ?? columns.find((c) => norm(c.name) === norm(wanted));
 }
 
-/** Loads `file` into the table `table` (all columns VARCHAR named c1, c2…, file order kept; `rowid` = data row). */
-export async function readTextTable(db: Database, file: string, table: string, what: string): Promise<TextTable> {
+/**
+ * Loads `input` into the table `table` (all columns VARCHAR named c1, c2…, file order kept; `rowid` = data row):
+ * a file, or a PostgreSQL table or query (rows streamed by a cursor; {@link TextTable.path} is then its label, without password).
+ */
+export async function readTextTable(db: Database, input: string | PgTarget, table: string, what: string): Promise<TextTable> {
+  if (typeof input !== 'string') return readPgTable(db, input, table, what);
+  const file = input;
   const size = await regularFileSize(file, what);
   const ext = extname(file).toLowerCase();
   const format = ext === '.parquet' || ext === '.pq' ? 'parquet' : 'csv';
@@ -121,6 +127,22 @@ export async function readTextTable(db: Database, file: string, table: string, w
     rows: n,
     unit: format === 'csv' ? 'line' : 'row',
     lines: (records) => (format === 'csv' ? recordLines(file, records) : Promise.resolve(new Map(records.map((r) => [r, r + 1])))),
+  };
+}
+
+async function readPgTable(db: Database, target: PgTarget, table: string, what: string): Promise<TextTable> {
+  await db.run(`DROP TABLE IF EXISTS ${ident(table)}`);
+  const streamed = await streamPgTable(db, target, table);
+  if (streamed.rows === 0) throw new InputError(target.label, [{ message: `no rows: the table (or query) has no ${what}` }]);
+  return {
+    path: target.label,
+    format: 'postgres',
+    sha256: streamed.sha256,
+    bytes: streamed.bytes,
+    columns: streamed.columns.map((name, i) => ({ name, position: i + 1, sql: `c${i + 1}` })),
+    rows: streamed.rows,
+    unit: 'row',
+    lines: async (records) => new Map(records.map((r) => [r, r + 1])),
   };
 }
 

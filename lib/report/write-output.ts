@@ -87,7 +87,8 @@ export async function checkOutputDir(dir: string, options: Pick<WriteOptions, 'i
   const shown = JSON.stringify(dir);
   const realTarget = await realOrResolved(target);
   for (const input of options.inputs ?? []) {
-    if (input === undefined || input === '') continue;
+    // A database URL is no file (and may hold a password, which must not be printed).
+    if (input === undefined || input === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(input)) continue;
     const real = await realOrResolved(input);
     if (within(realTarget, real) || within(target, resolve(input))) {
       throw new UserError(

@@ -14,7 +14,8 @@ import type { CohortRange } from '../cohorts/cohort-range.ts';
 import type { TriangleMetric } from '../parts/cohorts/present.ts';
 import type { PreviousRun } from '../parts/what-changed/present.ts';
 import type { CustomersSource, OrdersSource, SpendSource, SurveysSource } from '../sources/source.ts';
-import { fileCustomers, fileSpend, fileSurveys } from '../sources/file.ts';
+import { fileSurveys } from '../sources/file.ts';
+import { customersSource, spendSource } from '../sources/postgres.ts';
 import type { SurveysInput } from '../load/load-surveys.ts';
 import { findView, type ViewEntry } from '../parts/registry.ts';
 
@@ -118,8 +119,8 @@ export function resolveRunOptions(o: ReportOptions): RunOptions {
     backtest: o.backtest ?? { holdoutMonths: DEFAULT_HOLDOUT_MONTHS, modelFixed: false },
     cac: o.cac,
     customers: o.customers ?? o.cac?.customers,
-    spendSource: o.spendSource ?? (o.cac ? fileSpend(o.cac.spend) : undefined),
-    customersSource: o.customersSource ?? ((o.customers ?? o.cac?.customers) !== undefined ? fileCustomers((o.customers ?? o.cac?.customers) as string) : undefined),
+    spendSource: o.spendSource ?? (o.cac ? spendSource(o.cac.spend) : undefined),
+    customersSource: o.customersSource ?? ((o.customers ?? o.cac?.customers) !== undefined ? customersSource((o.customers ?? o.cac?.customers) as string) : undefined),
     surveysSource: o.surveysSource ?? (o.surveys ? fileSurveys(o.surveys) : undefined),
     rfm: o.rfm === false ? false : { winBack: { ...DEFAULT_WIN_BACK, ...(o.rfm?.winBack ?? {}) } },
     sections: view ? [view.name] : o.sections,

@@ -6,12 +6,14 @@
 import { extname } from 'node:path';
 import type { OrdersInput } from '../load/load-orders.ts';
 import type { SurveysInput } from '../load/load-surveys.ts';
+import { isFileSet, setRoot } from '../load/parquet-set.ts';
 import type { CustomersSource, OrdersSource, SpendSource, SurveysSource } from './source.ts';
 
 /** The format of an orders file, from its name. */
 export function orderFileFormat(path: string): 'csv' | 'parquet' {
   const ext = extname(path).toLowerCase();
-  return ext === '.parquet' || ext === '.pq' ? 'parquet' : 'csv';
+  // A folder is a set of Parquet files (lib/load/parquet-set.ts).
+  return ext === '.parquet' || ext === '.pq' || isFileSet(path) ? 'parquet' : 'csv';
 }
 
 export function fileOrders(input: OrdersInput): OrdersSource {
@@ -19,7 +21,8 @@ export function fileOrders(input: OrdersInput): OrdersSource {
     describe: () => ({ kind: orderFileFormat(input.path), label: input.path }),
     load: async (db, o) => (await import('../load/load-orders.ts')).loadOrders(db, input, o),
     manifestOptions: () => ({ as_of: input.asOf ?? null, map: input.map ?? {}, date_format: input.dateFormat ?? null }),
-    files: () => [input.path],
+    // A set of files: its root folder (an output folder must not hold it).
+    files: () => [isFileSet(input.path) ? setRoot(input.path) : input.path],
     atAsOf: (asOf) => fileOrders({ ...input, asOf }),
   };
 }

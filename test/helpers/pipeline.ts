@@ -2,7 +2,7 @@
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../../lib/engine/database.ts';
+import { openDatabase, type Database } from '../../lib/engine/database.ts';
 import { customerTable, summarize } from '../../lib/engine/summarize.ts';
 import { loadOrders, type OrdersInput } from '../../lib/load/load-orders.ts';
 import { analyzeCohorts } from '../../lib/cohorts/analyze-cohorts.ts';
@@ -51,4 +51,14 @@ export async function userErrorOf(run: () => Promise<unknown>): Promise<UserErro
     throw err;
   }
   throw new Error('expected a UserError');
+}
+
+/** Runs `fn` with a fresh in-memory database, closed afterwards. */
+export async function withDb<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openDatabase();
+  try {
+    return await fn(db);
+  } finally {
+    db.close();
+  }
 }
