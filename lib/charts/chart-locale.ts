@@ -29,13 +29,13 @@ export function chartLocale(locale: string, currency: string): ChartLocale {
   const parts = new Intl.NumberFormat(locale, { useGrouping: true, minimumFractionDigits: 1 }).formatToParts(1234567.5);
   const decimal = parts.find((p) => p.type === 'decimal')?.value ?? '.';
   const thousands = parts.find((p) => p.type === 'group')?.value ?? '';
+  // The currency symbol before or after the number, with the locale's spacing ("$1", "1 €" in de-DE).
   const money = new Intl.NumberFormat(locale, { style: 'currency', currency }).formatToParts(1);
   const at = money.findIndex((p) => p.type === 'currency');
-  const first = money.findIndex((p) => p.type === 'integer');
-  const symbol = at >= 0 ? money[at].value : '';
-  // Prefix or suffix, with the locale's spacing (e.g. "1 €" in de-DE).
-  const between = (from: number, to: number) => money.slice(from, to).filter((p) => p.type === 'literal').map((p) => p.value).join('');
-  const currencyPair: [string, string] = at < first ? [`${symbol}${between(at + 1, first)}`, ''] : ['', `${between(money.length - 1 > at ? at : first + 1, at)}${symbol}`];
+  const numeric = money.map((p, i) => (['integer', 'group', 'decimal', 'fraction'].includes(p.type) ? i : -1)).filter((i) => i >= 0);
+  const spaces = (parts: Intl.NumberFormatPart[]) => parts.filter((p) => p.type === 'literal').map((p) => p.value).join('');
+  const currencyPair: [string, string] =
+    at < 0 ? ['', ''] : at < numeric[0] ? [money[at].value + spaces(money.slice(at + 1, numeric[0])), ''] : ['', spaces(money.slice(numeric[numeric.length - 1] + 1, at)) + money[at].value];
   const day = (i: number, weekday: 'long' | 'short') => new Intl.DateTimeFormat(locale, { weekday, timeZone: 'UTC' }).format(Date.UTC(2023, 0, 1 + i));
   const month = (i: number, m: 'long' | 'short') => new Intl.DateTimeFormat(locale, { month: m, timeZone: 'UTC' }).format(Date.UTC(2023, i, 1));
   const out: ChartLocale = {

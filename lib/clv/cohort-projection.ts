@@ -33,7 +33,7 @@ export async function projectCohorts(db: Database, o: { asOf: string; period: Pe
   const dayAfter = parseIsoDate(o.asOf) + DAY_MS;
   const P = periodIndex(o.period, o.asOf);
   const t = Array.from({ length: J }, (_, j) => (periodStart(o.period, P + j + 2) - dayAfter) / DAY_MS / cells.unitDays);
-  const units = [fits.all, ...fits.groups];
+  const units = [fits.all, ...fits.groups].map((u) => ({ model: fitted(fits.model, u.purchase.params), spend: u.spend?.params }));
   const fitIndex = own.length > 0 ? cells.segments[1] : undefined;
   const perPair = units.map(() => new Map<number, Float64Array>());
   const perHist = units.map(() => new Map<number, number>());
@@ -46,7 +46,7 @@ export async function projectCohorts(db: Database, o: { asOf: string; period: Pe
     sums.set(cohort, s);
     s.n += cells.n[c];
     if (!unit.spend) continue;
-    const model = fitted(fits.model, unit.purchase.params);
+    const { model } = unit;
     const pair = cells.pair[c];
     let alive = perPair[u].get(pair);
     if (!alive) {
@@ -58,7 +58,7 @@ export async function projectCohorts(db: Database, o: { asOf: string; period: Pe
     const h = cells.hist[c];
     let a = perHist[u].get(h);
     if (a === undefined) perHist[u].set(h, (a = pAlive(model, cells.histories.x[h], cells.histories.tx[h], cells.histories.T[h])));
-    const ez = spendModel.conditionalExpectedSpend(unit.spend.params, cells.x[c], cells.zbar[c]);
+    const ez = spendModel.conditionalExpectedSpend(unit.spend, cells.x[c], cells.zbar[c]);
     for (let j = 0; j < J; j++) s.revenue[j] += cells.n[c] * a * ez * alive[j];
   }
   return new Map([...sums].map(([cohort, s]) => [cohort, s.revenue.map((r) => (s.n > 0 ? r / s.n : 0))]));

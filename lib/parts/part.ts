@@ -12,7 +12,7 @@
 import type { Database } from '../engine/database.ts';
 import type { LoadedOrders } from '../load/load-orders.ts';
 import type { Formatters } from '../report/format.ts';
-import type { SectionDraft } from '../report/section.ts';
+import type { ColumnKind, SectionDraft } from '../report/section.ts';
 import type { RunContext, ProductKey } from '../run/run-context.ts';
 import type { RunOptions } from '../run/run-options.ts';
 
@@ -39,7 +39,8 @@ export interface PartOutput {
 /** A figure per cohort, shown beside the cohort's size in the cohort table. */
 export interface CohortColumn {
   label: string;
-  kind: 'money' | 'percent' | 'integer';
+  /** How the values are shown (the table column kinds: `money2` for CAC). */
+  kind: ColumnKind;
   /** Cohort label (`2024-05`) → value; cohorts not in it are blank. */
   byCohort: ReadonlyMap<string, number | null>;
 }

@@ -41,7 +41,7 @@ export interface ReportPage {
   data: unknown;
 }
 
-function formatCell(value: unknown, col: TableColumn, fmt: Formatters): string {
+function formatCell(value: unknown, col: Pick<TableColumn, 'kind'>, fmt: Formatters): string {
   if (value === null || value === undefined || (typeof value === 'number' && !Number.isFinite(value))) return '';
   switch (col.kind) {
     case 'integer':
@@ -129,8 +129,7 @@ function renderMatrix(m: CohortMatrix, sectionId: string, fmt: Formatters): stri
   const name = `${sectionId}-measure`;
   const extra = m.extra ?? [];
   const head = `<thead><tr><th scope="col" class="text">Cohort</th><th scope="col">Customers</th>${extra.map((e) => `<th scope="col">${escapeHtml(e.label)}</th>`).join('')}<th scope="col">Repeat</th>${m.offsets.map((k) => `<th scope="col">${k}</th>`).join('')}</tr></thead>`;
-  const lead = (kind: 'money' | 'percent' | 'integer', x: number | null) =>
-    x === null || !Number.isFinite(x) ? '' : kind === 'money' ? fmt.moneyPrecise(x) : kind === 'percent' ? fmt.percentWhole(x) : fmt.integer(x);
+
   const value = (v: CohortMatrixView, x: number) =>
     v.kind === 'percent' ? (v.digits === 0 ? fmt.percentWhole(x) : fmt.percent(x)) : v.digits === 0 ? fmt.money(x) : fmt.moneyPrecise(x);
   const table = (v: CohortMatrixView) => {
@@ -146,8 +145,8 @@ function renderMatrix(m: CohortMatrix, sectionId: string, fmt: Formatters): stri
             return `<td${cls ? ` class="${cls}"` : ''}${s > 0 ? ` style="--s:${s.toFixed(2)}"` : ''}>${escapeHtml(value(v, c.v))}</td>`;
           })
           .join('');
-        const extras = extra.map((e) => `<td class="lead">${escapeHtml(lead(e.kind, e.values[i]))}</td>`).join('');
-        return `<tr><th scope="row" class="text">${escapeHtml(r.cohort)}</th><td class="lead">${escapeHtml(fmt.integer(r.customers))}</td>${extras}<td class="lead">${escapeHtml(lead('percent', r.repeatRate))}</td>${cells}</tr>`;
+        const extras = extra.map((e) => `<td class="lead">${escapeHtml(formatCell(e.values[i], e, fmt))}</td>`).join('');
+        return `<tr><th scope="row" class="text">${escapeHtml(r.cohort)}</th><td class="lead">${escapeHtml(fmt.integer(r.customers))}</td>${extras}<td class="lead">${r.repeatRate === null ? '' : escapeHtml(fmt.percentWhole(r.repeatRate))}</td>${cells}</tr>`;
       })
       .join('\n');
     return `<div class="matrix-wrap"><table class="matrix-table"><caption>${escapeHtml(`${v.label}, by cohort (rows) and ${m.offsetTitle.toLowerCase()} (columns)`)}</caption>${head}<tbody>\n${body}\n</tbody></table></div>`;

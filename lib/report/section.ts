@@ -61,7 +61,7 @@ export interface CohortMatrix {
   offsets: number[];
   rows: { cohort: string; customers: number; repeatRate: number | null }[];
   /** Further figures per row (other parts' cohort columns, such as CAC), shown after the size. */
-  extra?: { label: string; kind: 'money' | 'percent' | 'integer'; values: (number | null)[] }[];
+  extra?: { label: string; kind: ColumnKind; values: (number | null)[] }[];
   /** One or two measures; the page switches between them, print shows each. */
   views: CohortMatrixView[];
   note?: string;

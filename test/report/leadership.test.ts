@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from '../../lib/job/read-csv.ts';
 import { runClv } from '../helpers/cli.ts';
 import { sampleConfig } from '../helpers/sample.ts';
 
@@ -14,11 +15,8 @@ const out = join(dirname(config), 'report');
 let html = '';
 let stderr = '';
 
-function csv(name: string): Record<string, string>[] {
-  const [head, ...lines] = readFileSync(join(out, 'data', name), 'utf8').trim().split('\n');
-  const cols = head.split(',');
-  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
-}
+/** A data file of a report folder (default: the sample report), read with the tool's own CSV reader. */
+const csv = (name: string, dir = out) => parseCsv(readFileSync(join(dir, 'data', name), 'utf8'));
 const money = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
 const text = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
 
@@ -124,13 +122,8 @@ describe('projected cells of the cohort table', () => {
     const out4 = join(dirname(config), 'report-revenue');
     const r = runClv(['report', '--config', config, '--margin', '1', '--annual-discount-rate', '0', '--bootstrap', '0', '--out', out4, '--quiet']);
     expect(r.status, r.stderr).toBe(0);
-    const read = (name: string) => {
-      const [head, ...lines] = readFileSync(join(out4, 'data', name), 'utf8').trim().split('\n');
-      const cols = head.split(',');
-      return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
-    };
-    const customers = read('customers.csv');
-    const projection = read('cohort_projection.csv');
+    const customers = csv('customers.csv', out4);
+    const projection = csv('cohort_projection.csv', out4);
     expect(Object.keys(projection[0])).toEqual(['cohort', 'period', 'periods_ahead', 'projected_revenue_per_customer']);
     for (const cohort of ['2022-01', '2023-06', '2024-12']) {
       const own = customers.filter((c) => c.cohort === cohort);

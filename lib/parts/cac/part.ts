@@ -43,7 +43,7 @@ export const part: ReportPart<CacFigures> = {
       summary: out.summary,
       // The cohort table shows the blended CAC of each cohort's period, when CAC periods are the cohorts' (month, quarter).
       ...(f.result.period === options.period
-        ? { cohortColumns: [{ label: 'CAC', kind: 'money' as const, byCohort: new Map(f.result.totals.filter((t) => t.channel === ALL_CHANNELS).map((t) => [t.period, t.cac])) }] }
+        ? { cohortColumns: [{ label: 'CAC', kind: 'money2' as const, byCohort: new Map(f.result.totals.filter((t) => t.channel === ALL_CHANNELS).map((t) => [t.period, t.cac])) }] }
         : {}),
     };
   },

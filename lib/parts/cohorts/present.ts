@@ -180,7 +180,11 @@ function cohortMatrix(input: CohortSectionsInput, cohorts: number[], shown: Rete
   const { period } = analysis;
   const offsets = Array.from({ length: maxOffset + 1 }, (_, k) => k);
   const byCohort = new Map<number, RetentionCell[]>();
-  for (const c of shown) byCohort.set(c.cohort_index, [...(byCohort.get(c.cohort_index) ?? []), c]);
+  for (const c of shown) {
+    const list = byCohort.get(c.cohort_index);
+    if (list) list.push(c);
+    else byCohort.set(c.cohort_index, [c]);
+  }
   const rows = cohorts.map((i) => {
     const cells = byCohort.get(i) ?? [];
     const size = cells[0]?.cohort_customers ?? 0;
@@ -218,7 +222,7 @@ function cohortMatrix(input: CohortSectionsInput, cohorts: number[], shown: Rete
   ];
   return {
     caption: `A cohort is the customers whose first order fell in the same ${period}. Repeat: share of the cohort who ordered on two or more days by the as-of date. ${measure === 'revenue_retention_rate' ? `Revenue retained: net revenue in ${periodNoun(period)} k ÷ net revenue in ${periodNoun(period)} 0.` : `% retained: share of the cohort who ordered in ${periodNoun(period)} k.`}${views.length > 1 ? ` Cumulative net revenue per customer: the cohort's net revenue from ${periodNoun(period)} 0 to k ÷ its customers.` : ''} Darker cells hold larger values.${proj && views.length > 1 ? ` Hatched cells of the cumulative revenue are projected: the ${period}s after the as-of date, from ${proj.model} and Gamma-Gamma fitted on these customers (what the cohort has brought so far plus the revenue per customer the models expect, undiscounted).` : ''}`,
-    offsetTitle: `${periodNoun(period, 2).replace(/^./, (c) => c.toUpperCase())} since first order`,
+    offsetTitle: `${cap(periodNoun(period, 2))} since first order`,
     offsets,
     rows,
     views,
