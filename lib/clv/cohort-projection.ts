@@ -1,18 +1,18 @@
 /**
  * The projected cells of the cohort table: for each cohort, the net revenue per customer the run's
- * models expect in each of the next periods after the as-of date. A customer's expected purchases in
+ * models expect in each of the coming periods after the as-of date. A customer's expected purchases in
  * (T, T + t] are E[Y(t) | x, t_x, T] = P(alive | x, t_x, T) × E[Y(t) | x, T, alive] (lib/clv/discounted-clv.ts),
  * each worth Gamma-Gamma's E[Z | x, z̄]; undiscounted and without margin, like the observed cells
- * (net revenue). Each customer is projected with the fits that score them in Customer value (their
- * channel's, or the fits on all customers). Customers are compressed into cells (lib/clv/segment-value.ts),
- * so the slow part, E[Y(t) | x, T, alive], is computed once per distinct (x, T) and period.
+ * (net revenue). P(alive) and E[Z | x, z̄] are the customer's own scores (`customer_scores`, with the
+ * fits that score them in Customer value); DuckDB adds up P(alive) × E[Z] per fit unit and distinct
+ * (x, T), so JavaScript evaluates E[Y(t) | x, T, alive], the slow part, once per such row and period.
  */
-import type { Database } from '../engine/database.ts';
+import { exactSum, literal, type Database } from '../engine/database.ts';
+import { baseHistory, DAYS_PER_UNIT } from '../engine/customer-base.ts';
 import { periodIndex, periodStart, parseIsoDate, type PeriodUnit } from '../engine/periods.ts';
-import { fitted, spendModel } from '../models/registry.ts';
+import { fitted } from '../models/registry.ts';
+import type { ScoresTable } from '../run/run-context.ts';
 import { FIT_GROUP_COLUMN, type CustomerFits } from './customer-fit.ts';
-import { pAlive } from './discounted-clv.ts';
-import { segmentCells } from './segment-value.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -21,45 +21,40 @@ export const MAX_PROJECTED_PERIODS = 48;
 
 /**
  * Per cohort index: the expected net revenue per customer of the cohort from the end of the as-of
- * day to the end of the j-th period after the as-of date's period (index j − 1), j = 1 … periods.
- * Needs `customer_base` and fits with a spend model.
+ * day to the end of the j-th period after the as-of date's period (index j − 1), j = 1 … J, where
+ * J reaches the cohort's offset `throughOffset` (the last column of the cohort table) and at least
+ * `minPeriods` (a year, for data/cohort_projection.csv): older cohorts need fewer periods.
+ * Needs `customer_base` and the run's scores with expected_avg_spend.
  */
-export async function projectCohorts(db: Database, o: { asOf: string; period: PeriodUnit; periods: number; fits: CustomerFits }): Promise<Map<number, Float64Array>> {
-  const J = Math.max(0, Math.min(MAX_PROJECTED_PERIODS, Math.floor(o.periods)));
+export async function projectCohorts(
+  db: Database,
+  o: { asOf: string; period: PeriodUnit; throughOffset: number; minPeriods: number; fits: CustomerFits; scores: ScoresTable },
+): Promise<Map<number, Float64Array>> {
   const { fits } = o;
   const own = fits.groups.map((g) => g.value);
-  const cells = await segmentCells(db, { asOf: o.asOf, timeUnit: fits.timeUnit, columns: [{ name: 'cohort', sql: 'b.cohort_index' }], fitGroup: own.length > 0 ? `b.${FIT_GROUP_COLUMN}` : undefined });
+  const h = baseHistory(o.asOf, 'b.');
+  const unitSql = own.length > 0 ? `CASE WHEN b.${FIT_GROUP_COLUMN} IN (${own.map(literal).join(', ')}) THEN b.${FIT_GROUP_COLUMN} END` : 'NULL';
+  const rows = await db.rows<{ cohort: number; unit: string | null; x: number; T_days: number; weight: number | null; customers: number }>(`
+    SELECT b.cohort_index AS cohort, ${unitSql} AS unit, ${h.x} AS x, ${h.TDays} AS T_days,
+           ${exactSum('s.p_alive * s.expected_avg_spend')} AS weight, CAST(count(*) AS INTEGER) AS customers
+    FROM ${o.scores.name} s JOIN customer_base b USING (customer_id) GROUP BY ALL ORDER BY ALL`);
   // Time from the end of the as-of day to the end of each coming period, in the model's time unit.
+  const unitDays = DAYS_PER_UNIT[fits.timeUnit];
   const dayAfter = parseIsoDate(o.asOf) + DAY_MS;
   const P = periodIndex(o.period, o.asOf);
-  const t = Array.from({ length: J }, (_, j) => (periodStart(o.period, P + j + 2) - dayAfter) / DAY_MS / cells.unitDays);
-  const units = [fits.all, ...fits.groups].map((u) => ({ model: fitted(fits.model, u.purchase.params), spend: u.spend?.params }));
-  const fitIndex = own.length > 0 ? cells.segments[1] : undefined;
-  const perPair = units.map(() => new Map<number, Float64Array>());
-  const perHist = units.map(() => new Map<number, number>());
+  const periodsOf = (cohort: number) => Math.max(0, Math.min(MAX_PROJECTED_PERIODS, Math.max(o.minPeriods, o.throughOffset - (P - cohort))));
+  const J = Math.max(0, ...rows.map((r) => periodsOf(r.cohort)));
+  const t = Array.from({ length: J }, (_, j) => (periodStart(o.period, P + j + 2) - dayAfter) / DAY_MS / unitDays);
+  const models = [fits.all, ...fits.groups].map((u) => fitted(fits.model, u.purchase.params));
   const sums = new Map<number, { n: number; revenue: Float64Array }>();
-  for (let c = 0; c < cells.n.length; c++) {
-    const u = fitIndex ? own.indexOf(fitIndex.names[fitIndex.index[c]]) + 1 : 0;
-    const unit = units[u];
-    const cohort = Number(cells.segments[0].names[cells.segments[0].index[c]]);
-    const s = sums.get(cohort) ?? { n: 0, revenue: new Float64Array(J) };
-    sums.set(cohort, s);
-    s.n += cells.n[c];
-    if (!unit.spend) continue;
-    const { model } = unit;
-    const pair = cells.pair[c];
-    let alive = perPair[u].get(pair);
-    if (!alive) {
-      const x = cells.pairs.x[pair];
-      const T = cells.pairs.T[pair];
-      alive = Float64Array.from(t, (tj) => model.model.expectedIfAlive(model.params, tj, x, T));
-      perPair[u].set(pair, alive);
-    }
-    const h = cells.hist[c];
-    let a = perHist[u].get(h);
-    if (a === undefined) perHist[u].set(h, (a = pAlive(model, cells.histories.x[h], cells.histories.tx[h], cells.histories.T[h])));
-    const ez = spendModel.conditionalExpectedSpend(unit.spend, cells.x[c], cells.zbar[c]);
-    for (let j = 0; j < J; j++) s.revenue[j] += cells.n[c] * a * ez * alive[j];
+  for (const r of rows) {
+    let s = sums.get(r.cohort);
+    if (!s) sums.set(r.cohort, (s = { n: 0, revenue: new Float64Array(periodsOf(r.cohort)) }));
+    s.n += r.customers;
+    if (r.weight === null || r.weight === 0) continue;
+    const model = models[r.unit === null ? 0 : own.indexOf(r.unit) + 1];
+    const T = r.T_days / unitDays;
+    for (let j = 0; j < s.revenue.length; j++) s.revenue[j] += r.weight * model.model.expectedIfAlive(model.params, t[j], r.x, T);
   }
-  return new Map([...sums].map(([cohort, s]) => [cohort, s.revenue.map((r) => (s.n > 0 ? r / s.n : 0))]));
+  return new Map([...sums].map(([cohort, s]) => [cohort, s.revenue.map((v) => (s.n > 0 ? v / s.n : 0))]));
 }

@@ -11,7 +11,7 @@ import type { ReportPart } from '../part.ts';
 import type { RunContext } from '../../run/run-context.ts';
 import { projectCohorts } from '../../clv/cohort-projection.ts';
 import { modelTitle } from '../../models/registry.ts';
-import { periodIndex, periodLabel } from '../../engine/periods.ts';
+import { periodIndex, periodLabel, periodsPerYear } from '../../engine/periods.ts';
 import { crrSection, cumulativeSection, curvesSection, definitionsSection, kpiSection, MAX_TRIANGLE, revenueRetentionSection, segmentSections, triangleSection, type CohortProjection } from './present.ts';
 
 /** CSV contract columns (other tools rely on these names: add, never rename). */
@@ -53,17 +53,20 @@ export const CRR_COLUMNS = ['period', 'customers_start', 'new_customers', 'custo
 const rows = (v: unknown) => v as Record<string, unknown>[];
 
 /**
- * The projected cells of the cohort table: when the run fits the purchase and spend models anyway
+ * The projected cells of the cohort table: when the run scores its customers anyway
  * (Customer value and the sections built on it are shown), each cohort's expected net revenue per
  * customer in the coming periods (lib/clv/cohort-projection.ts).
  */
 async function projection(ctx: RunContext): Promise<CohortProjection | undefined> {
   const v = ctx.options.value;
-  if (!ctx.needed.has('fits') || ctx.orders.money === 'none' || v === false || v.business !== 'non-contractual') return undefined;
+  if (!ctx.needed.has('scores') || ctx.orders.money === 'none' || v === false || v.business !== 'non-contractual') return undefined;
   const fits = await ctx.product('fits');
-  if ('failed' in fits || !fits.all.spend) return undefined;
-  const periods = Math.min(MAX_TRIANGLE, Math.max(0, ...ctx.analysis.cells.map((c) => c.period_offset)));
-  const byCohort = await projectCohorts(ctx.db, { asOf: ctx.orders.asOf, period: ctx.options.period, periods, fits });
+  const scores = await ctx.product('scores');
+  if ('failed' in fits || !fits.all.spend || !scores?.columns.includes('expected_avg_spend')) return undefined;
+  // The cohort table's last column (present.ts shows at most MAX_TRIANGLE offsets), and a year for every cohort in the CSV.
+  const throughOffset = Math.min(MAX_TRIANGLE - 1, Math.max(0, ...ctx.analysis.cells.map((c) => c.period_offset)));
+  ctx.progress?.step('projecting the cohorts\' coming periods');
+  const byCohort = await projectCohorts(ctx.db, { asOf: ctx.orders.asOf, period: ctx.options.period, throughOffset, minPeriods: periodsPerYear(ctx.options.period), fits, scores });
   return { byCohort, model: modelTitle(fits.model) };
 }
 
