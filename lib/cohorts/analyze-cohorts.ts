@@ -12,6 +12,8 @@ import { headlineKpis, type Kpis } from './kpis.ts';
 export interface SegmentRetention {
   /** Attribute column segmented by (`channel` = acquisition channel). */
   column: string;
+  /** Where a customer's value comes from, in words (lib/engine/summarize.ts). */
+  origin: string;
   cells: RetentionCell[];
   average: AveragePoint[];
   /** `first:` segments: customers whose first order has several values (each counted under every one). */
@@ -40,7 +42,7 @@ export function analyzeCohorts(summary: Summary, options: { period: PeriodUnit; 
   const cells = retentionTable({ cells: summary.cells, sizes, period, asOf });
   const segments = summary.segments.map((s) => {
     const segCells = retentionTable({ cells: s.cells, sizes: s.sizes, period, asOf }, s.column);
-    return { column: s.column, cells: segCells, average: averageCurve(segCells), ...(s.multiValued ? { multiValued: s.multiValued } : {}) };
+    return { column: s.column, origin: s.origin, cells: segCells, average: averageCurve(segCells), ...(s.multiValued ? { multiValued: s.multiValued } : {}) };
   });
   const crr = crrTable(summary.activeDeltas, sizes, period, asOf, summary.activeWindow);
   return {

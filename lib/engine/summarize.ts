@@ -61,6 +61,8 @@ export interface CustomerTableColumn {
   table: string;
   value: string;
   missing: string;
+  /** Where a customer's value comes from, in words (e.g. "their latest survey answer"). */
+  origin: string;
 }
 
 /** Totals over all customers, for the headline KPIs. */
@@ -96,6 +98,8 @@ export interface Summary {
 
 export interface SegmentSummary {
   column: string;
+  /** Where a customer's value comes from, in words: "the value on their first order", "their row of the customers file"… */
+  origin: string;
   /** `first:` segments whose customers can count under several values: how many customers have more than one. */
   multiValued?: number;
   /** segment, cohort_index, period_index, active_customers, orders, revenue. */
@@ -251,7 +255,9 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
   const cells = await db.table(cellSql());
   const segments: SegmentSummary[] = [];
   for (const s of segCols) {
-    segments.push({ column: s.column, cells: await db.table(cellSql(s.alias)), sizes: await db.table(sizeSql(s.alias)), ...(lists.has(s.alias) ? { multiValued: lists.get(s.alias) } : {}) });
+    const table = (options.customerTables ?? []).find((t) => t.column === s.column);
+    const origin = table ? table.origin : (options.customerColumns ?? []).includes(s.column) ? 'the value of their row in the customers file' : lists.has(s.alias) ? 'every value on their first order' : 'the value on their first order';
+    segments.push({ column: s.column, origin, cells: await db.table(cellSql(s.alias)), sizes: await db.table(sizeSql(s.alias)), ...(lists.has(s.alias) ? { multiValued: lists.get(s.alias) } : {}) });
   }
 
   // Active base for CRR: a customer is active at the end of period p when they

@@ -37,6 +37,8 @@ export interface AssumptionInput {
   firstDate: string;
   activeWindow: number;
   segmentBy: string[];
+  /** Where each segment column's value of a customer comes from, in words (lib/engine/summarize.ts). */
+  segmentOrigins?: { column: string; origin: string }[];
   /** Cohort range of a view (--from/--to). */
   cohortRange?: { from: string; to: string };
   /** Customer value options when the section is computed; false when switched off; undefined when not shown. */
@@ -44,6 +46,16 @@ export interface AssumptionInput {
   /** Acquisition channel rule of the CAC sections (`first-order` or `customers:<column>`), when they are shown. */
   attribution?: string;
   fmt: Formatters;
+}
+
+/** "the value on their first order (channel, region)" or, by origin, "… (region); the value of their row in the customers file (customer_type)". */
+function segmentOrigins(a: AssumptionInput): string {
+  const origins = new Map<string, string[]>();
+  for (const column of a.segmentBy) {
+    const origin = a.segmentOrigins?.find((s) => s.column === column)?.origin ?? 'the value on their first order';
+    origins.set(origin, [...(origins.get(origin) ?? []), column]);
+  }
+  return [...origins].map(([origin, columns]) => `${origin} (${columns.join(', ')})`).join('; ');
 }
 
 /** The assumptions in force for a run, stated in plain words. */
@@ -57,7 +69,7 @@ export function reportAssumptions(a: AssumptionInput): MethodEntry[] {
     { term: 'Cohort period', definition: `${p === 'week' ? 'ISO weeks (Monday to Sunday)' : `Calendar ${p}s`}; a customer belongs for good to the cohort of the ${p} of their first order.` },
     {
       term: 'Attribution',
-      definition: `A customer's acquisition channel is ${a.attribution?.startsWith('customers:') ? `the column "${a.attribution.slice('customers:'.length)}" of the customers file in the CAC sections, and the channel of their first order elsewhere` : 'the channel of their first order'}${a.segmentBy.length > 0 ? `; for segments (${a.segmentBy.join(', ')}) a customer counts under the value on their first order, for their whole history` : ''}${a.segmentBy.some((c) => c.startsWith('first:')) ? '. A first:<column> segment takes every value of the column on the first order (every purchased line, when the rows are order lines): a customer whose first order has several values (several products) counts under each, so those segments overlap; in Projected value by segment such a column is projected on one row per customer and value, and its bootstrap resamples those rows' : ''}. Later orders never move a customer to another channel or segment.`,
+      definition: `A customer's acquisition channel is ${a.attribution?.startsWith('customers:') ? `the column "${a.attribution.slice('customers:'.length)}" of the customers file in the CAC sections, and the channel of their first order elsewhere` : 'the channel of their first order'}${a.segmentBy.length > 0 ? `; for segments a customer counts, for their whole history, under ${segmentOrigins(a)}` : ''}${a.segmentBy.some((c) => c.startsWith('first:')) ? '. A first:<column> segment takes every value of the column on the first order (every purchased line, when the rows are order lines): a customer whose first order has several values (several products) counts under each, so those segments overlap; in Projected value by segment such a column is projected on one row per customer and value, and its bootstrap resamples those rows' : ''}. Later orders never move a customer to another channel or segment.`,
     },
     { term: 'Active customer (CRR)', definition: `Ordered within the last ${a.activeWindow} ${periodNoun(p, a.activeWindow)}.` },
     { term: 'Averages', definition: 'Size-weighted over the cohorts whose cell is complete; charts draw the average where at least 3 cohorts contribute; cohorts of fewer than 30 customers are not named as best or worst.' },

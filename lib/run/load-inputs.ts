@@ -48,7 +48,7 @@ export async function loadInputs(db: Database, source: OrdersSource, options: Ru
   const firstColumns: Record<string, string> = {};
   for (const s of options.segmentBy) {
     if (surveys && s === surveys.column) {
-      customerTables.push({ column: s, table: 'survey_bands', value: 'band', missing: NO_RESPONSE });
+      customerTables.push({ column: s, table: 'survey_bands', value: 'band', missing: NO_RESPONSE, origin: 'the band of their latest survey answer' });
       continue;
     }
     if (s.startsWith(FIRST_PREFIX)) {

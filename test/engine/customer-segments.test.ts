@@ -41,6 +41,11 @@ describe('segments from the customers file', () => {
     expect(active('basic', '2024-01')).toEqual([['0', '1'], ['1', '0'], ['2', '1']]);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.inputs.map((i: { role: string }) => i.role)).toEqual(['orders', 'customers']);
+    // The report says where each column's value comes from (not "on their first order" for the file's column).
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(html).toContain('each customer is counted under the value of their row in the customers file.');
+    expect(html).toContain('each customer is counted under the value on their first order.');
+    expect(html).toContain('for segments a customer counts, for their whole history, under the value of their row in the customers file (plan); the value on their first order (channel).');
   });
 
   it('names the columns of both files when a segment column exists in neither', () => {

@@ -529,8 +529,8 @@ export function segmentSections({ analysis, fmt, labels }: CohortSectionsInput):
     }
     narrative.push(
       allValues.length > values.length
-        ? `${allValues.length} values of ${label}; the ${values.length} with the most customers are shown, and data/cohort_retention_by_segment.csv has them all. Each customer is counted under the value on their first order.`
-        : `${allValues.length} ${allValues.length === 1 ? 'value' : 'values'} of ${label}; each customer is counted under ${seg.multiValued ? 'every value' : 'the value'} on their first order.`,
+        ? `${allValues.length} values of ${label}; the ${values.length} with the most customers are shown, and data/cohort_retention_by_segment.csv has them all. Each customer is counted under ${seg.origin}.`
+        : `${allValues.length} ${allValues.length === 1 ? 'value' : 'values'} of ${label}; each customer is counted under ${seg.origin}.`,
     );
     if (seg.multiValued) {
       narrative.push(
