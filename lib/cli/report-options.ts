@@ -6,7 +6,7 @@
  */
 import type { Argv } from 'yargs';
 import { DEFAULT_HOLDOUT_MONTHS } from '../clv/backtest-options.ts';
-import { BUSINESS_TYPES, checkValueOptions, DEFAULT_VALUE_OPTIONS, type Business, type ValueOptions } from '../clv/value-options.ts';
+import { BOOTSTRAP_METHODS, BUSINESS_TYPES, checkValueOptions, DEFAULT_VALUE_OPTIONS, type BootstrapMethod, type Business, type ValueOptions } from '../clv/value-options.ts';
 import type { ReportConfig } from '../config/report-config.ts';
 import { UserError } from '../errors.ts';
 import type { CacOptions } from '../parts/cac/compute.ts';
@@ -23,6 +23,7 @@ export interface ValueFlags {
   annualDiscountRate?: number;
   bootstrap?: number;
   bootstrapSeed?: number;
+  bootstrapMethod?: BootstrapMethod;
   minSegmentSize?: number;
   holdoutMonths?: number;
 }
@@ -41,7 +42,8 @@ export function valueFlags<T>(y: Argv<T>, options: { switch: boolean } = { switc
     .option('clv-model', { choices: PURCHASE_MODEL_IDS, describe: `Purchase model for non-contractual businesses: ${PURCHASE_MODEL_IDS.map((id) => `${id} (${PURCHASE_MODELS[id].title})`).join(', ')}; default: the one the holdout backtest chooses, else ${DEFAULT_PURCHASE_MODEL}`, group: 'Customer value:' })
     .option('horizon-months', { type: 'number', describe: 'Months of future purchases counted in CLV (default 12)', group: 'Customer value:' })
     .option('annual-discount-rate', { type: 'number', describe: 'Yearly discount rate (default 0.1)', group: 'Customer value:' })
-    .option('bootstrap', { type: 'number', describe: 'Bootstrap resamples of the customers behind the 90% intervals of Projected value by segment (default 100, or 0 above 50,000 customers; 0 = no intervals)', group: 'Customer value:' })
+    .option('bootstrap', { type: 'number', describe: 'Bootstrap replicates behind the 90% intervals of Projected value by segment (default 100; 0 = no intervals)', group: 'Customer value:' })
+    .option('bootstrap-method', { choices: BOOTSTRAP_METHODS as readonly BootstrapMethod[] as BootstrapMethod[], describe: 'refit (default): each replicate resamples the customers and refits the models; parametric: resamples them and draws the fitted parameters from their asymptotic normal instead of refitting (faster with many customers; given alone above 50,000 customers it switches the bootstrap on)', group: 'Customer value:' })
     .option('min-segment-size', { type: 'number', describe: 'Segments with fewer customers are shown in Projected value by segment but not ranked or named the most or least valuable; their intervals are marked unreliable (default 30; config clv.min_segment_size)', group: 'Customer value:' })
     .option('bootstrap-seed', { type: 'number', describe: 'Seed of the bootstrap (default 1): the same seed gives the same intervals', group: 'Customer value:' })
     .option('holdout-months', { type: 'number', describe: `Holdout backtest: fit the purchase models on the orders up to the as-of date minus N months, predict the rest, and use the better model unless --clv-model is given (default ${DEFAULT_HOLDOUT_MONTHS}; 0 = off)`, group: 'Customer value:' });
@@ -69,6 +71,7 @@ export function valueOptions(args: ValueFlags, config: ReportConfig, margin: num
     margin,
     bootstrap: args.bootstrap ?? c.bootstrap,
     bootstrapSeed: args.bootstrapSeed ?? c.bootstrap_seed,
+    bootstrapMethod: args.bootstrapMethod ?? c.bootstrap_method,
     minSegmentSize: args.minSegmentSize ?? c.min_segment_size,
   };
   checkValueOptions(o);

@@ -15,6 +15,9 @@ import { fitPurchase, fitSpend, fitted, spendModel, type PurchaseModelId } from 
 import { horizonIfAlive, pAlive, type HorizonOptions, type PurchaseModel } from './discounted-clv.ts';
 import type { FitResult, FrequencyData, SpendData } from '../models/model.ts';
 import { CustomerResampler, replicateRng } from './bootstrap.ts';
+import { cholesky } from '../models/fit/optimize.ts';
+import type { Rng } from '../sample/rng.ts';
+import type { BootstrapMethod } from './value-options.ts';
 import type { ModelFits } from './customer-fit.ts';
 import type { SegmentCells } from './segment-value.ts';
 
@@ -181,6 +184,35 @@ export interface ReplicateJob {
   /** Refits stay within this factor of their start (GROUP_FIT_FACTOR). */
   nearFactor: number;
   seed: number;
+  /**
+   * `refit` (nonparametric): each replicate resamples the customers and refits every unit.
+   * `parametric`: each replicate resamples the customers likewise but, instead of refitting, draws
+   * every unit's parameters from the asymptotic normal of its fits (N(ln p̂, Σ) in log-parameters, Σ
+   * the inverse Hessian of −LL; see {@link drawParams}): one rescoring of the cells per replicate.
+   */
+  method: BootstrapMethod;
+}
+
+
+/**
+ * Parameters drawn from a fit's asymptotic normal in log space: ln p = ln p̂ + L z, with L the Cholesky
+ * factor of the fit's covariance of ln p and z standard normal draws of `rng`. Undefined when the fit has
+ * no usable covariance (not computed, not positive definite, or of another dimension than its parameters).
+ */
+export function drawParams(fit: FitResult, rng: Rng): Record<string, number> | undefined {
+  const names = Object.keys(fit.params);
+  const cov = fit.covarianceLog;
+  if (!cov || cov.length !== names.length) return undefined;
+  const L = cholesky(cov);
+  if (!L) return undefined;
+  const z = names.map(() => rng.normal());
+  const out: Record<string, number> = {};
+  names.forEach((name, i) => {
+    let t = Math.log(fit.params[name]);
+    for (let j = 0; j <= i; j++) t += L[i][j] * z[j];
+    out[name] = Math.exp(t);
+  });
+  return out;
 }
 
 export interface ReplicateResults {
@@ -211,8 +243,10 @@ export function runReplicates(job: ReplicateJob, from: number, to: number): Repl
   const bad = new Uint8Array(G);
   const means = new Float64Array((to - from) * G).fill(NaN);
   let failed = 0;
+  const parametric = job.method === 'parametric';
   for (let b = from; b < to; b++) {
-    resampler.draw(replicateRng(job.seed, b), w);
+    const rng = replicateRng(job.seed, b);
+    resampler.draw(rng, w);
     ok.fill(0);
     // The all-customer refit uses every resampled customer; a channel's refit its own. A unit that
     // scores no cell (the all-customer fit when every channel has its own) is not refitted.
@@ -224,17 +258,27 @@ export function runReplicates(job: ReplicateJob, from: number, to: number): Repl
         pairWeight[cells.pair[c]] += w[c];
         histWeight[cells.hist[c]] += w[c];
       }
-      let f: ModelFits | undefined;
-      try {
-        f = fitCells(cells, w, job.model, job.starts[u], job.nearFactor, u === 0 ? allCells : scored);
-      } catch {
-        f = undefined;
+      let params: { purchase: Record<string, number>; spend: Record<string, number> } | undefined;
+      if (parametric) {
+        // Both draws are made whatever happens, so that a unit's draws do not depend on another's.
+        const start = job.starts[u];
+        const purchase = drawParams(start.purchase, rng);
+        const spend = start.spend && drawParams(start.spend, rng);
+        params = purchase && spend && spend.q > 1 ? { purchase, spend } : undefined;
+      } else {
+        let f: ModelFits | undefined;
+        try {
+          f = fitCells(cells, w, job.model, job.starts[u], job.nearFactor, u === 0 ? allCells : scored);
+        } catch {
+          f = undefined;
+        }
+        params = f && f.purchase.converged && f.spend?.converged ? { purchase: f.purchase.params, spend: f.spend.params } : undefined;
       }
-      if (!f || !f.purchase.converged || !f.spend?.converged) {
+      if (!params) {
         failed++;
         continue;
       }
-      scoreCells(cells, fitted(job.model, f.purchase.params), f.spend.params, job.scoring, pairWeight, { cells: scored, histWeight, into: scores });
+      scoreCells(cells, fitted(job.model, params.purchase), params.spend, job.scoring, pairWeight, { cells: scored, histWeight, into: scores });
       for (const c of scored) ok[c] = 1;
     }
     sum.fill(0);

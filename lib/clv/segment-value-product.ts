@@ -9,6 +9,7 @@ import { NO_RESPONSE } from '../load/load-surveys.ts';
 import { segmentRows } from '../engine/summarize.ts';
 import type { RunContext } from '../run/run-context.ts';
 import type { CustomerFits } from './customer-fit.ts';
+import type { BootstrapMethod } from './value-options.ts';
 import { BOOTSTRAP_DEFAULT_MAX_CUSTOMERS, DEFAULT_BOOTSTRAP, DEFAULT_BOOTSTRAP_SEED, segmentValue, type SegmentColumn, type SegmentValueResult } from './segment-value.ts';
 
 /** Name of the RFM segment column in segment_clv.csv. */
@@ -24,8 +25,10 @@ export interface SegmentValueFigures {
   defaulted: boolean;
   bootstrap: number;
   seed: number;
-  /** The bootstrap was switched off because of the number of customers (not asked for). */
+  /** The bootstrap was switched off because of the number of customers (not asked for): --bootstrap-method refit above BOOTSTRAP_DEFAULT_MAX_CUSTOMERS. */
   autoOff: boolean;
+  /** How the replicates were made. */
+  method: BootstrapMethod;
   fits: CustomerFits;
 }
 
@@ -67,9 +70,12 @@ export async function computeSegmentValue(ctx: RunContext): Promise<SegmentValue
     hidden.push(surveys.column);
   }
   const customers = fits.all.customers;
-  // Refitting the models 100 times takes minutes on hundreds of thousands of customers; there the
-  // bootstrap runs only when asked for (and the sampling error of the means is small anyway).
-  const autoOff = v.bootstrap === undefined && customers > BOOTSTRAP_DEFAULT_MAX_CUSTOMERS;
+  // Refitting the models 100 times takes minutes on hundreds of thousands of customers, and even the
+  // parametric replicates (no refits) rescore every cell 100 times: there the bootstrap runs only
+  // when asked for (--bootstrap N, or --bootstrap-method parametric); the sampling error of the means
+  // is small anyway.
+  const method: BootstrapMethod = v.bootstrapMethod ?? 'refit';
+  const autoOff = v.bootstrap === undefined && v.bootstrapMethod === undefined && customers > BOOTSTRAP_DEFAULT_MAX_CUSTOMERS;
   const bootstrap = v.bootstrap ?? (autoOff ? 0 : DEFAULT_BOOTSTRAP);
   const seed = v.bootstrapSeed ?? DEFAULT_BOOTSTRAP_SEED;
   ctx.progress?.step(`projecting value by segment (${bootstrap} bootstrap resamples)`);
@@ -84,6 +90,7 @@ export async function computeSegmentValue(ctx: RunContext): Promise<SegmentValue
     margin: v.margin ?? 1,
     bootstrap,
     bootstrapSeed: seed,
+    bootstrapMethod: method,
   };
   const result = await segmentValue(ctx.db, { ...common, columns, from });
   for (const i of listed) {
@@ -102,5 +109,5 @@ export async function computeSegmentValue(ctx: RunContext): Promise<SegmentValue
   );
   const shown = columns.filter((c) => !hidden.includes(c.name));
   const names = [...shown.filter((c) => c.name !== RFM_COLUMN_NAME).map((c) => c.name), ...listed.map((i) => segmentBy[i]), ...shown.filter((c) => c.name === RFM_COLUMN_NAME).map((c) => c.name)];
-  return { result, columns: names, hidden, defaulted: segmentBy.length === 0 && columns.length > hidden.length, bootstrap, seed, autoOff, fits };
+  return { result, columns: names, hidden, defaulted: segmentBy.length === 0 && columns.length > hidden.length, bootstrap, seed, autoOff, method, fits };
 }

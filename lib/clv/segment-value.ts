@@ -44,6 +44,7 @@ import { simpleClv, simpleClvQuery, type SimpleClvInputs } from './simple-clv.ts
 import { percentileInterval } from './bootstrap.ts';
 import { FIT_GROUP_COLUMN, GROUP_FIT_FACTOR, type CustomerFits, type ModelFits } from './customer-fit.ts';
 import { bootstrapReplicates, type ReplicateJob } from './segment-replicates.ts';
+import type { BootstrapMethod } from './value-options.ts';
 
 export { fitCells, scoreCells, type CellScores } from './segment-replicates.ts';
 
@@ -108,6 +109,8 @@ export interface SegmentValueOptions {
   /** Bootstrap replicates (0: no intervals). */
   bootstrap: number;
   bootstrapSeed: number;
+  /** How a replicate is made (lib/clv/segment-replicates.ts). */
+  bootstrapMethod: BootstrapMethod;
 }
 
 export interface SegmentValueRow {
@@ -131,7 +134,7 @@ export interface SegmentValueResult {
   /** The row for all customers first, then per column (in the order given) per segment (sorted by name). */
   rows: SegmentValueRow[];
   /** failedFits: refits that failed across the replicates (their replicate is left out for the segments they score). */
-  bootstrap: { requested: number; failedFits: number; seed: number; seconds: number; level: number; threads: number };
+  bootstrap: { requested: number; method: BootstrapMethod; failedFits: number; seed: number; seconds: number; level: number; threads: number };
   /** Compressed sizes of the bootstrap: cells, distinct histories, distinct (x, T) pairs (absent without a bootstrap, which alone needs them). */
   sizes?: { customers: number; cells: number; histories: number; pairs: number };
 }
@@ -339,6 +342,7 @@ async function bootstrapSegments(db: Database, o: SegmentValueOptions) {
       scoring: { ...scoring, gridDays: REPLICATE_GRID_DAYS },
       nearFactor: GROUP_FIT_FACTOR,
       seed: o.bootstrapSeed,
+      method: o.bootstrapMethod,
     };
     const results = await bootstrapReplicates(job, o.bootstrap);
     failed = results.failed;
@@ -401,7 +405,7 @@ export async function segmentValue(db: Database, o: SegmentValueOptions): Promis
   });
   return {
     rows,
-    bootstrap: { requested: o.bootstrap, failedFits: boot?.failed ?? 0, seed: o.bootstrapSeed, seconds: boot?.seconds ?? 0, level: INTERVAL_LEVEL, threads: boot?.threads ?? 1 },
+    bootstrap: { requested: o.bootstrap, method: o.bootstrapMethod, failedFits: boot?.failed ?? 0, seed: o.bootstrapSeed, seconds: boot?.seconds ?? 0, level: INTERVAL_LEVEL, threads: boot?.threads ?? 1 },
     sizes: boot?.sizes,
   };
 }

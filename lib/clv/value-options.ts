@@ -8,6 +8,10 @@ import { UserError } from '../errors.ts';
 import { DEFAULT_PURCHASE_MODEL, type PurchaseModelId } from '../models/registry.ts';
 
 export const BUSINESS_TYPES = ['non-contractual', 'contractual'] as const;
+
+/** How a bootstrap replicate is made (lib/clv/segment-replicates.ts). */
+export const BOOTSTRAP_METHODS = ['refit', 'parametric'] as const;
+export type BootstrapMethod = (typeof BOOTSTRAP_METHODS)[number];
 export type Business = (typeof BUSINESS_TYPES)[number];
 
 export interface ValueOptions {
@@ -24,6 +28,12 @@ export interface ValueOptions {
   bootstrap?: number;
   /** Seed of the bootstrap's random numbers (default 1). */
   bootstrapSeed?: number;
+  /**
+   * How the bootstrap makes a replicate: `refit` resamples the customers and refits the models,
+   * `parametric` resamples them too but draws the fits' parameters from their asymptotic normal
+   * instead of refitting (faster on many customers). Default refit.
+   */
+  bootstrapMethod?: BootstrapMethod;
   /** Segments with fewer customers are shown but not ranked, and their intervals are marked unreliable (default {@link DEFAULT_MIN_SEGMENT_SIZE}). */
   minSegmentSize?: number;
 }

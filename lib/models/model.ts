@@ -73,6 +73,12 @@ export interface FitResult {
   ci95: Record<string, [number, number] | null>;
   /** Number of customers the model was fitted on. */
   customers: number;
+  /**
+   * Asymptotic covariance of the log-parameters (the inverse Hessian of −LL in ln p, parameters in the
+   * order of `params`) when the standard errors were computed and it exists: the parametric bootstrap
+   * of lib/clv/segment-replicates.ts draws from N(ln p̂, this).
+   */
+  covarianceLog?: number[][];
   /** When converged is false: why, in plain words. */
   message?: string;
   /**
@@ -629,6 +635,7 @@ export function fitLogSpace(args: {
   const ll = -opt.value * customers;
   let stdErrors: Record<string, number | null> = Object.fromEntries(names.map((n) => [n, null]));
   let ci95: Record<string, [number, number] | null> = Object.fromEntries(names.map((n) => [n, null]));
+  let covarianceLog: number[][] | undefined;
   // standard errors are meaningless when a parameter ran off to its boundary
   if (!args.options?.skipStdErrors && Number.isFinite(opt.value) && heading.length === 0 && edge.length === 0) {
     const negLLGrad = args.negLLGradTotal;
@@ -636,6 +643,7 @@ export function fitLogSpace(args: {
     const inf = logSpaceInference(H, theta, names);
     stdErrors = inf.stdErrors;
     ci95 = inf.ci95;
+    covarianceLog = inf.covarianceLog ?? undefined;
     if (!inf.covarianceLog && converged) {
       converged = false;
       message = 'the likelihood is flat or singular at its maximum (its Hessian is not positive definite), so the parameters are not identified by these data';
@@ -655,6 +663,7 @@ export function fitLogSpace(args: {
     customers,
   };
   if (message !== undefined) result.message = message;
+  if (covarianceLog && converged) result.covarianceLog = covarianceLog;
   if (heading.length > 0) result.edge = heading.map((i) => ({ param: names[i], towards: theta[i] > ref[i] ? 'infinity' : 'zero' }));
   return result;
 }

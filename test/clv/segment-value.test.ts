@@ -24,11 +24,13 @@ import { ALL_COLUMN, DEFAULT_BOOTSTRAP, SEGMENT_CLV_COLUMNS, REPLICATE_GRID_DAYS
 import { CustomerResampler, percentile, percentileInterval, replicateRng } from '../../lib/clv/bootstrap.ts';
 import { DAYS_PER_MONTH, horizonIfAlive, monthlyRate, pAlive } from '../../lib/clv/discounted-clv.ts';
 import { fitCustomers, GROUP_FIT_FACTOR, scoreCustomerFits } from '../../lib/clv/customer-fit.ts';
-import { runReplicates, type ReplicateJob } from '../../lib/clv/segment-replicates.ts';
+import { drawParams, runReplicates, type ReplicateJob } from '../../lib/clv/segment-replicates.ts';
+import type { FitResult } from '../../lib/models/model.ts';
 import { simpleClvInputs } from '../../lib/clv/simple-clv.ts';
 import { fitted } from '../../lib/models/registry.ts';
 import { Rng } from '../../lib/sample/rng.ts';
 import { copySample } from '../helpers/sample.ts';
+import { runClv } from '../helpers/cli.ts';
 
 describe('bootstrap helpers', () => {
   it('resamples as many customers as there are, in proportion to the weights', () => {
@@ -58,6 +60,39 @@ describe('bootstrap helpers', () => {
   });
 });
 
+describe('drawParams (parametric bootstrap)', () => {
+  it('draws ln p from N(ln p̂, Σ): sample means and covariance of 20,000 draws match (by hand: Σ below)', () => {
+    // Σ = [[0.04, 0.012], [0.012, 0.09]] (sd 0.2 and 0.3, correlation 0.2); p̂ = (2, 0.5).
+    const fit = { params: { r: 2, alpha: 0.5 }, covarianceLog: [[0.04, 0.012], [0.012, 0.09]] } as unknown as FitResult;
+    const rng = new Rng(7, 1);
+    const n = 20_000;
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const d = drawParams(fit, rng)!;
+      a.push(Math.log(d.r));
+      b.push(Math.log(d.alpha));
+    }
+    const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+    const ma = mean(a);
+    const mb = mean(b);
+    const cov = (u: number[], mu: number, v: number[], mv: number) => u.reduce((s, x, i) => s + (x - mu) * (v[i] - mv), 0) / (u.length - 1);
+    // Standard errors of the estimates at n = 20,000: mean ≈ 0.002, variance ≈ 0.0004–0.0009, covariance ≈ 0.0005.
+    expect(ma).toBeCloseTo(Math.log(2), 2);
+    expect(mb).toBeCloseTo(Math.log(0.5), 2);
+    expect(Math.abs(cov(a, ma, a, ma) - 0.04)).toBeLessThan(0.003);
+    expect(Math.abs(cov(b, mb, b, mb) - 0.09)).toBeLessThan(0.005);
+    expect(Math.abs(cov(a, ma, b, mb) - 0.012)).toBeLessThan(0.003);
+  });
+
+  it('gives nothing without a usable covariance', () => {
+    const rng = new Rng(7, 1);
+    expect(drawParams({ params: { r: 2, alpha: 0.5 } } as unknown as FitResult, rng)).toBeUndefined();
+    expect(drawParams({ params: { r: 2, alpha: 0.5 }, covarianceLog: [[0.04]] } as unknown as FitResult, rng)).toBeUndefined();
+    expect(drawParams({ params: { r: 2, alpha: 0.5 }, covarianceLog: [[1, 2], [2, 1]] } as unknown as FitResult, rng)).toBeUndefined();
+  });
+});
+
 describe('projected CLV per channel on the sample data', () => {
   let db: Database;
   let asOf: string;
@@ -73,12 +108,13 @@ describe('projected CLV per channel on the sample data', () => {
     const fits = await fitCustomers(db, { asOf, model: 'bgnbd', timeUnit: 'week', byChannel: true });
     await scoreCustomerFits(db, fits, { asOf, horizonMonths: 12, annualDiscountRate: 0.1, margin: 1 });
     const simple = (await simpleClvInputs(db, { period: 'month', asOf })).overall;
-    options = { asOf, period: 'month', fits, simple, horizonMonths: 12, annualDiscountRate: 0.1, margin: 1, columns: [{ sql: 'b.acquisition_channel', name: 'channel' }], bootstrap: DEFAULT_BOOTSTRAP, bootstrapSeed: 1 };
+    options = { asOf, period: 'month', fits, simple, horizonMonths: 12, annualDiscountRate: 0.1, margin: 1, columns: [{ sql: 'b.acquisition_channel', name: 'channel' }], bootstrap: DEFAULT_BOOTSTRAP, bootstrapSeed: 1, bootstrapMethod: 'refit' };
     result = await segmentValue(db, options);
   }, 240_000);
   afterAll(() => db?.close());
 
-  it('ranks the channels like their generating parameters and covers the true means', async () => {
+  /** True mean CLV per channel: every customer scored with the generating parameters. */
+  async function trueMeans(): Promise<(channel: string) => number> {
     // True mean CLV per channel: every customer scored with the generating parameters.
     const cells = await segmentCells(db, { asOf, timeUnit: 'week', columns: [{ sql: 'b.acquisition_channel', name: 'channel' }, { sql: 'b.seg_0', name: 'customer_type' }] });
     const horizon = { horizonMonths: 12, monthLength: DAYS_PER_MONTH / 7, monthlyDiscount: monthlyRate(0.1) };
@@ -101,9 +137,14 @@ describe('projected CLV per channel on the sample data', () => {
       t.sum += cells.n[c] * ez * disc;
       truth.set(channel, t);
     }
+    return (s: string) => (truth.get(s) as { n: number; sum: number }).sum / (truth.get(s) as { n: number }).n;
+  }
+
+  it('ranks the channels like their generating parameters and covers the true means', async () => {
+    const trueMean = await trueMeans();
+    const truth = new Map(Object.keys(SAMPLE_PARAMETERS.channels).map((c) => [c, trueMean(c)]));
     const channels = result.rows.filter((r) => r.segment_column === 'channel');
     expect(channels.map((r) => r.segment).sort()).toEqual(Object.keys(SAMPLE_PARAMETERS.channels).sort());
-    const trueMean = (s: string) => (truth.get(s) as { n: number; sum: number }).sum / (truth.get(s) as { n: number }).n;
     const bestTrue = [...truth.keys()].sort((a, b) => trueMean(b) - trueMean(a))[0];
     const bestFitted = [...channels].sort((a, b) => b.clv_mean - a.clv_mean)[0].segment;
     expect(bestFitted).toBe(bestTrue);
@@ -113,6 +154,33 @@ describe('projected CLV per channel on the sample data', () => {
     console.log(`coverage ${covered.length} of ${channels.length}; bootstrap ${result.bootstrap.requested} replicates in ${result.bootstrap.seconds.toFixed(1)} s\n${report.join('\n')}`);
     expect(covered.length, report.join('\n')).toBeGreaterThanOrEqual(4);
   });
+
+  it('parametric bootstrap: same point figures, intervals that cover the true means and are about as wide as the refits\'', async () => {
+    const trueMean = await trueMeans();
+    const parametric = await segmentValue(db, { ...options, bootstrapMethod: 'parametric' });
+    expect(parametric.bootstrap.method).toBe('parametric');
+    expect(parametric.bootstrap.failedFits).toBe(0);
+    // The point figures do not depend on the bootstrap.
+    expect(parametric.rows.map((r) => [r.segment, r.customers, r.clv_mean, r.clv_median, r.clv_total])).toEqual(result.rows.map((r) => [r.segment, r.customers, r.clv_mean, r.clv_median, r.clv_total]));
+    const channels = parametric.rows.filter((r) => r.segment_column === 'channel');
+    const refit = new Map(result.rows.filter((r) => r.segment_column === 'channel').map((r) => [r.segment, r]));
+    const lines = channels.map((r) => {
+      const o = refit.get(r.segment)!;
+      return `${r.segment}: true ${trueMean(r.segment).toFixed(2)}, fitted ${r.clv_mean.toFixed(2)}; refit [${o.clv_mean_low?.toFixed(2)}, ${o.clv_mean_high?.toFixed(2)}], parametric [${r.clv_mean_low?.toFixed(2)}, ${r.clv_mean_high?.toFixed(2)}]`;
+    });
+    console.log(`parametric bootstrap, ${parametric.bootstrap.requested} draws in ${parametric.bootstrap.seconds.toFixed(1)} s\n${lines.join('\n')}`);
+    const covered = channels.filter((r) => (r.clv_mean_low as number) <= trueMean(r.segment) && trueMean(r.segment) <= (r.clv_mean_high as number));
+    expect(covered.length, lines.join('\n')).toBeGreaterThanOrEqual(4);
+    for (const r of channels) {
+      const o = refit.get(r.segment)!;
+      expect(r.clv_mean_low as number).toBeLessThan(r.clv_mean);
+      expect(r.clv_mean_high as number).toBeGreaterThan(r.clv_mean);
+      // Both resample the customers; the draws stand in for the refits: widths within a factor 2.
+      const ratio = ((r.clv_mean_high as number) - (r.clv_mean_low as number)) / ((o.clv_mean_high as number) - (o.clv_mean_low as number));
+      expect(ratio, lines.join('\n')).toBeGreaterThan(1 / 2);
+      expect(ratio, lines.join("\n")).toBeLessThan(2);
+    }
+  }, 240_000);
 
   it('gives finite figures, consistent totals and intervals around the estimates', () => {
     expect(result.bootstrap.failedFits).toBeLessThanOrEqual(5);
@@ -149,6 +217,7 @@ describe('projected CLV per channel on the sample data', () => {
       scoring: { horizon: { horizonMonths: 12, monthLength: DAYS_PER_MONTH / 7, monthlyDiscount: monthlyRate(0.1) }, margin: 1, gridDays: REPLICATE_GRID_DAYS },
       nearFactor: GROUP_FIT_FACTOR,
       seed: 5,
+      method: 'refit',
     };
     // The compiled module (dist/, which the test setup builds) runs its replicates on worker threads.
     const compiled = new URL('../../dist/lib/clv/segment-replicates.js', import.meta.url).href;
@@ -227,10 +296,33 @@ describe('clv view segment-value', () => {
       expect(csv).not.toMatch(/NaN|Infinity/);
       // Every row has every column, with the intervals filled in.
       for (const l of lines.slice(1)) expect(l.split(',').filter((v) => v === '').length, l).toBe(0);
-      expect((result.manifest.segment_value as { bootstrap: unknown }).bootstrap).toEqual({ replicates: 20, seed: 3, level: 0.9, failed_fits: 0 });
+      expect((result.manifest.segment_value as { bootstrap: unknown }).bootstrap).toEqual({ replicates: 20, method: 'refit', seed: 3, level: 0.9, failed_fits: 0 });
     } finally {
       await result.cleanup();
     }
+  }, 120_000);
+
+  it('clv view segment-value --bootstrap-method parametric: intervals from drawn parameters, said in the section and the manifest', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clv-segvalue-parametric-'));
+    copySample(dir);
+    const out = join(dir, 'out');
+    const r = runClv(['view', 'segment-value', '--orders', join(dir, 'orders.csv'), '--bootstrap', '20', '--bootstrap-method', 'parametric', '--out', out, '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.segment_value.bootstrap).toEqual({ replicates: 20, method: 'parametric', seed: 1, level: 0.9, failed_fits: 0 });
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(html).toContain('the intervals come from 20 parametric bootstrap replicates: the customers resampled, the fitted parameters drawn from their estimated sampling distribution instead of refitted (seed 1).');
+    const [head, ...lines] = readFileSync(join(out, 'data/segment_clv.csv'), 'utf8').trimEnd().split('\n');
+    const cols = head.split(',');
+    for (const l of lines) {
+      const row = Object.fromEntries(l.split(',').map((v, i) => [cols[i], v]));
+      expect(Number(row.clv_mean_low), l).toBeLessThan(Number(row.clv_mean));
+      expect(Number(row.clv_mean_high), l).toBeGreaterThan(Number(row.clv_mean));
+    }
+    const bad = runClv(['view', 'segment-value', '--orders', join(dir, 'orders.csv'), '--bootstrap-method', 'draws', '--out', join(dir, 'bad'), '--quiet']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('bootstrap-method');
   }, 120_000);
 
   it('shows the overall figures only when there is no channel and no --segment-by', async () => {

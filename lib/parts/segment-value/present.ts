@@ -25,7 +25,7 @@ export const SEGMENT_VALUE_DEFINITIONS = [
   },
   {
     term: 'Bootstrap interval',
-    definition: `Resample the customers with replacement (as many as there are), refit the models on the resample (the fits on all customers, and each channel's own fits on its resampled customers), rescore, and record each segment's mean CLV; repeat N times with a seeded generator. The ${Math.round(INTERVAL_LEVEL * 100)}% interval of the mean runs from the 5th to the 95th percentile of the N means; the interval of the total is the segment's customer count times that. Replicates compute the expected purchases while alive on a 7-day grid of customer age and interpolate (a change of under 0.05%). The interval reflects sampling and estimation uncertainty under the model, not whether the model is right.`,
+    definition: `Resample the customers with replacement (as many as there are), refit the models on the resample (the fits on all customers, and each channel's own fits on its resampled customers), rescore, and record each segment's mean CLV; repeat N times with a seeded generator. The ${Math.round(INTERVAL_LEVEL * 100)}% interval of the mean runs from the 5th to the 95th percentile of the N means; the interval of the total is the segment's customer count times that. Replicates compute the expected purchases while alive on a 7-day grid of customer age and interpolate (a change of under 0.05%). With --bootstrap-method parametric a replicate resamples the customers likewise but, instead of refitting, draws each fit's parameters from their asymptotic normal distribution (the log-parameters from a normal around the estimates with the covariance of the fit, the inverse Hessian of the log-likelihood): much faster with many customers, and on the sample data its intervals are 55–100% as wide as the refits'. The interval reflects sampling and estimation uncertainty under the model, not whether the model is right.`,
   },
   { term: 'Realized value to date', definition: "Net revenue (refunds included) of the segment's customers from their first order to the as-of date; not discounted, no margin applied." },
   { term: 'Simple CLV per segment', definition: 'The simple formula (see Simple CLV) computed over the segment\'s customers only: their AOV, orders per year and yearly retention. It covers the whole expected lifetime, undiscounted, so it is larger than a projection over a finite horizon.' },
@@ -41,7 +41,8 @@ export function presentSegmentValue(f: SegmentValueFigures | { failed: string },
   if ('failed' in f) return empty(f.failed);
   const { fmt } = p;
   const o = p.options;
-  const { result, bootstrap, seed, autoOff } = f;
+  const { result, bootstrap, seed, autoOff, method } = f;
+  const how = method === 'parametric' ? 'parametric bootstrap replicates: the customers resampled, the fitted parameters drawn from their estimated sampling distribution instead of refitted' : 'bootstrap resamples of the customers, the models refitted on each';
   const rows = result.rows.filter((r) => !f.hidden.includes(r.segment_column));
   const level = `${Math.round(INTERVAL_LEVEL * 100)}%`;
   const money = (v: number | null) => (v === null ? 'n/a' : fmt.moneyPrecise(v));
@@ -55,10 +56,10 @@ export function presentSegmentValue(f: SegmentValueFigures | { failed: string },
   const valueWord = o.margin === undefined ? 'revenue' : `gross margin at ${fmt.percent(o.margin)} of revenue`;
   const narrative = [
     bootstrap > 0
-      ? `Over the next ${o.horizonMonths} months, the average customer is worth ${money(all.clv_mean)} (${band(all)}; ${valueWord}, discounted at ${fmt.percent(o.annualDiscountRate)} a year); the intervals come from ${fmt.integer(bootstrap)} bootstrap resamples of the customers (seed ${seed}).`
+      ? `Over the next ${o.horizonMonths} months, the average customer is worth ${money(all.clv_mean)} (${band(all)}; ${valueWord}, discounted at ${fmt.percent(o.annualDiscountRate)} a year); the intervals come from ${fmt.integer(bootstrap)} ${how} (seed ${seed}).`
       : `Over the next ${o.horizonMonths} months, the average customer is worth ${money(all.clv_mean)} (${valueWord}, discounted at ${fmt.percent(o.annualDiscountRate)} a year). ${
           autoOff
-            ? `No intervals: with more than ${fmt.integer(BOOTSTRAP_DEFAULT_MAX_CUSTOMERS)} customers the bootstrap (${DEFAULT_BOOTSTRAP} refits of the models) would take minutes, so it runs only when asked for with --bootstrap N.`
+            ? `No intervals: with more than ${fmt.integer(BOOTSTRAP_DEFAULT_MAX_CUSTOMERS)} customers the bootstrap (${DEFAULT_BOOTSTRAP} refits of the models) would take minutes, so it runs only when asked for: --bootstrap N, or --bootstrap-method parametric (parameters drawn instead of refitted; faster).`
             : 'No intervals (--bootstrap 0).'
         }`,
   ];
@@ -145,7 +146,7 @@ export function presentSegmentValue(f: SegmentValueFigures | { failed: string },
         },
         bullets: [
           `Purchase model ${modelTitle(f.fits.model)} and ${spendModel.title}: the same fits and per-customer scores as Customer value; the row "all customers" is the mean of data/customers.csv's clv.`,
-          `Bootstrap: ${fmt.integer(bootstrap)} resamples, seed ${seed} (--bootstrap, --bootstrap-seed)${result.bootstrap.failedFits > 0 ? `; ${fmt.integer(result.bootstrap.failedFits)} refits failed to converge and were left out` : ''}.`,
+          `Bootstrap: ${fmt.integer(bootstrap)} ${method === 'parametric' ? 'parametric replicates' : 'resamples'}, seed ${seed} (--bootstrap, --bootstrap-seed, --bootstrap-method ${method})${result.bootstrap.failedFits > 0 ? `; ${fmt.integer(result.bootstrap.failedFits)} ${method === 'parametric' ? 'draws had no usable covariance' : 'refits failed to converge'} and were left out` : ''}.`,
         ],
         definitions: rows.length > 0 ? SEGMENT_VALUE_DEFINITIONS : undefined,
       },
@@ -156,7 +157,7 @@ export function presentSegmentValue(f: SegmentValueFigures | { failed: string },
         computed: true,
         columns,
         defaulted_to_channel: f.defaulted,
-        bootstrap: { replicates: bootstrap, seed, level: INTERVAL_LEVEL, failed_fits: result.bootstrap.failedFits },
+        bootstrap: { replicates: bootstrap, method, seed, level: INTERVAL_LEVEL, failed_fits: result.bootstrap.failedFits },
         min_segment_size: minSize,
         fit_groups: f.fits.groups.map((g) => g.value),
       },
