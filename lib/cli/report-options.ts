@@ -11,7 +11,7 @@ import type { ReportConfig } from '../config/report-config.ts';
 import { UserError } from '../errors.ts';
 import type { CacOptions } from '../parts/cac/compute.ts';
 import type { WinBackOptions } from '../segments/win-back.ts';
-import { SURVEY_KINDS, type SurveyKind, type SurveysInput } from '../load/load-surveys.ts';
+import { SURVEY_KINDS, type SurveyKind, type SurveysInput } from '../load/survey-kinds.ts';
 import { parseMap } from './orders-options.ts';
 import { DEFAULT_PURCHASE_MODEL, PURCHASE_MODEL_IDS, PURCHASE_MODELS, type PurchaseModelId } from '../models/registry.ts';
 

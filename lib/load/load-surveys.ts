@@ -26,8 +26,8 @@ import { DEFAULT_YEARS, dateSql, expectedDate } from './date-format.ts';
 import type { DroppedRows, InputSummary } from './load-orders.ts';
 import { findColumn, readTextTable } from './read-table.ts';
 
-export const SURVEY_KINDS = ['nps', 'csat'] as const;
-export type SurveyKind = (typeof SURVEY_KINDS)[number];
+import type { SurveyKind, SurveysInput } from './survey-kinds.ts';
+export { SURVEY_KINDS, type SurveyKind, type SurveysInput } from './survey-kinds.ts';
 export const SURVEY_COLUMNS = ['customer_id', 'date', 'score'] as const;
 
 /** The scale and the bands of each kind (one definition, used by the loader, the SQL and the report). */
@@ -56,14 +56,6 @@ export const SURVEY_SCALES: Record<SurveyKind, { min: number; max: number; colum
 /** Band of the customers who gave no answer (on or before the as-of date). */
 export const NO_RESPONSE = 'no response';
 
-export interface SurveysInput {
-  path: string;
-  kind: SurveyKind;
-  /** Canonical column → column name in the file. */
-  map?: Record<string, string>;
-  /** Pattern of dates that are not ISO 8601 (as --date-format). */
-  dateFormat?: string;
-}
 
 export interface LoadedSurveys {
   input: InputSummary;
