@@ -495,8 +495,14 @@ function oddsToP(fit: FitResult): FitResult {
   const p = odds / (1 + odds);
   const { odds: seOdds, ...se } = fit.stdErrors;
   const { odds: ciOdds, ...ci } = fit.ci95;
+  // ln p = ln odds − ln(1 + odds): d ln p / d ln odds = 1 − p, so the covariance of the log-parameters
+  // scales p's row and column by 1 − p (odds is the last parameter, p takes its place).
+  const { covarianceLog: cov, ...fitRest } = fit;
+  const k = Object.keys(fit.params).indexOf('odds');
+  const covarianceLog = cov && k >= 0 ? cov.map((row, i) => row.map((c, j) => c * (i === k ? 1 - p : 1) * (j === k ? 1 - p : 1))) : undefined;
   return {
-    ...fit,
+    ...fitRest,
+    ...(covarianceLog ? { covarianceLog } : {}),
     params: { ...rest, p },
     stdErrors: { ...se, p: seOdds === null ? null : seOdds * (1 - p) * (1 - p) },
     ci95: { ...ci, p: ciOdds ? [ciOdds[0] / (1 + ciOdds[0]), ciOdds[1] / (1 + ciOdds[1])] : null },

@@ -190,6 +190,12 @@ describe('(b) homogeneous dropout: one dropout probability (p = 0.15 after each 
       expect(fit.stdErrors.p).toBeGreaterThan(0);
       expect(fit.ci95.p![0]).toBeLessThan(fit.params.p);
       expect(fit.ci95.p![1]).toBeGreaterThan(fit.params.p);
+      // The covariance of the log-parameters (the parametric bootstrap draws from it) is in ln p, not in
+      // ln odds: its p entry agrees with the delta-method standard error of p (se(p) = p · sd(ln p)).
+      const cov = fit.covarianceLog!;
+      expect(cov.length).toBe(3);
+      expect(rel(fit.params.p * Math.sqrt(cov[2][2]), fit.stdErrors.p!), id).toBeLessThan(1e-9);
+      expect(rel(fit.params.r * Math.sqrt(cov[0][0]), fit.stdErrors.r!), id).toBeLessThan(1e-9);
       const text = PURCHASE_MODELS[id].explain!(fit.params, { unit: 'week', words, limit: fit.limit }).join(' ');
       expect(text).toContain(`${title} at its common-dropout limit: the dropout does not vary between customers.`);
       expect(text).toContain(`drops out for good with the same probability p = ${words.percent(fit.params.p)}`);
