@@ -6,6 +6,7 @@
  * monthly one; charts are rendered to SVG; the data files, manifest.json and
  * index.html are produced.
  */
+import { columnLabel } from '../report/labels.ts';
 import { renderSvg } from '../charts/render-svg.ts';
 import { chartLocale } from '../charts/chart-locale.ts';
 import { harmoniseColors } from '../charts/colors.ts';
@@ -179,7 +180,7 @@ export async function assemble(
           { label: 'As of', value: orders.asOf },
           { label: 'Cohort period', value: period },
           ...(range ? [{ label: 'Cohorts', value: `${range.from} to ${range.to}` }] : []),
-          ...(options.segmentBy.length > 0 ? [{ label: 'Segments', value: options.segmentBy.join(', ') }] : []),
+          ...(options.segmentBy.length > 0 ? [{ label: 'Segments', value: options.segmentBy.map((c) => columnLabel(c, options.labels)).join(', ') }] : []),
           ...(options.triangleMetric && view?.metrics ? [{ label: 'Metric', value: options.triangleMetric }] : []),
           { label: 'Currency', value: `${currency} (${locale})` },
           ...(value
