@@ -11,6 +11,7 @@
  * (general terms such as order and cohort) becomes the "General" group.
  * Sections left out of a report take their entries with them.
  */
+import { columnLabel, type ColumnLabels } from './labels.ts';
 import type { PeriodUnit } from '../engine/periods.ts';
 import { modelTitle, spendModel } from '../models/registry.ts';
 import { periodNoun } from '../engine/periods.ts';
@@ -39,6 +40,8 @@ export interface AssumptionInput {
   segmentBy: string[];
   /** Where each segment column's value of a customer comes from, in words (lib/engine/summarize.ts). */
   segmentOrigins?: { column: string; origin: string }[];
+  /** Names of data columns (config report.labels). */
+  labels?: ColumnLabels;
   /** Cohort range of a view (--from/--to). */
   cohortRange?: { from: string; to: string };
   /** Customer value options when the section is computed; false when switched off; undefined when not shown. */
@@ -53,7 +56,7 @@ function segmentOrigins(a: AssumptionInput): string {
   const origins = new Map<string, string[]>();
   for (const column of a.segmentBy) {
     const origin = a.segmentOrigins?.find((s) => s.column === column)?.origin ?? 'the value on their first order';
-    origins.set(origin, [...(origins.get(origin) ?? []), column]);
+    origins.set(origin, [...(origins.get(origin) ?? []), columnLabel(column, a.labels)]);
   }
   return [...origins].map(([origin, columns]) => `${origin} (${columns.join(', ')})`).join('; ');
 }

@@ -62,6 +62,7 @@ export async function assemble(
       activeWindow: analysis.activeWindow,
       segmentBy: options.segmentBy,
       segmentOrigins: analysis.segments.map((s) => ({ column: s.column, origin: s.origin })),
+      labels: options.labels,
       cohortRange: range,
       attribution: hasCac ? (options.cac?.attribution ?? 'first-order') : undefined,
       value: !shows('customer-value') ? undefined : v === false ? false : { ...v, model: chosen?.id ?? v.model, modelSource: chosen?.source },

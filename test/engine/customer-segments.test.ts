@@ -45,7 +45,7 @@ describe('segments from the customers file', () => {
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     expect(html).toContain('each customer is counted under the value of their row in the customers file.');
     expect(html).toContain('each customer is counted under the value on their first order.');
-    expect(html).toContain('for segments a customer counts, for their whole history, under the value of their row in the customers file (plan); the value on their first order (channel).');
+    expect(html).toContain('for segments a customer counts, for their whole history, under the value of their row in the customers file (plan); the value on their first order (acquisition channel).');
   });
 
   it('names the columns of both files when a segment column exists in neither', () => {
