@@ -4,22 +4,41 @@
  * tool) or an empty one, never a plain file, a symbolic link or a folder that
  * holds one of the input files ({@link checkOutputDir}).
  *
- * The swap keeps the last good report in place until the new one is complete:
- *   1. every file is written into `.<name>.tmp-<tag>`              (incomplete)
+ * The swap keeps a complete report at the path at every instant:
+ *   1. every file is written into `.<name>.tmp-<tag>`              (written)
  *   2. that folder is renamed `.<name>.new-<tag>`                  (complete)
- *   3. the previous `<name>` is renamed `.<name>.old-<tag>`        (set aside)
- *   4. `.<name>.new-<tag>` is renamed `<name>`                     (swapped)
- *   5. `.<name>.old-<tag>` is removed
- * with tag = `<pid>-<time>-<n>`. A failure at any step undoes the steps
- * before it (the previous folder is renamed back), and so do SIGINT, SIGTERM
- * and SIGHUP (lib/scratch.ts). A process killed outright between steps 3 and
- * 4 leaves the previous folder under its hidden name: the next run for that
- * folder puts it back before it does anything else ({@link recoverLeftovers}).
+ *   3. `.<name>.new-<tag>` and `<name>` are exchanged in one step  (swapped)
+ *      (Linux's renameat2 RENAME_EXCHANGE, lib/exchange.ts): the new report
+ *      is at `<name>`, the previous one at `.<name>.new-<tag>`
+ *   4. `.<name>.new-<tag>` (now the previous report) is removed     (done)
+ * with tag = `<pid>-<time>-<n>`. When there is no previous folder, step 3 is
+ * a plain rename. Where the exchange is not available (not Linux, no perl, a
+ * file system without it, any failure) step 3 is two renames:
+ *   3a. the previous `<name>` is renamed `.<name>.old-<tag>`       (set-aside)
+ *   3b. `.<name>.new-<tag>` is renamed `<name>`                    (swapped)
+ *   4.  `.<name>.old-<tag>` is removed                             (done)
+ * and between 3a and 3b the path is empty for an instant.
+ *
+ * A failure at any step undoes the steps before it (the previous folder is
+ * renamed back), and so do SIGINT, SIGTERM and SIGHUP (lib/scratch.ts; the
+ * exchange itself is synchronous, so a handler sees either no exchange or a
+ * recorded one). A process killed outright (kill -9) leaves hidden folders,
+ * which the next run for that folder tidies before it does anything else
+ * ({@link recoverLeftovers}):
+ *   - `.tmp-` is an unfinished report: removed;
+ *   - `.new-` is removed whatever it holds: before the exchange it is the new
+ *     report of a run that did not finish (rolled back: the previous report
+ *     is at the path), after the exchange it is the previous report (the swap
+ *     is done: the new one is at the path). Either way the path holds a
+ *     complete report, so no marker is needed to tell them apart;
+ *   - `.old-` (two renames only) is the previous report: put back when the
+ *     path is empty (killed between 3a and 3b), else removed (killed after 3b).
  */
 import { copyFile, lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UserError, writeFailure } from '../errors.ts';
+import { exchangeFolders } from '../exchange.ts';
 import { onAbort, processAlive } from '../scratch.ts';
 import { TOOL } from '../version.ts';
 
@@ -31,7 +50,10 @@ export interface FileOnDisk {
 /** Relative path (with `/`) → content. */
 export type OutputFiles = Map<string, string | Uint8Array | FileOnDisk>;
 
-/** The steps of the swap, in order (see the module comment). */
+/**
+ * The steps of the swap, in order (see the module comment); 'set-aside' only
+ * when the swap is made of two renames instead of one exchange.
+ */
 export type SwapStep = 'written' | 'complete' | 'set-aside' | 'swapped' | 'done';
 
 export interface WriteOptions {
@@ -39,6 +61,8 @@ export interface WriteOptions {
   afterFile?: (path: string, index: number) => void;
   /** Test hook: called after each step of the swap (a test kills the process there). */
   afterStep?: (step: SwapStep) => void;
+  /** Test hook: false makes the swap two renames even where the atomic exchange works. */
+  exchange?: boolean;
   /** Input files, which must not be inside the folder that is replaced. */
   inputs?: (string | undefined)[];
   /** Told what was tidied after a killed run. */
@@ -138,8 +162,9 @@ const LEFTOVER = /^\.(.+)\.(tmp|new|old)-(\d+)-[0-9a-z]+(-\d+)?$/;
  * Tidies what killed runs left in `parent` for the entries whose name
  * `accept`s (only from processes that no longer run): a folder set aside
  * before a swap that did not finish is put back when its place is empty, a
- * set-aside folder whose swap did finish is removed, and unfinished or
- * unswapped new folders are removed.
+ * set-aside folder whose swap did finish is removed, and `.tmp-` and `.new-`
+ * folders are removed (a `.new-` is an unswapped new report, or after an
+ * exchange the previous report: either way the path holds a complete one).
  */
 export async function recoverLeftovers(parent: string, accept: (name: string) => boolean, log: (message: string) => void): Promise<void> {
   let names: string[];
@@ -202,11 +227,12 @@ export async function writeOutputDir(dir: string, files: OutputFiles, options: W
   const fresh = join(parent, `.${name}.new-${tag}`);
   const old = join(parent, `.${name}.old-${tag}`);
   let hadOld = false;
+  // 'swapped' after an exchange: the previous report is at `fresh`; after two renames: at `old`.
   let state: 'writing' | 'set-aside' | 'swapped' = 'writing';
-  // Undo on SIGINT/SIGTERM/SIGHUP (synchronous: the process exits right after).
-  const unregister = onAbort(() => {
+  // Undoes what was done so far (synchronous, for the signal handlers too: the process exits right after).
+  const undo = () => {
     // In 'set-aside' the new report may already be at the target (its rename finished before this
-    // handler ran): then the swap is done and the old one goes; else the old one comes back.
+    // ran): then the swap is done and the old one goes; else the old one comes back.
     if (state === 'set-aside' && hadOld) {
       if (existsSync(target)) rmSync(old, { recursive: true, force: true });
       else renameSync(old, target);
@@ -214,7 +240,9 @@ export async function writeOutputDir(dir: string, files: OutputFiles, options: W
     if (state === 'swapped') rmSync(old, { recursive: true, force: true });
     rmSync(tmp, { recursive: true, force: true });
     rmSync(fresh, { recursive: true, force: true });
-  });
+  };
+  // On SIGINT/SIGTERM/SIGHUP.
+  const unregister = onAbort(undo);
   try {
     await mkdir(tmp);
     let i = 0;
@@ -230,30 +258,38 @@ export async function writeOutputDir(dir: string, files: OutputFiles, options: W
     options.afterStep?.('complete');
     // The folder may have changed while the report was being built.
     await checkOutputDir(dir, options);
-    try {
-      await rename(target, old);
-      hadOld = true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    // One synchronous step: the state is recorded before any signal handler can run.
+    if (options.exchange !== false && existsSync(target) && exchangeFolders(fresh, target)) {
+      state = 'swapped';
+    } else {
+      try {
+        await rename(target, old);
+        hadOld = true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+      state = 'set-aside';
+      options.afterStep?.('set-aside');
+      try {
+        await rename(fresh, target);
+      } catch (err) {
+        if (hadOld) await rename(old, target);
+        state = 'writing';
+        throw err;
+      }
+      state = 'swapped';
     }
-    state = 'set-aside';
-    options.afterStep?.('set-aside');
-    try {
-      await rename(fresh, target);
-    } catch (err) {
-      if (hadOld) await rename(old, target);
-      state = 'writing';
-      throw err;
-    }
-    state = 'swapped';
     options.afterStep?.('swapped');
-    if (hadOld) await rm(old, { recursive: true, force: true });
+    // The new report is in place: a previous one that cannot be removed now is removed by the next run.
+    await rm(hadOld ? old : fresh, { recursive: true, force: true }).catch(() => {});
     options.afterStep?.('done');
     return target;
   } catch (err) {
-    if (state === 'set-aside' && hadOld && !existsSync(target)) await rename(old, target);
-    await rm(tmp, { recursive: true, force: true });
-    await rm(fresh, { recursive: true, force: true });
+    try {
+      undo();
+    } catch {
+      // the error that stopped the swap is the one to report; the next run tidies what is left
+    }
     throw err;
   } finally {
     unregister();
