@@ -35,6 +35,7 @@
  *     path is empty (killed between 3a and 3b), else removed (killed after 3b).
  */
 import { copyFile, lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UserError, writeFailure } from '../errors.ts';
@@ -98,6 +99,49 @@ async function writtenByClv(dir: string): Promise<boolean> {
 }
 
 /**
+ * The entry at the absolute path `target` (lstat), or null when there is none
+ * yet and a folder can be made there: its nearest existing parent is a
+ * folder; a parent that is a plain file is refused with a {@link UserError}.
+ */
+async function folderOrNew(target: string, flag: string, shown: string): Promise<Stats | null> {
+  try {
+    return await lstat(target);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+  }
+  let parent = dirname(target);
+  for (;;) {
+    try {
+      const p = await stat(parent);
+      if (!p.isDirectory()) throw new UserError(`${flag} ${shown}: ${parent} is a file, not a folder, so no folder can be made under it; choose another ${flag}`);
+      return null;
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      const c = (e as NodeJS.ErrnoException).code;
+      if ((c !== 'ENOENT' && c !== 'ENOTDIR') || dirname(parent) === parent) throw e;
+      parent = dirname(parent);
+    }
+  }
+}
+
+/**
+ * Checks that `dir` can be a folder the tool writes into (without replacing
+ * it): a folder, or a path where one can be made. A plain file, or a path
+ * under one, is refused with a {@link UserError} (exit code 2). Returns the
+ * absolute path.
+ */
+export async function checkFolderPath(dir: string, flag: string): Promise<string> {
+  const target = resolve(dir);
+  const shown = JSON.stringify(dir);
+  const st = await folderOrNew(target, flag, shown);
+  if (st !== null && !(await stat(target)).isDirectory()) {
+    throw new UserError(`${flag} ${shown} is a file, not a folder; choose a folder (it is made if missing)`);
+  }
+  return target;
+}
+
+/**
  * Checks that `dir` may be replaced by a report: it does not exist yet (and
  * its nearest existing parent is a folder), or it is an empty folder, or a
  * folder holding a report written by clv; and no input file is inside it.
@@ -120,27 +164,8 @@ export async function checkOutputDir(dir: string, options: Pick<WriteOptions, 'i
       );
     }
   }
-  let st;
-  try {
-    st = await lstat(target);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
-    // A new folder: its nearest existing parent must be a folder.
-    let parent = dirname(target);
-    for (;;) {
-      try {
-        const p = await stat(parent);
-        if (!p.isDirectory()) throw new UserError(`${flag} ${shown}: ${parent} is a file, not a folder, so no folder can be made under it; choose another ${flag}`);
-        return target;
-      } catch (e) {
-        if (e instanceof UserError) throw e;
-        const c = (e as NodeJS.ErrnoException).code;
-        if ((c !== 'ENOENT' && c !== 'ENOTDIR') || dirname(parent) === parent) throw e;
-        parent = dirname(parent);
-      }
-    }
-  }
+  const st = await folderOrNew(target, flag, shown);
+  if (st === null) return target;
   if (st.isSymbolicLink()) {
     throw new UserError(`${flag} ${shown} is a symbolic link; clv replaces its output folder as a whole, so give the path of a real folder`);
   }
