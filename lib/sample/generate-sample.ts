@@ -642,6 +642,8 @@ async function checkSampleFolder(dir: string, names: string[]): Promise<void> {
 }
 
 export async function writeSample(dir: string, options: SampleOptions): Promise<string[]> {
+  // Refused before the seconds of generating.
+  await checkSampleFolder(dir, ['orders.csv', 'customers.csv', 'spend.csv', ...(options.surveys ? ['surveys.csv'] : []), 'README.md']);
   const data = generateSample(options);
   const files: [string, string][] = [
     ['orders.csv', data.orders],
@@ -650,7 +652,6 @@ export async function writeSample(dir: string, options: SampleOptions): Promise<
     ...(data.surveys !== undefined ? [['surveys.csv', data.surveys] as [string, string]] : []),
     ['README.md', data.readme],
   ];
-  await checkSampleFolder(dir, files.map(([name]) => name));
   await mkdir(dir, { recursive: true });
   const paths: string[] = [];
   for (const [name, text] of files) {

@@ -174,7 +174,7 @@ describe('what --out may replace', () => {
     expect(existsSync(join(dir, 'orders.csv'))).toBe(true);
   });
 
-  it('clv report --out . in the folder of the orders file is refused with exit 2 and nothing changes', () => {
+  it('clv report (and clv sample) --out . in the folder of the orders file is refused with exit 2 and nothing changes', () => {
     const home = mkdtempSync(join(tmpdir(), 'clv-home-'));
     writeFileSync(join(home, 'orders.csv'), readFileSync('test/fixtures/hand-orders.csv'));
     writeFileSync(join(home, 'notes.txt'), 'mine');
@@ -193,6 +193,12 @@ describe('what --out may replace', () => {
     expect(docs.stderr).toContain('the folder is not a clv report (it holds "thesis.docx"');
     expect(readdirSync(home).sort()).toEqual(['Documents', 'notes.txt', 'orders.csv']);
     expect(readdirSync(join(home, 'Documents'))).toEqual(['thesis.docx']);
+    // clv sample writes files into its folder: never over the shop's own orders.csv.
+    const sample = spawnSync(process.execPath, [bin, 'sample', '--out', '.'], { cwd: home, encoding: 'utf8', timeout: 120_000 });
+    expect(sample.status, sample.stderr).toBe(2);
+    expect(sample.stderr).toMatch(/^clv: --out "\.": the folder holds "orders\.csv", which clv sample did not write .*\n$/);
+    expect(readdirSync(home).sort()).toEqual(['Documents', 'notes.txt', 'orders.csv']);
+    expect(readFileSync(join(home, 'orders.csv'))).toEqual(readFileSync('test/fixtures/hand-orders.csv'));
   });
 });
 
