@@ -35,8 +35,7 @@
  *     path is empty (killed between 3a and 3b), else removed (killed after 3b).
  */
 import { copyFile, lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UserError, writeFailure } from '../errors.ts';
 import { exchangeFolders } from '../exchange.ts';
