@@ -79,7 +79,8 @@ export function periodBarsSpec(rows: CacPeriodRow[], options: { period: CacPerio
     mark: { type: 'bar' },
     encoding: {
       x: { field: 'start', type: 'temporal', timeUnit: timeUnitOf(options.period), title: periodTitle(options.period), bandPosition: 0 },
-      y: { field: 'value', type: 'quantitative', title, stack: 'zero', axis: { format: ',.0f' } },
+      // Whole ticks only (a count of 1 would otherwise get ticks 0.2, 0.4… shown as 0 0 1 1).
+      y: { field: 'value', type: 'quantitative', title, stack: 'zero', axis: { format: ',.0f', tickMinStep: 1 } },
       color: { field: 'channel', type: 'nominal', title: 'Channel', scale: channelScale(channels), legend: { labelLimit: 240 } },
       order: { field: 'channel' },
       // The period not over at the as-of date is drawn faint: its bars are short because it is partial, not because of a drop.

@@ -80,3 +80,15 @@ function postProcess(svg: string, idPrefix: string): string {
   out = out.replace(/ font-family="system-ui[^"]*"/g, '');
   return out;
 }
+
+/**
+ * Whether a rendered chart has nothing to show: a continuous axis whose values
+ * run from ∞ to −∞ (no data at all) or from NaN (no valid value), which is
+ * what Vega draws for an empty or degenerate data set (one order, no spend…).
+ * Read from the axes' accessible labels, which Vega writes as "… scale with
+ * values from A to B" (a categorical axis lists its values instead, so a
+ * segment named "Infinity" is not taken for one).
+ */
+export function nothingToPlot(svg: string): boolean {
+  return /scale with values from [^"]*(NaN|∞|Infinity)/.test(svg);
+}

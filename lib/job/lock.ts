@@ -79,7 +79,13 @@ export async function acquireLock(dir: string, options: AcquireOptions): Promise
   };
   const text = `${JSON.stringify(info)}\n`;
   const mine = `${path}.${info.pid}.${Math.random().toString(36).slice(2)}`;
-  await writeFile(mine, text, { flag: 'wx' });
+  try {
+    await writeFile(mine, text, { flag: 'wx' });
+  } catch (err) {
+    // A full disk creates the file and then refuses its text: take the empty file away too.
+    await unlink(mine).catch(() => {});
+    throw err;
+  }
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {

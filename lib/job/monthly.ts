@@ -19,7 +19,7 @@ import type { Progress } from '../progress.ts';
 import type { CohortReportOptions } from '../run/build-report.ts';
 import type { HistoryRun } from '../report/history-page.ts';
 import type { PreviousManifest } from '../parts/what-changed/present.ts';
-import { recoverLeftovers as recoverOutputLeftovers, type WriteOptions } from '../report/write-output.ts';
+import { checkFolderPath, recoverLeftovers as recoverOutputLeftovers, type WriteOptions } from '../report/write-output.ts';
 import { checkIsoDate, defaultMonthlyAsOf, MONTH_DIR, monthOf, previousMonth } from './as-of.ts';
 import { acquireLock } from './lock.ts';
 import { HISTORY_MARK } from '../report/history-page.ts';
@@ -109,6 +109,7 @@ export async function runMonthly(options: MonthlyOptions): Promise<MonthlyResult
   const root = resolve(options.outRoot);
   const dir = join(root, month);
   progress.detail?.(`as of ${asOf}${options.asOf === undefined ? ' (the last day of the previous month, UTC)' : ''}; output ${dir}`);
+  await checkFolderPath(options.outRoot, '--out-root');
   try {
     await mkdir(root, { recursive: true });
   } catch (err) {

@@ -4,22 +4,41 @@
  * tool) or an empty one, never a plain file, a symbolic link or a folder that
  * holds one of the input files ({@link checkOutputDir}).
  *
- * The swap keeps the last good report in place until the new one is complete:
- *   1. every file is written into `.<name>.tmp-<tag>`              (incomplete)
+ * The swap keeps a complete report at the path at every instant:
+ *   1. every file is written into `.<name>.tmp-<tag>`              (written)
  *   2. that folder is renamed `.<name>.new-<tag>`                  (complete)
- *   3. the previous `<name>` is renamed `.<name>.old-<tag>`        (set aside)
- *   4. `.<name>.new-<tag>` is renamed `<name>`                     (swapped)
- *   5. `.<name>.old-<tag>` is removed
- * with tag = `<pid>-<time>-<n>`. A failure at any step undoes the steps
- * before it (the previous folder is renamed back), and so do SIGINT, SIGTERM
- * and SIGHUP (lib/scratch.ts). A process killed outright between steps 3 and
- * 4 leaves the previous folder under its hidden name: the next run for that
- * folder puts it back before it does anything else ({@link recoverLeftovers}).
+ *   3. `.<name>.new-<tag>` and `<name>` are exchanged in one step  (swapped)
+ *      (Linux's renameat2 RENAME_EXCHANGE, lib/exchange.ts): the new report
+ *      is at `<name>`, the previous one at `.<name>.new-<tag>`
+ *   4. `.<name>.new-<tag>` (now the previous report) is removed     (done)
+ * with tag = `<pid>-<time>-<n>`. When there is no previous folder, step 3 is
+ * a plain rename. Where the exchange is not available (not Linux, no perl, a
+ * file system without it, any failure) step 3 is two renames:
+ *   3a. the previous `<name>` is renamed `.<name>.old-<tag>`       (set-aside)
+ *   3b. `.<name>.new-<tag>` is renamed `<name>`                    (swapped)
+ *   4.  `.<name>.old-<tag>` is removed                             (done)
+ * and between 3a and 3b the path is empty for an instant.
+ *
+ * A failure at any step undoes the steps before it (the previous folder is
+ * renamed back), and so do SIGINT, SIGTERM and SIGHUP (lib/scratch.ts; the
+ * exchange itself is synchronous, so a handler sees either no exchange or a
+ * recorded one). A process killed outright (kill -9) leaves hidden folders,
+ * which the next run for that folder tidies before it does anything else
+ * ({@link recoverLeftovers}):
+ *   - `.tmp-` is an unfinished report: removed;
+ *   - `.new-` is removed whatever it holds: before the exchange it is the new
+ *     report of a run that did not finish (rolled back: the previous report
+ *     is at the path), after the exchange it is the previous report (the swap
+ *     is done: the new one is at the path). Either way the path holds a
+ *     complete report, so no marker is needed to tell them apart;
+ *   - `.old-` (two renames only) is the previous report: put back when the
+ *     path is empty (killed between 3a and 3b), else removed (killed after 3b).
  */
 import { copyFile, lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UserError, writeFailure } from '../errors.ts';
+import { exchangeFolders } from '../exchange.ts';
 import { onAbort, processAlive } from '../scratch.ts';
 import { TOOL } from '../version.ts';
 
@@ -31,7 +50,10 @@ export interface FileOnDisk {
 /** Relative path (with `/`) → content. */
 export type OutputFiles = Map<string, string | Uint8Array | FileOnDisk>;
 
-/** The steps of the swap, in order (see the module comment). */
+/**
+ * The steps of the swap, in order (see the module comment); 'set-aside' only
+ * when the swap is made of two renames instead of one exchange.
+ */
 export type SwapStep = 'written' | 'complete' | 'set-aside' | 'swapped' | 'done';
 
 export interface WriteOptions {
@@ -39,6 +61,8 @@ export interface WriteOptions {
   afterFile?: (path: string, index: number) => void;
   /** Test hook: called after each step of the swap (a test kills the process there). */
   afterStep?: (step: SwapStep) => void;
+  /** Test hook: false makes the swap two renames even where the atomic exchange works. */
+  exchange?: boolean;
   /** Input files, which must not be inside the folder that is replaced. */
   inputs?: (string | undefined)[];
   /** Told what was tidied after a killed run. */
@@ -74,6 +98,49 @@ async function writtenByClv(dir: string): Promise<boolean> {
 }
 
 /**
+ * The entry at the absolute path `target` (lstat), or null when there is none
+ * yet and a folder can be made there: its nearest existing parent is a
+ * folder; a parent that is a plain file is refused with a {@link UserError}.
+ */
+async function folderOrNew(target: string, flag: string, shown: string): Promise<Stats | null> {
+  try {
+    return await lstat(target);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+  }
+  let parent = dirname(target);
+  for (;;) {
+    try {
+      const p = await stat(parent);
+      if (!p.isDirectory()) throw new UserError(`${flag} ${shown}: ${parent} is a file, not a folder, so no folder can be made under it; choose another ${flag}`);
+      return null;
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      const c = (e as NodeJS.ErrnoException).code;
+      if ((c !== 'ENOENT' && c !== 'ENOTDIR') || dirname(parent) === parent) throw e;
+      parent = dirname(parent);
+    }
+  }
+}
+
+/**
+ * Checks that `dir` can be a folder the tool writes into (without replacing
+ * it): a folder, or a path where one can be made. A plain file, or a path
+ * under one, is refused with a {@link UserError} (exit code 2). Returns the
+ * absolute path.
+ */
+export async function checkFolderPath(dir: string, flag: string): Promise<string> {
+  const target = resolve(dir);
+  const shown = JSON.stringify(dir);
+  const st = await folderOrNew(target, flag, shown);
+  if (st !== null && !(await stat(target)).isDirectory()) {
+    throw new UserError(`${flag} ${shown} is a file, not a folder; choose a folder (it is made if missing)`);
+  }
+  return target;
+}
+
+/**
  * Checks that `dir` may be replaced by a report: it does not exist yet (and
  * its nearest existing parent is a folder), or it is an empty folder, or a
  * folder holding a report written by clv; and no input file is inside it.
@@ -96,27 +163,8 @@ export async function checkOutputDir(dir: string, options: Pick<WriteOptions, 'i
       );
     }
   }
-  let st;
-  try {
-    st = await lstat(target);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
-    // A new folder: its nearest existing parent must be a folder.
-    let parent = dirname(target);
-    for (;;) {
-      try {
-        const p = await stat(parent);
-        if (!p.isDirectory()) throw new UserError(`${flag} ${shown}: ${parent} is a file, not a folder, so no folder can be made under it; choose another ${flag}`);
-        return target;
-      } catch (e) {
-        if (e instanceof UserError) throw e;
-        const c = (e as NodeJS.ErrnoException).code;
-        if ((c !== 'ENOENT' && c !== 'ENOTDIR') || dirname(parent) === parent) throw e;
-        parent = dirname(parent);
-      }
-    }
-  }
+  const st = await folderOrNew(target, flag, shown);
+  if (st === null) return target;
   if (st.isSymbolicLink()) {
     throw new UserError(`${flag} ${shown} is a symbolic link; clv replaces its output folder as a whole, so give the path of a real folder`);
   }
@@ -138,8 +186,9 @@ const LEFTOVER = /^\.(.+)\.(tmp|new|old)-(\d+)-[0-9a-z]+(-\d+)?$/;
  * Tidies what killed runs left in `parent` for the entries whose name
  * `accept`s (only from processes that no longer run): a folder set aside
  * before a swap that did not finish is put back when its place is empty, a
- * set-aside folder whose swap did finish is removed, and unfinished or
- * unswapped new folders are removed.
+ * set-aside folder whose swap did finish is removed, and `.tmp-` and `.new-`
+ * folders are removed (a `.new-` is an unswapped new report, or after an
+ * exchange the previous report: either way the path holds a complete one).
  */
 export async function recoverLeftovers(parent: string, accept: (name: string) => boolean, log: (message: string) => void): Promise<void> {
   let names: string[];
@@ -202,11 +251,12 @@ export async function writeOutputDir(dir: string, files: OutputFiles, options: W
   const fresh = join(parent, `.${name}.new-${tag}`);
   const old = join(parent, `.${name}.old-${tag}`);
   let hadOld = false;
+  // 'swapped' after an exchange: the previous report is at `fresh`; after two renames: at `old`.
   let state: 'writing' | 'set-aside' | 'swapped' = 'writing';
-  // Undo on SIGINT/SIGTERM/SIGHUP (synchronous: the process exits right after).
-  const unregister = onAbort(() => {
+  // Undoes what was done so far (synchronous, for the signal handlers too: the process exits right after).
+  const undo = () => {
     // In 'set-aside' the new report may already be at the target (its rename finished before this
-    // handler ran): then the swap is done and the old one goes; else the old one comes back.
+    // ran): then the swap is done and the old one goes; else the old one comes back.
     if (state === 'set-aside' && hadOld) {
       if (existsSync(target)) rmSync(old, { recursive: true, force: true });
       else renameSync(old, target);
@@ -214,7 +264,9 @@ export async function writeOutputDir(dir: string, files: OutputFiles, options: W
     if (state === 'swapped') rmSync(old, { recursive: true, force: true });
     rmSync(tmp, { recursive: true, force: true });
     rmSync(fresh, { recursive: true, force: true });
-  });
+  };
+  // On SIGINT/SIGTERM/SIGHUP.
+  const unregister = onAbort(undo);
   try {
     await mkdir(tmp);
     let i = 0;
@@ -230,30 +282,38 @@ export async function writeOutputDir(dir: string, files: OutputFiles, options: W
     options.afterStep?.('complete');
     // The folder may have changed while the report was being built.
     await checkOutputDir(dir, options);
-    try {
-      await rename(target, old);
-      hadOld = true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    // One synchronous step: the state is recorded before any signal handler can run.
+    if (options.exchange !== false && existsSync(target) && exchangeFolders(fresh, target)) {
+      state = 'swapped';
+    } else {
+      try {
+        await rename(target, old);
+        hadOld = true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+      state = 'set-aside';
+      options.afterStep?.('set-aside');
+      try {
+        await rename(fresh, target);
+      } catch (err) {
+        if (hadOld) await rename(old, target);
+        state = 'writing';
+        throw err;
+      }
+      state = 'swapped';
     }
-    state = 'set-aside';
-    options.afterStep?.('set-aside');
-    try {
-      await rename(fresh, target);
-    } catch (err) {
-      if (hadOld) await rename(old, target);
-      state = 'writing';
-      throw err;
-    }
-    state = 'swapped';
     options.afterStep?.('swapped');
-    if (hadOld) await rm(old, { recursive: true, force: true });
+    // The new report is in place: a previous one that cannot be removed now is removed by the next run.
+    await rm(hadOld ? old : fresh, { recursive: true, force: true }).catch(() => {});
     options.afterStep?.('done');
     return target;
   } catch (err) {
-    if (state === 'set-aside' && hadOld && !existsSync(target)) await rename(old, target);
-    await rm(tmp, { recursive: true, force: true });
-    await rm(fresh, { recursive: true, force: true });
+    try {
+      undo();
+    } catch {
+      // the error that stopped the swap is the one to report; the next run tidies what is left
+    }
     throw err;
   } finally {
     unregister();

@@ -7,14 +7,14 @@
  * index.html are produced.
  */
 import { columnLabel } from '../report/labels.ts';
-import { renderSvg } from '../charts/render-svg.ts';
+import { nothingToPlot, renderSvg } from '../charts/render-svg.ts';
 import { chartLocale } from '../charts/chart-locale.ts';
 import { harmoniseColors } from '../charts/colors.ts';
 import { toCsv } from '../report/csv.ts';
 import { renderReportHtml } from '../report/html.ts';
 import { GENERAL_DEFINITIONS_ID, reportAssumptions, withMethods } from '../report/methods.ts';
 import { ALL_CUSTOMERS_GROUP } from '../report/model-params.ts';
-import type { Section, SectionDraft } from '../report/section.ts';
+import type { Section, SectionChart, SectionDraft } from '../report/section.ts';
 import type { OutputFiles } from '../report/write-output.ts';
 import { cohortSpan } from '../cohorts/cohort-range.ts';
 import { selectSections } from '../parts/registry.ts';
@@ -119,10 +119,18 @@ export async function assemble(
   const sections: Section[] = [];
   for (const d of drafts) {
     if (d.chart) ctx.progress?.step(`drawing ${d.title.toLowerCase()}`);
-    const chart = d.chart ? { ...d.chart, svg: await renderSvg(d.chart.spec, `c-${d.id}`, render) } : undefined;
-    const extraCharts: Section['extraCharts'] = [];
-    for (const [i, c] of (d.extraCharts ?? []).entries()) extraCharts.push({ ...c, svg: await renderSvg(c.spec, `c-${d.id}-${i + 2}`, render) });
-    sections.push({ ...d, chart, extraCharts });
+    // A chart with nothing to plot (empty or degenerate data) is left out, and a sentence says so.
+    const notDrawn: string[] = [];
+    const draw = async (c: Omit<SectionChart, 'svg'>, id: string): Promise<SectionChart[]> => {
+      const svg = await renderSvg(c.spec, id, render);
+      if (!nothingToPlot(svg)) return [{ ...c, svg }];
+      notDrawn.push(`No chart of ${c.caption.split(/\. |; /)[0].replace(/\.$/, '').replace(/^\p{Lu}(?!\p{Lu})/u, (ch) => ch.toLowerCase())}: the data give no values to plot.`);
+      return [];
+    };
+    const charts = d.chart ? await draw(d.chart, `c-${d.id}`) : [];
+    for (const [i, c] of (d.extraCharts ?? []).entries()) charts.push(...(await draw(c, `c-${d.id}-${i + 2}`)));
+    const [chart, ...extraCharts] = charts;
+    sections.push({ ...d, chart, extraCharts, ...(notDrawn.length > 0 ? { bullets: [...(d.bullets ?? []), ...notDrawn] } : {}) });
   }
   ctx.progress?.step('writing files');
 

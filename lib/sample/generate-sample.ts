@@ -18,9 +18,11 @@
  * Everything is deterministic: an own seeded PRNG (sfc32, seeded through a
  * splitmix32 mixer), only UTC date arithmetic, no Math.random, no locale.
  */
-import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
+import { checkFolderPath } from '../report/write-output.ts';
 import { Rng } from './rng.ts';
 
 // ---------------------------------------------------------------------------
@@ -620,9 +622,29 @@ export function generateSampleWithSummary(options: SampleOptions): { data: Sampl
  * (created if missing). Each file is written to a temporary name in the same
  * directory and renamed into place. Returns the written paths.
  */
+/** The first line of the sample's README.md: how a folder holding an earlier sample is recognised. */
+const README_HEADING = '# Sample data: a synthetic online shop';
+
+/**
+ * The sample's files may only replace files of an earlier sample: when any
+ * of them exists in `dir` and the folder's README.md is not the sample's, the
+ * files are someone else's (a shop's own orders.csv) and nothing is written.
+ */
+async function checkSampleFolder(dir: string, names: string[]): Promise<void> {
+  await checkFolderPath(dir, '--out');
+  const present = names.filter((name) => existsSync(join(dir, name)));
+  if (present.length === 0) return;
+  const readme = await readFile(join(dir, 'README.md'), 'utf8').catch(() => '');
+  if (readme.split('\n')[0] === README_HEADING) return;
+  throw new UserError(
+    `--out ${JSON.stringify(dir)}: the folder holds ${present.map((n) => JSON.stringify(n)).join(', ')}, which clv sample did not write (the folder has no README.md of a clv sample); the sample would replace ${present.length === 1 ? 'it' : 'them'}, so nothing was changed: choose a new or empty folder, or one that holds an earlier sample`,
+  );
+}
+
 export async function writeSample(dir: string, options: SampleOptions): Promise<string[]> {
+  // Refused before the seconds of generating.
+  await checkSampleFolder(dir, ['orders.csv', 'customers.csv', 'spend.csv', ...(options.surveys ? ['surveys.csv'] : []), 'README.md']);
   const data = generateSample(options);
-  await mkdir(dir, { recursive: true });
   const files: [string, string][] = [
     ['orders.csv', data.orders],
     ['customers.csv', data.customers],
@@ -630,6 +652,7 @@ export async function writeSample(dir: string, options: SampleOptions): Promise<
     ...(data.surveys !== undefined ? [['surveys.csv', data.surveys] as [string, string]] : []),
     ['README.md', data.readme],
   ];
+  await mkdir(dir, { recursive: true });
   const paths: string[] = [];
   for (const [name, text] of files) {
     const target = join(dir, name);
@@ -671,7 +694,7 @@ function renderReadme(run: { seed: number; start: string; end: string; nDays: nu
   const isDefault = run.start === P.defaultStart && run.end === P.defaultEnd;
   const command = `clv sample --seed ${run.seed} --out <dir>`;
   const L: string[] = [];
-  L.push('# Sample data: a synthetic online shop');
+  L.push(README_HEADING);
   L.push('');
   L.push(
     `Synthetic, seeded data of an online shop from ${run.start} to ${run.end} (${fmt(run.nDays)} days, UTC calendar days), ` +

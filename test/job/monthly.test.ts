@@ -179,6 +179,23 @@ describe('clv monthly (in process)', () => {
     expect(readdirSync(out).sort()).toEqual(['2024-02', '2024-03', 'index.html']);
   });
 
+  it('an --out-root that is a plain file, or under one, is refused with exit 2 and the file is left alone', async () => {
+    const out = root();
+    const file = join(out, 'notes.txt');
+    writeFileSync(file, 'mine');
+    for (const [outRoot, message] of [
+      [file, `--out-root ${JSON.stringify(file)} is a file, not a folder; choose a folder (it is made if missing)`],
+      [join(file, 'sub'), `--out-root ${JSON.stringify(join(file, 'sub'))}: ${file} is a file, not a folder, so no folder can be made under it; choose another --out-root`],
+    ]) {
+      const err = await runMonthly(options(outRoot)).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as UserError).exitCode).toBe(2);
+      expect((err as UserError).message).toBe(message);
+    }
+    expect(readdirSync(out)).toEqual(['notes.txt']);
+    expect(readFileSync(file, 'utf8')).toBe('mine');
+  });
+
   it('refuses to run while another live run holds the lock', async () => {
     const out = root();
     const lock = `${JSON.stringify({ pid: process.pid, hostname: hostname(), started_at: '2024-04-01T02:00:00.000Z', command: 'clv monthly 2024-03' })}\n`;

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../lib/errors.ts';
 import { analyzeFile } from '../helpers/pipeline.ts';
 import { runClv } from '../helpers/cli.ts';
+import { Rng } from '../../lib/sample/rng.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'clv-sql-'));
 /** The file an injected COPY would write. */
@@ -136,4 +137,58 @@ describe('no formula reaches a spreadsheet', () => {
     }
     expect(checked).toBeGreaterThan(1000);
   }, 180_000);
+
+  it('every data file the README lists, with spend, customers, surveys and a product column of formulas', () => {
+    // 300 customers over four years whose ids, channels, products, attribute names and values all
+    // start with = + - @ tab or CR; amounts vary between customers so that every model fits and
+    // every file is written.
+    const rng = new Rng(16, 1);
+    const starts = ['=HYPERLINK("x")', '+1+1', '-2-2', '@SUM(A1)', '\tt', '\rr'];
+    const channels = ['=ads', '@mail', '+seo', '-tv'];
+    const products = ['=prod()', '@p', '+q', '-r', 'ok'];
+    const id = (c: number) => starts[c % 6] + c;
+    const day = (d: number) => new Date(Date.UTC(2021, 0, 1 + d)).toISOString().slice(0, 10);
+    const orders = [['order_id', 'customer_id', 'order_date', 'amount', 'channel', 'product', '=hdr()', '@hdr2']];
+    for (let c = 0, n = 0; c < 300; c++) {
+      const mean = 60 * Math.exp(0.6 * rng.normal());
+      const gap = [20, 60, 150][c % 3];
+      for (let k = 0, d = rng.int(0, 700); k <= rng.int(0, 8) && d < 1461; k++, d += rng.int(1, 2 * gap)) {
+        orders.push([`=o${n++}`, id(c), day(d), (mean * Math.exp(0.3 * rng.normal())).toFixed(2), channels[c % 4], products[(c + k) % 5], starts[(c + k) % 6], starts[(c + 2 * k) % 6]]);
+      }
+    }
+    const customers = [['customer_id', '=seg()', '@region'], ...Array.from({ length: 300 }, (_v, c) => [id(c), starts[(c * 7) % 6], channels[c % 4]])];
+    const spend = [['period', 'channel', 'spend']];
+    for (let m = 0; m < 48; m++) for (const ch of channels) spend.push([`${2021 + Math.floor(m / 12)}-${String(1 + (m % 12)).padStart(2, '0')}`, ch, String(100 + m)]);
+    const surveys = [['customer_id', 'date', 'score'], ...Array.from({ length: 150 }, (_v, i) => [id(2 * i), `2022-0${1 + (i % 9)}-05`, String(i % 11)])];
+    const write = (name: string, rows: string[][]) => {
+      writeFileSync(join(work, name), `${rows.map((r) => r.map(q).join(',')).join('\n')}\n`);
+      return join(work, name);
+    };
+    const inputs = ['--orders', write('all-orders.csv', orders), '--spend', write('all-spend.csv', spend), '--customers', write('all-customers.csv', customers), '--surveys', write('all-surveys.csv', surveys), '--map', 'product=product'];
+    const segments = ['--segment-by', '=hdr(),@hdr2,first:product,=seg(),@region'];
+    const report = runClv(['report', ...inputs, ...segments, '--bootstrap', '0', '--out', join(work, 'all-report'), '--quiet'], {}, 240_000);
+    expect(report.status, report.stderr).toBe(0);
+    const listed = [...readFileSync('README.md', 'utf8').matchAll(/^DIR\/(data\/[a-z_]+\.csv) /gm)].map((m) => m[1]);
+    expect(listed.length).toBeGreaterThan(15);
+    const tables = exportedTables(join(work, 'all-report'));
+    expect([...tables.keys()].filter((k) => k.startsWith('data/')).sort()).toEqual([...listed].sort());
+    let checked = 0;
+    for (const [file, rows] of tables) {
+      expect(rows.length, file).toBeGreaterThan(1);
+      for (const [r, cells] of rows.entries()) {
+        for (const cell of cells) {
+          checked++;
+          if (/^[=+\-@\t\r]/.test(cell)) expect(cell, `${file} row ${r}`).toMatch(/^-\d+(\.\d+)?(e-?\d+)?$/);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100_000);
+    // The hostile names reached the files (as text), so the check above saw them.
+    const cell = (file: string, text: string) => tables.get(`data/${file}`)!.some((row) => row.includes(text));
+    expect(cell('customers.csv', `'=HYPERLINK("x")0`)).toBe(true);
+    expect(cell('cohort_retention_by_segment.csv', `'=hdr()`)).toBe(true);
+    expect(cell('cohort_retention_by_segment.csv', `'=seg()`)).toBe(true);
+    expect(cell('first_products.csv', `'=prod()`)).toBe(true);
+    expect(cell('unit_economics.csv', `'=ads`)).toBe(true);
+  }, 300_000);
 });

@@ -7,11 +7,12 @@
  * computed is said in words. The same for `clv score` and `clv fit`, which
  * may instead refuse with exit 2 and a sentence.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTree, runClv } from '../helpers/cli.ts';
+import { nothingToPlot, renderSvg } from '../../lib/charts/render-svg.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'clv-degenerate-'));
 const BAD = /NaN|Infinity|∞|undefined|\[object Object\]/;
@@ -59,4 +60,47 @@ describe('degenerate data: every output file is free of NaN, Infinity, ∞ and u
       }
     }, 240_000);
   }
+});
+
+describe('degenerate data with spend, customers, surveys, a product column and segments', () => {
+  // Charts of such data have nothing to plot (a segment curve of one order, a month of zero spend, a payback
+  // curve without cohorts): they are left out with a sentence instead of axes "from ∞ to −∞" or "NaN".
+  const extra = {
+    'spend.csv': 'period,channel,spend\n2024-03,ads,0\n',
+    'customers.csv': 'customer_id,region\na,North\nb,South\n',
+    'surveys.csv': 'customer_id,date,score\na,2024-03-06,9\n',
+  };
+  const orders: Record<string, string> = {
+    'one order': 'customer_id,order_date,amount,product,channel\na,2024-03-05,10,p1,ads\n',
+    'one day': 'customer_id,order_date,amount,product,channel\na,2024-03-05,10,p1,ads\nb,2024-03-05,20,p2,mail\n',
+    'all amounts zero': 'customer_id,order_date,amount,product,channel\na,2024-03-05,0,p1,ads\nb,2024-03-05,0,p2,mail\na,2024-04-05,0,p1,ads\n',
+  };
+  for (const [label, csv] of Object.entries(orders)) {
+    it(label, () => {
+      const dir = mkdtempSync(join(work, 'extra-'));
+      for (const [name, text] of Object.entries({ ...extra, 'orders.csv': csv })) writeFileSync(join(dir, name), text);
+      const inputs = ['--orders', 'orders.csv', '--spend', 'spend.csv', '--customers', 'customers.csv', '--surveys', 'surveys.csv', '--map', 'product=product'].map((a) => (a.endsWith('.csv') ? join(dir, a) : a));
+      const r = runClv(['report', ...inputs, '--segment-by', 'region,first:product', '--bootstrap', '20', '--out', join(dir, 'report'), '--quiet']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(expectClean(join(dir, 'report'), `${label} report`)).toBeGreaterThan(4);
+      const html = readFileSync(join(dir, 'report', 'index.html'), 'utf8');
+      expect(html).toContain('No chart of spend per month, stacked by channel: the data give no values to plot.');
+      expect(html).toContain('No chart of average retention curve per region (size-weighted over cohorts, complete months): the data give no values to plot.');
+    }, 240_000);
+  }
+});
+
+describe('nothingToPlot', () => {
+  const spec = (values: object[]) => ({
+    data: { values },
+    mark: 'line',
+    encoding: { x: { field: 'k', type: 'quantitative' }, y: { field: 'v', type: 'quantitative' }, color: { field: 's', type: 'nominal' } },
+  });
+  it('is true for an empty data set and for values that are not numbers, false for segments named NaN or Infinity', async () => {
+    expect(nothingToPlot(await renderSvg(spec([]), 't'))).toBe(true);
+    expect(nothingToPlot(await renderSvg(spec([{ k: 'a', v: 'b', s: 'x' }]), 't'))).toBe(true);
+    const named = await renderSvg(spec([{ k: 1, v: 2, s: 'Infinity' }, { k: 2, v: 3, s: 'NaN' }, { k: 3, v: 1, s: 'Infinity' }]), 't');
+    expect(named).toContain('Infinity');
+    expect(nothingToPlot(named)).toBe(false);
+  });
 });

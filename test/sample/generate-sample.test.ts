@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { UserError } from '../../lib/errors.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSample, writeSample, SAMPLE_PARAMETERS } from '../../lib/sample/generate-sample.ts';
@@ -194,6 +195,37 @@ describe('writeSample', () => {
       const expected = generateSample(options);
       expect(await readFile(join(out, 'orders.csv'), 'utf8')).toBe(expected.orders);
       expect(await readFile(join(out, 'README.md'), 'utf8')).toBe(expected.readme);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+  it("never replaces files it did not write: a shop's own orders.csv (--out .) is refused and left as it was", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'clv-sample-'));
+    try {
+      const options = { seed: 3, start: '2024-11-01', end: '2024-12-31' };
+      await writeFile(join(dir, 'orders.csv'), 'my orders');
+      await writeFile(join(dir, 'notes.txt'), 'mine');
+      const err = await writeSample(dir, options).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as UserError).exitCode).toBe(2);
+      expect((err as UserError).message).toBe(
+        `--out ${JSON.stringify(dir)}: the folder holds "orders.csv", which clv sample did not write (the folder has no README.md of a clv sample); the sample would replace it, so nothing was changed: choose a new or empty folder, or one that holds an earlier sample`,
+      );
+      expect((await readdir(dir)).sort()).toEqual(['notes.txt', 'orders.csv']);
+      expect(await readFile(join(dir, 'orders.csv'), 'utf8')).toBe('my orders');
+      // A README.md of another kind does not make the folder a sample's.
+      await writeFile(join(dir, 'README.md'), '# My shop\n');
+      await expect(writeSample(dir, options)).rejects.toThrow('the folder holds "orders.csv", "README.md", which clv sample did not write');
+      // Beside other files, and over an earlier sample (another seed), it writes.
+      const other = join(dir, 'other');
+      await mkdir(other);
+      await writeFile(join(other, 'notes.txt'), 'mine');
+      await writeSample(other, options);
+      await writeSample(other, { ...options, seed: 4 });
+      expect(await readFile(join(other, 'orders.csv'), 'utf8')).toBe(generateSample({ ...options, seed: 4 }).orders);
+      expect(await readFile(join(other, 'notes.txt'), 'utf8')).toBe('mine');
+      // A plain file as the folder.
+      await expect(writeSample(join(dir, 'notes.txt'), options)).rejects.toThrow(`--out ${JSON.stringify(join(dir, 'notes.txt'))} is a file, not a folder`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
