@@ -122,7 +122,11 @@ export function cacSections(input: CacSectionsInput): CacSections {
   const paybackNarrative: string[] = [];
   const withPayback = namable(paid.filter((u) => u.cac !== null));
   const paybackPhrase = (u: UnitEconomicsRow) =>
-    u.payback_months !== null ? `${u.payback_months} ${u.payback_months === 1 ? 'month' : 'months'}` : `not reached after ${u.curve_months} months`;
+    u.payback_months !== null
+      ? `${u.payback_months} ${u.payback_months === 1 ? 'month' : 'months'}`
+      : u.curve_months > 0
+        ? `not reached after ${u.curve_months} ${u.curve_months === 1 ? 'month' : 'months'}`
+        : 'not measurable yet (no month after acquisition has passed)';
   if (withPayback.length > 0) {
     const sorted = [...withPayback].sort((a, b) => (a.payback_months ?? Infinity) - (b.payback_months ?? Infinity) || cmp(a.channel, b.channel));
     paybackNarrative.push(`Months until the cumulative ${valueWord} per acquired customer covers the channel's CAC: ${joinWords(sorted.map((u) => `"${u.channel}" ${paybackPhrase(u)}`))}.`);
@@ -202,7 +206,7 @@ export function cacSections(input: CacSectionsInput): CacSections {
       id: 'spend-and-customers',
       title: 'Spend and new customers by channel',
       narrative: [
-        paid.length === 0 ? 'No channel has spend in these periods.' : `${joinWords(paid.slice().sort((a, b) => b.spend - a.spend || cmp(a.channel, b.channel)).slice(0, 3).map((u) => `"${u.channel}" took ${fmt.percent(r.blended.spend > 0 ? u.spend / r.blended.spend : null)} of the spend`))}${paid.length > 3 ? ' (the three largest)' : ''}.`,
+        paid.length === 0 ? 'No channel has spend in these periods.' : !(r.blended.spend > 0) ? 'Every spend amount in these periods is zero, so no channel has a share of the spend.' : `${joinWords(paid.slice().sort((a, b) => b.spend - a.spend || cmp(a.channel, b.channel)).slice(0, 3).map((u) => `"${u.channel}" took ${fmt.percent(r.blended.spend > 0 ? u.spend / r.blended.spend : null)} of the spend`))}${paid.length > 3 ? ' (the three largest)' : ''}.`,
         ...topAcquirers(r, fmt),
       ],
       chart: { spec: periodBarsSpec(r.rows, { period: r.period, measure: 'spend', currency, partial }), caption: `Spend per ${periodWord}, stacked by channel.${partialNote}` },
@@ -306,13 +310,16 @@ export function cacSections(input: CacSectionsInput): CacSections {
     const list = (us: UnitEconomicsRow[]) => joinWords(us.map((u) => `"${u.channel}"`));
     const sentence = [
       back.length > 0 ? `${list(back)} ${back.length === 1 ? 'pays' : 'pay'} back ${back.length === 1 ? 'its' : 'their'} acquisition cost ${back.length === 1 ? `in ${paybackPhrase(back[0])}` : `within ${paybackPhrase(back[0])} ("${back[0].channel}") to ${paybackPhrase(back[back.length - 1])} ("${back[back.length - 1].channel}")`}` : '',
-      notYet.length > 0 ? `${list(notYet)} ${notYet.length === 1 ? 'has' : 'have'} not paid back yet (${joinWords(notYet.map((u) => `${u.curve_months} months of data`))}): ${notYet.length === 1 ? 'its customers have' : 'their customers have'} brought less ${valueWord} than ${notYet.length === 1 ? 'it' : 'they'} cost to acquire` : '',
+      notYet.length > 0 ? `${list(notYet)} ${notYet.length === 1 ? 'has' : 'have'} not paid back yet (${joinWords(notYet.map((u) => (u.curve_months > 0 ? `${u.curve_months} ${u.curve_months === 1 ? 'month' : 'months'} of data` : 'no month of data yet')))}): ${notYet.length === 1 ? 'its customers have' : 'their customers have'} brought less ${valueWord} than ${notYet.length === 1 ? 'it' : 'they'} cost to acquire` : '',
     ].filter((x) => x !== '');
     summary.push({
       topic: 'channels',
       section: 'cac-payback',
       sentence: `${sentence.join('; ')}.`.replace(/^./, (c) => c.toUpperCase()),
-      card: { label: 'Paid channels paying back', value: `${back.length} of ${withPayback.length}`, detail: back.length > 0 ? `fastest: ${back[0].channel}, ${paybackPhrase(back[0])}` : `none after ${Math.max(...withPayback.map((u) => u.curve_months))} months` },
+      card: { label: 'Paid channels paying back', value: `${back.length} of ${withPayback.length}`, detail: back.length > 0 ? `fastest: ${back[0].channel}, ${paybackPhrase(back[0])}` : (() => {
+        const most = Math.max(...withPayback.map((u) => u.curve_months));
+        return most > 0 ? `none after ${most} ${most === 1 ? 'month' : 'months'}` : 'none yet: no month after acquisition has passed';
+      })() },
     });
   }
   return { sections, definitions, bullets, files, manifest, summary };
