@@ -5,7 +5,7 @@
  */
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import * as aq from 'arquero';
-import { ident } from './sql.ts';
+import { ident, literal } from './sql.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -49,12 +49,22 @@ function toPlain(value: unknown): unknown {
   return value;
 }
 
-export async function openDatabase(options: { threads?: number } = {}): Promise<Database> {
+export interface DatabaseOptions {
+  threads?: number;
+  /** DuckDB's memory_limit (e.g. `1GB`): above it, DuckDB writes to `tempDirectory` instead of growing. */
+  memoryLimit?: string;
+  /** Where DuckDB spills (a folder of the run's scratch folder); without it, DuckDB's in-memory database cannot spill. */
+  tempDirectory?: string;
+}
+
+export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn: DuckDBConnection = await instance.connect();
   await conn.run(`SET TimeZone = 'UTC'`);
   await conn.run(`SET preserve_insertion_order = true`);
   if (options.threads) await conn.run(`SET threads = ${Math.max(1, Math.floor(options.threads))}`);
+  if (options.memoryLimit) await conn.run(`SET memory_limit = ${literal(options.memoryLimit)}`);
+  if (options.tempDirectory) await conn.run(`SET temp_directory = ${literal(options.tempDirectory)}`);
   return {
     async run(sql, params) {
       await conn.run(sql, params);
