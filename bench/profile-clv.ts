@@ -18,6 +18,8 @@ import { fileOrders } from '../lib/sources/file.ts';
 import { writeOutputDir } from '../lib/report/write-output.ts';
 
 const file = process.argv[2];
+/** --full: the default report (models, backtest, segment value), as `clv report` runs it. */
+const full = process.argv.includes('--full');
 if (!file) {
   process.stderr.write('usage: node --import tsx bench/profile-clv.ts ORDERS.csv\n');
   process.exit(2);
@@ -75,7 +77,7 @@ try {
   const result = await buildCohortReport({
     orders: fileOrders({ path: file }),
     period: 'month',
-    value: false, // the cohort part only (the CLV models have their own benchmark)
+    ...(full ? {} : { value: false as const }), // without --full the cohort part only
     progress: { step: mark, done: () => {} },
   });
   mark('writeOutputDir');

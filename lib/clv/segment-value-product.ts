@@ -94,7 +94,12 @@ export async function computeSegmentValue(ctx: RunContext): Promise<SegmentValue
     const rfmAt = result.rows.findIndex((r) => r.segment_column === RFM_COLUMN_NAME);
     result.rows.splice(rfmAt < 0 ? result.rows.length : rfmAt, 0, ...own.rows.filter((r) => r.segment_column === name));
   }
-  ctx.progress?.detail?.(`segment value: ${result.sizes.customers} customers in ${result.sizes.cells} cells, ${result.sizes.pairs} (x, T) pairs; ${bootstrap} bootstrap resamples in ${result.bootstrap.seconds.toFixed(1)} s${result.bootstrap.threads > 1 ? ` on ${result.bootstrap.threads} threads` : ''}`);
+  const sizes = result.sizes;
+  ctx.progress?.detail?.(
+    sizes
+      ? `segment value: ${sizes.customers} customers in ${sizes.cells} cells, ${sizes.pairs} (x, T) pairs; ${bootstrap} bootstrap resamples in ${result.bootstrap.seconds.toFixed(1)} s${result.bootstrap.threads > 1 ? ` on ${result.bootstrap.threads} threads` : ''}`
+      : 'segment value: sums of the customers\' scores, no bootstrap',
+  );
   const shown = columns.filter((c) => !hidden.includes(c.name));
   const names = [...shown.filter((c) => c.name !== RFM_COLUMN_NAME).map((c) => c.name), ...listed.map((i) => segmentBy[i]), ...shown.filter((c) => c.name === RFM_COLUMN_NAME).map((c) => c.name)];
   return { result, columns: names, hidden, defaulted: segmentBy.length === 0 && columns.length > hidden.length, bootstrap, seed, autoOff, fits };

@@ -40,7 +40,7 @@ import { baseHistory, DAYS_PER_UNIT, type TimeUnit } from '../engine/customer-ba
 import { NO_VALUE } from '../engine/summarize.ts';
 import type { PeriodUnit } from '../engine/periods.ts';
 import { DAYS_PER_MONTH, monthlyRate } from './discounted-clv.ts';
-import { simpleClv, simpleClvGroups, type SimpleClvInputs } from './simple-clv.ts';
+import { simpleClv, simpleClvQuery, type SimpleClvInputs } from './simple-clv.ts';
 import { percentileInterval } from './bootstrap.ts';
 import { FIT_GROUP_COLUMN, GROUP_FIT_FACTOR, type CustomerFits, type ModelFits } from './customer-fit.ts';
 import { bootstrapReplicates, type ReplicateJob } from './segment-replicates.ts';
@@ -132,8 +132,8 @@ export interface SegmentValueResult {
   rows: SegmentValueRow[];
   /** failedFits: refits that failed across the replicates (their replicate is left out for the segments they score). */
   bootstrap: { requested: number; failedFits: number; seed: number; seconds: number; level: number; threads: number };
-  /** Compressed sizes: cells, distinct histories, distinct (x, T) pairs. */
-  sizes: { customers: number; cells: number; histories: number; pairs: number };
+  /** Compressed sizes of the bootstrap: cells, distinct histories, distinct (x, T) pairs (absent without a bootstrap, which alone needs them). */
+  sizes?: { customers: number; cells: number; histories: number; pairs: number };
 }
 
 /** Customers compressed to cells (see the file comment), with indices into the distinct histories, (x, T) pairs and spend rows. */
@@ -235,17 +235,69 @@ export async function segmentCells(db: Database, o: { asOf: string; timeUnit: Ti
   return cells;
 }
 
-/** A row's figures from `customer_scores`, for every customer or per value of one column. */
-async function scoreSums(db: Database, o: SegmentValueOptions, column?: SegmentColumn) {
-  const seg = column ? valueSql(column.sql) : literal('');
-  return db.rows<{ segment: string; customers: number; p_alive_mean: number; expected_purchases: number; clv_mean: number; clv_median: number; clv_total: number }>(`
-    SELECT ${seg} AS segment, CAST(count(*) AS INTEGER) AS customers, ${exactAvg('s.p_alive')} AS p_alive_mean, ${exactSum('s.expected_purchases')} AS expected_purchases,
-           ${exactAvg('s.clv')} AS clv_mean, quantile_disc(s.clv, 0.5) AS clv_median, ${exactSum('s.clv')} AS clv_total
-    FROM customer_scores s JOIN ${o.from ?? 'customer_base b'} USING (customer_id) GROUP BY 1 ORDER BY 1`);
+/** A row's figures: sums over `customer_scores`, realized revenue and the simple formula's counts. */
+interface PointRow {
+  segment: string;
+  customers: number;
+  p_alive_mean: number;
+  expected_purchases: number;
+  clv_mean: number;
+  clv_median: number;
+  clv_total: number;
+  realized: number | null;
+  simple: SimpleClvInputs;
 }
 
-/** Projected CLV per segment with bootstrap intervals (see the file comment). */
-export async function segmentValue(db: Database, o: SegmentValueOptions): Promise<SegmentValueResult> {
+/**
+ * The point figures of every row in one pass over the customers: GROUPING SETS of all customers and of each
+ * column. `realized` is the net revenue of customers with a purchase; the simple formula's counts are those of
+ * lib/clv/simple-clv.ts per group.
+ */
+async function pointRows(db: Database, o: SegmentValueOptions): Promise<{ all: PointRow | undefined; byColumn: PointRow[][] }> {
+  const q = simpleClvQuery(o);
+  const g = o.columns.map((c, i) => `${valueSql(c.sql)} AS g${i}`);
+  const sets = ['()', ...o.columns.map((_, i) => `(g${i})`)];
+  const rows = await db.rows<Record<string, unknown> & { set: number }>(`
+    WITH pc AS (${q.perCustomer}),
+    j AS (
+      SELECT ${[...g, ''].join(', ')} s.customer_id AS scored, s.p_alive, s.expected_purchases, s.clv,
+             CASE WHEN b.purchase_days > 0 THEN b.revenue END AS realized, pc.orders_1, pc.revenue_1, pc.active_1, pc.active_0
+      FROM ${o.from ?? 'customer_base b'} LEFT JOIN customer_scores s USING (customer_id) LEFT JOIN pc USING (customer_id))
+    SELECT ${o.columns.length > 0 ? `GROUPING(${o.columns.map((_, i) => `g${i}`).join(', ')})` : '0'} AS set, ${[...o.columns.map((_, i) => `g${i}`), ''].join(', ')}
+           CAST(count(pc.scored) AS INTEGER) AS customers, ${exactAvg('pc.p_alive')} AS p_alive_mean, ${exactSum('pc.expected_purchases')} AS expected_purchases,
+           ${exactAvg('pc.clv')} AS clv_mean, quantile_disc(pc.clv, 0.5) AS clv_median, ${exactSum('pc.clv')} AS clv_total,
+           ${exactSum('pc.realized')} AS realized, ${q.measures}
+    FROM j pc GROUP BY GROUPING SETS (${sets.join(', ')})`);
+  const point = (r: Record<string, unknown>, segment: string): PointRow => ({
+    segment,
+    customers: Number(r.customers),
+    p_alive_mean: r.p_alive_mean as number,
+    expected_purchases: r.expected_purchases as number,
+    clv_mean: r.clv_mean as number,
+    clv_median: r.clv_median as number,
+    clv_total: r.clv_total as number,
+    realized: r.realized as number | null,
+    simple: q.toInputs(r as unknown as Parameters<typeof q.toInputs>[0]),
+  });
+  // GROUPING(g0, …, gk-1) has a bit per column, the first column the highest: all ones for (), all but column i's for (gi).
+  const k = o.columns.length;
+  const full = (1 << k) - 1;
+  const allRow = rows.find((r) => Number(r.set) === full);
+  const byColumn = o.columns.map((_, i) =>
+    rows
+      .filter((r) => Number(r.set) === full - (1 << (k - 1 - i)))
+      .map((r) => point(r, String(r[`g${i}`])))
+      .sort((a, b) => (a.segment < b.segment ? -1 : a.segment > b.segment ? 1 : 0)),
+  );
+  return { all: allRow ? point(allRow, '') : undefined, byColumn };
+}
+
+/**
+ * The bootstrap (see the file comment): the customers compressed into cells, the groups of the rows (all
+ * customers, then each column's segments, sorted) and each group's replicate means. Only run when resamples
+ * are asked for: the point estimates never need the cells.
+ */
+async function bootstrapSegments(db: Database, o: SegmentValueOptions) {
   const fits = o.fits;
   const own = fits.groups.map((g) => g.value);
   const cells = await segmentCells(db, { asOf: o.asOf, timeUnit: fits.timeUnit, columns: o.columns, from: o.from, fitGroup: own.length > 0 ? `b.${FIT_GROUP_COLUMN}` : undefined });
@@ -276,7 +328,7 @@ export async function segmentValue(db: Database, o: SegmentValueOptions): Promis
   const replicates: number[][] = groups.map(() => []);
   let failed = 0;
   let threads = 1;
-  if (o.bootstrap > 0) {
+  {
     const job: ReplicateJob = {
       cells,
       model: fits.model,
@@ -299,26 +351,27 @@ export async function segmentValue(db: Database, o: SegmentValueOptions): Promis
     }
   }
   const seconds = (performance.now() - started) / 1000;
+  const sizes = { customers: cells.customers, cells: cells.n.length, histories: cells.histories.x.length, pairs: cells.pairs.x.length };
+  return { groups, replicates, failed, threads, seconds, sizes };
+}
 
+
+/** Projected CLV per segment with bootstrap intervals (see the file comment). */
+export async function segmentValue(db: Database, o: SegmentValueOptions): Promise<SegmentValueResult> {
+  const boot = o.bootstrap > 0 ? await bootstrapSegments(db, o) : undefined;
   // Point estimates: sums over customer_scores; realized value and simple CLV (exact sums in DuckDB).
-  const point = new Map<string, Awaited<ReturnType<typeof scoreSums>>[number]>();
-  const realized = new Map<string, number>();
-  const simple = new Map<string, number | null>();
+  const point = new Map<string, PointRow>();
   const simpleOptions = { margin: o.margin, annualDiscountRate: o.annualDiscountRate };
   const allKey = `${ALL_COLUMN}\u0000${ALL_SEGMENT}`;
-  const [allPoint] = await scoreSums(db, o);
-  if (allPoint) point.set(allKey, allPoint);
-  const [all] = await db.rows<{ revenue: number | null }>(`SELECT ${exactSum('revenue')} AS revenue FROM customer_base WHERE purchase_days > 0`);
-  realized.set(allKey, all.revenue ?? 0);
-  simple.set(allKey, simpleClv(o.simple, simpleOptions).simpleClv);
-  for (const c of o.columns) {
-    for (const r of await scoreSums(db, o, c)) point.set(`${c.name}\u0000${r.segment}`, r);
-    const rows = await db.rows<{ segment: string; revenue: number | null }>(`
-      SELECT ${valueSql(c.sql)} AS segment, ${exactSum('b.revenue')} AS revenue
-      FROM ${o.from ?? 'customer_base b'} WHERE b.purchase_days > 0 GROUP BY 1`);
-    for (const r of rows) realized.set(`${c.name}\u0000${r.segment}`, r.revenue ?? 0);
-    for (const s of await simpleClvGroups(db, { period: o.period, asOf: o.asOf, groupBy: c.sql, from: o.from })) simple.set(`${c.name}\u0000${s.group}`, simpleClv(s, simpleOptions).simpleClv);
-  }
+  const { all, byColumn } = await pointRows(db, o);
+  // The row for all customers: its simple formula is the run's (the `simple` product, over all customers).
+  if (all && all.customers > 0) point.set(allKey, { ...all, simple: o.simple });
+  o.columns.forEach((c, i) => {
+    for (const r of byColumn[i]) if (r.customers > 0) point.set(`${c.name}\u0000${r.segment}`, r);
+  });
+  // Groups of the rows: index 0 is all customers, then one per (column, segment), sorted by name.
+  const groups = boot?.groups ?? [{ column: ALL_COLUMN, segment: ALL_SEGMENT }, ...o.columns.flatMap((c, i) => byColumn[i].map((r) => ({ column: c.name, segment: r.segment })))];
+  const replicates = boot?.replicates ?? groups.map(() => [] as number[]);
 
   const finiteOrNull = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
   const rows: SegmentValueRow[] = [];
@@ -342,13 +395,13 @@ export async function segmentValue(db: Database, o: SegmentValueOptions): Promis
       clv_total: p.clv_total,
       clv_total_low: interval ? finiteOrNull(interval[0] * n) : null,
       clv_total_high: interval ? finiteOrNull(interval[1] * n) : null,
-      simple_clv_mean: finiteOrNull(simple.get(key)),
-      realized_revenue: realized.get(key) ?? 0,
+      simple_clv_mean: finiteOrNull(simpleClv(p.simple, simpleOptions).simpleClv),
+      realized_revenue: p.realized ?? 0,
     });
   });
   return {
     rows,
-    bootstrap: { requested: o.bootstrap, failedFits: failed, seed: o.bootstrapSeed, seconds, level: INTERVAL_LEVEL, threads },
-    sizes: { customers: cells.customers, cells: cells.n.length, histories: cells.histories.x.length, pairs: cells.pairs.x.length },
+    bootstrap: { requested: o.bootstrap, failedFits: boot?.failed ?? 0, seed: o.bootstrapSeed, seconds: boot?.seconds ?? 0, level: INTERVAL_LEVEL, threads: boot?.threads ?? 1 },
+    sizes: boot?.sizes,
   };
 }

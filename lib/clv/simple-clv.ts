@@ -259,8 +259,12 @@ export async function simpleClvGroups(db: Database, o: { period: PeriodUnit; asO
   return groups.sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
 }
 
-/** The SQL of the simple formula's counts: one row per customer of the last two full years, and the measures over such rows. */
-function simpleClvQuery(o: { period: PeriodUnit; asOf: string }) {
+/**
+ * The SQL of the simple formula's counts: one row per customer of the last two full years (`perCustomer`), and
+ * the measures over such rows joined as `pc` (`measures`; customers with no such row join with NULLs and are
+ * left out of every count), turned into inputs by `toInputs`.
+ */
+export function simpleClvQuery(o: { period: PeriodUnit; asOf: string }) {
   const years = simpleClvYears(o.period, o.asOf);
   const y1 = years.firstPeriod;
   const y0 = y1 - years.periods;

@@ -510,11 +510,19 @@ export async function loadOrderScan(db: Database, scan: OrderScan, source: Omit<
     await checkOrderLines(db, scan, cid, od);
     await sumOrderLines(db, attributes.map((a) => attributeColumn(a.name)), lineValues);
   } else if (col('order_id')) {
-    // Examples first: the repeats are gone after dropRepeats.
-    const examples = await db.rows<{ order_id: string }>(
-      `SELECT order_id FROM orders_in WHERE order_id IS NOT NULL
-       GROUP BY order_id HAVING count(*) > 1 ORDER BY min(rowid) LIMIT 5`,
+    // A cheap screen first: grouping 64-bit hashes of the ids is about twice as fast as grouping the
+    // ids; only when two rows share a hash (a repeat, or very rarely a collision) are the ids grouped.
+    const [screen] = await db.rows<{ n: number }>(
+      `SELECT count(*) AS n FROM (SELECT hash(order_id) AS h FROM orders_in WHERE order_id IS NOT NULL GROUP BY h HAVING count(*) > 1)`,
     );
+    // Examples first: the repeats are gone after dropRepeats.
+    const examples =
+      Number(screen.n) === 0
+        ? []
+        : await db.rows<{ order_id: string }>(
+            `SELECT order_id FROM orders_in WHERE order_id IS NOT NULL
+             GROUP BY order_id HAVING count(*) > 1 ORDER BY min(rowid) LIMIT 5`,
+          );
     const repeats = examples.length === 0 ? 0 : await dropRepeats(db, ['order_id'], 'order_id IS NOT NULL');
     if (repeats > 0) {
       dropped.push({

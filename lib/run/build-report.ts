@@ -123,7 +123,11 @@ export async function buildReport(input: ReportOptions): Promise<ReportResult> {
     });
     const outputs = [];
     for (const p of parts) {
-      const out = p.present(await p.compute(ctx), { fmt: ctx.fmt, currency: options.currency, options });
+      const started = performance.now();
+      const computed = await p.compute(ctx);
+      // --verbose: where the time goes, part by part (with the shared products it asked for first).
+      progress?.detail?.(`part ${p.id}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      const out = p.present(computed, { fmt: ctx.fmt, currency: options.currency, options });
       outputs.push({ id: p.id, ...out, sections: withoutViews(out.sections, noMoney.views), files: out.files?.filter((f) => !noMoney.files.includes(f.name)) });
     }
     const { files, manifest, sections } = await assemble(ctx, outputs, { manifestOptions: input.orders.manifestOptions(), warnings, stale });

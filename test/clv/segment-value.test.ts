@@ -119,7 +119,7 @@ describe('projected CLV per channel on the sample data', () => {
     // Every channel of the sample is big enough for its own fits.
     expect(options.fits.groups.map((g) => g.value)).toEqual(Object.keys(SAMPLE_PARAMETERS.channels).sort());
     const all = result.rows.find((r) => r.segment_column === ALL_COLUMN);
-    expect(all?.customers).toBe(result.sizes.customers);
+    expect(all?.customers).toBe(result.sizes?.customers);
     for (const r of result.rows) {
       for (const [k, v] of Object.entries(r)) if (typeof v === 'number') expect(Number.isFinite(v), `${r.segment} ${k}`).toBe(true);
       expect(r.clv_mean_low).not.toBeNull();
