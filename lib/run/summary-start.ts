@@ -19,6 +19,7 @@ import { simpleClvYears, type SimpleFigures } from '../clv/simple-clv.ts';
 import type { LoadedSummary } from '../load/load-summary.ts';
 import type { ReportPart } from '../parts/part.ts';
 import { PARTS } from '../parts/registry.ts';
+import { UserError } from '../errors.ts';
 import type { RunOptions } from './run-options.ts';
 
 /** Why the simple formulas have no figures in a report from a summary. */
@@ -34,7 +35,6 @@ const LEFT_OUT: Record<string, string> = {
   backtest: "it splits each customer's purchase days at a calibration date, and a summary holds x, t_x and T as of one date only",
   'data-quality': 'it describes the order rows read and dropped, and a summary has none (its rows were checked and all kept: see the inputs)',
 };
-const CONTRACTUAL = "with --business contractual the sBG model counts each cohort's active customers per period, which a per-customer summary does not hold";
 
 export interface LeftOutPart {
   part: string;
@@ -49,9 +49,8 @@ export interface LeftOutPart {
 export function summaryParts(parts: ReportPart<unknown>[], options: RunOptions, shows: (view: string) => boolean): { runs: ReportPart<unknown>[]; leftOut: LeftOutPart[] } {
   const runs: ReportPart<unknown>[] = [];
   const leftOut: LeftOutPart[] = [];
-  const contractual = options.value !== false && options.value.business === 'contractual';
   for (const p of parts) {
-    const reason = LEFT_OUT[p.id] ?? (contractual && (p.id === 'customer-value' || p.id === 'segment-value') ? CONTRACTUAL : undefined);
+    const reason = LEFT_OUT[p.id];
     if (reason === undefined) {
       runs.push(p);
       continue;
@@ -65,8 +64,11 @@ export function summaryParts(parts: ReportPart<unknown>[], options: RunOptions, 
   return { runs, leftOut };
 }
 
-/** The run's options for a summary: no holdout backtest (it needs the purchase days). */
+/** The run's options for a summary: no holdout backtest (it needs the purchase days); the purchase models only. */
 export function summaryRunOptions(options: RunOptions): RunOptions {
+  if (options.value !== false && options.value.business === 'contractual') {
+    throw new UserError("--business contractual with --summary: the sBG model counts each cohort's active customers per period, which a per-customer summary does not hold; run the report on the orders");
+  }
   return { ...options, backtest: { ...options.backtest, holdoutMonths: 0 } };
 }
 

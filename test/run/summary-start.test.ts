@@ -118,6 +118,12 @@ describe('clv report --summary', () => {
     const err3 = await userErrorOf(() => buildReport({ orders: summarySource(other), ...common }));
     expect(err3.message).toContain(`${other}:6:${head.indexOf('T_days') + 1}: column "T_days"`);
     expect(err3.message).toContain(`is not the as-of date ${asOf}`);
+
+    // What a summary cannot have: other segments than the channel, the contractual model.
+    const region = await userErrorOf(() => buildReport({ orders: summarySource(join(work, 'summary.csv')), segmentBy: ['region'] }));
+    expect(region.message).toContain('--segment-by region: a --summary has no column "region"');
+    const sbg = await userErrorOf(() => buildReport({ orders: summarySource(join(work, 'summary.csv')), value: { business: 'contractual' } }));
+    expect(sbg.message).toContain('--business contractual with --summary');
   });
 
   it('from the command line: exit 2 on a bad file, nothing written; --summary with --orders refused', () => {
