@@ -9,6 +9,7 @@ import { ordersOptions, parseList, resolveOrders, resolveSummary } from '../lib/
 import { cacFlags, cacOptions, surveyFlags, surveysInput, valueFlags, valueOptions, winBackFlags, winBackOptions } from '../lib/cli/report-options.ts';
 import { viewNames } from '../lib/parts/registry.ts';
 import { UserError } from '../lib/errors.ts';
+import { DEFAULT_MEMORY_TEXT } from '../lib/engine/memory-limit.ts';
 import { dirname, join } from 'node:path';
 import { backtestOptions } from '../lib/clv/backtest-options.ts';
 import type { ReportConfig } from '../lib/config/report-config.ts';
@@ -25,7 +26,8 @@ export function reportOptions(y: Argv) {
     .option('title', { type: 'string', describe: 'Report title', group: 'Report:' })
     .option('company', { type: 'string', describe: 'Company named in the report header', group: 'Report:' })
     .option('sections', { type: 'string', array: true, describe: `Sections to show, in this order (comma-separated): ${viewNames().join(', ')}. Default: all`, group: 'Report:' })
-    .option('margin', { type: 'number', describe: 'Gross margin (fraction of revenue kept); without it values are revenue', group: 'Customer value:' });
+    .option('margin', { type: 'number', describe: 'Gross margin (fraction of revenue kept); without it values are revenue', group: 'Customer value:' })
+    .option('memory-limit', { type: 'string', describe: `DuckDB's memory limit, e.g. 2GB; beyond it DuckDB writes to a temporary folder instead of growing (default ${DEFAULT_MEMORY_TEXT})` });
 }
 
 export function builder(y: Argv) {
@@ -67,6 +69,7 @@ export function cohortReportOptions(args: ReportArgs, config: ReportConfig): Omi
     surveys: surveysInput(args, config),
     rfm: { winBack: winBackOptions(args, config) },
     backtest: backtestOptions(args, config.clv),
+    memoryLimit: args.memoryLimit ?? config.memory_limit,
   };
 }
 

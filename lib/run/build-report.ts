@@ -72,7 +72,7 @@ export async function buildReport(input: ReportOptions): Promise<ReportResult> {
   const plan = makePlan(options);
   const selected = await selectParts(plan);
   const scratchDir = await makeScratchDir();
-  const db = await openDatabase({ tempDirectory: join(scratchDir, 'duckdb-spill') });
+  const db = await openDatabase({ memoryLimit: options.memoryLimit, tempDirectory: join(scratchDir, 'duckdb-spill') });
   try {
     if (fromSummary) return await reportFromSummary(fromSummary, { input, options, plan, selected, db, scratchDir });
     const inputs = await loadInputs(db, input.orders, options, { withSpend: selected.some((p) => p.id === 'cac'), lineValues: selected.some((p) => p.id === 'first-products') ? ['product'] : [], progress });
