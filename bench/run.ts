@@ -380,7 +380,7 @@ async function main(): Promise<void> {
   const previousFile = join(HERE, 'bench', 'previous.json');
   const previous = readFigures(previousFile);
   const prev = Object.fromEntries(Object.entries(previous).map(([k, f]) => [k, f.value]));
-  const measuredSizes = parts.includes('report') ? sizes.map(sizeLabel) : [];
+  const measuredSizes = parts.includes('report') || parts.includes('sources') ? sizes.map(sizeLabel) : [];
   const rows = rowsFor(measuredSizes).filter((r) => r.value(figures) !== undefined);
   const header = ['figure', 'target', 'previous', 'now', ''];
   const table = rows.map((r) => {
