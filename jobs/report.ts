@@ -32,7 +32,7 @@ export function reportOptions(y: Argv) {
 
 export function builder(y: Argv) {
   return reportOptions(y)
-    .option('summary', { type: 'string', describe: 'Start from a per-customer summary instead of orders: CSV or Parquet of `clv sql --result customers` run where the orders are; the sections that need order rows are left out, each saying why', group: 'Input:' })
+    .option('summary', { type: 'string', describe: 'Start from a per-customer summary instead of orders: CSV or Parquet of `clv sql --result customers` run where the orders are, or a PostgreSQL table or view of it (postgres://…?table=NAME); the sections that need order rows are left out, each saying why', group: 'Input:' })
     .option('out', { type: 'string', default: join('reports', 'out', 'report'), describe: 'Output directory; replaced as a whole only when the new report is complete', group: 'Output:' })
     .example('$0 report --orders data/sample/orders.csv --out reports/out/sample', 'the bundled sample')
     .example('$0 report --config clv.config.json --as-of 2024-06-30', 'options from a config file, one overridden')

@@ -40,10 +40,9 @@ export function ordersOptions<T>(y: Argv<T>) {
 }
 
 /** The report's start from a per-customer summary (`--summary FILE`), and the config in force (its orders are not read). */
-export async function resolveSummary(args: { config?: string; summary: string; asOf?: string }): Promise<{ orders: OrdersSource; config: ReportConfig }> {
+export async function resolveSummary(args: { config?: string; summary: string; asOf?: string; dbTimeout?: number }): Promise<{ orders: OrdersSource; config: ReportConfig }> {
   const config: ReportConfig = args.config ? (await import('../config/report-config.ts')).readConfig(args.config) : {};
-  if (isPostgresUrl(args.summary)) throw new UserError(`--summary ${redactUrl(args.summary)}: expected a CSV or Parquet file (the result of clv sql --result customers)`);
-  return { config, orders: summarySource(args.summary, args.asOf ?? config.as_of) };
+  return { config, orders: summarySource(args.summary, args.asOf ?? config.as_of, args.dbTimeout) };
 }
 
 /** Parses `--map a=b` pairs. */

@@ -29,6 +29,7 @@ import { NO_VALUE } from '../engine/customer-base-sql.ts';
 import { periodIndexSql, type PeriodUnit } from '../engine/periods.ts';
 import type { LoadedOrders } from './load-orders.ts';
 import { findColumn, readTextTable } from './read-table.ts';
+import type { PgTarget } from '../sources/pg-connection.ts';
 
 /** The columns of a summary, in the order of `clv sql --result customers` (cohort_index left out: recomputed). */
 export const SUMMARY_COLUMNS = ['customer_id', 'first_order_date', 'acquisition_channel', 'orders', 'frequency', 'recency_days', 'T_days', 'revenue', 'mean_repeat_order_value'] as const;
@@ -52,14 +53,14 @@ export interface LoadedSummary extends LoadedOrders {
   customers: number;
 }
 
-export async function loadSummary(db: Database, path: string, o: SummaryLoadOptions): Promise<LoadedSummary> {
-  const table = await readTextTable(db, path, 'summary_in', 'customers (one row per customer, as `clv sql --result customers` gives)');
+export async function loadSummary(db: Database, input: string | PgTarget, o: SummaryLoadOptions): Promise<LoadedSummary> {
+  const table = await readTextTable(db, input, 'summary_in', 'customers (one row per customer, as `clv sql --result customers` gives)');
   const file = table.path;
   const missing = SUMMARY_COLUMNS.filter((c) => !OPTIONAL.has(c) && !findColumn(table.columns, c));
   if (missing.length > 0) {
     throw new InputError(file, [
       {
-        line: table.unit === 'line' ? 1 : undefined,
+        line: table.format === 'csv' ? 1 : undefined,
         message: `missing required ${missing.length === 1 ? 'column' : 'columns'} ${missing.map((m) => `"${m}"`).join(', ')}; the header has ${table.columns.map((c) => JSON.stringify(c.name)).join(', ')} (a summary is the result of clv sql --result customers: ${SUMMARY_COLUMNS.join(', ')})`,
       },
     ]);

@@ -9,6 +9,7 @@ import type { PeriodUnit } from '../engine/periods.ts';
 import type { Database } from '../engine/database.ts';
 import type { LoadedSummary } from '../load/load-summary.ts';
 import { orderFileFormat } from './file.ts';
+import { isPostgresUrl, parsePgTarget } from './pg-connection.ts';
 import type { OrdersSource } from './source.ts';
 
 export interface SummarySource extends OrdersSource {
@@ -20,13 +21,20 @@ export function isSummarySource(source: OrdersSource): source is SummarySource {
   return 'loadSummary' in source;
 }
 
-export function summarySource(path: string, asOf?: string): SummarySource {
+/**
+ * A summary file, or a PostgreSQL table or view holding it (`postgres://…?table=customer_summary`,
+ * e.g. a view of `clv sql --dialect postgres`: the aggregation then runs in the database and only the
+ * summary's rows travel, through a cursor).
+ */
+export function summarySource(path: string, asOf?: string, timeoutSeconds?: number): SummarySource {
+  const target = isPostgresUrl(path) ? parsePgTarget(path, { option: '--summary', timeoutSeconds }) : undefined;
+  const label = target?.label ?? path;
   return {
-    describe: () => ({ kind: orderFileFormat(path), label: path }),
-    load: () => Promise.reject(new Error(`${path} is a per-customer summary: it has no order rows to load (use loadSummary)`)),
-    loadSummary: async (db, o) => (await import('../load/load-summary.ts')).loadSummary(db, path, { ...o, asOf }),
+    describe: () => ({ kind: target ? 'postgres' : orderFileFormat(path), label }),
+    load: () => Promise.reject(new Error(`${label} is a per-customer summary: it has no order rows to load (use loadSummary)`)),
+    loadSummary: async (db, o) => (await import('../load/load-summary.ts')).loadSummary(db, target ?? path, { ...o, asOf }),
     manifestOptions: () => ({ as_of: asOf ?? null, map: {}, date_format: null }),
-    files: () => [path],
-    atAsOf: (other) => summarySource(path, other),
+    files: () => (target ? [] : [path]),
+    atAsOf: (other) => summarySource(path, other, timeoutSeconds),
   };
 }
