@@ -23,7 +23,7 @@
  * (lib/engine/customer-base.ts) gives back the file's z̄. A summary holds net revenue only:
  * purchase_revenue is set to it (refunds are not known).
  */
-import { InputError, UserError, type InputProblem } from '../errors.ts';
+import { InputError, MAX_LISTED_PROBLEMS, UserError, type InputProblem } from '../errors.ts';
 import { ident, literal, type Database } from '../engine/database.ts';
 import { NO_VALUE } from '../engine/customer-base-sql.ts';
 import { periodIndexSql, type PeriodUnit } from '../engine/periods.ts';
@@ -107,7 +107,7 @@ export async function loadSummary(db: Database, input: string | PgTarget, o: Sum
     WITH bad AS (
       ${checks.map((c, i) => `SELECT rec, ${i} AS chk, ${ident(`t_${c.column}`)} AS value FROM (SELECT *, (${c.bad}) AS is_bad FROM summary_typed) WHERE is_bad`).join('\n      UNION ALL ')}
     )
-    SELECT rec, chk, value, CAST(count(*) OVER () AS INTEGER) AS total FROM bad ORDER BY rec, chk LIMIT 20`);
+    SELECT rec, chk, value, CAST(count(*) OVER () AS INTEGER) AS total FROM bad ORDER BY rec, chk LIMIT ${MAX_LISTED_PROBLEMS}`);
   if (found.length > 0) {
     const lines = await table.lines(found.map((f) => f.rec));
     const problems: InputProblem[] = found.map((f) => {

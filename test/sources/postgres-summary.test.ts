@@ -35,6 +35,8 @@ beforeAll(async () => {
   if (!available) return;
   copySample(work);
   fromOrders = await buildReport({ orders: fileOrders({ path: join(work, 'orders.csv') }), ...common, backtest: { holdoutMonths: 0, modelFixed: false } });
+  // The view of an earlier run depends on the orders table, which loadCsvIntoPg drops.
+  await withPg((c) => c.query(`DROP VIEW IF EXISTS ${T.view}`));
   await loadCsvIntoPg(T.orders, join(work, 'orders.csv'), { order_id: 'text', customer_id: 'text', order_date: 'date', amount: 'numeric(12,2)', channel: 'text', region: 'text', customer_type: 'text' });
   const sql = customerBaseSql(DIALECTS.postgres, { asOf: fromOrders.orders.asOf, period: 'month', table: T.orders, rowOrder: 'order_id' });
   await withPg(async (c) => {
