@@ -24,6 +24,12 @@
  *   (user + system) time, largest peak RSS. Missing orders files are generated
  *   first (bench/generate-orders.ts); an existing bench/data/orders-<size>.csv
  *   is reused whatever --seed says.
+ * - sources: per size, `clv report` (defaults) from the CSV file, from the same rows as Parquet
+ *   (written once by DuckDB beside the CSV, bench/data/orders-<size>.parquet) and from a PostgreSQL
+ *   table (`?table=`), loaded once per bench run with psql's \copy into clv_bench_orders_<size>
+ *   (columns text, text, date, numeric(12,2), text) of the server CLV_TEST_PG_URL names (required:
+ *   `eval "$(bash .ci/postgres.sh start)"`); the password goes to the runs in PGPASSWORD, not in argv.
+ *   Median wall and CPU, largest peak RSS of the tool (the server's memory is the server's).
  * - help: `node bin/clv.js --help` and `node bin/clv.js report --help`, one
  *   warm-up and 10 timed runs each, median wall time.
  * - start: `npm start` (the sample report, bootstrap on), one warm-up (it
@@ -44,7 +50,7 @@ import { generateOrders, parseSize } from './generate-orders.ts';
 
 const HERE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TIME = '/usr/bin/time';
-const PARTS = ['report', 'help', 'start', 'test'] as const;
+const PARTS = ['report', 'sources', 'help', 'start', 'test'] as const;
 type Part = (typeof PARTS)[number];
 const HELP_RUNS = 10;
 /** The `lifetimes` pipeline's load + summary + BG/NBD fit of the 1M file, as measured in issue 11. */
@@ -64,7 +70,7 @@ interface Figure {
 }
 
 interface Command {
-  name: 'bare' | 'report' | 'cohorts';
+  name: 'bare' | 'report' | 'cohorts' | 'from_csv' | 'from_parquet' | 'from_pg';
   label: string;
   argv: (file: string, outDir: string) => string[];
 }
@@ -130,6 +136,28 @@ function timedV(argv: string[], cwd: string, label: string): Measurement {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** The server of CLV_TEST_PG_URL, its password moved into PGPASSWORD (for psql and the runs) so that no argv holds it. */
+function pgTarget(): { url: string; urlWithoutPassword: string } {
+  const raw = process.env.CLV_TEST_PG_URL;
+  if (!raw) fail('--parts sources needs a PostgreSQL server: CLV_TEST_PG_URL (eval "$(bash .ci/postgres.sh start)")');
+  const u = new URL(raw);
+  if (u.password) process.env.PGPASSWORD = decodeURIComponent(u.password);
+  u.password = '';
+  const url = u.toString();
+  return { url, urlWithoutPassword: url.replace(/\/$/, '') };
+}
+
+/** The CSV file's rows as Parquet, typed as the PostgreSQL table is (written once, by DuckDB). */
+async function toParquet(csv: string, parquet: string): Promise<void> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  const q = (p: string) => `'${p.replaceAll("'", "''")}'`;
+  await conn.run(`COPY (SELECT order_id, customer_id, CAST(order_date AS DATE) AS order_date, CAST(amount AS DECIMAL(12,2)) AS amount, channel
+                  FROM read_csv(${q(csv)}, header = true, all_varchar = true)) TO ${q(parquet)} (FORMAT parquet)`);
+  conn.closeSync();
+  instance.closeSync();
 }
 
 /** Reads the file once so that every timed run starts with it in the page cache. */
@@ -201,6 +229,16 @@ function rowsFor(sizes: string[]): Row[] {
       { label: `${size}: cohorts only ÷ bare, CPU`, value: ratio(`${size}.cohorts.cpu_s`, `${size}.bare.cpu_s`), unit: '×', ...(big ? { target: 1.5, targetText: '≤ 1.5×' } : {}) },
     );
   }
+  for (const size of sizes) {
+    for (const [name, what] of [['from_csv', 'CSV'], ['from_parquet', 'Parquet'], ['from_pg', 'PostgreSQL table']] as const) {
+      rows.push(
+        { label: `${size}: clv report from ${what}, wall`, value: (f) => f[`${size}.${name}.wall_s`], unit: 's' },
+        { label: `${size}: clv report from ${what}, CPU`, value: (f) => f[`${size}.${name}.cpu_s`], unit: 's' },
+        { label: `${size}: clv report from ${what}, peak RSS`, value: (f) => f[`${size}.${name}.rss_mib`], unit: 'MiB', ...(size === '10m' ? { target: 1536, targetText: '≤ 1.5 GB' } : {}) },
+      );
+    }
+    rows.push({ label: `${size}: COPY into PostgreSQL (psql \\copy), wall`, value: (f) => f[`${size}.pg_load.wall_s`], unit: 's' });
+  }
   rows.push(
     { label: '`clv --help`, wall', value: (f) => f['help.wall_s'], unit: 's', target: 0.3, targetText: '≤ 0.3 s' },
     { label: '`clv report --help`, wall', value: (f) => f['report_help.wall_s'], unit: 's', target: 0.3, targetText: '≤ 0.3 s' },
@@ -267,7 +305,24 @@ async function main(): Promise<void> {
   ];
 
   const figures: Record<string, number> = {};
+  const pgUrl = parts.includes('sources') ? pgTarget() : undefined;
   const note = (what: string, s: string) => console.log(`  ${what}: ${s} (load avg ${loadavg()[0].toFixed(2)})`);
+  /** Runs the commands of a size `runs` times, alternating, and records median wall and CPU and the largest peak RSS of each. */
+  const measure = (cmds: Command[], file: string, size: string) => {
+    const measured = new Map<Command, Measurement[]>(cmds.map((c) => [c, []]));
+    for (let r = 0; r < runs; r++) {
+      for (const cmd of cmds) {
+        const m = timedV(cmd.argv(file, join('{scratch}', 'out')), cmd.name === 'bare' ? HERE : root, `${size} ${cmd.label}`);
+        measured.get(cmd)!.push(m);
+        note(`${size} ${cmd.label} run ${r + 1}/${runs}`, `${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(2)} s CPU, ${(m.rssKiB / 1024).toFixed(0)} MiB`);
+      }
+    }
+    for (const [cmd, ms] of measured) {
+      figures[`${size}.${cmd.name}.wall_s`] = median(ms.map((m) => m.wallS));
+      figures[`${size}.${cmd.name}.cpu_s`] = median(ms.map((m) => m.cpuS));
+      figures[`${size}.${cmd.name}.rss_mib`] = Math.max(...ms.map((m) => m.rssKiB)) / 1024;
+    }
+  };
   if (parts.includes('report')) {
     for (const rows of sizes) {
       const size = sizeLabel(rows);
@@ -278,19 +333,27 @@ async function main(): Promise<void> {
         console.log(`generated ${relative(HERE, file)}: ${g.rows} rows, ${g.customers} customers, ${(g.bytes / 1e6).toFixed(0)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       }
       await warmCache(file);
-      const measured = new Map<Command, Measurement[]>(commands.map((c) => [c, []]));
-      for (let r = 0; r < runs; r++) {
-        for (const cmd of commands) {
-          const m = timedV(cmd.argv(file, join('{scratch}', 'out')), cmd.name === 'bare' ? HERE : root, `${size} ${cmd.label}`);
-          measured.get(cmd)!.push(m);
-          note(`${size} ${cmd.label} run ${r + 1}/${runs}`, `${m.wallS.toFixed(2)} s wall, ${m.cpuS.toFixed(2)} s CPU, ${(m.rssKiB / 1024).toFixed(0)} MiB`);
-        }
-      }
-      for (const [cmd, ms] of measured) {
-        figures[`${size}.${cmd.name}.wall_s`] = median(ms.map((m) => m.wallS));
-        figures[`${size}.${cmd.name}.cpu_s`] = median(ms.map((m) => m.cpuS));
-        figures[`${size}.${cmd.name}.rss_mib`] = Math.max(...ms.map((m) => m.rssKiB)) / 1024;
-      }
+      measure(commands, file, size);
+    }
+  }
+  if (parts.includes('sources') && pgUrl) {
+    for (const rows of sizes) {
+      const size = sizeLabel(rows);
+      const file = join(dataDir, `orders-${size}.csv`);
+      if (!existsSync(file)) generateOrders({ rows, out: file, seed });
+      const parquet = join(dataDir, `orders-${size}.parquet`);
+      if (!existsSync(parquet)) await toParquet(file, parquet);
+      const table = `clv_bench_orders_${size}`;
+      const loadS = timed(['psql', pgUrl.url, '-q', '-v', 'ON_ERROR_STOP=1', '-c', `DROP TABLE IF EXISTS ${table}`, '-c', `CREATE TABLE ${table} (order_id text, customer_id text, order_date date, amount numeric(12,2), channel text)`, '-c', `\\copy ${table} FROM '${file.replaceAll("'", "''")}' WITH (FORMAT csv, HEADER true)`], HERE, `COPY ${size} into PostgreSQL`);
+      figures[`${size}.pg_load.wall_s`] = loadS;
+      note(`${size} COPY into ${table}`, `${loadS.toFixed(1)} s`);
+      await warmCache(file);
+      const sources: Command[] = [
+        { name: 'from_csv', label: 'clv report from CSV', argv: (_f, out) => [process.execPath, 'bin/clv.js', 'report', '--orders', file, '--out', out, '--quiet'] },
+        { name: 'from_parquet', label: 'clv report from Parquet', argv: (_f, out) => [process.execPath, 'bin/clv.js', 'report', '--orders', parquet, '--out', out, '--quiet'] },
+        { name: 'from_pg', label: 'clv report from PostgreSQL', argv: (_f, out) => [process.execPath, 'bin/clv.js', 'report', '--orders', `${pgUrl.urlWithoutPassword}?table=${table}`, '--out', out, '--quiet'] },
+      ];
+      measure(sources, file, size);
     }
   }
   if (parts.includes('help')) {
@@ -317,7 +380,7 @@ async function main(): Promise<void> {
   const previousFile = join(HERE, 'bench', 'previous.json');
   const previous = readFigures(previousFile);
   const prev = Object.fromEntries(Object.entries(previous).map(([k, f]) => [k, f.value]));
-  const measuredSizes = parts.includes('report') ? sizes.map(sizeLabel) : [];
+  const measuredSizes = parts.includes('report') || parts.includes('sources') ? sizes.map(sizeLabel) : [];
   const rows = rowsFor(measuredSizes).filter((r) => r.value(figures) !== undefined);
   const header = ['figure', 'target', 'previous', 'now', ''];
   const table = rows.map((r) => {

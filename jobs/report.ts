@@ -5,10 +5,11 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { createProgress } from '../lib/progress.ts';
 import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
-import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
+import { ordersOptions, parseList, resolveOrders, resolveSummary } from '../lib/cli/orders-options.ts';
 import { cacFlags, cacOptions, surveyFlags, surveysInput, valueFlags, valueOptions, winBackFlags, winBackOptions } from '../lib/cli/report-options.ts';
 import { viewNames } from '../lib/parts/registry.ts';
 import { UserError } from '../lib/errors.ts';
+import { DEFAULT_MEMORY_TEXT } from '../lib/engine/memory-limit.ts';
 import { dirname, join } from 'node:path';
 import { backtestOptions } from '../lib/clv/backtest-options.ts';
 import type { ReportConfig } from '../lib/config/report-config.ts';
@@ -25,18 +26,21 @@ export function reportOptions(y: Argv) {
     .option('title', { type: 'string', describe: 'Report title', group: 'Report:' })
     .option('company', { type: 'string', describe: 'Company named in the report header', group: 'Report:' })
     .option('sections', { type: 'string', array: true, describe: `Sections to show, in this order (comma-separated): ${viewNames().join(', ')}. Default: all`, group: 'Report:' })
-    .option('margin', { type: 'number', describe: 'Gross margin (fraction of revenue kept); without it values are revenue', group: 'Customer value:' });
+    .option('margin', { type: 'number', describe: 'Gross margin (fraction of revenue kept); without it values are revenue', group: 'Customer value:' })
+    .option('memory-limit', { type: 'string', describe: `DuckDB's memory limit, e.g. 2GB; beyond it DuckDB writes to a temporary folder instead of growing (default ${DEFAULT_MEMORY_TEXT})` });
 }
 
 export function builder(y: Argv) {
   return reportOptions(y)
+    .option('summary', { type: 'string', describe: 'Start from a per-customer summary instead of orders: CSV or Parquet of `clv sql --result customers` run where the orders are, or a PostgreSQL table or view of it (postgres://…?table=NAME); the sections that need order rows are left out, each saying why', group: 'Input:' })
     .option('out', { type: 'string', default: join('reports', 'out', 'report'), describe: 'Output directory; replaced as a whole only when the new report is complete', group: 'Output:' })
     .example('$0 report --orders data/sample/orders.csv --out reports/out/sample', 'the bundled sample')
     .example('$0 report --config clv.config.json --as-of 2024-06-30', 'options from a config file, one overridden')
     .example('$0 report --orders shop.csv --period quarter --segment-by channel,region --out out/q', 'quarterly cohorts per channel and region')
     .example('$0 report --orders subscriptions.csv --business contractual --margin 0.6', 'a subscription business: retention and value with the sBG model')
     .example('$0 report --orders shop.csv --spend spend.csv --margin 0.35', 'with CAC by channel, LTV:CAC and payback')
-    .example('$0 report --orders shop.csv --surveys nps.csv --segment-by nps_band', 'NPS per month and value per NPS band');
+    .example('$0 report --orders shop.csv --surveys nps.csv --segment-by nps_band', 'NPS per month and value per NPS band')
+    .example('$0 report --summary customers.parquet --segment-by channel', 'from the per-customer summary a warehouse computed (clv sql --result customers)');
 }
 
 export type ReportArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof reportOptions>['argv']>>;
@@ -65,11 +69,12 @@ export function cohortReportOptions(args: ReportArgs, config: ReportConfig): Omi
     surveys: surveysInput(args, config),
     rfm: { winBack: winBackOptions(args, config) },
     backtest: backtestOptions(args, config.clv),
+    memoryLimit: args.memoryLimit ?? config.memory_limit,
   };
 }
 
 export async function handler(args: Args): Promise<void> {
-  const { orders, config } = await resolveOrders(args);
+  const { orders, config } = args.summary !== undefined ? await resolveSummary({ ...args, summary: args.summary }) : await resolveOrders(args);
   const reportOpts = cohortReportOptions(args, config);
   const progress = createProgress({ quiet: args.quiet, verbose: args.verbose });
   const { prepareOutputDir, writeReportDir } = await import('../lib/report/write-output.ts');

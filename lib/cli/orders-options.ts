@@ -7,6 +7,7 @@ import type { Argv } from 'yargs';
 import { UserError } from '../errors.ts';
 import type { ReportConfig } from '../config/report-config.ts';
 import type { OrdersInput } from '../load/load-orders.ts';
+import { summarySource } from '../sources/summary.ts';
 import type { OrdersSource } from '../sources/source.ts';
 import { fileOrders } from '../sources/file.ts';
 import { parseYears } from '../load/date-format.ts';
@@ -25,11 +26,23 @@ export function ordersOptions<T>(y: Argv<T>) {
     .option('valid-years', { type: 'string', describe: 'Order dates must fall in these years, FROM-TO (default 1900-2200); others are input errors', group: 'Input:' })
     .option('quiet', { type: 'boolean', default: false, describe: 'No progress output on stderr' })
     .check((argv) => {
+      const summary = (argv as { summary?: string }).summary;
+      if (summary !== undefined) {
+        const clash = (['orders', 'ordersQuery', 'ordersDb', 'map', 'dateFormat', 'validYears'] as const).filter((k) => argv[k] !== undefined);
+        if (clash.length > 0) throw new UserError(`--summary and ${clash.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}: a report starts from the orders or from a per-customer summary, not both`);
+        return true;
+      }
       if (argv.orders === undefined && argv.config === undefined && argv.ordersQuery === undefined) throw new UserError('Missing required argument: orders (or a --config file naming it)');
       if (argv.ordersQuery !== undefined && argv.orders !== undefined) throw new UserError('--orders-query and --orders: give one of them (the query reads the orders from --orders-db)');
       if ((argv.ordersQuery === undefined) !== (argv.ordersDb === undefined)) throw new UserError(argv.ordersQuery === undefined ? '--orders-db needs --orders-query "SELECT …" (or give the table as --orders postgres://…?table=orders)' : '--orders-query needs --orders-db postgres://user@host:port/db');
       return true;
     });
+}
+
+/** The report's start from a per-customer summary (`--summary FILE`), and the config in force (its orders are not read). */
+export async function resolveSummary(args: { config?: string; summary: string; asOf?: string; dbTimeout?: number }): Promise<{ orders: OrdersSource; config: ReportConfig }> {
+  const config: ReportConfig = args.config ? (await import('../config/report-config.ts')).readConfig(args.config) : {};
+  return { config, orders: summarySource(args.summary, args.asOf ?? config.as_of, args.dbTimeout) };
 }
 
 /** Parses `--map a=b` pairs. */

@@ -5,6 +5,7 @@
  * Relative paths in the file are relative to the file's own directory.
  * Command-line flags override the values found here.
  */
+import { MEMORY_SIZE } from '../engine/memory-limit.ts';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { z } from 'zod';
@@ -52,6 +53,8 @@ export const ConfigSchema = z.strictObject({
     .optional(),
   /** Inclusive as-of date; default the last order date. */
   as_of: isoDate.optional(),
+  /** DuckDB's memory limit for a report, e.g. "2GB" (--memory-limit). */
+  memory_limit: z.string().regex(MEMORY_SIZE, 'expected a size such as 512MB, 1GB or 1.5GB').optional(),
   /** Cohort period. */
   period: z.enum(PERIOD_UNITS as [string, ...string[]]).optional(),
   /** Attribute columns to segment by (`channel` = acquisition channel; `first:<column>` = every value of a column on the customer's first order). */

@@ -5,7 +5,9 @@
  */
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import * as aq from 'arquero';
-import { ident } from './sql.ts';
+import { ident, literal } from './sql.ts';
+import { UserError } from '../errors.ts';
+
 
 export type Row = Record<string, unknown>;
 
@@ -49,24 +51,42 @@ function toPlain(value: unknown): unknown {
   return value;
 }
 
-export async function openDatabase(options: { threads?: number } = {}): Promise<Database> {
+export interface DatabaseOptions {
+  threads?: number;
+  /** DuckDB's memory_limit (e.g. `1GB`): above it, DuckDB writes to `tempDirectory` instead of growing. */
+  memoryLimit?: string;
+  /** Where DuckDB spills (a folder of the run's scratch folder); without it, DuckDB's in-memory database cannot spill. */
+  tempDirectory?: string;
+}
+
+export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn: DuckDBConnection = await instance.connect();
   await conn.run(`SET TimeZone = 'UTC'`);
   await conn.run(`SET preserve_insertion_order = true`);
   if (options.threads) await conn.run(`SET threads = ${Math.max(1, Math.floor(options.threads))}`);
+  if (options.memoryLimit) await conn.run(`SET memory_limit = ${literal(options.memoryLimit)}`);
+  // Beyond the limit DuckDB spills; what it cannot spill ends the run with this message rather than a stack trace.
+  const outOfMemory = (err: unknown): never => {
+    const msg = err instanceof Error ? err.message : String(err);
+    if (options.memoryLimit && /Out of Memory Error/i.test(msg)) {
+      throw new UserError(`DuckDB needed more memory than its limit of ${options.memoryLimit} (${msg.split('\n')[0]}); raise --memory-limit (e.g. --memory-limit 4GB), or free disk space in the temp folder it spills into`);
+    }
+    throw err;
+  };
+  if (options.tempDirectory) await conn.run(`SET temp_directory = ${literal(options.tempDirectory)}`);
   return {
     async run(sql, params) {
-      await conn.run(sql, params);
+      await conn.run(sql, params).catch(outOfMemory);
     },
     async rows<T>(sql: string, params?: DuckDBValue[]) {
-      const reader = await conn.runAndReadAll(sql, params);
+      const reader = await conn.runAndReadAll(sql, params).catch(outOfMemory);
       const out = reader.getRowObjectsJS() as Row[];
       for (const row of out) for (const k of Object.keys(row)) row[k] = toPlain(row[k]);
       return out as T[];
     },
     async table(sql, params) {
-      const reader = await conn.runAndReadAll(sql, params);
+      const reader = await conn.runAndReadAll(sql, params).catch(outOfMemory);
       const cols = reader.getColumnsObjectJS() as Record<string, unknown[]>;
       const names = reader.columnNames();
       const data: Record<string, unknown[]> = {};

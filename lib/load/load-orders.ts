@@ -306,6 +306,8 @@ async function describeParquet(db: Database, label: string, scanArgs: string, ty
   try {
     desc = await db.rows<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${scanArgs}`);
   } catch (err) {
+    // A memory limit DuckDB ran into is said as such (lib/engine/database.ts), not as a file problem.
+    if (err instanceof UserError) throw err;
     throw new InputError(label, [{ message: `cannot be read as Parquet: ${firstLine(err)}; expected a Parquet file` }]);
   }
   const available = checkHeaderNames(label, desc.map((d) => d.column_name), undefined);
@@ -402,6 +404,8 @@ export async function loadOrderScan(db: Database, scan: OrderScan, source: Omit<
                ${attrSelect}${rowHash}
         FROM ${scan.scan})`);
   } catch (err) {
+    // A memory limit DuckDB ran into is said as such (lib/engine/database.ts), not as a file problem.
+    if (err instanceof UserError) throw err;
     await fileProblem();
     throw new InputError(file, [{ message: `cannot be read as ${format === 'postgres' ? 'a table' : format.toUpperCase()}: ${firstLine(err)}` }]);
   }

@@ -8,7 +8,7 @@
  * maps data rows back to physical lines for its messages.
  */
 import { extname } from 'node:path';
-import { InputError, MAX_LISTED_PROBLEMS } from '../errors.ts';
+import { InputError, UserError, MAX_LISTED_PROBLEMS } from '../errors.ts';
 import { ident, literal, type Database } from '../engine/database.ts';
 import { streamPgTable, type PgTarget } from '../sources/pg-connection.ts';
 import { readCsvHeader, readHead, recordLines } from './csv-lines.ts';
@@ -80,6 +80,8 @@ export async function readTextTable(db: Database, input: string | PgTarget, tabl
           columns = {${columns.map((c) => `'${c.sql}': 'VARCHAR'`).join(', ')}},
           store_rejects = true, rejects_table = ${literal(rejects)}, rejects_scan = ${literal(rejectScans)})`);
     } catch (err) {
+      // A memory limit DuckDB ran into is said as such (lib/engine/database.ts), not as a file problem.
+      if (err instanceof UserError) throw err;
       throw new InputError(file, [{ message: `cannot be read as CSV: ${firstLine(err)}` }]);
     }
     const bad = await db.rows<{ line: number; column_idx: number; column_name: string | null; error_type: string; error_message: string }>(
@@ -105,6 +107,8 @@ export async function readTextTable(db: Database, input: string | PgTarget, tabl
     try {
       desc = await db.rows<{ column_name: string }>(`DESCRIBE SELECT * FROM read_parquet(${literal(file)})`);
     } catch (err) {
+      // A memory limit DuckDB ran into is said as such (lib/engine/database.ts), not as a file problem.
+      if (err instanceof UserError) throw err;
       throw new InputError(file, [{ message: `cannot be read as Parquet: ${firstLine(err)}; expected a Parquet file` }]);
     }
     columns = checkHeaderNames(file, desc.map((d) => d.column_name), undefined).map((c) => ({ ...c, sql: `c${c.position}` }));
@@ -113,6 +117,8 @@ export async function readTextTable(db: Database, input: string | PgTarget, tabl
         `CREATE TEMP TABLE ${ident(table)} AS SELECT ${columns.map((c) => `CAST(${ident(c.name)} AS VARCHAR) AS ${c.sql}`).join(', ')} FROM read_parquet(${literal(file)})`,
       );
     } catch (err) {
+      // A memory limit DuckDB ran into is said as such (lib/engine/database.ts), not as a file problem.
+      if (err instanceof UserError) throw err;
       throw new InputError(file, [{ message: `cannot be read as Parquet: ${firstLine(err)}` }]);
     }
   }

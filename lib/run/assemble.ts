@@ -28,7 +28,13 @@ import type { Staleness } from './stale.ts';
 export async function assemble(
   ctx: RunContext,
   outputs: (PartOutput & { id: string })[],
-  o: { manifestOptions: { as_of: string | null; map: Record<string, string>; date_format: string | null }; warnings: string[]; stale?: Staleness },
+  o: {
+    manifestOptions: { as_of: string | null; map: Record<string, string>; date_format: string | null };
+    warnings: string[];
+    stale?: Staleness;
+    /** The report starts from a per-customer summary (lib/run/summary-start.ts): what was left out and why. */
+    summary?: { customers: number; leftOut: { part: string; sections: string[]; reason: string }[]; simple: string };
+  },
 ): Promise<{ files: OutputFiles; manifest: Record<string, unknown>; sections: Section[] }> {
   const { options, orders, analysis, fmt, source } = ctx;
   const { currency, locale, period, view } = options;
@@ -135,7 +141,7 @@ export async function assemble(
   ctx.progress?.step('writing files');
 
   const inputs = [
-    { role: 'orders', kind: source.kind, label: source.label, ...orders.input },
+    { role: o.summary ? 'summary' : 'orders', kind: source.kind, label: source.label, ...orders.input },
     ...(ctx.inputs.spend && options.spendSource ? [{ role: 'spend', ...options.spendSource.describe(), ...ctx.inputs.spend.input }] : []),
     ...(ctx.inputs.customers && options.customersSource ? [{ role: 'customers', ...options.customersSource.describe(), ...ctx.inputs.customers.input }] : []),
     ...(ctx.inputs.surveys && options.surveysSource ? [{ role: 'surveys', ...options.surveysSource.describe(), ...ctx.inputs.surveys.input }] : []),
@@ -162,7 +168,9 @@ export async function assemble(
     sections: sections.map((s) => s.id),
     inputs,
     outputs: [{ path: 'index.html' }, ...written].sort((a, b) => (a.path < b.path ? -1 : 1)),
-    kpis: analysis.kpis,
+    // From a summary, refunds are not known (it holds net revenue only).
+    kpis: o.summary ? { ...analysis.kpis, refunds: null } : analysis.kpis,
+    ...(o.summary ? { summary: { customers: o.summary.customers, left_out: o.summary.leftOut, simple_formulas: o.summary.simple } } : {}),
     customer_value: customerValue,
     ...(segment_value ? { segment_value } : {}),
     ...(backtest ? { backtest } : {}),
@@ -174,7 +182,7 @@ export async function assemble(
     ...(o.stale ? { stale: { last_order: o.stale.lastOrder, as_of: o.stale.asOf, periods: o.stale.periods } } : {}),
     ...(changes ? { what_changed: changes.summary } : {}),
   };
-  const title = options.title ?? (view ? (sections[0]?.title ?? view.title) : 'Customer retention report');
+  const title = options.title ?? (view ? (sections[0]?.title ?? view.title) : o.summary ? 'Customer value report' : 'Customer retention report');
   const dropped = orders.input.rows_read - orders.input.rows_kept;
   const value = v !== false && orders.money !== 'none' && outputs.some((out) => out.id === 'customer-value') && customerValue.fitted === true ? v : undefined;
   files.set(
@@ -183,7 +191,7 @@ export async function assemble(
       {
         title,
         company: options.company,
-        subtitle: `Cohorts by ${period}, from ${orders.firstDate} to ${orders.asOf}.${orders.money === 'none' ? ' The orders have no amounts: figures are counts of customers and orders.' : ` Amounts in ${currency}, net of refunds.`}`,
+        subtitle: `${o.summary ? `From a per-customer summary: customers who first ordered from ${orders.firstDate} to ${orders.asOf}` : `Cohorts by ${period}, from ${orders.firstDate} to ${orders.asOf}`}.${orders.money === 'none' ? ' The orders have no amounts: figures are counts of customers and orders.' : ` Amounts in ${currency}, net of refunds.`}`,
         warnings: o.warnings,
         facts: [
           { label: 'As of', value: orders.asOf },
@@ -198,7 +206,7 @@ export async function assemble(
         ],
         inputs: [
           {
-            role: 'orders',
+            role: o.summary ? 'summary' : 'orders',
             path: source.label,
             rows: `${fmt.integer(orders.input.rows_read)} rows read, ${fmt.integer(orders.input.rows_kept)} kept${dropped > 0 ? `, ${fmt.integer(dropped)} dropped` : ''}`,
             detail: `sha256 ${orders.input.sha256.slice(0, 12)}…`,
@@ -207,7 +215,7 @@ export async function assemble(
         sections,
         footer: `Made by ${TOOL.name} ${TOOL.version} from ${source.label} (sha256 ${orders.input.sha256}). The data behind every chart is in the data/ folder next to this file.`,
         locale,
-        data: { as_of: orders.asOf, period, kpis: analysis.kpis, inputs: manifest.inputs },
+        data: { as_of: orders.asOf, period, kpis: manifest.kpis, inputs: manifest.inputs },
       },
       fmt,
     ),

@@ -14,8 +14,9 @@
  * Returns the files of the output folder in memory; writing them (atomically)
  * is the caller's job.
  */
+import { join } from 'node:path';
 import { makeScratchDir, removeScratchDir } from '../scratch.ts';
-import { openDatabase } from '../engine/database.ts';
+import { openDatabase, type Database } from '../engine/database.ts';
 import { summarize } from '../engine/summarize.ts';
 import { periodsPerYear } from '../engine/periods.ts';
 import { releaseFacts, type LoadedOrders } from '../load/load-orders.ts';
@@ -30,6 +31,8 @@ import { captureProducts, createRunContext, neededProducts } from './run-context
 import { resolveRunOptions, type ReportOptions, type RunOptions } from './run-options.ts';
 import { loadInputs } from './load-inputs.ts';
 import { assemble } from './assemble.ts';
+import { isSummarySource, type SummarySource } from '../sources/summary.ts';
+import { SUMMARY_SIMPLE_REASON, summaryAnalysis, summaryParts, summaryRunOptions, summarySimple } from './summary-start.ts';
 import { staleness, type Staleness } from './stale.ts';
 
 export type { ReportOptions } from './run-options.ts';
@@ -63,13 +66,15 @@ export async function selectParts(plan: Plan): Promise<ReportPart<unknown>[]> {
 }
 
 export async function buildReport(input: ReportOptions): Promise<ReportResult> {
+  const fromSummary = isSummarySource(input.orders) ? input.orders : undefined;
   const options = resolveRunOptions(input);
   const progress = input.progress;
   const plan = makePlan(options);
   const selected = await selectParts(plan);
-  const db = await openDatabase();
   const scratchDir = await makeScratchDir();
+  const db = await openDatabase({ memoryLimit: options.memoryLimit, tempDirectory: join(scratchDir, 'duckdb-spill') });
   try {
+    if (fromSummary) return await reportFromSummary(fromSummary, { input, options, plan, selected, db, scratchDir });
     const inputs = await loadInputs(db, input.orders, options, { withSpend: selected.some((p) => p.id === 'cac'), lineValues: selected.some((p) => p.id === 'first-products') ? ['product'] : [], progress });
     const { orders } = inputs;
     // A purchase log (no amounts): the views that show nothing but money are left out, and the report says which.
@@ -133,6 +138,55 @@ export async function buildReport(input: ReportOptions): Promise<ReportResult> {
   } finally {
     db.close();
   }
+}
+
+/**
+ * The report from a per-customer summary (lib/run/summary-start.ts): the summary into customer_base,
+ * then the parts that need nothing else; the others are left out, each with the sentence why.
+ */
+async function reportFromSummary(
+  source: SummarySource,
+  r: { input: ReportOptions; options: RunOptions; plan: Plan; selected: ReportPart<unknown>[]; db: Database; scratchDir: string },
+): Promise<ReportResult> {
+  const { input, db, scratchDir } = r;
+  // The parts the options ask for were selected with them (so the backtest, asked for, is named as left out); the run is without it.
+  const options = summaryRunOptions(r.options);
+  const plan = makePlan(options);
+  const progress = input.progress;
+  progress?.step(`reading the customer summary ${source.describe().label}`);
+  const orders = await source.loadSummary(db, { period: options.period, segmentBy: options.segmentBy });
+  const { runs: parts, leftOut } = summaryParts(r.selected, options, plan.shows);
+  const needed = neededProducts(options, parts.flatMap((p) => p.needs(plan)));
+  const fmt = formatters(options.locale, options.currency);
+  const warnings = [
+    `This report starts from a per-customer summary (${source.describe().label}: ${fmt.integer(orders.customers)} customers as of ${orders.asOf}), not from order rows.`,
+    ...leftOut.map((l) => l.sentence),
+  ];
+  for (const w of warnings) progress?.warn?.(w);
+  const analysis = await summaryAnalysis(db, orders, options);
+  const ctx = createRunContext({
+    db,
+    orders,
+    inputs: {},
+    source: source.describe(),
+    analysis,
+    options,
+    plan,
+    needed,
+    fmt,
+    scratchDir,
+    progress,
+    wantsFile: (name) => options.view === undefined || options.view.data.includes(name),
+    simple: summarySimple(options, orders.asOf),
+  });
+  const outputs = [];
+  for (const p of parts) outputs.push({ id: p.id, ...p.present(await p.compute(ctx), { fmt: ctx.fmt, currency: options.currency, options }) });
+  const { files, manifest, sections } = await assemble(ctx, outputs, {
+    manifestOptions: source.manifestOptions(),
+    warnings,
+    summary: { customers: orders.customers, leftOut: leftOut.map((l) => ({ part: l.part, sections: l.sections, reason: l.reason })), simple: SUMMARY_SIMPLE_REASON },
+  });
+  return { files, orders, analysis, manifest, sections, cleanup: () => removeScratchDir(scratchDir) };
 }
 
 /** @deprecated the old name of {@link buildReport}. */

@@ -88,6 +88,8 @@ export interface RunContext {
   /** Whether the output keeps this file under data/ (a view keeps its own files only). */
   wantsFile(name: string): boolean;
   progress?: Progress;
+  /** A report from a per-customer summary (lib/run/summary-start.ts): the simple formulas' figures (none, and why), instead of counting them. */
+  simple?: SimpleFigures;
   product<K extends ProductKey>(key: K): Promise<Products[K]>;
 }
 
@@ -183,6 +185,7 @@ const COMPUTE: Computers = {
     return { name: 'customer_scores', columns: ['customer_id', 'p_alive', 'expected_purchases', 'expected_avg_spend', 'clv'] };
   },
   async simple(ctx) {
+    if (ctx.simple) return ctx.simple;
     const v = ctx.value;
     return simpleFigures(ctx.db, { period: ctx.options.period, asOf: ctx.orders.asOf, margin: v.margin, annualDiscountRate: v.annualDiscountRate });
   },

@@ -6,6 +6,7 @@
 import type { PeriodUnit } from '../engine/periods.ts';
 import type { Progress } from '../progress.ts';
 import { UserError } from '../errors.ts';
+import { DEFAULT_MEMORY_LIMIT, DEFAULT_MEMORY_TEXT, MEMORY_SIZE } from '../engine/memory-limit.ts';
 import { DEFAULT_VALUE_OPTIONS, type ValueOptions } from '../clv/value-options.ts';
 import { DEFAULT_HOLDOUT_MONTHS, type BacktestOptions } from '../clv/backtest-options.ts';
 import { DEFAULT_WIN_BACK, type WinBackOptions } from '../segments/win-back.ts';
@@ -62,6 +63,8 @@ export interface ReportOptions {
   view?: string;
   /** Monthly runs: the run to compare with in a "What changed" section at the top (null: there is none). Left out: no such section. */
   previous?: PreviousRun | null;
+  /** DuckDB's memory limit (`--memory-limit`, e.g. `2GB`); beyond it DuckDB spills into the run's scratch folder. Default DEFAULT_MEMORY_LIMIT. */
+  memoryLimit?: string;
   progress?: Progress;
 }
 
@@ -91,6 +94,12 @@ export interface RunOptions {
   triangleMetric?: TriangleMetric;
   cohortRange?: CohortRange;
   previous?: PreviousRun | null;
+  memoryLimit: string;
+}
+
+function checkMemoryLimit(size: string): string {
+  if (!MEMORY_SIZE.test(size.trim())) throw new UserError(`--memory-limit ${JSON.stringify(size)}: expected a size such as 512MB, 1GB or 1.5GB (DuckDB's memory limit; default ${DEFAULT_MEMORY_TEXT})`);
+  return size.trim();
 }
 
 function checkCurrency(currency: string, locale: string): void {
@@ -128,5 +137,6 @@ export function resolveRunOptions(o: ReportOptions): RunOptions {
     triangleMetric: o.triangleMetric,
     cohortRange: o.cohortRange && (o.cohortRange.from !== undefined || o.cohortRange.to !== undefined) ? o.cohortRange : undefined,
     previous: o.previous,
+    memoryLimit: checkMemoryLimit(o.memoryLimit ?? DEFAULT_MEMORY_LIMIT),
   };
 }
