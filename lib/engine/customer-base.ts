@@ -73,28 +73,35 @@ export function baseHistoriesSelect(asOf: string, where?: string): string {
 
 /** Compressed frequency-model input from a histories query (columns x, tx_days, T_days); `txDays` and `TDays` keep whole days (join keys). */
 export async function frequencyDataFrom(db: Database, histories: string, unit: TimeUnit): Promise<FrequencyData & { txDays: number[]; TDays: number[] }> {
-  const rows = await db.rows<{ x: number; tx: number; T: number; n: number }>(`
+  // Read by columns: at 10M orders this is a million distinct histories.
+  const c = await db.columns<{ x: number[]; tx: number[]; T: number[]; n: number[] }>(`
     SELECT x, tx_days AS tx, T_days AS T, CAST(count(*) AS INTEGER) AS n FROM (${histories}) GROUP BY ALL ORDER BY ALL`);
   const d = DAYS_PER_UNIT[unit];
   return {
-    x: rows.map((r) => r.x),
-    tx: rows.map((r) => r.tx / d),
-    T: rows.map((r) => r.T / d),
-    weight: rows.map((r) => r.n),
-    txDays: rows.map((r) => r.tx),
-    TDays: rows.map((r) => r.T),
+    x: c.x,
+    tx: c.tx.map((v) => v / d),
+    T: c.T.map((v) => v / d),
+    weight: c.n,
+    txDays: c.tx,
+    TDays: c.T,
   };
 }
 
 /** Compressed Gamma-Gamma input from a histories query: repeat buyers with z̄ > 0; the others with x ≥ 1 are counted as left out. */
 export async function spendDataFrom(db: Database, histories: string): Promise<{ data: SpendData; left_out: number }> {
-  const rows = await db.rows<{ x: number; zbar: number; n: number }>(`
+  const c = await db.columns<{ x: number[]; zbar: (number | null)[]; n: number[] }>(`
     SELECT x, zbar, CAST(count(*) AS INTEGER) AS n FROM (${histories}) WHERE x > 0 GROUP BY ALL ORDER BY ALL`);
-  const kept = rows.filter((r) => r.zbar > 0);
-  return {
-    data: { x: kept.map((r) => r.x), zbar: kept.map((r) => r.zbar), weight: kept.map((r) => r.n) },
-    left_out: rows.filter((r) => !(r.zbar > 0)).reduce((s, r) => s + r.n, 0),
-  };
+  const data: SpendData = { x: [], zbar: [], weight: [] };
+  let leftOut = 0;
+  for (let i = 0; i < c.x.length; i++) {
+    const z = c.zbar[i];
+    if (z !== null && z > 0) {
+      data.x.push(c.x[i]);
+      data.zbar.push(z);
+      data.weight.push(c.n[i]);
+    } else leftOut += c.n[i];
+  }
+  return { data, left_out: leftOut };
 }
 
 /** Frequency-model input of `customer_base`. */

@@ -19,6 +19,11 @@ export interface Database {
   /** Runs a query and returns its result as an arquero table. */
   table(sql: string, params?: DuckDBValue[]): Promise<aq.ColumnTable>;
   /**
+   * Runs a query and returns its columns as arrays by name (BIGINT becomes number): for results of
+   * hundreds of thousands of rows, several times cheaper than {@link rows}' one object per row.
+   */
+  columns<T extends Record<string, unknown[]> = Record<string, unknown[]>>(sql: string, params?: DuckDBValue[]): Promise<T>;
+  /**
    * Creates the temporary table `name` from columns of JavaScript numbers (the small per-cell tables
    * that scoring and the backtest compute in JavaScript), through DuckDB's appender: no SQL text carries
    * the values and no scratch file is written.
@@ -74,6 +79,19 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     }
     throw err;
   };
+  /** A query's result as arrays by column name, in the result's column order (BIGINT becomes number). */
+  const columnsOf = async (sql: string, params?: DuckDBValue[]) => {
+    const reader = await conn.runAndReadAll(sql, params).catch(outOfMemory);
+    const cols = reader.getColumnsObjectJS() as Record<string, unknown[]>;
+    const names = reader.columnNames();
+    const data: Record<string, unknown[]> = {};
+    for (const name of names) {
+      const values = cols[name];
+      data[name] = values.some((v) => typeof v === 'bigint') ? values.map(toPlain) : values;
+    }
+    return { data, names };
+  };
+
   if (options.tempDirectory) await conn.run(`SET temp_directory = ${literal(options.tempDirectory)}`);
   return {
     async run(sql, params) {
@@ -86,15 +104,11 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
       return out as T[];
     },
     async table(sql, params) {
-      const reader = await conn.runAndReadAll(sql, params).catch(outOfMemory);
-      const cols = reader.getColumnsObjectJS() as Record<string, unknown[]>;
-      const names = reader.columnNames();
-      const data: Record<string, unknown[]> = {};
-      for (const name of names) {
-        const values = cols[name];
-        data[name] = values.some((v) => typeof v === 'bigint') ? values.map(toPlain) : values;
-      }
+      const { data, names } = await columnsOf(sql, params);
       return aq.table(data, names);
+    },
+    async columns<T extends Record<string, unknown[]>>(sql: string, params?: DuckDBValue[]) {
+      return (await columnsOf(sql, params)).data as T;
     },
     async loadColumns(name, columns) {
       const n = columns[0]?.values.length ?? 0;
