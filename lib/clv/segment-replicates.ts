@@ -195,22 +195,29 @@ export interface ReplicateJob {
 
 
 /**
- * Parameters drawn from a fit's asymptotic normal in log space: ln p = ln p̂ + L z, with L the Cholesky
- * factor of the fit's covariance of ln p and z standard normal draws of `rng`. Undefined when the fit has
- * no usable covariance (not computed, not positive definite, or of another dimension than its parameters).
+ * Parameters drawn from a fit's asymptotic normal: θ = θ̂ + L z, with L the Cholesky factor of the
+ * covariance of θ and z standard normal draws of `rng` (one per parameter, always consumed, so the
+ * stream's use does not depend on the fit). θ is ln p for every parameter but a probability (the
+ * common dropout p of a BG/NBD limit), which is drawn on the logit scale so that it stays below 1:
+ * logit p = ln p − ln(1 − p), d logit p / d ln p = 1/(1 − p), which scales p's row and column of the
+ * fit's covariance of the log-parameters. Undefined when the fit has no usable covariance (not
+ * computed, not positive definite, or of another dimension than its parameters).
  */
 export function drawParams(fit: FitResult, rng: Rng): Record<string, number> | undefined {
   const names = Object.keys(fit.params);
+  const z = names.map(() => rng.normal());
   const cov = fit.covarianceLog;
   if (!cov || cov.length !== names.length) return undefined;
-  const L = cholesky(cov);
+  const prob = fit.limit?.id === 'common_dropout' ? names.indexOf('p') : -1;
+  const scale = (i: number) => (i === prob ? 1 / (1 - fit.params.p) : 1);
+  const L = cholesky(cov.map((row, i) => row.map((c, j) => c * scale(i) * scale(j))));
   if (!L) return undefined;
-  const z = names.map(() => rng.normal());
   const out: Record<string, number> = {};
   names.forEach((name, i) => {
-    let t = Math.log(fit.params[name]);
+    const v = fit.params[name];
+    let t = i === prob ? Math.log(v) - Math.log1p(-v) : Math.log(v);
     for (let j = 0; j <= i; j++) t += L[i][j] * z[j];
-    out[name] = Math.exp(t);
+    out[name] = i === prob ? 1 / (1 + Math.exp(-t)) : Math.exp(t);
   });
   return out;
 }
@@ -260,7 +267,7 @@ export function runReplicates(job: ReplicateJob, from: number, to: number): Repl
       }
       let params: { purchase: Record<string, number>; spend: Record<string, number> } | undefined;
       if (parametric) {
-        // Both draws are made whatever happens, so that a unit's draws do not depend on another's.
+        // Each draw consumes one normal per parameter whatever happens: the same seed gives the same draws.
         const start = job.starts[u];
         const purchase = drawParams(start.purchase, rng);
         const spend = start.spend && drawParams(start.spend, rng);

@@ -75,7 +75,7 @@ export async function computeSegmentValue(ctx: RunContext): Promise<SegmentValue
   // when asked for (--bootstrap N, or --bootstrap-method parametric); the sampling error of the means
   // is small anyway.
   const method: BootstrapMethod = v.bootstrapMethod ?? 'refit';
-  const autoOff = v.bootstrap === undefined && v.bootstrapMethod === undefined && customers > BOOTSTRAP_DEFAULT_MAX_CUSTOMERS;
+  const autoOff = v.bootstrap === undefined && method !== 'parametric' && customers > BOOTSTRAP_DEFAULT_MAX_CUSTOMERS;
   const bootstrap = v.bootstrap ?? (autoOff ? 0 : DEFAULT_BOOTSTRAP);
   const seed = v.bootstrapSeed ?? DEFAULT_BOOTSTRAP_SEED;
   ctx.progress?.step(`projecting value by segment (${bootstrap} bootstrap resamples)`);

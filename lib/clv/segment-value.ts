@@ -35,9 +35,9 @@
  * parameter set costs one pass over the (x, T) pairs and one over the cells,
  * never over millions of customers.
  */
-import { exactAvg, exactSum, literal, type Database } from '../engine/database.ts';
+import { exactAvg, exactSum, type Database } from '../engine/database.ts';
 import { baseHistory, DAYS_PER_UNIT, type TimeUnit } from '../engine/customer-base.ts';
-import { NO_VALUE } from '../engine/summarize.ts';
+import { segmentValueSql } from '../engine/summarize.ts';
 import type { PeriodUnit } from '../engine/periods.ts';
 import { DAYS_PER_MONTH, monthlyRate } from './discounted-clv.ts';
 import { simpleClv, simpleClvQuery, type SimpleClvInputs } from './simple-clv.ts';
@@ -162,10 +162,7 @@ export interface SegmentCells {
   spend: { x: number[]; zbar: number[] };
 }
 
-/** SQL of a segment value: the text of the column, `(none)` when missing or empty. */
-function valueSql(sql: string): string {
-  return `coalesce(nullif(CAST(${sql} AS VARCHAR), ''), ${literal(NO_VALUE)})`;
-}
+const valueSql = segmentValueSql;
 
 /**
  * Reads and compresses the customers (customer_base) into cells. `fitGroup`: SQL of the channel whose fit

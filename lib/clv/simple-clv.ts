@@ -44,8 +44,8 @@
  * inputs in DuckDB from the temp tables `customer_periods` and
  * `customer_base` built by lib/engine/summarize.ts.
  */
-import { exactSum, literal, type Database } from '../engine/database.ts';
-import { NO_VALUE } from '../engine/summarize.ts';
+import { exactSum, type Database } from '../engine/database.ts';
+import { segmentValueSql } from '../engine/summarize.ts';
 import {
   formatIsoDate,
   lastCompletePeriod,
@@ -251,7 +251,7 @@ export async function simpleClvInputs(
 export async function simpleClvGroups(db: Database, o: { period: PeriodUnit; asOf: string; groupBy: string; from?: string }): Promise<SimpleClvGroupInputs[]> {
   const q = simpleClvQuery(o);
   const rows = await db.rows<CountRow>(`
-    SELECT coalesce(nullif(CAST(${o.groupBy} AS VARCHAR), ''), ${literal(NO_VALUE)}) AS "group", ${q.measures}
+    SELECT ${segmentValueSql(o.groupBy)} AS "group", ${q.measures}
     FROM ${o.from ?? 'customer_base b'} LEFT JOIN (${q.perCustomer}) pc USING (customer_id)
     GROUP BY 1`);
   // Customers with no row in Y0 or Y1 join with NULLs: the FILTERs leave them out of every count.

@@ -80,7 +80,7 @@ export const ConfigSchema = z.strictObject({
       /** Bootstrap resamples behind the per-segment intervals (0 = none). */
       bootstrap: z.number().int('expected a whole number of resamples').min(0).max(10_000).optional(),
       bootstrap_seed: z.number().int('expected a whole number').min(0).optional(),
-      /** How a bootstrap replicate is made: refit (resample and refit) or parametric (draw the parameters); default by the number of customers. */
+      /** How a bootstrap replicate is made: refit (resample and refit; the default) or parametric (resample, and draw the parameters instead of refitting). */
       bootstrap_method: z.enum(['refit', 'parametric']).optional(),
       /** Segments smaller than this are not ranked in Projected value by segment (default 30). */
       min_segment_size: z.number().int('expected a whole number of customers').min(1).max(1_000_000).optional(),

@@ -16,6 +16,7 @@
  * order value z̄ is the mean of the purchase days after the first, each day's
  * orders summed into one transaction.
  */
+import { FIRST_ORDER_ORIGIN } from '../report/labels.ts';
 import type * as aq from 'arquero';
 import { cohortCellColumns, customerBaseColumns, customerDayColumns, customerSummaryColumns, NO_VALUE } from './customer-base-sql.ts';
 import { DUCKDB } from './dialect.ts';
@@ -56,6 +57,11 @@ export interface SummaryOptions {
 }
 
 /** A segment column whose value per customer is `value` in `table` (keyed by customer_id); `missing` for customers not in it. */
+/** SQL of a segment value: the text of the column, NO_VALUE when missing or empty. */
+export function segmentValueSql(sql: string): string {
+  return `coalesce(nullif(CAST(${sql} AS VARCHAR), ''), ${literal(NO_VALUE)})`;
+}
+
 export interface CustomerTableColumn {
   column: string;
   table: string;
@@ -256,7 +262,7 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
   const segments: SegmentSummary[] = [];
   for (const s of segCols) {
     const table = (options.customerTables ?? []).find((t) => t.column === s.column);
-    const origin = table ? table.origin : (options.customerColumns ?? []).includes(s.column) ? 'the value of their row in the customers file' : lists.has(s.alias) ? 'every value on their first order' : 'the value on their first order';
+    const origin = table ? table.origin : (options.customerColumns ?? []).includes(s.column) ? 'the value of their row in the customers file' : lists.has(s.alias) ? 'every value on their first order' : FIRST_ORDER_ORIGIN;
     segments.push({ column: s.column, origin, cells: await db.table(cellSql(s.alias)), sizes: await db.table(sizeSql(s.alias)), ...(lists.has(s.alias) ? { multiValued: lists.get(s.alias) } : {}) });
   }
 

@@ -14,3 +14,6 @@ export function columnLabel(column: string, labels: ColumnLabels = {}): string {
   if (column.startsWith('first:')) return `first-order ${column.slice('first:'.length).replace(/[_\s]+/g, ' ').trim()}`;
   return column.replace(/[_\s]+/g, ' ').trim();
 }
+
+/** Where a customer's value of a segment column of the orders comes from, in words (lib/engine/summarize.ts, Methods). */
+export const FIRST_ORDER_ORIGIN = 'the value on their first order';

@@ -11,7 +11,7 @@
  * (general terms such as order and cohort) becomes the "General" group.
  * Sections left out of a report take their entries with them.
  */
-import { columnLabel, type ColumnLabels } from './labels.ts';
+import { columnLabel, FIRST_ORDER_ORIGIN, type ColumnLabels } from './labels.ts';
 import type { PeriodUnit } from '../engine/periods.ts';
 import { modelTitle, spendModel } from '../models/registry.ts';
 import { periodNoun } from '../engine/periods.ts';
@@ -55,7 +55,7 @@ export interface AssumptionInput {
 function segmentOrigins(a: AssumptionInput): string {
   const origins = new Map<string, string[]>();
   for (const column of a.segmentBy) {
-    const origin = a.segmentOrigins?.find((s) => s.column === column)?.origin ?? 'the value on their first order';
+    const origin = a.segmentOrigins?.find((s) => s.column === column)?.origin ?? FIRST_ORDER_ORIGIN;
     origins.set(origin, [...(origins.get(origin) ?? []), columnLabel(column, a.labels)]);
   }
   return [...origins].map(([origin, columns]) => `${origin} (${columns.join(', ')})`).join('; ');

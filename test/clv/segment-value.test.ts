@@ -85,6 +85,24 @@ describe('drawParams (parametric bootstrap)', () => {
     expect(Math.abs(cov(a, ma, b, mb) - 0.012)).toBeLessThan(0.003);
   });
 
+  it('draws the common dropout probability on the logit scale: always below 1, with var(logit p) = var(ln p) / (1 − p)²', () => {
+    // p̂ = 0.5, var(ln p) = 0.04 → var(logit p) = 0.04 / 0.25 = 0.16; r, α as above, uncorrelated.
+    const fit = { params: { r: 2, alpha: 0.5, p: 0.5 }, covarianceLog: [[0.04, 0, 0], [0, 0.09, 0], [0, 0, 0.04]], limit: { id: 'common_dropout' } } as unknown as FitResult;
+    const rng = new Rng(3, 1);
+    const logits: number[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const d = drawParams(fit, rng)!;
+      logits.push(Math.log(d.p) - Math.log1p(-d.p));
+    }
+    const m = logits.reduce((a, b) => a + b, 0) / logits.length;
+    const v = logits.reduce((a, b) => a + (b - m) ** 2, 0) / (logits.length - 1);
+    expect(Math.abs(m)).toBeLessThan(0.01);
+    expect(Math.abs(v - 0.16)).toBeLessThan(0.008);
+    // Near 1 with a wide covariance: on the log scale a third of the draws would pass 1; none does here.
+    const edge = { params: { r: 2, alpha: 0.5, p: 0.95 }, covarianceLog: [[0.04, 0, 0], [0, 0.09, 0], [0, 0, 0.01]], limit: { id: 'common_dropout' } } as unknown as FitResult;
+    for (let i = 0; i < 5_000; i++) expect(drawParams(edge, rng)!.p).toBeLessThan(1);
+  });
+
   it('gives nothing without a usable covariance', () => {
     const rng = new Rng(7, 1);
     expect(drawParams({ params: { r: 2, alpha: 0.5 } } as unknown as FitResult, rng)).toBeUndefined();
