@@ -276,4 +276,14 @@ describe.skipIf(!available)('report in headless Chromium (network blocked)', () 
     expect(problems).toEqual([]);
     await context.close();
   }, 60_000);
+
+  it('prints to a PDF small enough to mail: no cell background turned into an image per cell', async () => {
+    // A hatched (gradient) background on the cohort table's projected cells once made Chromium's PDF of the
+    // sample 282 MB (one 529×765 image per cell); with plain grey cells on paper it is about 0.5 MB.
+    const { page, context } = await openReport(sampleReport);
+    const pdf = await page.pdf({ format: 'A4', printBackground: true });
+    expect(pdf.length).toBeGreaterThan(100_000);
+    expect(pdf.length).toBeLessThan(5_000_000);
+    await context.close();
+  }, 120_000);
 });
