@@ -162,7 +162,6 @@ export interface SegmentCells {
   spend: { x: number[]; zbar: number[] };
 }
 
-const valueSql = segmentValueSql;
 
 /**
  * Reads and compresses the customers (customer_base) into cells. `fitGroup`: SQL of the channel whose fit
@@ -170,7 +169,7 @@ const valueSql = segmentValueSql;
  */
 export async function segmentCells(db: Database, o: { asOf: string; timeUnit: TimeUnit; columns: SegmentColumn[]; from?: string; fitGroup?: string }): Promise<SegmentCells> {
   const keys = [...o.columns.map((c) => c.sql), ...(o.fitGroup ? [o.fitGroup] : [])];
-  const g = keys.map((sql, i) => `${valueSql(sql)} AS g${i}`);
+  const g = keys.map((sql, i) => `${segmentValueSql(sql)} AS g${i}`);
   const h = baseHistory(o.asOf, 'b.');
   const rows = await db.rows<Record<string, unknown> & { x: number; tx: number; T: number; zbar: number; n: number }>(`
     SELECT ${[...g, ''].join(', ')}
@@ -255,7 +254,7 @@ interface PointRow {
  */
 async function pointRows(db: Database, o: SegmentValueOptions): Promise<{ all: PointRow | undefined; byColumn: PointRow[][] }> {
   const q = simpleClvQuery(o);
-  const g = o.columns.map((c, i) => `${valueSql(c.sql)} AS g${i}`);
+  const g = o.columns.map((c, i) => `${segmentValueSql(c.sql)} AS g${i}`);
   const sets = ['()', ...o.columns.map((_, i) => `(g${i})`)];
   const rows = await db.rows<Record<string, unknown> & { set: number }>(`
     WITH pc AS (${q.perCustomer}),
@@ -326,34 +325,28 @@ async function bootstrapSegments(db: Database, o: SegmentValueOptions) {
   // (lib/clv/segment-replicates.ts; on worker threads when the work is large enough).
   const started = performance.now();
   const replicates: number[][] = groups.map(() => []);
-  let failed = 0;
-  let threads = 1;
-  {
-    const job: ReplicateJob = {
-      cells,
-      model: fits.model,
-      starts,
-      unitCells,
-      groupOf,
-      groups: G,
-      scoring: { ...scoring, gridDays: REPLICATE_GRID_DAYS },
-      nearFactor: GROUP_FIT_FACTOR,
-      seed: o.bootstrapSeed,
-      method: o.bootstrapMethod,
-    };
-    const results = await bootstrapReplicates(job, o.bootstrap);
-    failed = results.failed;
-    threads = results.threads;
-    for (let b = 0; b < o.bootstrap; b++) {
-      for (let g = 0; g < G; g++) {
-        const mean = results.means[b * G + g];
-        if (!Number.isNaN(mean)) replicates[g].push(mean);
-      }
+  const job: ReplicateJob = {
+    cells,
+    model: fits.model,
+    starts,
+    unitCells,
+    groupOf,
+    groups: G,
+    scoring: { ...scoring, gridDays: REPLICATE_GRID_DAYS },
+    nearFactor: GROUP_FIT_FACTOR,
+    seed: o.bootstrapSeed,
+    method: o.bootstrapMethod,
+  };
+  const results = await bootstrapReplicates(job, o.bootstrap);
+  for (let b = 0; b < o.bootstrap; b++) {
+    for (let g = 0; g < G; g++) {
+      const mean = results.means[b * G + g];
+      if (!Number.isNaN(mean)) replicates[g].push(mean);
     }
   }
   const seconds = (performance.now() - started) / 1000;
   const sizes = { customers: cells.customers, cells: cells.n.length, histories: cells.histories.x.length, pairs: cells.pairs.x.length };
-  return { groups, replicates, failed, threads, seconds, sizes };
+  return { groups, replicates, failed: results.failed, threads: results.threads, seconds, sizes };
 }
 
 
