@@ -393,9 +393,11 @@ export function backtestRows(r: BacktestResult): Record<string, unknown>[] {
 /**
  * backtest_summary.csv rows: one per model (figures empty when it could not be fitted); `converged`
  * is false for a model that could not be fitted, `limit` names the limit its calibration fit took at
- * the edge of its parameter space (`nbd`, `common_dropout`; empty for none).
+ * the edge of its parameter space (`nbd`, `common_dropout`; empty for none). `chosen` marks the model
+ * the backtest chose or --clv-model set; when no model could be checked, Customer value uses the
+ * default model but no row is `chosen` (a fit that did not converge is never chosen).
  */
-export function backtestSummaryRows(r: BacktestResult, chosen: BacktestModel): Record<string, unknown>[] {
+export function backtestSummaryRows(r: BacktestResult, chosen: BacktestModel | null): Record<string, unknown>[] {
   return r.models.map((m) => ({
     model: m.model,
     log_likelihood: m.fit?.logLikelihood ?? null,

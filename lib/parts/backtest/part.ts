@@ -22,7 +22,7 @@ export const part: ReportPart<BacktestOutcome | null> = {
       sections: [backtestSection(r, { used, modelFixed, fmt, currency })],
       files: [
         { name: 'backtest.csv', columns: BACKTEST_COLUMNS, rows: backtestRows(r) },
-        { name: 'backtest_summary.csv', columns: BACKTEST_SUMMARY_COLUMNS, rows: backtestSummaryRows(r, used) },
+        { name: 'backtest_summary.csv', columns: BACKTEST_SUMMARY_COLUMNS, rows: backtestSummaryRows(r, modelFixed || r.best === used ? used : null) },
       ],
       manifest: {
         backtest: {
