@@ -6,7 +6,9 @@
  * those entry points and fails when one reaches a heavy package. (A survey loader imported for one
  * constant once brought in DuckDB and arquero: `clv report --help` took 0.74 s of CPU instead of 0.33 s.)
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -58,3 +60,46 @@ describe('start-up: what --help loads', () => {
     expect(chains.length).toBe(1);
   });
 });
+
+/** Static imports of a bundle file (esbuild's output: `import … from "./chunk-….js"`, packages by name). */
+function bundleImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/^(?:import|export)\s*(?:[^'";]*?from\s*)?["']([^"']+)["']/gm)].map((m) => (m[1].startsWith('.') ? resolve(dirname(file), m[1]) : m[1]));
+}
+
+describe('start-up: the bundle clv runs (dist/bundle/, bin/build.js)', () => {
+  const bundle = join(ROOT, 'dist/bundle');
+
+  it('is what bin/clv.js runs once built (the test set-up builds it)', async () => {
+    const { moduleResolver } = (await import(pathToFileURL(join(ROOT, 'bin/compiled.js')).href)) as { moduleResolver: () => Promise<(p: string) => string> };
+    const resolveModule = await moduleResolver();
+    expect(resolveModule('jobs/cli')).toBe(pathToFileURL(join(bundle, 'cli.js')).href);
+    expect(resolveModule('lib/scratch')).toBe(pathToFileURL(join(bundle, 'scratch.js')).href);
+    // The worker lib/clv/segment-replicates.ts starts by its file name, next to the chunk that starts it.
+    expect(statSync(join(bundle, 'segment-replicates-worker.js')).isFile()).toBe(true);
+  });
+
+  it('keeps what --help needs small: cli.js loads no DuckDB and under a sixth of the bundle statically', () => {
+    const seen = new Set([join(bundle, 'cli.js')]);
+    const queue = [...seen];
+    const packages: string[] = [];
+    while (queue.length > 0) {
+      for (const dep of bundleImports(queue.shift()!)) {
+        if (!dep.startsWith('/')) packages.push(dep);
+        else if (!seen.has(dep)) {
+          seen.add(dep);
+          queue.push(dep);
+        }
+      }
+    }
+    // Only Node's own modules: DuckDB (the one package left outside the bundle) is not among them.
+    expect(packages.filter((p) => !p.startsWith('node:') && !builtinModules.includes(p))).toEqual([]);
+    const size = (files: Iterable<string>) => [...files].reduce((n, f) => n + statSync(f).size, 0);
+    const all = size(readdirFiles(bundle));
+    expect(size(seen)).toBeLessThan(all / 6);
+  });
+});
+
+function readdirFiles(dir: string): string[] {
+  return readdirSync(dir).filter((f) => f.endsWith('.js')).map((f) => join(dir, f));
+}
