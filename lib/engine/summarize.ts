@@ -244,17 +244,17 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
     SELECT cohort_index, CAST(count(*) FILTER (WHERE purchase_days > 1) AS INTEGER) AS repeat_customers
     FROM customer_base GROUP BY ALL ORDER BY ALL`);
 
-  // Customer × period, with the customer's cohort and segments.
-  const periodIdx = periodIndexSql(period, 'd.order_date');
+  // Customer × period, with the customer's cohort and segments: the days summed into periods
+  // first (exact: counts and decimals), then one join of the fewer customer-periods.
+  const periodIdx = periodIndexSql(period, 'order_date');
   await db.run(`DROP TABLE IF EXISTS customer_periods`);
   await db.run(`
     CREATE TEMP TABLE customer_periods AS
-    SELECT d.customer_id, any_value(c.cohort_index) AS cohort_index,
-           CAST(${periodIdx} AS INTEGER) AS period_index,
-           sum(d.n_orders) AS orders, sum(d.net) AS revenue
-           ${segCols.map((s) => `, any_value(c.${s.alias}) AS ${s.alias}`).join('')}
-    FROM customer_days d JOIN customer_base c USING (customer_id)
-    GROUP BY d.customer_id, ${periodIdx}`);
+    SELECT p.customer_id, c.cohort_index, p.period_index, p.orders, p.revenue
+           ${segCols.map((s) => `, c.${s.alias}`).join('')}
+    FROM (SELECT customer_id, CAST(${periodIdx} AS INTEGER) AS period_index, sum(n_orders) AS orders, sum(net) AS revenue
+          FROM customer_days GROUP BY customer_id, period_index) p
+    JOIN customer_base c USING (customer_id)`);
   await db.run(`DROP TABLE customer_days`);
 
   const cellSql = (segment?: string) => cohortCellsSql(segment, segment ? segmentRows('customer_periods', segment, lists.has(segment)) : 'customer_periods');
