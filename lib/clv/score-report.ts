@@ -115,7 +115,7 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
       FROM customer_scores s JOIN customer_base c USING (customer_id)
       GROUP BY ALL ORDER BY clv_total DESC, channel`);
 
-    const valueWord = options.margin === undefined ? 'revenue (no margin given: these are revenue, not profit)' : `gross margin at ${fmt.percent(margin)} of revenue`;
+    const valueWord = options.margin === undefined ? 'revenue (no margin given: these are revenue, not profit)' : `gross margin at ${fmt.setting(margin)} of revenue`;
     const params = [
       ...modelParamRows(model, purchaseFit),
       ...modelParamRows(SPEND_MODEL_ID, spendFit),
@@ -153,7 +153,7 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
       id: 'customer-value',
       title: 'Projected customer value',
       narrative: [
-        `Over the next ${options.horizonMonths} months, the ${fmt.integer(totals.customers)} customers are expected to make ${fmt.integer(totals.purchases)} purchases worth ${fmt.money(totals.clv_total)} in today's money (${valueWord}, discounted at ${fmt.percent(options.annualDiscountRate)} a year).`,
+        `Over the next ${options.horizonMonths} months, the ${fmt.integer(totals.customers)} customers are expected to make ${fmt.integer(totals.purchases)} purchases worth ${fmt.money(totals.clv_total)} in today's money (${valueWord}, discounted at ${fmt.setting(options.annualDiscountRate)} a year).`,
         `The average customer is worth ${fmt.moneyPrecise(totals.clv_mean)}, the median one ${fmt.moneyPrecise(totals.clv_median)}: value is concentrated in few customers. On average a customer is still active with probability ${fmt.percent(totals.p_alive_mean)}.`,
         ...(purchaseFit.limit ? [purchaseFit.limit.reason] : []),
         `Models: ${modelTitle(model)} for purchases (${purchaseFit.converged ? (purchaseFit.limit ? `converged at its ${limitName(purchaseFit.limit.id)} limit` : 'converged') : `did not converge: ${purchaseFit.message}`}) and ${spendModel.title} for spend per purchase (${spendFit.converged ? 'converged' : `did not converge: ${spendFit.message}`}), fitted on all customers${fits.groups.length > 0 ? ` and on each of the acquisition channels ${fits.groups.map((g) => `"${g.value}"`).join(', ')} (their customers are scored with their channel's fits)` : ''}.`,
@@ -196,8 +196,8 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
             { label: 'Orders', value: source.label },
             { label: 'As of', value: orders.asOf },
             { label: 'Horizon', value: `${options.horizonMonths} months` },
-            { label: 'Discount rate', value: `${fmt.percent(options.annualDiscountRate)} a year` },
-            { label: 'Margin', value: options.margin === undefined ? 'none (revenue)' : fmt.percent(margin) },
+            { label: 'Discount rate', value: `${fmt.setting(options.annualDiscountRate)} a year` },
+            { label: 'Margin', value: options.margin === undefined ? 'none (revenue)' : fmt.setting(margin) },
           ],
           sections: [section],
           footer: `Made by ${TOOL.name} ${TOOL.version} from ${source.label} (sha256 ${orders.input.sha256}).`,

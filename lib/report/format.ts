@@ -8,6 +8,8 @@ export interface Formatters {
   percent(n: number | null): string;
   /** A share as a whole percentage (19%). */
   percentWhole(n: number): string;
+  /** A share the user set (a discount rate, a margin, a threshold) with only the decimals it has: 10%, 35%, 12.5%. */
+  setting(n: number): string;
   /** Size of a gap between two shares in percentage points, unsigned. */
   gap(n: number): string;
   decimal(n: number, digits?: number): string;
@@ -19,6 +21,7 @@ export function formatters(locale = 'en-US', currency = 'USD'): Formatters {
   const money2 = new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const pct = new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const pct0 = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
+  const pctSet = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 2 });
   const pts = new Intl.NumberFormat(locale, { maximumFractionDigits: 1, minimumFractionDigits: 1 });
   return {
     integer: (n) => int.format(n),
@@ -26,6 +29,7 @@ export function formatters(locale = 'en-US', currency = 'USD'): Formatters {
     moneyPrecise: (n) => money2.format(n),
     percent: (n) => (n === null || !Number.isFinite(n) ? '–' : pct.format(n)),
     percentWhole: (n) => pct0.format(n),
+    setting: (n) => pctSet.format(n),
     gap: (n) => `${pts.format(Math.abs(n) * 100)} pts`,
     decimal: (n, digits = 2) => new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(n),
   };

@@ -89,10 +89,10 @@ export function reportAssumptions(a: AssumptionInput): MethodEntry[] {
             definition: `${modelTitle(v.model)} for purchases${v.modelSource === 'backtest' ? ' (chosen by the holdout backtest)' : v.modelSource === 'fixed' ? ' (set with --clv-model)' : ''} and ${spendModel.title} for spend, fitted by maximum likelihood on every customer's (x, t_x, T) measured in ${v.timeUnit}s up to the as-of date (per acquisition channel where a channel is big enough); every model figure of this report comes from this one fit.`,
           },
       { term: 'Horizon', definition: `${v.horizonMonths} months after the as-of date; a month is 365.25 ÷ 12 days.` },
-      { term: 'Discount rate', definition: `${a.fmt.percent(v.annualDiscountRate)} a year, applied monthly: d = (1 + ${a.fmt.decimal(v.annualDiscountRate, 2)})^(1/12) − 1 = ${a.fmt.decimal(monthly * 100, 3)}% a month.` },
+      { term: 'Discount rate', definition: `${a.fmt.setting(v.annualDiscountRate)} a year, applied monthly: d = (1 + ${a.fmt.decimal(v.annualDiscountRate, 2)})^(1/12) − 1 = ${a.fmt.decimal(monthly * 100, 3)}% a month.` },
       {
         term: 'Margin',
-        definition: v.margin === undefined ? 'None given (--margin): projected values are revenue, not profit.' : `${a.fmt.percent(v.margin)} of revenue: projected values are gross margin.`,
+        definition: v.margin === undefined ? 'None given (--margin): projected values are revenue, not profit.' : `${a.fmt.setting(v.margin)} of revenue: projected values are gross margin.`,
       },
     );
   } else if (a.value === false) {

@@ -201,7 +201,7 @@ export async function assemble(
           ...(options.triangleMetric && view?.metrics ? [{ label: 'Metric', value: options.triangleMetric }] : []),
           { label: 'Currency', value: `${currency} (${locale})` },
           ...(value
-            ? [{ label: 'CLV', value: `${value.horizonMonths} months, ${fmt.percent(value.annualDiscountRate)} a year, ${value.margin === undefined ? 'revenue (no margin)' : `margin ${fmt.percent(value.margin)}`}` }]
+            ? [{ label: 'CLV', value: `${value.horizonMonths} months, ${fmt.setting(value.annualDiscountRate)} a year, ${value.margin === undefined ? 'revenue (no margin)' : `margin ${fmt.setting(value.margin)}`}` }]
             : []),
         ],
         inputs: [

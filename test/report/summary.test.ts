@@ -37,3 +37,12 @@ describe('summary findings', () => {
     expect(summarySection([e('growth', 'not-shown')], drafts)).toBeUndefined();
   });
 });
+
+describe('formatters().setting: a share the user set, with only the decimals it has', () => {
+  it('writes 10% and 35%, not 10.0% and 35.0%, and keeps what a setting has (12.5%, 7.25%)', () => {
+    const fmt = formatters('en-US', 'USD');
+    expect([0.1, 0.35, 0.125, 0.0725, 0.2].map(fmt.setting)).toEqual(['10%', '35%', '12.5%', '7.25%', '20%']);
+    expect(fmt.percent(0.1)).toBe('10.0%');
+    expect(formatters('de-DE', 'EUR').setting(0.125)).toBe('12,5\u00a0%');
+  });
+});

@@ -149,7 +149,7 @@ describe('RFM on the hand-made fixture', () => {
       ].join('\n'),
     );
     const wb = r.sections.find((s) => s.id === 'win-back')!;
-    expect(wb.narrative[0]).toContain('the list uses a plain rule: of the 6 high-value customers, with net revenue above $150.00 (the top 50.0% of customers by net revenue), 4 have not bought');
+    expect(wb.narrative[0]).toContain('the list uses a plain rule: of the 6 high-value customers, with net revenue above $150.00 (the top 50% of customers by net revenue), 4 have not bought');
     expect(wb.narrative[0]).toContain('adds up to $2,100');
     // The formula channel is shown as text in the HTML, escaped.
     expect(r.html).toContain('=HYPERLINK(&quot;x&quot;)');

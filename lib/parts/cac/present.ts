@@ -154,7 +154,7 @@ export function cacSections(input: CacSectionsInput): CacSections {
   const assumptions = [
     revenue
       ? 'No gross margin was given (--margin or margins in the config): every LTV figure is revenue, not profit.'
-      : `LTV figures are gross margin: ${joinWords([...new Set(r.units.map((u) => fmt.percent(u.margin)))])} of net revenue${new Set(r.units.map((u) => u.margin)).size > 1 ? ' depending on the channel' : ''}.`,
+      : `LTV figures are gross margin: ${joinWords([...new Set(r.units.map((u) => fmt.setting(u.margin)))])} of net revenue${new Set(r.units.map((u) => u.margin)).size > 1 ? ' depending on the channel' : ''}.`,
     `Acquisition channel: ${input.attributionLabel}. Channel names are matched after trimming and ignoring case.`,
     `The figures count the customers acquired from ${windowText}, the ${periodWord}s of the spend file (up to the as-of date).`,
     `Profit CLV = (yearly ${valueWord} − yearly cost to serve) × expected lifetime − CAC, with yearly ${valueWord} = the 12-month LTV, cost to serve ${joinWords([...new Set(r.units.map((u) => fmt.moneyPrecise(u.cost_to_serve)))])} a year per customer (from the config; 0 when not set) and expected lifetime = 1 ÷ (1 − share of customers still ordering in their second year) unless the config sets it. Channels without spend count no acquisition cost.`,

@@ -43,7 +43,7 @@ export function simpleSentences(s: SimpleFigures, fmt: Formatters, o: { margin?:
   if (r.retention !== null) {
     out.push(`${fmt.percent(r.retention)} of the ${fmt.integer(s.inputs.previousYearCustomers)} customers who ordered in the year before ordered again in that year (yearly retention).`);
   }
-  const marginWord = o.margin === undefined ? '' : ` × ${fmt.percent(o.margin)} margin`;
+  const marginWord = o.margin === undefined ? '' : ` × ${fmt.setting(o.margin)} margin`;
   if (r.simpleClv !== null && r.lifespanYears !== null && r.aov !== null && r.frequencyPerYear !== null) {
     out.push(
       `Simple formula: ${fmt.moneyPrecise(r.aov)} per order × ${fmt.decimal(r.frequencyPerYear, 2)} orders a year × ${fmt.decimal(r.lifespanYears, 2)} years of expected lifespan (1 ÷ (1 − retention))${marginWord} = ${fmt.moneyPrecise(r.simpleClv)} per customer, undiscounted.`,
@@ -51,7 +51,7 @@ export function simpleSentences(s: SimpleFigures, fmt: Formatters, o: { margin?:
   }
   if (r.retentionFormClv !== null && r.yearlyMargin !== null && r.retention !== null) {
     out.push(
-      `Retention form: m × r ÷ (1 + d − r) = ${fmt.moneyPrecise(r.yearlyMargin)} × ${fmt.percent(r.retention)} ÷ (1 + ${fmt.percent(o.annualDiscountRate)} − ${fmt.percent(r.retention)}) = ${fmt.moneyPrecise(r.retentionFormClv)} per customer: the value of the years after the current one, discounted.`,
+      `Retention form: m × r ÷ (1 + d − r) = ${fmt.moneyPrecise(r.yearlyMargin)} × ${fmt.percent(r.retention)} ÷ (1 + ${fmt.setting(o.annualDiscountRate)} − ${fmt.percent(r.retention)}) = ${fmt.moneyPrecise(r.retentionFormClv)} per customer: the value of the years after the current one, discounted.`,
     );
   }
   for (const reason of r.reasons) out.push(`Simple formula not computed: ${reason}.`);
@@ -261,9 +261,9 @@ function presentPurchase(f: PurchaseValueFigures, fmt: Formatters, currency: str
   const { options: o, totals: t, fits } = f;
   const title = modelTitle(fits.model);
   const model = PURCHASE_MODELS[fits.model];
-  const valueWord = o.margin === undefined ? 'revenue' : `gross margin at ${fmt.percent(o.margin)} of revenue`;
+  const valueWord = o.margin === undefined ? 'revenue' : `gross margin at ${fmt.setting(o.margin)} of revenue`;
   const narrative = [
-    `Over the next ${o.horizonMonths} months, the ${fmt.integer(t.customers)} customers are expected to place ${fmt.integer(t.purchases)} more orders, worth ${fmt.money(t.total)} in today's money (${valueWord}, discounted at ${fmt.percent(o.annualDiscountRate)} a year).`,
+    `Over the next ${o.horizonMonths} months, the ${fmt.integer(t.customers)} customers are expected to place ${fmt.integer(t.purchases)} more orders, worth ${fmt.money(t.total)} in today's money (${valueWord}, discounted at ${fmt.setting(o.annualDiscountRate)} a year).`,
     ...sanityWarnings(f, fmt),
     ...(o.margin === undefined ? ['No gross margin was given (--margin), so these values are revenue, not profit.'] : []),
     `The average customer is worth ${fmt.moneyPrecise(t.mean)} and the median one ${fmt.moneyPrecise(t.median)}; the most valuable tenth of customers holds ${fmt.percent(t.top10_share)} of the projected value.`,
@@ -295,7 +295,7 @@ function presentPurchase(f: PurchaseValueFigures, fmt: Formatters, currency: str
       {
         topic: 'value',
         section: 'customer-value',
-        sentence: `The ${fmt.integer(t.customers)} customers are projected to bring ${fmt.money(t.total)} of ${o.margin === undefined ? 'revenue' : 'gross margin'} over the next ${o.horizonMonths} months${interval ? ` (${interval})` : ''}, in today's money at ${fmt.percent(o.annualDiscountRate)} a year; the average customer is worth ${fmt.moneyPrecise(t.mean)}.`,
+        sentence: `The ${fmt.integer(t.customers)} customers are projected to bring ${fmt.money(t.total)} of ${o.margin === undefined ? 'revenue' : 'gross margin'} over the next ${o.horizonMonths} months${interval ? ` (${interval})` : ''}, in today's money at ${fmt.setting(o.annualDiscountRate)} a year; the average customer is worth ${fmt.moneyPrecise(t.mean)}.`,
         card: { label: `Projected value, ${o.horizonMonths} months`, value: fmt.money(t.total), detail: interval ?? valueDetail },
       },
     ],
@@ -345,14 +345,14 @@ function presentContractual(o: CustomerValueFigures & { kind: 'contractual' }, f
     };
   }
   const { data, fit, totals: t, histogram, curve, observed, horizon: h, lifetime } = o.contractual as ContractualFigures;
-  const valueWord = v.margin === undefined ? 'revenue' : `gross margin at ${fmt.percent(v.margin)} of revenue`;
+  const valueWord = v.margin === undefined ? 'revenue' : `gross margin at ${fmt.setting(v.margin)} of revenue`;
   const lastObserved = observed[observed.length - 1];
   const rows = modelParamRows(CONTRACTUAL_MODEL_ID, fit);
   const narrative = [
     `${fmt.integer(t.retained)} of ${fmt.integer(t.customers)} customers are still subscribed: they ordered in every ${period} since their first, through ${data.lastCompleteLabel}.`,
     ...(lastObserved.k > 0 ? [`Across all cohorts, ${fmt.percent(observed[1]?.survival ?? null)} kept ordering into their second ${period} and ${lastObserved.survival > 0 && lastObserved.survival < 0.001 ? 'fewer than 0.1%' : fmt.percent(lastObserved.survival)} were still ordering after ${lastObserved.k} ${period}s.`] : []),
     ...explainSbg(fit, data.period, fmt),
-    `Over the next ${v.horizonMonths} months${period === 'month' ? '' : ` (${h.periods} ${period}s)`}, the current subscribers are expected to stay ${fmt.decimal(t.periods, 1)} ${period}s on average and are worth ${fmt.money(t.total)} in today's money (${valueWord}, discounted at ${fmt.percent(v.annualDiscountRate)} a year), ${fmt.moneyPrecise(t.mean)} per subscriber.`,
+    `Over the next ${v.horizonMonths} months${period === 'month' ? '' : ` (${h.periods} ${period}s)`}, the current subscribers are expected to stay ${fmt.decimal(t.periods, 1)} ${period}s on average and are worth ${fmt.money(t.total)} in today's money (${valueWord}, discounted at ${fmt.setting(v.annualDiscountRate)} a year), ${fmt.moneyPrecise(t.mean)} per subscriber.`,
     `A new subscriber is expected to pay for ${fmt.decimal(lifetime, 1)} ${period}s in today's money (discounted expected lifetime, including the first ${period}; no horizon).`,
     ...(v.margin === undefined ? ['No gross margin was given (--margin), so these values are revenue, not profit.'] : []),
   ];

@@ -82,11 +82,11 @@ export function presentRfm(f: RfmFigures, { fmt, currency }: { fmt: Formatters; 
 
   // "Value at stake" weighs past revenue; what the business stands to lose is the projected value lost (with CLV).
   const measure = wb.rule === 'p-alive' ? 'Past revenue × (1 − P(alive))' : 'Historical net revenue';
-  const highRule = `net revenue above ${fmt.moneyPrecise(wb.revenueThreshold)} (the top ${fmt.percent(args.winBack.topShare)} of customers by net revenue)`;
+  const highRule = `net revenue above ${fmt.moneyPrecise(wb.revenueThreshold)} (the top ${fmt.setting(args.winBack.topShare)} of customers by net revenue)`;
   const wbNarrative: string[] = [];
   if (wb.rule === 'p-alive') {
     wbNarrative.push(
-      `Of the ${fmt.integer(wb.highValue)} high-value customers, with ${highRule}, ${fmt.integer(wb.customers)} have a probability of still being active below ${fmt.percent(args.winBack.pAliveBelow)}.${wb.valueLost !== null ? ` Had they stayed, they would bring ${fmt.money(wb.valueLost)} more over the CLV horizon than the model now expects from them: the projected value lost (each one's CLV if still active minus their CLV).` : ''} Their past net revenue weighted by the chance they are gone, net revenue × (1 − P(alive)), adds up to ${fmt.money(wb.valueAtStake)} (the value at stake column; it is past money, not future).`,
+      `Of the ${fmt.integer(wb.highValue)} high-value customers, with ${highRule}, ${fmt.integer(wb.customers)} have a probability of still being active below ${fmt.setting(args.winBack.pAliveBelow)}.${wb.valueLost !== null ? ` Had they stayed, they would bring ${fmt.money(wb.valueLost)} more over the CLV horizon than the model now expects from them: the projected value lost (each one's CLV if still active minus their CLV).` : ''} Their past net revenue weighted by the chance they are gone, net revenue × (1 − P(alive)), adds up to ${fmt.money(wb.valueAtStake)} (the value at stake column; it is past money, not future).`,
     );
   } else {
     wbNarrative.push(
@@ -133,7 +133,7 @@ export function presentRfm(f: RfmFigures, { fmt, currency }: { fmt: Formatters; 
     },
     bullets: bySegment.map((s) => `${s.group}: ${fmt.integer(s.customers)} customers, ${fmt.money(s.value_at_stake)} ${measure.toLowerCase()}.`),
     definitions: [
-      { term: 'High-value customer', definition: `Net revenue above the value at rank ceil((1 − ${args.winBack.topShare}) × n) of all n customers' net revenues sorted ascending (the top ${fmt.percent(args.winBack.topShare)}; equal revenues are all in or all out), and above 0. Set the share with clv.win_back.top_share or --win-back-top-share.` },
+      { term: 'High-value customer', definition: `Net revenue above the value at rank ceil((1 − ${args.winBack.topShare}) × n) of all n customers' net revenues sorted ascending (the top ${fmt.setting(args.winBack.topShare)}; equal revenues are all in or all out), and above 0. Set the share with clv.win_back.top_share or --win-back-top-share.` },
       {
         term: 'Win-back list',
         definition: `With the purchase model: high-value customers whose P(alive) is below ${args.winBack.pAliveBelow} (clv.win_back.p_alive or --win-back-p-alive), ranked by value at stake = net revenue × (1 − P(alive)), then customer id. Projected value lost = CLV ÷ P(alive) − CLV: the value over the CLV horizon of the customer if still active (the purchase models expect P(alive) × an active customer's purchases) minus the model's expectation. Without it (--no-clv, no model identified, or contractual): high-value customers with no purchase for more than ${LAPSED_DAYS} days, or (repeat buyers) for more than ${LAPSED_GAPS} × their mean gap between purchase days, ranked by net revenue.`,
@@ -150,8 +150,8 @@ export function presentRfm(f: RfmFigures, { fmt, currency }: { fmt: Formatters; 
             section: 'win-back',
             sentence:
               wb.valueLost !== null
-                ? `${fmt.integer(wb.customers)} of the ${fmt.integer(wb.highValue)} high-value customers (top ${fmt.percent(args.winBack.topShare)} by net revenue) are probably gone (P(alive) below ${fmt.percent(args.winBack.pAliveBelow)}): winning them back is worth up to ${fmt.money(wb.valueLost)} over the CLV horizon, the projected value lost.`
-                : `${fmt.integer(wb.customers)} of the ${fmt.integer(wb.highValue)} high-value customers (top ${fmt.percent(args.winBack.topShare)} by net revenue) have lapsed; they brought ${fmt.money(wb.valueAtStake)} of net revenue so far.`,
+                ? `${fmt.integer(wb.customers)} of the ${fmt.integer(wb.highValue)} high-value customers (top ${fmt.setting(args.winBack.topShare)} by net revenue) are probably gone (P(alive) below ${fmt.setting(args.winBack.pAliveBelow)}): winning them back is worth up to ${fmt.money(wb.valueLost)} over the CLV horizon, the projected value lost.`
+                : `${fmt.integer(wb.customers)} of the ${fmt.integer(wb.highValue)} high-value customers (top ${fmt.setting(args.winBack.topShare)} by net revenue) have lapsed; they brought ${fmt.money(wb.valueAtStake)} of net revenue so far.`,
             card:
               wb.valueLost !== null
                 ? { label: 'Projected value lost', value: fmt.money(wb.valueLost), detail: `${fmt.integer(wb.customers)} high-value customers probably gone` }

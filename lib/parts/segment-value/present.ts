@@ -53,11 +53,11 @@ export function presentSegmentValue(f: SegmentValueFigures | { failed: string },
   const minSize = o.minSegmentSize ?? DEFAULT_MIN_SEGMENT_SIZE;
   const small = (r: SegmentValueRow) => r.segment_column !== ALL_COLUMN && r.customers < minSize;
   const fileRows = rows.map((r) => ({ ...r, small_segment: small(r) }));
-  const valueWord = o.margin === undefined ? 'revenue' : `gross margin at ${fmt.percent(o.margin)} of revenue`;
+  const valueWord = o.margin === undefined ? 'revenue' : `gross margin at ${fmt.setting(o.margin)} of revenue`;
   const narrative = [
     bootstrap > 0
-      ? `Over the next ${o.horizonMonths} months, the average customer is worth ${money(all.clv_mean)} (${band(all)}; ${valueWord}, discounted at ${fmt.percent(o.annualDiscountRate)} a year); the intervals come from ${fmt.integer(bootstrap)} ${how} (seed ${seed}).`
-      : `Over the next ${o.horizonMonths} months, the average customer is worth ${money(all.clv_mean)} (${valueWord}, discounted at ${fmt.percent(o.annualDiscountRate)} a year). ${
+      ? `Over the next ${o.horizonMonths} months, the average customer is worth ${money(all.clv_mean)} (${band(all)}; ${valueWord}, discounted at ${fmt.setting(o.annualDiscountRate)} a year); the intervals come from ${fmt.integer(bootstrap)} ${how} (seed ${seed}).`
+      : `Over the next ${o.horizonMonths} months, the average customer is worth ${money(all.clv_mean)} (${valueWord}, discounted at ${fmt.setting(o.annualDiscountRate)} a year). ${
           autoOff
             ? `No intervals: with more than ${fmt.integer(BOOTSTRAP_DEFAULT_MAX_CUSTOMERS)} customers the bootstrap (${DEFAULT_BOOTSTRAP} refits of the models) would take minutes, so it runs only when asked for: --bootstrap N, or --bootstrap-method parametric (parameters drawn instead of refitted; faster).`
             : 'No intervals (--bootstrap 0).'
