@@ -6,6 +6,7 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { join } from 'node:path';
 import { createProgress } from '../lib/progress.ts';
+import { MEMORY_LIMIT_OPTION } from '../lib/engine/memory-limit.ts';
 import { ordersOptions, resolveOrders } from '../lib/cli/orders-options.ts';
 import { TIME_UNITS, type TimeUnit } from '../lib/engine/time-unit.ts';
 import { PERIOD_UNITS, type PeriodUnit } from '../lib/engine/periods.ts';
@@ -18,6 +19,7 @@ export function builder(y: Argv) {
     .option('time-unit', { choices: TIME_UNITS as TimeUnit[], default: 'week' as TimeUnit, describe: 'Time unit of the purchase models\' parameters', group: 'Model:' })
     .option('currency', { type: 'string', describe: 'ISO 4217 currency of the amounts (default USD)', group: 'Report:' })
     .option('out', { type: 'string', default: join('reports', 'out', 'fit'), describe: 'Output directory; replaced as a whole only when complete', group: 'Output:' })
+    .option('memory-limit', MEMORY_LIMIT_OPTION)
     .example('$0 fit --orders data/sample/orders.csv --model bgnbd --as-of 2024-06-30 --out out/fit', 'BG/NBD on the first 2.5 years of the sample')
     .example('$0 fit --orders subscriptions.csv --model sbg --period month --out out/sbg', 'monthly subscription retention');
 }
@@ -36,6 +38,7 @@ export async function handler(args: Args): Promise<void> {
     model: args.model,
     timeUnit: args.timeUnit,
     period: args.period,
+    memoryLimit: args.memoryLimit ?? config.memory_limit,
     currency: args.currency ?? config.report?.currency,
     locale: config.report?.locale,
     progress,

@@ -9,7 +9,7 @@ import { ordersOptions, parseList, resolveOrders, resolveSummary } from '../lib/
 import { cacFlags, cacOptions, surveyFlags, surveysInput, valueFlags, valueOptions, winBackFlags, winBackOptions } from '../lib/cli/report-options.ts';
 import { viewNames } from '../lib/parts/registry.ts';
 import { UserError } from '../lib/errors.ts';
-import { DEFAULT_MEMORY_TEXT } from '../lib/engine/memory-limit.ts';
+import { MEMORY_LIMIT_OPTION } from '../lib/engine/memory-limit.ts';
 import { dirname, join } from 'node:path';
 import { backtestOptions } from '../lib/clv/backtest-options.ts';
 import type { ReportConfig } from '../lib/config/report-config.ts';
@@ -27,7 +27,7 @@ export function reportOptions(y: Argv) {
     .option('company', { type: 'string', describe: 'Company named in the report header', group: 'Report:' })
     .option('sections', { type: 'string', array: true, describe: `Sections to show, in this order (comma-separated): ${viewNames().join(', ')}. Default: all`, group: 'Report:' })
     .option('margin', { type: 'number', describe: 'Gross margin (fraction of revenue kept); without it values are revenue', group: 'Customer value:' })
-    .option('memory-limit', { type: 'string', describe: `DuckDB's memory limit, e.g. 2GB; beyond it DuckDB writes to a temporary folder instead of growing (default ${DEFAULT_MEMORY_TEXT})` });
+    .option('memory-limit', MEMORY_LIMIT_OPTION);
 }
 
 export function builder(y: Argv) {

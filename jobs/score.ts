@@ -8,6 +8,7 @@ import { DEFAULT_PURCHASE_MODEL, PURCHASE_MODEL_IDS, PURCHASE_MODELS, SPEND_MODE
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import { join } from 'node:path';
 import { createProgress } from '../lib/progress.ts';
+import { MEMORY_LIMIT_OPTION } from '../lib/engine/memory-limit.ts';
 import { ordersOptions, parseList, resolveOrders } from '../lib/cli/orders-options.ts';
 import { TIME_UNITS, type TimeUnit } from '../lib/engine/time-unit.ts';
 
@@ -21,6 +22,7 @@ export function builder(y: Argv) {
     .option('segment-by', { type: 'string', array: true, describe: 'Attribute columns to copy into customer_scores.csv ("channel" = acquisition channel)', group: 'Output:' })
     .option('currency', { type: 'string', describe: 'ISO 4217 currency of the amounts (default USD)', group: 'Report:' })
     .option('out', { type: 'string', default: join('reports', 'out', 'score'), describe: 'Output directory; replaced as a whole only when complete', group: 'Output:' })
+    .option('memory-limit', MEMORY_LIMIT_OPTION)
     .example('$0 score --orders data/sample/orders.csv --horizon-months 24 --margin 0.35 --segment-by channel,region --out out/score', 'two-year gross-margin CLV per customer');
 }
 
@@ -41,6 +43,7 @@ export async function handler(args: Args): Promise<void> {
     annualDiscountRate: args.annualDiscountRate,
     margin: args.margin,
     segmentBy: args.segmentBy !== undefined ? parseList(args.segmentBy) : [],
+    memoryLimit: args.memoryLimit ?? config.memory_limit,
     currency: args.currency ?? config.report?.currency,
     locale: config.report?.locale,
     progress,

@@ -5,7 +5,10 @@
  * data/model_params.csv, manifest.json and a small HTML report that explains
  * the parameters in plain words.
  */
+import { join } from 'node:path';
 import { openDatabase } from '../engine/database.ts';
+import { checkMemoryLimit } from '../engine/memory-limit.ts';
+import { makeScratchDir, removeScratchDir } from '../scratch.ts';
 import { summarize } from '../engine/summarize.ts';
 import { frequencyData, spendData, type TimeUnit } from '../engine/customer-base.ts';
 import { releaseFacts } from '../load/load-orders.ts';
@@ -39,6 +42,8 @@ export interface FitReportOptions {
   timeUnit: TimeUnit;
   /** Period of the contractual (sBG) model: month (default), week or quarter. */
   period?: PeriodUnit;
+  /** DuckDB's memory limit (`--memory-limit`; default lib/engine/memory-limit.ts): beyond it DuckDB spills into a scratch folder. */
+  memoryLimit?: string;
   currency?: string;
   locale?: string;
   progress?: Progress;
@@ -55,7 +60,12 @@ export async function buildFitReport(options: FitReportOptions): Promise<FitRepo
   const currency = (options.currency ?? 'USD').toUpperCase();
   const locale = options.locale ?? 'en-US';
   const fmt = formatters(locale, currency);
-  const db = await openDatabase();
+  const memoryLimit = checkMemoryLimit(options.memoryLimit);
+  const scratch = await makeScratchDir();
+  const db = await openDatabase({ memoryLimit, tempDirectory: join(scratch, 'duckdb-spill') }).catch(async (err: unknown) => {
+    await removeScratchDir(scratch);
+    throw err;
+  });
   try {
     const source = options.orders.describe();
     options.progress?.step(`reading ${source.label}`);
@@ -177,5 +187,6 @@ export async function buildFitReport(options: FitReportOptions): Promise<FitRepo
     return { files, fit, manifest };
   } finally {
     db.close();
+    await removeScratchDir(scratch);
   }
 }

@@ -9,6 +9,7 @@
  * through JavaScript one by one.
  */
 import { makeScratchDir, removeScratchDir } from '../scratch.ts';
+import { checkMemoryLimit } from '../engine/memory-limit.ts';
 import { join } from 'node:path';
 import { exactAvg, exactSum, ident, literal, openDatabase } from '../engine/database.ts';
 import { summarize } from '../engine/summarize.ts';
@@ -53,6 +54,8 @@ export interface ScoreOptions {
   /** Gross margin (fraction of revenue kept); without it CLV is revenue, and the report says so. */
   margin?: number;
   segmentBy: string[];
+  /** DuckDB's memory limit (`--memory-limit`; default lib/engine/memory-limit.ts): beyond it DuckDB spills into the scratch folder. */
+  memoryLimit?: string;
   currency?: string;
   locale?: string;
   progress?: Progress;
@@ -71,8 +74,12 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
   const locale = options.locale ?? 'en-US';
   const fmt = formatters(locale, currency);
   const margin = options.margin ?? 1;
-  const db = await openDatabase();
-  let scratch: string | undefined;
+  const memoryLimit = checkMemoryLimit(options.memoryLimit);
+  let scratch: string | undefined = await makeScratchDir();
+  const db = await openDatabase({ memoryLimit, tempDirectory: join(scratch, 'duckdb-spill') }).catch(async (err: unknown) => {
+    await removeScratchDir(scratch!);
+    throw err;
+  });
   try {
     const source = options.orders.describe();
     options.progress?.step(`reading ${source.label}`);
@@ -89,7 +96,6 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
     await summarize(db, { period: 'month', asOf: orders.asOf, segmentBy: options.segmentBy, afterFactsRead: () => releaseFacts(db) });
 
     options.progress?.step(`fitting ${modelTitle(model)} and ${spendModel.title}`);
-    scratch = await makeScratchDir();
     // The same fits and scores as the report (lib/clv/customer-fit.ts): per acquisition channel where a channel is big enough.
     const fits = await fitCustomers(db, { asOf: orders.asOf, model, timeUnit, byChannel: orders.hasChannel, allowUnconverged: true, progress: options.progress });
     await scoreCustomerFits(db, fits, { asOf: orders.asOf, horizonMonths: options.horizonMonths, annualDiscountRate: options.annualDiscountRate, margin, progress: options.progress });

@@ -6,7 +6,7 @@
 import type { PeriodUnit } from '../engine/periods.ts';
 import type { Progress } from '../progress.ts';
 import { UserError } from '../errors.ts';
-import { DEFAULT_MEMORY_LIMIT, DEFAULT_MEMORY_TEXT, MEMORY_SIZE } from '../engine/memory-limit.ts';
+import { checkMemoryLimit } from '../engine/memory-limit.ts';
 import { DEFAULT_VALUE_OPTIONS, type ValueOptions } from '../clv/value-options.ts';
 import { DEFAULT_HOLDOUT_MONTHS, type BacktestOptions } from '../clv/backtest-options.ts';
 import { DEFAULT_WIN_BACK, type WinBackOptions } from '../segments/win-back.ts';
@@ -97,11 +97,6 @@ export interface RunOptions {
   memoryLimit: string;
 }
 
-function checkMemoryLimit(size: string): string {
-  if (!MEMORY_SIZE.test(size.trim())) throw new UserError(`--memory-limit ${JSON.stringify(size)}: expected a size such as 512MB, 1GB or 1.5GB (DuckDB's memory limit; default ${DEFAULT_MEMORY_TEXT})`);
-  return size.trim();
-}
-
 function checkCurrency(currency: string, locale: string): void {
   try {
     new Intl.NumberFormat(locale, { style: 'currency', currency }).format(1);
@@ -137,6 +132,6 @@ export function resolveRunOptions(o: ReportOptions): RunOptions {
     triangleMetric: o.triangleMetric,
     cohortRange: o.cohortRange && (o.cohortRange.from !== undefined || o.cohortRange.to !== undefined) ? o.cohortRange : undefined,
     previous: o.previous,
-    memoryLimit: checkMemoryLimit(o.memoryLimit ?? DEFAULT_MEMORY_LIMIT),
+    memoryLimit: checkMemoryLimit(o.memoryLimit),
   };
 }

@@ -60,3 +60,29 @@ describe('--memory-limit', () => {
     expect(err.message).toContain('--memory-limit "lots": expected a size such as 512MB');
   });
 });
+
+describe('--memory-limit of clv fit and clv score', () => {
+  it('bounds their DuckDB as for clv report: the same files under 64MB, one line and exit 2 for a size that is not one or is too small', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clv-memory-'));
+    copySample(dir);
+    const orders = join(dir, 'orders.csv');
+    for (const command of [['score', '--segment-by', 'channel'], ['fit', '--model', 'bgnbd']]) {
+      const run = (name: string, ...extra: string[]) => runClv([...command, '--orders', orders, '--out', join(dir, name), '--quiet', ...extra]);
+      const normal = run(`${command[0]}-default`);
+      expect(normal.status, normal.stderr).toBe(0);
+      const small = run(`${command[0]}-64`, '--memory-limit', '64MB');
+      expect(small.status, small.stderr).toBe(0);
+      const data = (name: string) => readFileSync(join(dir, name, 'data', command[0] === 'score' ? 'customer_scores.csv' : 'model_params.csv'), 'utf8');
+      expect(data(`${command[0]}-64`)).toBe(data(`${command[0]}-default`));
+      const bad = run(`${command[0]}-bad`, '--memory-limit', 'lots');
+      expect(bad.status).toBe(2);
+      expect(bad.stderr.trim()).toBe('clv: --memory-limit "lots": expected a size such as 512MB, 1GB or 1.5GB (DuckDB\'s memory limit; default 512MB, or 128MB per thread on more than 4 cores)');
+      expect(existsSync(join(dir, `${command[0]}-bad`))).toBe(false);
+    }
+    const tiny = runClv(['score', '--orders', orders, '--memory-limit', '16MB', '--out', join(dir, 'score-tiny'), '--quiet']);
+    expect(tiny.status).toBe(2);
+    expect(tiny.stderr).toContain('DuckDB needed more memory than its limit of 16MB');
+    expect(tiny.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(join(dir, 'score-tiny'))).toBe(false);
+  }, 180_000);
+});
