@@ -259,6 +259,16 @@ export async function loadPushdown(
   };
 }
 
+/**
+ * SQL: the text column `c` as DuckDB type `type`. Text to a 38-digit DECIMAL is slow in DuckDB (about
+ * 4 s per million values on this machine); through an 18-digit DECIMAL first when the value fits,
+ * and directly only when it does not (a sum beyond 10¹⁴).
+ */
+function fromText(c: string, type: string): string {
+  const wide = /^DECIMAL\(38,(\d+)\)$/.exec(type);
+  return wide ? `coalesce(CAST(TRY_CAST(${c} AS DECIMAL(18,${wide[1]})) AS ${type}), CAST(${c} AS ${type}))` : `CAST(${c} AS ${type})`;
+}
+
 /** Rows of customer-days fetched before they are typed into customer_days (bounds the text copy). */
 const STAGED_ROWS = 200_000;
 
@@ -294,7 +304,7 @@ async function intoCustomerDays(db: Database, client: Client, sql: string, dayAt
     appender?.close();
     appender = undefined;
     if (staged > 0) {
-      await db.run(`INSERT INTO customer_days SELECT ${types.map((t, i) => `CAST(c${i + 1} AS ${t.column_type})`).join(', ')} FROM ${staging}`);
+      await db.run(`INSERT INTO customer_days SELECT ${types.map((t, i) => fromText(`c${i + 1}`, t.column_type)).join(', ')} FROM ${staging}`);
     }
     await db.run(`DROP TABLE IF EXISTS ${staging}`);
     staged = 0;
