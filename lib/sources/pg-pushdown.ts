@@ -15,8 +15,9 @@
  * customer-day columns (lib/engine/customer-base-sql.ts), the bad-value flags, the drop reasons and
  * the early-refund rule (lib/load/order-checks.ts), the text of values (trimmed; the type's output).
  * Row order (the first order of a day, the first row of a repeated order_id, the rows problems list
- * first) is the table's scan order, as the cursor of the streaming path reads it: numbered with
- * row_number() in a plan without parallel workers.
+ * first) is the table's scan order, as the cursor of the streaming path reads it: a plain table's
+ * ctid (its physical order, which a scan reads, so parallel workers may help), else the rows
+ * numbered with row_number() in plans without parallel workers.
  */
 import type { Client, FieldDef, QueryConfig, QueryResultRow } from 'pg';
 import type { Database, TextAppender } from '../engine/database.ts';
@@ -43,7 +44,7 @@ import {
   type FlaggedRow,
 } from '../load/order-checks.ts';
 import { InputError } from '../errors.ts';
-import { DECLARE, fetchCursor, sourceSelect, type PgTarget } from './pg-connection.ts';
+import { DECLARE, fetchCursor, pgTableSql, sourceSelect, type PgTarget } from './pg-connection.ts';
 import type { LoadOptions } from './source.ts';
 
 const PG = DIALECTS.postgres;
@@ -145,13 +146,16 @@ export async function loadPushdown(
   const label = target.label;
   const e = rowExpressions(columns, input, options, label);
   const years = input.years ?? DEFAULT_YEARS;
-  const from = `(\n${sourceSelect(target)}\n) t`;
-  // Rows numbered in scan order: no parallel workers, whose rows arrive in any order.
+  // The order of rows: a plain table's physical order (ctid: the order its scan reads, in parallel
+  // or not); otherwise the rows numbered in scan order, in plans without parallel workers (whose
+  // rows arrive in any order).
+  const physical = await plainTable(client, target);
+  const from = physical ? `${pgTableSql(target.table!)} t` : `(\n${sourceSelect(target)}\n) t`;
   const rows = (o: { seq: boolean; raw?: boolean }) =>
-    `SELECT ${o.seq ? '(row_number() OVER ()) - 1 AS seq, ' : ''}${[...e.select, ...(o.raw ? e.rawSelect : [])].join(',\n       ')}\n  FROM ${from}`;
+    `SELECT ${o.seq ? (physical ? 't.ctid AS seq, ' : '(row_number() OVER ()) - 1 AS seq, ') : ''}${[...e.select, ...(o.raw ? e.rawSelect : [])].join(',\n       ')}\n  FROM ${from}`;
   const flagged = (o: { seq: boolean; raw?: boolean }) => `SELECT r.*, ${badFlagsSql(years)} AS bad FROM (${rows(o)}) r`;
   const q = async <T extends QueryResultRow>(sql: string): Promise<T[]> => (await client.query<T>({ text: sql, queryMode: 'extended' } as QueryConfig)).rows;
-  await client.query('SET max_parallel_workers_per_gather = 0');
+  if (!physical) await client.query('SET max_parallel_workers_per_gather = 0');
 
   const after = input.asOf !== undefined ? `, count(*) FILTER (WHERE customer_id IS NOT NULL AND order_date > DATE ${literal(input.asOf)}) AS after` : ', 0 AS after';
   const [c] = await q<{ n_rows: string; n_date: string; n_amount: string; n_empty: string; first: string | null; last: string | null; repeats: string; after: string }>(`
@@ -167,11 +171,13 @@ export async function loadPushdown(
   const n = { rows: Number(c.n_rows), date: Number(c.n_date), amount: Number(c.n_amount), empty: Number(c.n_empty), repeats: Number(c.repeats), after: Number(c.after) };
   if (n.rows === 0) throw noRows(label, 'postgres');
   if (n.date + n.amount > 0) {
-    const listed = await q<{ seq: string; bad: number; raw_date: string | null; raw_amount: string | null; order_id: string | null; customer_id: string | null; amount_bad: string }>(`
-      SELECT seq, bad, raw_date, raw_amount, order_id, customer_id, CASE WHEN amount IS NULL THEN 1 ELSE 0 END AS amount_bad
-      FROM (${flagged({ seq: true, raw: true })}) x WHERE bad > 0 ORDER BY seq LIMIT ${MAX_LISTED_PROBLEMS}`);
+    // The row number of a physical row: its place in the table's order.
+    const numbered = physical ? `SELECT x.*, row_number() OVER (ORDER BY seq) AS row_no FROM (${flagged({ seq: true, raw: true })}) x` : `SELECT x.*, seq + 1 AS row_no FROM (${flagged({ seq: true, raw: true })}) x`;
+    const listed = await q<{ row_no: string; bad: number; raw_date: string | null; raw_amount: string | null; order_id: string | null; customer_id: string | null; amount_bad: string }>(`
+      SELECT row_no, bad, raw_date, raw_amount, order_id, customer_id, CASE WHEN amount IS NULL THEN 1 ELSE 0 END AS amount_bad
+      FROM (${numbered}) y WHERE bad > 0 ORDER BY row_no LIMIT ${MAX_LISTED_PROBLEMS}`);
     const flaggedRows: FlaggedRow[] = listed.map((r) => ({
-      line: Number(r.seq) + 1,
+      line: Number(r.row_no),
       located: { key: rowKey(r.order_id, r.customer_id) },
       bad: Number(r.bad),
       date: r.raw_date,
@@ -331,6 +337,19 @@ async function intoCustomerDays(db: Database, client: Client, sql: string, dayAt
   } finally {
     await flush();
   }
+}
+
+/**
+ * True when the target is an ordinary table (or materialized view) without child tables: its rows'
+ * ctid orders them as a scan reads them. A view, a partitioned or inherited table, a query: false.
+ */
+async function plainTable(client: Client, target: PgTarget): Promise<boolean> {
+  if (target.table === undefined) return false;
+  const r = await client.query<{ plain: string }>({
+    text: `SELECT CASE WHEN c.relkind IN ('r', 'm') AND NOT c.relhassubclass THEN 1 ELSE 0 END AS plain FROM pg_class c WHERE c.oid = to_regclass($1)`,
+    values: [pgTableSql(target.table)],
+  });
+  return Number(r.rows[0]?.plain ?? 0) === 1;
 }
 
 /** The columns of the target's rows and their types: the streaming path's cursor (so the same errors), declared, described and closed. */

@@ -20,6 +20,7 @@ const T = { drops: 'clv_t_pd_drops', bad: 'clv_t_pd_bad', types: 'clv_t_pd_types
 beforeAll(async () => {
   if (!available) return;
   await withPg(async (c) => {
+    await c.query('DROP VIEW IF EXISTS clv_t_pd_view');
     await c.query(`DROP TABLE IF EXISTS ${Object.values(T).join(', ')}`);
     // What the loader drops, typed: no customer (NULL, empty, spaces), a repeated order_id whose
     // second row is the latest date (the range is taken after the repeat is dropped), refunds
@@ -43,6 +44,9 @@ beforeAll(async () => {
       ('13', 'C', '2024-04-20', 12, 'seo', 'East'),
       (NULL, 'D', '2024-03-05', 9.99, NULL, 'West'),
       ('14', 'D', '2024-04-01', 1.01, 'ads', 'West')`);
+    // An update writes a new version of the row at the end of the table: A's "ads" order of 2024-01-05
+    // is now read after its "email" order of that day, by a scan as by the streaming cursor.
+    await c.query(`UPDATE ${T.drops} SET region = region WHERE order_id = '1'`);
     // Bad values in typed columns: NULL dates and amounts, a date outside the valid years, NaN, infinity, a BC date.
     await c.query(`CREATE TABLE ${T.bad} (order_id text, customer_id text, order_date date, amount numeric)`);
     await c.query(`INSERT INTO ${T.bad} VALUES
@@ -125,8 +129,9 @@ describe.skipIf(!available)('the aggregation pushed down into PostgreSQL', () =>
       expect(down.days).toHaveLength(7);
       expect(down.orders.input.rows_transferred).toBe(10);
       expect(down.orders.input.rows_kept).toBe(9);
-      // The day's channel is its first order row's: A's 2024-01-05 is "ads" (not "email"); A's 02-10 has none.
-      expect(down.days[0]).toBe('A|2024-01-05|2|120.0000|120.0000|ads');
+      // The day's channel is its first order row's in the table's order: A's 2024-01-05 is "email"
+      // (its "ads" row was updated, so moved to the end); A's 02-10 has none.
+      expect(down.days[0]).toBe('A|2024-01-05|2|120.0000|120.0000|email');
       expect(down.days[1]).toBe('A|2024-02-10|1|30.5000|30.5000'); // concat_ws leaves out the NULL channel
     }
     // After the as-of date: C's 2024-04-20 and D's 2024-04-01 (the repeat of order 8 was dropped first).
@@ -191,5 +196,21 @@ describe.skipIf(!available)('the aggregation pushed down into PostgreSQL', () =>
     }
     // The First products section asks for the product values; without a product column the run still aggregates in the database.
     expect((await load({ table: T.drops }, {}, { lineValues: ['product'] })).orders.input.pushdown).toBe(true);
+  });
+
+  it('a view and a query number the rows in their scan order (no ctid): the same day channels as streaming them', async () => {
+    await withPg((c) => c.query(`CREATE OR REPLACE VIEW clv_t_pd_view AS SELECT * FROM ${T.drops}`));
+    try {
+      for (const from of [{ table: 'clv_t_pd_view' }, { query: `SELECT * FROM ${T.drops}` }]) {
+        const down = await load(from, {});
+        const streamed = await load(from, { pushdown: false });
+        expect(down.orders.input.pushdown).toBe(true);
+        expect(comparable(down.orders)).toEqual(comparable(streamed.orders));
+        expect(down.days).toEqual(streamed.days);
+        expect(down.days[0]).toBe('A|2024-01-05|2|120.0000|120.0000|email');
+      }
+    } finally {
+      await withPg((c) => c.query('DROP VIEW IF EXISTS clv_t_pd_view'));
+    }
   });
 });
