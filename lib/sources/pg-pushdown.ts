@@ -223,7 +223,10 @@ export async function loadPushdown(
            count(*) AS n_rows
     FROM (${kept ?? withCustomer(ordered)}) f
     WHERE order_date <= DATE ${literal(asOf)}
-    GROUP BY customer_id, order_date`;
+    GROUP BY customer_id, order_date
+    -- In a definite order, so that the hash of the rows that travelled is the same on every run
+    -- (a parallel or hashed aggregation gives its groups in any order); a sorted grouping is already in it.
+    ORDER BY customer_id, f.order_date`;
   const streamed = await intoCustomerDays(db, client, days, e.dayAttributes);
 
   // Refunds before a customer's first order: dropped from the days that hold them (lib/load/order-checks.ts).

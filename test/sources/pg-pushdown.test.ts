@@ -176,6 +176,13 @@ describe.skipIf(!available)('the aggregation pushed down into PostgreSQL', () =>
       expect(comparable(down.orders), `${date}, ${amount}`).toEqual(comparable(streamed.orders));
       expect(down.days, `${date}, ${amount}`).toEqual(streamed.days);
     }
+    // A purchase log: no amount at all.
+    const log = `SELECT id, customer_id, at FROM ${T.types} ORDER BY id`;
+    const logDown = await load({ query: log }, { map: { order_date: 'at', order_id: 'id' } });
+    expect(logDown.orders).toMatchObject({ money: 'none', input: { pushdown: true } });
+    expect(comparable(logDown.orders)).toEqual(comparable((await load({ query: log }, { map: { order_date: 'at', order_id: 'id' }, pushdown: false })).orders));
+    // The same rows give the same fingerprint of the customer-days on every run.
+    expect((await load({ table: T.drops }, {})).orders.input.sha256).toBe((await load({ table: T.drops }, {})).orders.input.sha256);
     // By hand: 2024-01-05 23:30 at UTC−5 is 2024-01-06 in UTC; 12.345650 rounds to 12.3457 (half away from zero).
     const tz = await load({ query: `SELECT id, customer_id, at_tz, price FROM ${T.types} ORDER BY id` }, { map: { order_date: 'at_tz', amount: 'price', order_id: 'id' } });
     expect(tz.days[0]).toBe('1|2024-01-06|1|12.3457|12.3457');
