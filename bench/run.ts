@@ -28,7 +28,9 @@
  *   (written once by DuckDB beside the CSV, bench/data/orders-<size>.parquet) and from a PostgreSQL
  *   table (`?table=`), loaded once per bench run with psql's \copy into clv_bench_orders_<size>
  *   (columns text, text, date, numeric(12,2), text) of the server CLV_TEST_PG_URL names (required:
- *   `eval "$(bash .ci/postgres.sh start)"`); the password goes to the runs in PGPASSWORD, not in argv.
+ *   `eval "$(bash .ci/postgres.sh start)"`), read twice: aggregated in PostgreSQL (the default for
+ *   typed columns) and with every row streamed (--no-pushdown); the password goes to the runs in
+ *   PGPASSWORD, not in argv.
  *   Median wall and CPU, largest peak RSS of the tool (the server's memory is the server's).
  * - help: `node bin/clv.js --help` and `node bin/clv.js report --help`, one
  *   warm-up and 10 timed runs each, median wall time.
@@ -70,7 +72,7 @@ interface Figure {
 }
 
 interface Command {
-  name: 'bare' | 'report' | 'cohorts' | 'from_csv' | 'from_parquet' | 'from_pg';
+  name: 'bare' | 'report' | 'cohorts' | 'from_csv' | 'from_parquet' | 'from_pg' | 'from_pg_stream';
   label: string;
   argv: (file: string, outDir: string) => string[];
 }
@@ -230,7 +232,7 @@ function rowsFor(sizes: string[]): Row[] {
     );
   }
   for (const size of sizes) {
-    for (const [name, what] of [['from_csv', 'CSV'], ['from_parquet', 'Parquet'], ['from_pg', 'PostgreSQL table']] as const) {
+    for (const [name, what] of [['from_csv', 'CSV'], ['from_parquet', 'Parquet'], ['from_pg', 'PostgreSQL table (aggregated there)'], ['from_pg_stream', 'PostgreSQL table (rows streamed, --no-pushdown)']] as const) {
       rows.push(
         { label: `${size}: clv report from ${what}, wall`, value: (f) => f[`${size}.${name}.wall_s`], unit: 's' },
         { label: `${size}: clv report from ${what}, CPU`, value: (f) => f[`${size}.${name}.cpu_s`], unit: 's' },
@@ -351,7 +353,8 @@ async function main(): Promise<void> {
       const sources: Command[] = [
         { name: 'from_csv', label: 'clv report from CSV', argv: (_f, out) => [process.execPath, 'bin/clv.js', 'report', '--orders', file, '--out', out, '--quiet'] },
         { name: 'from_parquet', label: 'clv report from Parquet', argv: (_f, out) => [process.execPath, 'bin/clv.js', 'report', '--orders', parquet, '--out', out, '--quiet'] },
-        { name: 'from_pg', label: 'clv report from PostgreSQL', argv: (_f, out) => [process.execPath, 'bin/clv.js', 'report', '--orders', `${pgUrl.urlWithoutPassword}?table=${table}`, '--out', out, '--quiet'] },
+        { name: 'from_pg', label: 'clv report from PostgreSQL (aggregated there)', argv: (_f, out) => [process.execPath, 'bin/clv.js', 'report', '--orders', `${pgUrl.urlWithoutPassword}?table=${table}`, '--out', out, '--quiet'] },
+        { name: 'from_pg_stream', label: 'clv report from PostgreSQL (rows streamed)', argv: (_f, out) => [process.execPath, 'bin/clv.js', 'report', '--orders', `${pgUrl.urlWithoutPassword}?table=${table}`, '--no-pushdown', '--out', out, '--quiet'] },
       ];
       measure(sources, file, size);
     }

@@ -1,9 +1,10 @@
 /**
  * Collects, in DuckDB, the aggregates lib/cac/unit-economics.ts works from.
  *
- * 1. {@link captureCustomerMonths} runs while `facts` still exists (the
+ * 1. {@link captureCustomerMonths} runs while `customer_days` still exists (the
  *    summarize step's `afterFactsRead` hook): net revenue and orders per
- *    customer and calendar month (UTC) → temp table `cac_customer_months`.
+ *    customer and calendar month (UTC) → temp table `cac_customer_months`
+ *    (from customer-days, so also when the orders were aggregated in PostgreSQL).
  * 2. {@link collectCacInputs} runs after `customer_base` is built (and after
  *    the run's per-customer scores, `customer_scores`, when the models ran):
  *    each customer's acquisition month and channel (channel of the first
@@ -32,9 +33,9 @@ export async function captureCustomerMonths(db: Database): Promise<void> {
   await db.run(`
     CREATE TEMP TABLE cac_customer_months AS
     SELECT customer_id, ${monthSql('order_date')} AS month_index,
-           sum(amount) AS revenue,
-           CAST(count(*) FILTER (WHERE amount >= 0) AS INTEGER) AS orders
-    FROM facts GROUP BY ALL`);
+           sum(net) AS revenue,
+           CAST(sum(n_orders) AS INTEGER) AS orders
+    FROM customer_days GROUP BY ALL`);
 }
 
 export interface CollectedCac {

@@ -19,6 +19,7 @@ export function ordersOptions<T>(y: Argv<T>) {
     .option('orders', { type: 'string', describe: 'Orders file (.csv, .csv.gz or .parquet) or PostgreSQL table (postgres://user@host:port/db?table=orders) with customer_id, order_date, amount; optional order_id, channel and attribute columns', group: 'Input:' })
     .option('orders-db', { type: 'string', describe: 'PostgreSQL database the --orders-query runs in: postgres://user@host:port/db (password from PGPASSWORD or ~/.pgpass)', group: 'Input:' })
     .option('orders-query', { type: 'string', describe: 'SELECT that returns the order rows, run in --orders-db (instead of --orders)', group: 'Input:' })
+    .option('pushdown', { type: 'boolean', describe: 'With orders in PostgreSQL: aggregate them into customer-days in the database, so that only those travel (default; typed date and number columns). --no-pushdown streams every order row instead', group: 'Input:' })
     .option('db-timeout', { type: 'number', describe: `Seconds a database statement may take before the run stops (default ${DEFAULT_DB_TIMEOUT})`, group: 'Input:' })
     .option('map', { type: 'string', array: true, describe: 'Map a column: --map customer_id=CustomerID (repeatable; also order_date, amount, order_id, channel)', group: 'Input:' })
     .option('date-format', { type: 'string', describe: 'Pattern of order dates that are not ISO 8601, e.g. yyyyMMdd or dd/MM/yyyy', group: 'Input:' })
@@ -70,6 +71,7 @@ export async function resolveOrders(args: {
   ordersDb?: string;
   ordersQuery?: string;
   dbTimeout?: number;
+  pushdown?: boolean;
   map?: string[];
   dateFormat?: string;
   asOf?: string;
@@ -99,7 +101,7 @@ export async function resolveOrders(args: {
     const target = parsePgTarget(path, { option: args.ordersDb !== undefined ? '--orders-db' : args.orders !== undefined ? '--orders' : `${args.config}: orders.path`, query, timeoutSeconds: args.dbTimeout });
     const { postgresOrders } = await import('../sources/postgres.ts');
     const { path: _url, ...rest } = input;
-    return { config, orders: postgresOrders(target, rest, (m) => process.stderr.write(`clv: ${m}\n`)) };
+    return { config, orders: postgresOrders(target, { ...rest, pushdown: args.pushdown !== false }, (m) => process.stderr.write(`clv: ${m}\n`)) };
   }
   if (args.ordersDb !== undefined) throw new UserError(`--orders-db ${redactUrl(args.ordersDb)}: expected a PostgreSQL URL, postgres://user@host:port/db`);
   return { config, orders: fileOrders(input) };

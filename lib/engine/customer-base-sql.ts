@@ -13,7 +13,7 @@
 import { historySql } from './customer-base.ts';
 import type { Dialect } from './dialect.ts';
 import { periodIndexSql, type PeriodUnit } from './periods.ts';
-import { literal } from './sql.ts';
+import { ident, literal } from './sql.ts';
 
 /** Name used when a customer's attribute (or channel) is empty. */
 export const NO_VALUE = '(none)';
@@ -28,6 +28,19 @@ export function customerDayColumns(d: Dialect, rowOrder: string): string {
            sum(amount) FILTER (WHERE amount >= 0) AS purchases,
            sum(amount) AS net,
            ${d.firstBy('channel', rowOrder, 'amount >= 0')} AS channel`;
+}
+
+/** The column of customer_days that holds a segment's value on the day's first order (`segment` as --segment-by names it). */
+export function dayValueColumn(segment: string): string {
+  return ident(`day:${segment}`);
+}
+
+/**
+ * Select item of customer_days: the value of the order-row expression `value` on the day's first
+ * order row (by `rowOrder`; NULL when that row has none), as {@link dayValueColumn}(segment).
+ */
+export function dayValueSql(d: Dialect, value: string, rowOrder: string, segment: string): string {
+  return `${d.firstBy(value, rowOrder, 'amount >= 0')} AS ${dayValueColumn(segment)}`;
 }
 
 /**

@@ -18,11 +18,11 @@
  */
 import { FIRST_ORDER_ORIGIN } from '../report/labels.ts';
 import type * as aq from 'arquero';
-import { cohortCellColumns, customerBaseColumns, customerDayColumns, customerSummaryColumns, NO_VALUE } from './customer-base-sql.ts';
+import { cohortCellColumns, customerBaseColumns, customerDayColumns, customerSummaryColumns, dayValueColumn, dayValueSql, NO_VALUE } from './customer-base-sql.ts';
 import { DUCKDB } from './dialect.ts';
 import { ident, literal, type Database } from './database.ts';
 import { periodIndexSql, periodsPerYear, type PeriodUnit } from './periods.ts';
-import { attributeColumn, lineValuesColumn } from '../load/load-orders.ts';
+import { attributeColumn, lineValuesColumn, ordersAggregated } from '../load/load-orders.ts';
 
 export { NO_VALUE };
 
@@ -172,21 +172,28 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
   // Customer × day. Attribute values are taken from the first row of the day (file order).
   const fromCustomers = new Set([...(options.customerColumns ?? []), ...(options.customerTables ?? []).map((t) => t.column)]);
   const firsts = options.firstColumns ?? {};
-  const dayAttrs = segCols
-    .filter((s) => s.column !== 'channel' && !fromCustomers.has(s.column))
-    .map((s) =>
-      firsts[s.column] !== undefined
-        ? `, arg_min(${firstValuesSql(firsts[s.column], options.lineValues ?? [])}, seq) FILTER (WHERE amount >= 0) AS ${s.alias}`
-        : `, arg_min_null(${segmentSource(s.column)}, seq) FILTER (WHERE amount >= 0) AS ${s.alias}`,
-    )
-    .join('');
-  await db.run(`DROP TABLE IF EXISTS customer_days`);
-  await db.run(`
-    CREATE TEMP TABLE customer_days AS
-    SELECT customer_id, order_date,
-           ${customerDayColumns(DUCKDB, 'seq')}
-           ${dayAttrs}
-    FROM facts GROUP BY customer_id, order_date`);
+  const daySegments = segCols.filter((s) => s.column !== 'channel' && !fromCustomers.has(s.column));
+  if (await ordersAggregated(db)) {
+    // The orders were aggregated where they live (lib/sources/pg-pushdown.ts): customer_days is loaded.
+    const have = new Set((await db.rows<{ name: string }>(`SELECT column_name AS name FROM duckdb_columns() WHERE table_name = 'customer_days'`)).map((c) => ident(c.name)));
+    const missing = daySegments.filter((s) => !have.has(dayValueColumn(s.column)));
+    if (missing.length > 0) throw new Error(`customer_days was loaded without the day values of ${missing.map((s) => s.column).join(', ')}`);
+  } else {
+    const dayAttrs = daySegments
+      .map((s) =>
+        firsts[s.column] !== undefined
+          ? `, arg_min(${firstValuesSql(firsts[s.column], options.lineValues ?? [])}, seq) FILTER (WHERE amount >= 0) AS ${dayValueColumn(s.column)}`
+          : `, ${dayValueSql(DUCKDB, segmentSource(s.column), 'seq', s.column)}`,
+      )
+      .join('');
+    await db.run(`DROP TABLE IF EXISTS customer_days`);
+    await db.run(`
+      CREATE TEMP TABLE customer_days AS
+      SELECT customer_id, order_date,
+             ${customerDayColumns(DUCKDB, 'seq')}
+             ${dayAttrs}
+      FROM facts GROUP BY customer_id, order_date`);
+  }
   await options.afterFactsRead?.();
 
   const custAttrs = segCols
@@ -194,10 +201,10 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
       fromCustomers.has(s.column)
         ? `, ${literal(NO_VALUE)} AS ${s.alias}`
         : firsts[s.column] !== undefined
-        ? `, coalesce(nullif(arg_min(${s.alias}, order_date) FILTER (WHERE n_orders > 0), []), [${literal(NO_VALUE)}]) AS ${s.alias}`
+        ? `, coalesce(nullif(arg_min(${dayValueColumn(s.column)}, order_date) FILTER (WHERE n_orders > 0), []), [${literal(NO_VALUE)}]) AS ${s.alias}`
         : s.column === 'channel'
         ? `, coalesce(arg_min_null(channel, order_date) FILTER (WHERE n_orders > 0), ${literal(NO_VALUE)}) AS ${s.alias}`
-        : `, coalesce(arg_min_null(${s.alias}, order_date) FILTER (WHERE n_orders > 0), ${literal(NO_VALUE)}) AS ${s.alias}`,
+        : `, coalesce(arg_min_null(${dayValueColumn(s.column)}, order_date) FILTER (WHERE n_orders > 0), ${literal(NO_VALUE)}) AS ${s.alias}`,
     )
     .join('');
   await db.run(`DROP TABLE IF EXISTS customer_base`);

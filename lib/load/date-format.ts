@@ -7,6 +7,7 @@
  * directly as a strptime pattern containing `%`.
  */
 import { UserError } from '../errors.ts';
+import { DUCKDB, type Dialect } from '../engine/dialect.ts';
 
 const TOKENS: [string, string][] = [
   ['yyyy', '%Y'],
@@ -81,8 +82,8 @@ export function parseYears(text: string, where: string): YearRange {
  * sign, digits, optional point and digits, spaces around). DuckDB's own cast
  * also takes `1_000`, `1e3` and `0x10`, which a spreadsheet would not mean.
  */
-export function plainNumberSql(raw: string): string {
-  return `regexp_full_match(${raw}, ' *[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+) *')`;
+export function plainNumberSql(raw: string, d: Dialect = DUCKDB): string {
+  return d.fullMatch(raw, ' *[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+) *');
 }
 
 /** What a user is told a date should look like. */

@@ -23,10 +23,11 @@ import { orderFileFormat } from '../sources/file.ts';
 import type { LoadOptions } from '../sources/source.ts';
 import { InputError, UserError, type InputProblem, MAX_LISTED_PROBLEMS } from '../errors.ts';
 import { ident, literal, type Database } from '../engine/database.ts';
-import { dateSql, DEFAULT_YEARS, expectedDate, plainNumberSql, type YearRange } from './date-format.ts';
+import { dateSql, DEFAULT_YEARS, plainNumberSql, type YearRange } from './date-format.ts';
+import { DUCKDB } from '../engine/dialect.ts';
+import { asOfInForce, badFlagsSql, DROP_REASONS, earlyRefundSql, neverBoughtSql, noOrdersLeft, noRows, ORDER_ROWS, repeatWarning, valueProblems, type FlaggedRow } from './order-checks.ts';
 import { readCsvHeader, readHead, recordLines } from './csv-lines.ts';
 import { checkHeaderNames, checkTextHead, regularFileSize, scanFile, type SourceColumn } from './input-file.ts';
-import { parseIsoDate } from '../engine/periods.ts';
 import { hashParquetSet, isFileSet, locateInSet, openParquetSet } from './parquet-set.ts';
 
 /** The column of `facts` that holds the attribute column `name` of the orders file. */
@@ -100,6 +101,12 @@ export interface InputSummary {
   dropped: DroppedRows[];
   /** Orders formed from the kept rows (rows_kept when each row is an order; fewer when rows are order lines). */
   orders?: number;
+  /** A database source: whether the aggregation ran in the database (lib/sources/pg-pushdown.ts); then sha256 and bytes are of the customer-day rows as text. */
+  pushdown?: boolean;
+  /** Why the rows were streamed instead (pushdown false). */
+  pushdown_reason?: string;
+  /** A database source: the rows that travelled to the tool: customer-days when pushed down, every order row otherwise. */
+  rows_transferred?: number;
 }
 
 export interface LoadedOrders {
@@ -133,7 +140,7 @@ async function isBlank(path: string, size: number): Promise<boolean> {
 }
 
 /** Resolves each canonical column to a column of the file (exact name, then case- and space-insensitive). */
-function resolveColumns(
+export function resolveColumns(
   file: string,
   available: SourceColumn[],
   map: Record<string, string>,
@@ -361,7 +368,7 @@ export async function loadOrderScan(db: Database, scan: OrderScan, source: Omit<
   const numberExpr = (c: SourceColumn) =>
     native(c, /^(DECIMAL|INTEGER|BIGINT|SMALLINT|TINYINT|HUGEINT|U(BIGINT|INTEGER|SMALLINT|TINYINT)|DOUBLE|FLOAT)/)
       ? `TRY_CAST(${sql(c)} AS DECIMAL(18,4))`
-      : `CASE WHEN ${plainNumberSql(text(c))} THEN TRY_CAST(${text(c)} AS DECIMAL(18,4)) END`;
+      : `CASE WHEN ${plainNumberSql(text(c), DUCKDB)} THEN TRY_CAST(${text(c)} AS DECIMAL(18,4)) END`;
   /** The columns the amount is read from (the value problems name them). */
   const moneyColumns = money === 'amount' ? [col('amount')!] : money === 'lines' ? [col('quantity')!, col('unit_price')!] : [];
   const amountExpr =
@@ -370,12 +377,12 @@ export async function loadOrderScan(db: Database, scan: OrderScan, source: Omit<
       : money === 'lines'
         ? `TRY_CAST(${numberExpr(col('quantity')!)} * ${numberExpr(col('unit_price')!)} AS DECIMAL(18,4))`
         : 'CAST(0 AS DECIMAL(18,4))';
-  const custExpr = trimmedText(text(cid));
+  const custExpr = DUCKDB.trimmedText(text(cid));
   const optional = (name: string) => {
     const c = col(name);
-    return c ? trimmedText(text(c)) : 'CAST(NULL AS VARCHAR)';
+    return c ? DUCKDB.trimmedText(text(c)) : 'CAST(NULL AS VARCHAR)';
   };
-  const attrSelect = attributes.map((a) => `, ${trimmedText(text(a))} AS ${attributeColumn(a.name)}`).join('');
+  const attrSelect = attributes.map((a) => `, ${DUCKDB.trimmedText(text(a))} AS ${attributeColumn(a.name)}`).join('');
   // Order lines: a hash of the whole row as read finds exact duplicates.
   const rowHash = lines ? `, hash(${available.map(sql).join(', ')}) AS row_hash` : '';
 
@@ -391,10 +398,7 @@ export async function loadOrderScan(db: Database, scan: OrderScan, source: Omit<
     await db.run(`
       CREATE TABLE orders_in AS
       SELECT customer_id, order_date, amount, order_id, channel ${attributes.map((a) => `, ${attributeColumn(a.name)}`).join('')}${lines ? ', row_hash' : ''},
-             CAST(CASE WHEN customer_id IS NULL THEN 0
-                       ELSE (CASE WHEN order_date IS NULL THEN 1
-                                  WHEN NOT (order_date BETWEEN DATE '${years.from}-01-01' AND DATE '${years.to}-12-31') THEN 4 ELSE 0 END)
-                            + (CASE WHEN amount IS NULL THEN 2 ELSE 0 END) END AS UTINYINT) AS bad
+             CAST(${badFlagsSql(years)} AS UTINYINT) AS bad
       FROM (
         SELECT ${custExpr} AS customer_id,
                ${dateExpr} AS order_date,
@@ -419,9 +423,7 @@ export async function loadOrderScan(db: Database, scan: OrderScan, source: Omit<
   const [bad] = await db.rows<{ n_date: number; n_amount: number; n_rows: number }>(
     `SELECT count(*) FILTER (WHERE bad & 5 > 0) AS n_date, count(*) FILTER (WHERE bad & 2 = 2) AS n_amount, count(*) AS n_rows FROM orders_in`,
   );
-  if (bad.n_rows === 0) {
-    throw new InputError(file, [{ line: format === 'csv' ? 1 : undefined, message: format === 'postgres' ? 'no rows: the table (or query) has no orders' : 'no data rows: the file has a header but no orders' }]);
-  }
+  if (bad.n_rows === 0) throw noRows(file, format);
   if (bad.n_date + bad.n_amount > 0) {
     const flagged = await db.rows<{ rec: number; bad: number }>(
       `SELECT rowid AS rec, bad FROM orders_in WHERE bad > 0 ORDER BY rowid LIMIT ${MAX_LISTED_PROBLEMS}`,
@@ -439,62 +441,19 @@ export async function loadOrderScan(db: Database, scan: OrderScan, source: Omit<
     );
     await db.run(`DROP TABLE orders_raw`);
     const fileLines = await scan.lineOf(flagged.map((s) => s.rec));
-    const problems: InputProblem[] = [];
-    for (const f of flagged) {
-      const line = fileLines.get(f.rec);
+    // No line to point at (a table, a set of files): the row's key or file says where.
+    const where = scan.locate ? await scan.locate(db, flagged.map((f) => f.rec)) : undefined;
+    const rows: FlaggedRow[] = flagged.map((f) => {
       const value = raw.get(f.rec);
-      if (f.bad & 5) {
-        const v = String(value?.d ?? '');
-        problems.push({
-          line,
-          column: od.position,
-          columnName: od.name,
-          value: v,
-          message:
-            f.bad & 4
-              ? `a date outside the years ${years.from}–${years.to}; expected an order date in them (--valid-years FROM-TO accepts others)`
-              : v.trim() === '' ? `empty order date; ${expectedDate(source.dateFormat)}` : `not a valid date; ${expectedDate(source.dateFormat)}`,
-        });
-      }
-      if (f.bad & 2) {
-        const unparsed = moneyColumns.filter((_, i) => value?.[`bad${i}`] === true);
-        for (const [i, c] of moneyColumns.entries()) {
-          if (!unparsed.includes(c)) continue;
-          const v = String(value?.[`a${i}`] ?? '');
-          const what = money === 'lines' ? (c === col('quantity') ? 'quantity' : 'unit price') : 'amount';
-          const example = what === 'quantity' ? '3 or -1' : '42.50 or -12.00';
-          problems.push({
-            line,
-            column: c.position,
-            columnName: c.name,
-            value: v,
-            message:
-              v.trim() === ''
-                ? `empty ${what}; expected a number such as ${example}${what === 'amount' ? ' (negative for refunds)' : ''}`
-                : `not a valid ${what}; expected a number such as ${example}, without currency symbols or thousands separators`,
-          });
-        }
-        if (unparsed.length === 0) {
-          problems.push({
-            line,
-            column: moneyColumns[0]?.position,
-            columnName: moneyColumns[0]?.name,
-            message: 'quantity × unit price is too large; expected a line amount below 100,000,000,000,000',
-          });
-        }
-      }
-    }
-    if (scan.locate) {
-      // No line to point at (a table, a set of files): the row's key or file says where.
-      const where = await scan.locate(db, flagged.map((f) => f.rec));
-      const recOf = new Map(flagged.map((f) => [fileLines.get(f.rec), f.rec]));
-      for (const p of problems) {
-        const w = where.get(recOf.get(p.line)!);
-        p.key = w?.key;
-        if (w?.line !== undefined) p.line = w.line;
-        p.column = undefined;
-      }
-    }
+      return {
+        line: fileLines.get(f.rec),
+        located: where ? (where.get(f.rec) ?? {}) : undefined,
+        bad: f.bad,
+        date: value?.d,
+        amounts: moneyColumns.map((_, i) => ({ text: value?.[`a${i}`], bad: value?.[`bad${i}`] === true })),
+      };
+    });
+    const problems = valueProblems(rows, { od, moneyColumns, quantity: money === 'lines' ? col('quantity') : undefined, years, dateFormat: source.dateFormat });
     throw new InputError(file, problems, bad.n_date + bad.n_amount, scan.unit);
   }
 
@@ -504,7 +463,7 @@ export async function loadOrderScan(db: Database, scan: OrderScan, source: Omit<
     : [];
   const dropped: DroppedRows[] = [];
   const [emptyCustomers] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM orders_in WHERE customer_id IS NULL`);
-  if (emptyCustomers.n > 0) dropped.push({ reason: 'empty customer_id', rows: emptyCustomers.n });
+  if (emptyCustomers.n > 0) dropped.push({ reason: DROP_REASONS.emptyCustomer, rows: emptyCustomers.n });
 
   if (emptyCustomers.n > 0) await db.run(`DELETE FROM orders_in WHERE customer_id IS NULL`);
   const warnings: string[] = [];
@@ -529,17 +488,9 @@ export async function loadOrderScan(db: Database, scan: OrderScan, source: Omit<
           );
     const repeats = examples.length === 0 ? 0 : await dropRepeats(db, ['order_id'], 'order_id IS NOT NULL');
     if (repeats > 0) {
-      dropped.push({
-        reason: 'duplicate order_id (the first row of each order_id is kept)',
-        rows: repeats,
-        examples: examples.map((e) => e.order_id),
-      });
-      const rows = bad.n_rows - emptyCustomers.n;
-      if (repeats * 20 > rows) {
-        warnings.push(
-          `${repeats} of ${rows} rows of ${file} repeat an order_id and were dropped. If the rows are the lines of orders, map the line columns (--map quantity=COL --map unit_price=COL, or --map product=COL with a line amount) so that the lines of each order are summed.`,
-        );
-      }
+      dropped.push({ reason: DROP_REASONS.repeatedOrderId, rows: repeats, examples: examples.map((e) => e.order_id) });
+      const warning = repeatWarning(repeats, bad.n_rows - emptyCustomers.n, file);
+      if (warning) warnings.push(warning);
     }
   }
 
@@ -547,21 +498,7 @@ export async function loadOrderScan(db: Database, scan: OrderScan, source: Omit<
     `SELECT strftime(min(order_date), '%Y-%m-%d') AS first, strftime(max(order_date), '%Y-%m-%d') AS last
      FROM orders_in`,
   );
-  if (range.first === null || range.last === null) {
-    throw new InputError(file, [{ message: `no usable rows: every row has an empty ${cid.name}` }]);
-  }
-  let asOf = range.last;
-  if (source.asOf !== undefined) {
-    try {
-      parseIsoDate(source.asOf);
-    } catch {
-      throw new UserError(`--as-of ${JSON.stringify(source.asOf)}: expected a date as YYYY-MM-DD`);
-    }
-    asOf = source.asOf;
-    if (asOf < range.first) {
-      throw new UserError(`--as-of ${asOf} is before the first order in ${file} (${range.first}); nothing would be left to report`);
-    }
-  }
+  const asOf = asOfInForce(source.asOf, range, file, cid.name);
 
   // `facts` is a view: the loaded table is not copied. Row ids survive deletes.
   await db.run(`
@@ -572,32 +509,22 @@ export async function loadOrderScan(db: Database, scan: OrderScan, source: Omit<
     FROM orders_in`);
   const ofOrders = (n: { rows: number; orders: number }) => (lines ? { rows: n.rows, orders: n.orders } : { rows: n.rows });
   const afterAsOf = await countAndDelete(db, `order_date > DATE ${literal(asOf)}`, lines);
-  if (afterAsOf.rows > 0) dropped.push({ reason: `dated after the as-of date ${asOf}`, ...ofOrders(afterAsOf) });
+  if (afterAsOf.rows > 0) dropped.push({ reason: DROP_REASONS.afterAsOf(asOf), ...ofOrders(afterAsOf) });
   const [{ n: refunds }] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM orders_in WHERE amount < 0`);
   if (refunds > 0) {
     // Customers who never bought: all their rows are refunds before a first order.
-    const [{ n: customersGone }] = await db.rows<{ n: number }>(
-      `SELECT count(DISTINCT customer_id) AS n FROM orders_in f
-       WHERE amount < 0 AND NOT EXISTS (SELECT 1 FROM orders_in p WHERE p.customer_id = f.customer_id AND p.amount >= 0)`,
-    );
-    const orphanRefunds = await countAndDelete(
-      db,
-      `amount < 0 AND NOT EXISTS (
-         SELECT 1 FROM orders_in p WHERE p.customer_id = facts.customer_id AND p.amount >= 0 AND p.order_date <= facts.order_date)`,
-      lines,
-    );
+    const [{ n: customersGone }] = await db.rows<{ n: number }>(`SELECT count(DISTINCT customer_id) AS n FROM orders_in f WHERE ${neverBoughtSql('orders_in', 'f', ORDER_ROWS)}`);
+    const orphanRefunds = await countAndDelete(db, earlyRefundSql('orders_in', 'facts', ORDER_ROWS), lines);
     if (orphanRefunds.rows > 0) {
       dropped.push({
-        reason: 'refund (negative amount) before the customer\'s first order',
+        reason: DROP_REASONS.earlyRefund,
         ...ofOrders(orphanRefunds),
         ...(customersGone > 0 ? { customers: customersGone } : {}),
       });
     }
   }
   const [noPurchase] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM facts WHERE amount >= 0`);
-  if (noPurchase.n === 0) {
-    throw new InputError(file, [{ message: `no orders left to report on or before ${asOf} (all rows were dropped: ${dropped.map((d) => `${d.rows} ${d.reason}`).join('; ')})` }]);
-  }
+  if (noPurchase.n === 0) throw noOrdersLeft(file, asOf, dropped);
 
   const [kept] = await db.rows<{ n: number; rows: number; first: string; last: string }>(
     `SELECT count(*) AS n, ${lineCountSql(lines)} AS rows, strftime(min(order_date), '%Y-%m-%d') AS first, strftime(max(order_date), '%Y-%m-%d') AS last FROM orders_in`,
@@ -629,15 +556,6 @@ export async function loadOrderScan(db: Database, scan: OrderScan, source: Omit<
 }
 
 /**
- * SQL: a text value without surrounding spaces, NULL when empty. trim() is
- * called only for values that need it: on 10M rows an unconditional trim of
- * four columns doubles the load time.
- */
-function trimmedText(expr: string): string {
-  return `CASE WHEN starts_with(${expr}, ' ') OR ends_with(${expr}, ' ') THEN nullif(trim(${expr}), '') ELSE nullif(${expr}, '') END`;
-}
-
-/**
  * The delimiter of a CSV file: the most frequent of , ; tab | outside quotes
  * on the header line (comma when none occurs). Decided here rather than by
  * DuckDB's sniffer so that a malformed row cannot change how the header reads.
@@ -654,6 +572,24 @@ export async function sniffDelimiter(path: string): Promise<string> {
   let best = ',';
   for (const [d, n] of counts) if (n > (counts.get(best) ?? 0)) best = d;
   return best;
+}
+
+/**
+ * True when the orders were aggregated where they live (the PostgreSQL pushdown,
+ * lib/sources/pg-pushdown.ts): the load left the table customer_days and no `facts`. Otherwise
+ * summarize (lib/engine/summarize.ts) builds customer_days from `facts`.
+ */
+export async function ordersAggregated(db: Database): Promise<boolean> {
+  const [{ facts, days }] = await db.rows<{ facts: number; days: number }>(
+    `SELECT (SELECT count(*) FROM duckdb_views() WHERE view_name = 'facts') AS facts,
+            (SELECT count(*) FROM duckdb_tables() WHERE table_name = 'customer_days') AS days`,
+  );
+  return Number(facts) === 0 && Number(days) > 0;
+}
+
+/** SQL: the customers with an order (amount ≥ 0) up to the as-of date, from the order rows or, when the orders were aggregated, from customer_days. */
+export async function purchasersSql(db: Database): Promise<string> {
+  return (await ordersAggregated(db)) ? 'SELECT customer_id FROM customer_days WHERE n_orders > 0' : 'SELECT customer_id FROM facts WHERE amount >= 0';
 }
 
 /** Frees the memory of the loaded order rows (`facts` and its table) once nothing needs them. */

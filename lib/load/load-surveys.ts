@@ -23,7 +23,7 @@
 import { InputError, MAX_LISTED_PROBLEMS, UserError, type InputProblem } from '../errors.ts';
 import { literal, type Database } from '../engine/database.ts';
 import { DEFAULT_YEARS, dateSql, expectedDate } from './date-format.ts';
-import type { DroppedRows, InputSummary } from './load-orders.ts';
+import { purchasersSql, type DroppedRows, type InputSummary } from './load-orders.ts';
 import { findColumn, readTextTable } from './read-table.ts';
 
 import type { SurveyKind, SurveysInput } from './survey-kinds.ts';
@@ -155,7 +155,7 @@ export async function loadSurveys(db: Database, input: SurveysInput, options: { 
   await drop('score IS NULL', 'empty score (a question left unanswered)');
   await drop(`response_date > DATE ${literal(options.asOf)}`, `answer dated after the as-of date ${options.asOf}`);
   await drop(
-    `customer_id NOT IN (SELECT customer_id FROM facts WHERE amount >= 0)`,
+    `customer_id NOT IN (${await purchasersSql(db)})`,
     `answer from a customer with no order on or before ${options.asOf} (not in the orders)`,
   );
   await db.run(`DROP TABLE IF EXISTS survey_responses`);

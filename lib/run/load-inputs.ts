@@ -35,7 +35,18 @@ export const FIRST_PREFIX = 'first:';
 export async function loadInputs(db: Database, source: OrdersSource, options: RunOptions, o: { withSpend: boolean; lineValues?: string[]; progress?: Progress }): Promise<RunInputs> {
   const described = source.describe();
   o.progress?.step(`reading ${described.label}`);
-  const orders = await source.load(db, { lineValues: [...options.segmentBy.filter((s) => s.startsWith(FIRST_PREFIX)).map((s) => s.slice(FIRST_PREFIX.length)), ...(o.lineValues ?? [])] });
+  const orders = await source.load(db, {
+    lineValues: [...options.segmentBy.filter((s) => s.startsWith(FIRST_PREFIX)).map((s) => s.slice(FIRST_PREFIX.length)), ...(o.lineValues ?? [])],
+    dayValues: options.segmentBy.filter((s) => !s.startsWith(FIRST_PREFIX)),
+  });
+  const i = orders.input;
+  if (i.pushdown !== undefined) {
+    o.progress?.detail?.(
+      i.pushdown
+        ? `${described.label}: aggregated in the database (pushdown): ${i.rows_read} rows read there, ${i.rows_transferred} customer-day rows travelled`
+        : `${described.label}: every row streamed (no pushdown: ${i.pushdown_reason}): ${i.rows_transferred} rows travelled`,
+    );
+  }
   const cac = o.withSpend ? options.cac : undefined;
   const attribution = cac ? checkCacOptions(cac) : undefined;
   if (options.customersSource) o.progress?.step(`reading ${options.customersSource.describe().label}`);

@@ -39,7 +39,7 @@ export const DEFAULT_DB_TIMEOUT = 600;
 const CONNECT_TIMEOUT = 20;
 const connectSeconds = (t: PgTarget) => Math.min(CONNECT_TIMEOUT, t.timeoutSeconds);
 /** Declares the cursor over the table's or the query's rows (positions in errors are counted after it). */
-const DECLARE = 'DECLARE clv_rows NO SCROLL CURSOR FOR ';
+export const DECLARE = 'DECLARE clv_rows NO SCROLL CURSOR FOR ';
 /** Rows per FETCH: the tool holds one batch of a table's rows at a time. */
 export const FETCH_ROWS = 20_000;
 
@@ -146,7 +146,7 @@ export function pgpassPassword(c: { host: string; port: string; database: string
 }
 
 /** Plain words for the errors of a connection or a statement (one line, no stack, no password). */
-function pgFailure(err: unknown, target: PgTarget, stage: 'connect' | 'read'): UserError {
+export function pgFailure(err: unknown, target: PgTarget, stage: 'connect' | 'read'): UserError {
   if (err instanceof UserError) return err;
   const e = err as { code?: string; message?: string; position?: string };
   const msg = redact(String(e?.message ?? err).split('\n')[0], target.urlPassword);
@@ -236,37 +236,56 @@ export async function streamPgRows(
   warn?: (m: string) => void,
 ): Promise<StreamedRows> {
   const client = await connectPg(target, warn);
-  const hash = createHash('sha256');
-  let bytes = 0;
-  let rows = 0;
-  let columns: string[] | undefined;
   try {
     await client.query('BEGIN TRANSACTION READ ONLY');
-    const select = target.table !== undefined ? `SELECT * FROM ${pgTableSql(target.table)}` : target.query!;
-    // The extended protocol refuses several statements in one query text.
-    await client.query({ text: `${DECLARE}${select}`, queryMode: 'extended' } as QueryConfig);
-    for (;;) {
-      const r = await client.query<(string | null)[]>({ text: `FETCH FORWARD ${FETCH_ROWS} FROM clv_rows`, rowMode: 'array' });
-      if (columns === undefined) {
-        columns = r.fields.map((f: FieldDef) => f.name);
-        await sink.columns(columns);
-      }
-      if (r.rows.length === 0) break;
-      for (const row of r.rows) {
-        const line = `${row.map((v) => (v === null ? '\\N' : v.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!))).join('\t')}\n`;
-        hash.update(line);
-        bytes += Buffer.byteLength(line);
-      }
-      rows += r.rows.length;
-      sink.rows(r.rows);
-      if (r.rows.length < FETCH_ROWS) break;
-    }
+    const streamed = await fetchCursor(client, sourceSelect(target), sink);
     await client.query('COMMIT');
+    return streamed;
   } catch (err) {
     throw pgFailure(err, target, 'read');
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** The SELECT of the target's rows: its table, or its query. */
+export function sourceSelect(target: PgTarget): string {
+  return target.table !== undefined ? `SELECT * FROM ${pgTableSql(target.table)}` : target.query!;
+}
+
+/**
+ * Runs `select` through a cursor in the client's open transaction and hands its rows, {@link FETCH_ROWS}
+ * at a time, every value as text (NULL as null), to `sink`; the first call gives the columns. Errors
+ * are the driver's (the caller says them in plain words: {@link pgFailure}).
+ */
+export async function fetchCursor(
+  client: Client,
+  select: string,
+  sink: { columns(names: string[]): Promise<void>; rows(batch: (string | null)[][]): void | Promise<void> },
+): Promise<StreamedRows> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let rows = 0;
+  let columns: string[] | undefined;
+  // The extended protocol refuses several statements in one query text.
+  await client.query({ text: `${DECLARE}${select}`, queryMode: 'extended' } as QueryConfig);
+  for (;;) {
+    const r = await client.query<(string | null)[]>({ text: `FETCH FORWARD ${FETCH_ROWS} FROM clv_rows`, rowMode: 'array' });
+    if (columns === undefined) {
+      columns = r.fields.map((f: FieldDef) => f.name);
+      await sink.columns(columns);
+    }
+    if (r.rows.length === 0) break;
+    for (const row of r.rows) {
+      const line = `${row.map((v) => (v === null ? '\\N' : v.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!))).join('\t')}\n`;
+      hash.update(line);
+      bytes += Buffer.byteLength(line);
+    }
+    rows += r.rows.length;
+    await sink.rows(r.rows);
+    if (r.rows.length < FETCH_ROWS) break;
+  }
+  await client.query('CLOSE clv_rows');
   return { columns: columns ?? [], rows, sha256: hash.digest('hex'), bytes };
 }
 

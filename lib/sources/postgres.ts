@@ -8,15 +8,19 @@
  */
 import type { Database } from '../engine/database.ts';
 import type { LoadedOrders, OrdersInput } from '../load/load-orders.ts';
-import { isPostgresUrl, parsePgTarget, streamPgTable, type PgTarget } from './pg-connection.ts';
+import { connectPg, isPostgresUrl, parsePgTarget, pgFailure, streamPgTable, type PgTarget } from './pg-connection.ts';
 import type { CustomersSource, LoadOptions, OrdersSource, SpendSource } from './source.ts';
 import { fileCustomers, fileSpend } from './file.ts';
+import { rowKey } from '../load/order-checks.ts';
 
 /** The DuckDB table the streamed rows land in (dropped once `facts` is made). */
 const RAW_TABLE = 'orders_pg_raw';
 
-/** What the orders of a PostgreSQL source share with a file: mapping, date format, as-of, valid years. */
-export type PgOrdersInput = Omit<OrdersInput, 'path'>;
+/** What the orders of a PostgreSQL source share with a file (mapping, date format, as-of, valid years), and whether to aggregate in the database. */
+export type PgOrdersInput = Omit<OrdersInput, 'path'> & {
+  /** False (`--no-pushdown`): stream every order row, as for a table with text columns. Default true. */
+  pushdown?: boolean;
+};
 
 export function postgresOrders(target: PgTarget, input: PgOrdersInput, warn?: (m: string) => void): OrdersSource {
   return {
@@ -27,8 +31,38 @@ export function postgresOrders(target: PgTarget, input: PgOrdersInput, warn?: (m
   };
 }
 
-/** Streams the rows into {@link RAW_TABLE} (columns c1, c2… of text), then loads them like a file's. */
+/**
+ * Aggregates the orders in PostgreSQL when the table's types allow it (lib/sources/pg-pushdown.ts);
+ * otherwise streams every row, saying why in the manifest (`pushdown_reason`).
+ */
 async function loadPgOrders(db: Database, target: PgTarget, input: PgOrdersInput, options: LoadOptions, warn?: (m: string) => void): Promise<LoadedOrders> {
+  let reason = input.pushdown === false ? '--no-pushdown is given' : undefined;
+  if (reason === undefined) {
+    const { describePg, loadPushdown, pushdownRefusal } = await import('./pg-pushdown.ts');
+    const client = await connectPg(target, warn);
+    try {
+      // One snapshot for every statement of the load.
+      await client.query('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const columns = await describePg(client, target);
+      reason = await pushdownRefusal(client, columns, input, options, target.label);
+      if (reason === undefined) {
+        const loaded = await loadPushdown(db, client, target, columns, input, options);
+        await client.query('COMMIT');
+        return loaded;
+      }
+      await client.query('ROLLBACK');
+    } catch (err) {
+      throw pgFailure(err, target, 'read');
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+  const loaded = await streamPgOrders(db, target, input, options, warn);
+  return { ...loaded, input: { ...loaded.input, pushdown: false, pushdown_reason: reason, rows_transferred: loaded.input.rows_read } };
+}
+
+/** Streams the rows into {@link RAW_TABLE} (columns c1, c2… of text), then loads them like a file's. */
+async function streamPgOrders(db: Database, target: PgTarget, input: PgOrdersInput, options: LoadOptions, warn?: (m: string) => void): Promise<LoadedOrders> {
   const { loadOrderScan } = await import('../load/load-orders.ts');
   await db.run(`DROP TABLE IF EXISTS ${RAW_TABLE}`);
   try {
@@ -63,9 +97,7 @@ async function rowKeys(db: Database, recs: number[]): Promise<Map<number, { key?
   const rows = await db.rows<{ rec: number; order_id: string | null; customer_id: string | null }>(
     `SELECT rowid AS rec, order_id, customer_id FROM orders_in WHERE rowid IN (${recs.map(Number).join(', ')})`,
   );
-  return new Map(
-    rows.map((k) => [k.rec, { key: k.order_id !== null ? `order_id ${JSON.stringify(k.order_id)}` : k.customer_id !== null ? `customer_id ${JSON.stringify(k.customer_id)}` : undefined }]),
-  );
+  return new Map(rows.map((k) => [k.rec, { key: rowKey(k.order_id, k.customer_id) }]));
 }
 
 /** The spend (`--spend`): a file, or a PostgreSQL table (`postgres://…?table=spend`) read like one. */

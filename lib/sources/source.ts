@@ -21,6 +21,12 @@ export interface SourceDescription {
 export interface LoadOptions {
   /** Columns (`channel`, an attribute, or `product`: the mapped product column) whose values on every line of an order are kept (`--segment-by first:<column>`). */
   lineValues?: string[];
+  /**
+   * Segments (`--segment-by` names, without `first:`) whose value on each customer-day's first order
+   * the run reads: an orders source that aggregates where the orders live (PostgreSQL) carries
+   * these attribute columns into customer_days. Undefined: every attribute column.
+   */
+  dayValues?: string[];
 }
 
 export interface OrdersSource {

@@ -580,7 +580,9 @@ export function segmentSections({ analysis, fmt, labels }: CohortSectionsInput):
 export function dataQualitySection({ analysis, orders, fmt, source }: CohortSectionsInput & { source: SourceDescription }): SectionDraft {
   const i = orders.input;
   const bullets = [
-    `${source.label}: ${fmt.integer(i.rows_read)} rows read, ${fmt.integer(i.rows_kept)} kept (${source.kind === 'postgres' ? 'PostgreSQL, sha256 of the rows as text' : `${source.kind.toUpperCase()}, sha256`} ${i.sha256.slice(0, 12)}…).`,
+    i.pushdown
+      ? `${source.label}: ${fmt.integer(i.rows_read)} rows read, ${fmt.integer(i.rows_kept)} kept, aggregated in PostgreSQL into ${fmt.integer(i.rows_transferred ?? 0)} customer-day rows, which alone travelled (sha256 of those rows as text ${i.sha256.slice(0, 12)}…).`
+      : `${source.label}: ${fmt.integer(i.rows_read)} rows read, ${fmt.integer(i.rows_kept)} kept (${source.kind === 'postgres' ? 'PostgreSQL, sha256 of the rows as text' : `${source.kind.toUpperCase()}, sha256`} ${i.sha256.slice(0, 12)}…).`,
   ];
   if (orders.lines && i.orders !== undefined) {
     bullets.push(`The rows are order lines: the ${fmt.integer(i.rows_kept)} kept lines form ${fmt.integer(i.orders)} orders (lines that share an order_id are summed; each order takes the customer, date, channel and attributes of its first line).`);
