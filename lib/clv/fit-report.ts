@@ -72,7 +72,7 @@ export async function buildFitReport(options: FitReportOptions): Promise<FitRepo
     const orders = await options.orders.load(db);
     options.progress?.step('summarising customers');
     const period = options.period ?? 'month';
-    await summarize(db, { period, asOf: orders.asOf, segmentBy: [], afterFactsRead: () => releaseFacts(db) });
+    await summarize(db, { period, asOf: orders.asOf, segmentBy: [], customerDaysLoaded: orders.aggregated, afterFactsRead: () => releaseFacts(db) });
     const kind = modelKind(model);
     const named = anyModel(model);
     const title = `${named.fullName ?? named.title} ${kind === 'purchase' ? 'purchase' : kind === 'spend' ? 'spend' : 'retention'} model${kind === 'contractual' ? ' (contractual)' : ''}`;

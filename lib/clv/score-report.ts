@@ -93,7 +93,7 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
       throw new UserError(`${source.label} has no amount column (nor quantity and unit_price): clv score projects value in money and needs one (map it with --map amount=COL); clv report shows P(alive) and expected purchases of a purchase log`);
     }
     options.progress?.step('summarising customers');
-    await summarize(db, { period: 'month', asOf: orders.asOf, segmentBy: options.segmentBy, afterFactsRead: () => releaseFacts(db) });
+    await summarize(db, { period: 'month', asOf: orders.asOf, segmentBy: options.segmentBy, customerDaysLoaded: orders.aggregated, afterFactsRead: () => releaseFacts(db) });
 
     options.progress?.step(`fitting ${modelTitle(model)} and ${spendModel.title}`);
     // The same fits and scores as the report (lib/clv/customer-fit.ts): per acquisition channel where a channel is big enough.

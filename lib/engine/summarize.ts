@@ -22,7 +22,7 @@ import { cohortCellColumns, customerBaseColumns, customerDayColumns, customerSum
 import { DUCKDB } from './dialect.ts';
 import { ident, literal, type Database } from './database.ts';
 import { periodIndexSql, periodsPerYear, type PeriodUnit } from './periods.ts';
-import { attributeColumn, lineValuesColumn, ordersAggregated } from '../load/load-orders.ts';
+import { attributeColumn, lineValuesColumn } from '../load/load-orders.ts';
 
 export { NO_VALUE };
 
@@ -34,6 +34,8 @@ export interface SummaryOptions {
   segmentBy: string[];
   /** Trailing window, in periods, in which a customer must have ordered to count as active (CRR). */
   activeWindow?: number;
+  /** True when the load made customer_days itself (LoadedOrders `aggregated`: no `facts`). */
+  customerDaysLoaded?: boolean;
   /** Called once `facts` has been read for the last time, e.g. to free its memory. */
   afterFactsRead?: () => Promise<void>;
   /**
@@ -173,12 +175,8 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
   const fromCustomers = new Set([...(options.customerColumns ?? []), ...(options.customerTables ?? []).map((t) => t.column)]);
   const firsts = options.firstColumns ?? {};
   const daySegments = segCols.filter((s) => s.column !== 'channel' && !fromCustomers.has(s.column));
-  if (await ordersAggregated(db)) {
-    // The orders were aggregated where they live (lib/sources/pg-pushdown.ts): customer_days is loaded.
-    const have = new Set((await db.rows<{ name: string }>(`SELECT column_name AS name FROM duckdb_columns() WHERE table_name = 'customer_days'`)).map((c) => ident(c.name)));
-    const missing = daySegments.filter((s) => !have.has(dayValueColumn(s.column)));
-    if (missing.length > 0) throw new Error(`customer_days was loaded without the day values of ${missing.map((s) => s.column).join(', ')}`);
-  } else {
+  // Orders aggregated where they live (lib/sources/pg-pushdown.ts) arrive as customer_days, with the day values of the segments asked for.
+  if (!options.customerDaysLoaded) {
     const dayAttrs = daySegments
       .map((s) =>
         firsts[s.column] !== undefined

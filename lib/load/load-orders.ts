@@ -124,6 +124,12 @@ export interface LoadedOrders {
   money: MoneySource;
   /** True when the rows were order lines summed into orders by order_id. */
   lines: boolean;
+  /**
+   * True when the orders were aggregated where they live (the PostgreSQL pushdown,
+   * lib/sources/pg-pushdown.ts): the load made the table customer_days and no `facts`. Otherwise
+   * summarize (lib/engine/summarize.ts) builds customer_days from `facts`.
+   */
+  aggregated: boolean;
   /** Columns whose distinct values over an order's lines `facts` keeps (lineValuesColumn), as asked for by the run. */
   lineValues: string[];
   /** The attribute that holds each order's product (the product of its first line), when mapped. */
@@ -549,6 +555,7 @@ export async function loadOrderScan(db: Database, scan: OrderScan, source: Omit<
     attributes: attributes.map((a) => a.name),
     money,
     lines,
+    aggregated: false,
     lineValues,
     ...(col('product') ? { productColumn: col('product')!.name } : {}),
     warnings,
@@ -574,22 +581,9 @@ export async function sniffDelimiter(path: string): Promise<string> {
   return best;
 }
 
-/**
- * True when the orders were aggregated where they live (the PostgreSQL pushdown,
- * lib/sources/pg-pushdown.ts): the load left the table customer_days and no `facts`. Otherwise
- * summarize (lib/engine/summarize.ts) builds customer_days from `facts`.
- */
-export async function ordersAggregated(db: Database): Promise<boolean> {
-  const [{ facts, days }] = await db.rows<{ facts: number; days: number }>(
-    `SELECT (SELECT count(*) FROM duckdb_views() WHERE view_name = 'facts') AS facts,
-            (SELECT count(*) FROM duckdb_tables() WHERE table_name = 'customer_days') AS days`,
-  );
-  return Number(facts) === 0 && Number(days) > 0;
-}
-
-/** SQL: the customers with an order (amount ≥ 0) up to the as-of date, from the order rows or, when the orders were aggregated, from customer_days. */
-export async function purchasersSql(db: Database): Promise<string> {
-  return (await ordersAggregated(db)) ? 'SELECT customer_id FROM customer_days WHERE n_orders > 0' : 'SELECT customer_id FROM facts WHERE amount >= 0';
+/** SQL: the customers with an order (amount ≥ 0) up to the as-of date, from the order rows or, when the orders were aggregated ({@link LoadedOrders} `aggregated`), from customer_days. */
+export function purchasersSql(aggregated: boolean): string {
+  return aggregated ? 'SELECT customer_id FROM customer_days WHERE n_orders > 0' : 'SELECT customer_id FROM facts WHERE amount >= 0';
 }
 
 /** Frees the memory of the loaded order rows (`facts` and its table) once nothing needs them. */

@@ -150,6 +150,7 @@ export async function loadSummary(db: Database, input: string | PgTarget, o: Sum
     attributes: [],
     money: 'amount',
     lines: false,
+    aggregated: false,
     lineValues: [],
     warnings: [],
     customers: s.customers,

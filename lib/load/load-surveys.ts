@@ -80,7 +80,7 @@ export function bandOf(kind: SurveyKind, score: number): string {
 
 const WHOLE = `'[+-]?[0-9]+([.]0*)?'`;
 
-export async function loadSurveys(db: Database, input: SurveysInput, options: { asOf: string }): Promise<LoadedSurveys> {
+export async function loadSurveys(db: Database, input: SurveysInput, options: { asOf: string; ordersAggregated?: boolean }): Promise<LoadedSurveys> {
   const file = input.path;
   const scale = SURVEY_SCALES[input.kind];
   for (const key of Object.keys(input.map ?? {})) {
@@ -155,7 +155,7 @@ export async function loadSurveys(db: Database, input: SurveysInput, options: { 
   await drop('score IS NULL', 'empty score (a question left unanswered)');
   await drop(`response_date > DATE ${literal(options.asOf)}`, `answer dated after the as-of date ${options.asOf}`);
   await drop(
-    `customer_id NOT IN (${await purchasersSql(db)})`,
+    `customer_id NOT IN (${purchasersSql(options.ordersAggregated === true)})`,
     `answer from a customer with no order on or before ${options.asOf} (not in the orders)`,
   );
   await db.run(`DROP TABLE IF EXISTS survey_responses`);

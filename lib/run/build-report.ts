@@ -97,6 +97,7 @@ export async function buildReport(input: ReportOptions): Promise<ReportResult> {
       customerTables: inputs.customerTables,
       firstColumns: inputs.firstColumns,
       lineValues: orders.lineValues,
+      customerDaysLoaded: orders.aggregated,
       activeWindow: periodsPerYear(options.period),
       afterFactsRead: async () => {
         await captureProducts(db, needed);

@@ -53,7 +53,7 @@ export async function loadInputs(db: Database, source: OrdersSource, options: Ru
   const customers = options.customersSource ? await options.customersSource.load(db) : undefined;
   if (customers && attribution?.kind === 'customers') checkCustomerColumns(customers, [attribution.column]);
   if (options.surveysSource) o.progress?.step(`reading ${options.surveysSource.describe().label}`);
-  const surveys = options.surveysSource ? await options.surveysSource.load(db, { asOf: orders.asOf }) : undefined;
+  const surveys = options.surveysSource ? await options.surveysSource.load(db, { asOf: orders.asOf, ordersAggregated: orders.aggregated }) : undefined;
   const customerColumns: string[] = [];
   const customerTables: CustomerTableColumn[] = [];
   const firstColumns: Record<string, string> = {};

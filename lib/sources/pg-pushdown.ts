@@ -263,6 +263,7 @@ export async function loadPushdown(
     attributes: e.attributes.map((a) => a.name),
     money: e.money,
     lines: false,
+    aggregated: true,
     lineValues: [],
     warnings,
   };

@@ -62,7 +62,8 @@ export interface CustomersSource {
 export interface SurveysSource {
   describe(): SourceDescription;
   files(): string[];
-  load(db: Database, o: { asOf: string }): Promise<LoadedSurveys>;
+  /** `ordersAggregated`: the orders arrived as customer-days (LoadedOrders `aggregated`), so the purchasers are read there. */
+  load(db: Database, o: { asOf: string; ordersAggregated?: boolean }): Promise<LoadedSurveys>;
   /** The options that define the reading as the manifest records them. */
   manifestOptions(): { kind: string; map: Record<string, string>; date_format: string | null };
 }
