@@ -255,8 +255,9 @@ export async function writeOutputDir(dir: string, files: OutputFiles, options: W
   let state: 'writing' | 'set-aside' | 'swapped' = 'writing';
   // Undoes what was done so far (synchronous, for the signal handlers too: the process exits right after).
   const undo = () => {
-    // In 'set-aside' the new report may already be at the target (its rename finished before this
-    // ran): then the swap is done and the old one goes; else the old one comes back.
+    // In 'set-aside' the new report is not at the target yet (the renames are synchronous and the
+    // state follows each in the same step), so the old one comes back; should the target be there
+    // all the same, the swap is done and the old one goes.
     if (state === 'set-aside' && hadOld) {
       if (existsSync(target)) rmSync(old, { recursive: true, force: true });
       else renameSync(old, target);
@@ -278,16 +279,18 @@ export async function writeOutputDir(dir: string, files: OutputFiles, options: W
       options.afterFile?.(rel, i++);
     }
     options.afterStep?.('written');
-    await rename(tmp, fresh);
+    renameSync(tmp, fresh);
     options.afterStep?.('complete');
     // The folder may have changed while the report was being built.
     await checkOutputDir(dir, options);
-    // One synchronous step: the state is recorded before any signal handler can run.
+    // Each step of the swap is synchronous, its state recorded in the same step: a signal handler
+    // runs between steps, never while a rename is under way in another thread (an asynchronous
+    // rename could land after the handler looked, and leave the previous report aside).
     if (options.exchange !== false && existsSync(target) && exchangeFolders(fresh, target)) {
       state = 'swapped';
     } else {
       try {
-        await rename(target, old);
+        renameSync(target, old);
         hadOld = true;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
@@ -295,9 +298,9 @@ export async function writeOutputDir(dir: string, files: OutputFiles, options: W
       state = 'set-aside';
       options.afterStep?.('set-aside');
       try {
-        await rename(fresh, target);
+        renameSync(fresh, target);
       } catch (err) {
-        if (hadOld) await rename(old, target);
+        if (hadOld) renameSync(old, target);
         state = 'writing';
         throw err;
       }
@@ -305,7 +308,11 @@ export async function writeOutputDir(dir: string, files: OutputFiles, options: W
     }
     options.afterStep?.('swapped');
     // The new report is in place: a previous one that cannot be removed now is removed by the next run.
-    await rm(hadOld ? old : fresh, { recursive: true, force: true }).catch(() => {});
+    try {
+      rmSync(hadOld ? old : fresh, { recursive: true, force: true });
+    } catch {
+      // left for the next run
+    }
     options.afterStep?.('done');
     return target;
   } catch (err) {
