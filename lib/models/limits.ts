@@ -600,11 +600,19 @@ export function fitWithLimits(o: {
     const words = `${o.title} at its ${limitTitle(givenLimit, o.family)} limit, as the fit on all customers`;
     return fit.converged ? { ...fit, limit: { id: givenLimit, reason: `${words}.` } } : fit;
   }
-  // the no-dropout limit first (two parameters, fast): a start of the full fit heading for an edge where it fits as well stops early
-  const nbd = limit('nbd');
-  const full = o.full({ ...o.options, maxSeconds: seconds(), ...(nbd.converged ? { edgeReference: { logLikelihood: nbd.logLikelihood, margin: LIMIT_LL_MARGIN } } : {}) });
+  // The no-dropout limit (two parameters, fast) is fitted when first needed: as soon as a start of the full fit
+  // heads for an edge (a start that fits as well as the limit there stops early), or when the full fit does not
+  // converge. A full fit that stays clear of the edges never pays for it, and it is the same fit either way.
+  let nbdFit: FitResult | undefined;
+  const nbdLimit = () => (nbdFit ??= limit('nbd'));
+  const edgeReference = () => {
+    const n = nbdLimit();
+    return n.converged ? { logLikelihood: n.logLikelihood, margin: LIMIT_LL_MARGIN } : undefined;
+  };
+  const full = o.full({ ...o.options, maxSeconds: seconds(), edgeReference });
   // converged, or stopped in the interior (flat likelihood, or its bound before it got anywhere near an edge): no limit applies
   if (full.converged || !full.edge?.length) return full;
+  const nbd = nbdLimit();
   const common = limit('common_dropout');
   const pick = common.converged && (!nbd.converged || common.logLikelihood - nbd.logLikelihood > LIMIT_LL_MARGIN) ? common : nbd.converged ? nbd : undefined;
   const lls = `log-likelihood ${fmtLL(nbd)} without dropout, ${fmtLL(common)} with a common dropout, ${fmtLL(full)} for ${o.title} where its fit stopped`;

@@ -183,6 +183,12 @@ export interface SpendModel extends ClvModel<SpendData> {
   expectedSpendSql(params: Record<string, number>, x: string, zbar: string): string;
 }
 
+/** The log-likelihood of a limit of the model and the margin within which a fit heading for it stops ({@link FitOptions.edgeReference}). */
+export interface EdgeReference {
+  logLikelihood: number;
+  margin: number;
+}
+
 export interface FitOptions {
   /** Starting points in natural parameters (replace the model's default multi-start set). */
   starts?: Record<string, number>[];
@@ -207,9 +213,11 @@ export interface FitOptions {
    * The log-likelihood of the model's limit at an edge of its parameter space (lib/models/limits.ts
    * fits the no-dropout limit first): a start heading for an edge (a parameter more than a factor
    * e^6 from its reference size and pushed further out) whose log-likelihood is already within
-   * `margin` of it stops there, not converged, instead of crawling on towards the edge.
+   * `margin` of it stops there, not converged, instead of crawling on towards the edge. A function
+   * is called only when a parameter is that far out (at most once: lib/models/limits.ts fits the
+   * limit then, so a fit that stays clear of the edges never pays for it); undefined: no reference.
    */
-  edgeReference?: { logLikelihood: number; margin: number };
+  edgeReference?: EdgeReference | (() => EdgeReference | undefined);
   /**
    * false: the fit does not stop on its way to an edge (the rules of {@link EDGE_NEAR}), only at its
    * bounds or once a parameter has run off (lib/models/limits.ts resumes a fit so when the limit it
@@ -589,8 +597,11 @@ export function fitLogSpace(args: {
     // two or more far out, and moving them all further out together lowers −LL (a ridge: each alone may be pushed back)
     const joint = theta.flatMap((t, i) => (Math.abs(t - ref[i]) > JOINT_NEAR ? [i] : []));
     if (joint.length >= 2 && joint.reduce((s, i) => s + grad[i] * Math.sign(theta[i] - ref[i]), 0) < 0) return joint;
-    const limit = args.options?.edgeReference;
-    return limit && Math.abs(value * customers + limit.logLikelihood) <= limit.margin ? outward(theta, grad, EDGE_NEAR) : [];
+    const far = outward(theta, grad, EDGE_NEAR);
+    if (far.length === 0) return [];
+    const given = args.options?.edgeReference;
+    const limit = typeof given === 'function' ? given() : given;
+    return limit && Math.abs(value * customers + limit.logLikelihood) <= limit.margin ? far : [];
   };
   const seconds = args.options?.maxSeconds ?? FIT_SECONDS;
   const optimizer: MinimizeOptions = {

@@ -67,4 +67,22 @@ describe('fitLogSpace at the edge of the parameter space', () => {
     expect(fit.edge).toBeUndefined();
     expect(fit.params.p0).toBeCloseTo(Math.E, 5);
   });
+
+  it('asks for a lazy edge reference only once a parameter is far out (e^6), and then stops at it', () => {
+    // Interior optimum at p = (e, 1/e), reached from starts within e^3 of the reference 1: never asked.
+    let asked = 0;
+    const reference = () => {
+      asked++;
+      return { logLikelihood: 0, margin: 1e9 };
+    };
+    const inner = fitLogSpace({ model: 'test', names: ['p0', 'p1'], negLLTotal: (t) => 100 * ((t[0] - 1) ** 2 + (t[1] + 1) ** 2), customers: 100, starts: [{ p0: 0.1, p1: 5 }], options: { edgeReference: reference } });
+    expect(inner.converged).toBe(true);
+    expect(asked).toBe(0);
+    // Running off to p0 → 0: past e^−6 the reference is asked for, its likelihood is within the margin, and the fit stops there.
+    const edge = fitLogSpace({ model: 'test', names: ['p0', 'p1'], negLLTotal: runOff, customers: 100, starts: [{ p0: 1, p1: 2 }], options: { edgeReference: reference, skipStdErrors: true } });
+    expect(asked).toBeGreaterThan(0);
+    expect(edge.converged).toBe(false);
+    expect(Math.log(edge.params.p0)).toBeLessThan(-6);
+    expect(Math.log(edge.params.p0)).toBeGreaterThan(-RUNAWAY_BOUND); // stopped by the reference, before running off
+  });
 });
