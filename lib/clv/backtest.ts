@@ -227,7 +227,7 @@ export async function runBacktest(db: Database, o: RunBacktestOptions): Promise<
   const [tot] = await db.rows<{ customers: number; actual: number; spend: number; start: string | null; late: number }>(`
     SELECT CAST(count(*) AS INTEGER) AS customers, CAST(coalesce(sum(n_hold), 0) AS INTEGER) AS actual, coalesce(${exactSum('rev_hold')}, 0) AS spend,
            strftime(min(first_day), '%Y-%m-%d') AS start,
-           (SELECT CAST(count(DISTINCT customer_id) AS INTEGER) FROM backtest_days) - count(*) AS late
+           (SELECT CAST(count(*) AS INTEGER) FROM customer_base WHERE purchase_days > 0) - count(*) AS late
     FROM backtest_customers`);
   const start = tot.start ?? o.firstDate;
 
