@@ -211,7 +211,7 @@ export interface FitOptions {
   maxSeconds?: number;
   /**
    * The log-likelihood of the model's limit at an edge of its parameter space (lib/models/limits.ts
-   * fits the no-dropout limit first): a start heading for an edge (a parameter more than a factor
+   * gives the no-dropout limit's): a start heading for an edge (a parameter more than a factor
    * e^6 from its reference size and pushed further out) whose log-likelihood is already within
    * `margin` of it stops there, not converged, instead of crawling on towards the edge. A function
    * is called only when a parameter is that far out (at most once: lib/models/limits.ts fits the
