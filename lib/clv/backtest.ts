@@ -10,10 +10,12 @@
  * calibration period take part (their holdout purchases are all repeat
  * purchases); customers first seen in the holdout are left out of every figure.
  *
- * Data: the temp table `backtest_days` (customer_id, day, purchases), one row per
- * customer purchase day up to the as-of date, built by {@link prepareBacktestDays}
- * while the order facts are still loaded. The per-customer rows stay in DuckDB;
- * JavaScript sees the distinct calibration histories (x, t_x, T) only.
+ * Data: each customer's calibration and holdout counts are columns of `customer_base`
+ * ({@link backtestAggregates}, computed in the pass that builds it: no second pass over the
+ * customer-days), and the temp table `backtest_days` (customer_id, day), one row per customer
+ * purchase day up to the as-of date, built by {@link prepareBacktestDays} while the order facts
+ * are still loaded, gives the weekly tracking. The per-customer rows stay in DuckDB; JavaScript
+ * sees the distinct calibration histories (x, t_x, T) only.
  *
  * Figures per model:
  *   predicted holdout purchases = Σ over customers of E[Y(h) | x, t_x, T] (h = holdout length);
@@ -111,15 +113,45 @@ export interface BacktestResult {
 /**
  * Builds `backtest_days` from `customer_days` (lib/engine/summarize.ts), which
  * holds one row per customer and day: call it from summarize's afterFactsRead.
- * A purchase day is a day with at least one order (amount ≥ 0); its value is
- * the sum of that day's orders.
+ * A purchase day is a day with at least one order (amount ≥ 0).
  */
 export async function prepareBacktestDays(db: Database): Promise<void> {
   await db.run('DROP TABLE IF EXISTS backtest_days');
   await db.run(`
     CREATE TEMP TABLE backtest_days AS
-    SELECT customer_id, CAST(order_date AS DATE) AS day, purchases
+    SELECT customer_id, CAST(order_date AS DATE) AS day
     FROM customer_days WHERE n_orders > 0`);
+}
+
+/** The columns {@link backtestAggregates} adds to `customer_base` ({@link dropBacktestInputs} drops them). */
+const CALIBRATION_COLUMNS = ['bt_last_day', 'bt_n_cal', 'bt_rev_cal', 'bt_n_hold', 'bt_rev_hold'] as const;
+
+/** Drops what the backtest read from the order rows: `backtest_days` and the columns {@link backtestAggregates} added to `customer_base`. */
+export async function dropBacktestInputs(db: Database): Promise<void> {
+  await db.run('DROP TABLE IF EXISTS backtest_days');
+  for (const c of CALIBRATION_COLUMNS) await db.run(`ALTER TABLE customer_base DROP COLUMN IF EXISTS ${c}`);
+}
+
+/**
+ * Select items over `customer_days` grouped by customer (summarize adds them to `customer_base`,
+ * lib/engine/summarize.ts `customerAggregates`): the customer's last purchase day, purchase days and
+ * purchase revenue up to the end of the calibration period of a holdout of `holdoutMonths` before
+ * `asOf`, and their purchase days and revenue after it. A purchase day is a day with at least one
+ * order (amount ≥ 0); its value is the sum of that day's orders. The first purchase day and its
+ * value are customer_base's own (first_date, first_day_purchases).
+ */
+export function backtestAggregates(asOf: string, holdoutMonths: number): string[] {
+  const cal = `DATE ${literal(calibrationEnd(asOf, holdoutMonths))}`;
+  const inCal = `n_orders > 0 AND order_date <= ${cal}`;
+  const inHold = `n_orders > 0 AND order_date > ${cal}`;
+  const [last, nCal, revCal, nHold, revHold] = CALIBRATION_COLUMNS;
+  return [
+    `CAST(max(order_date) FILTER (WHERE ${inCal}) AS DATE) AS ${last}`,
+    `count(*) FILTER (WHERE ${inCal}) AS ${nCal}`,
+    `sum(purchases) FILTER (WHERE ${inCal}) AS ${revCal}`,
+    `count(*) FILTER (WHERE ${inHold}) AS ${nHold}`,
+    `coalesce(sum(purchases) FILTER (WHERE ${inHold}), 0) AS ${revHold}`,
+  ];
 }
 
 function errorPct(predicted: number, actual: number): number | null {
@@ -208,22 +240,17 @@ export async function runBacktest(db: Database, o: RunBacktestOptions): Promise<
   const h = holdoutDays / unitDays;
   const cal = `DATE ${literal(calEnd)}`;
   // The calibration history, by the one definition of lib/engine/customer-base.ts.
-  const hc = historySql({ purchaseDays: 'n_cal', firstDay: 'first_day', lastDay: 'last_day', end: cal, revenue: 'rev_cal', firstDayRevenue: 'first_purchases' });
+  const [last, nCal, revCal, nHold, revHold] = CALIBRATION_COLUMNS;
+  const firstDay = 'CAST(first_date AS DATE)';
+  const hc = historySql({ purchaseDays: nCal, firstDay, lastDay: last, end: cal, revenue: revCal, firstDayRevenue: 'first_day_purchases' });
   await db.run('DROP TABLE IF EXISTS backtest_customers');
   await db.run(`
     CREATE TEMP TABLE backtest_customers AS
-    SELECT customer_id, first_day,
+    SELECT customer_id, ${firstDay} AS first_day,
            ${hc.x} AS x, ${hc.txDays} AS tx_days, ${hc.TDays} AS T_days, ${hc.zbar} AS zbar,
-           CAST(n_hold AS INTEGER) AS n_hold, CAST(rev_hold AS DOUBLE) AS rev_hold
-    FROM (SELECT customer_id, min(day) AS first_day,
-                 max(day) FILTER (WHERE day <= ${cal}) AS last_day,
-                 count(*) FILTER (WHERE day <= ${cal}) AS n_cal,
-                 sum(purchases) FILTER (WHERE day <= ${cal}) AS rev_cal,
-                 arg_min(purchases, day) AS first_purchases,
-                 count(*) FILTER (WHERE day > ${cal}) AS n_hold,
-                 coalesce(sum(purchases) FILTER (WHERE day > ${cal}), 0) AS rev_hold
-          FROM backtest_days GROUP BY customer_id)
-    WHERE first_day <= ${cal}`);
+           CAST(${nHold} AS INTEGER) AS n_hold, CAST(${revHold} AS DOUBLE) AS rev_hold
+    FROM customer_base
+    WHERE ${firstDay} <= ${cal}`);
   const [tot] = await db.rows<{ customers: number; actual: number; spend: number; start: string | null; late: number }>(`
     SELECT CAST(count(*) AS INTEGER) AS customers, CAST(coalesce(sum(n_hold), 0) AS INTEGER) AS actual, coalesce(${exactSum('rev_hold')}, 0) AS spend,
            strftime(min(first_day), '%Y-%m-%d') AS start,

@@ -39,6 +39,11 @@ export interface SummaryOptions {
   /** Called once `facts` has been read for the last time, e.g. to free its memory. */
   afterFactsRead?: () => Promise<void>;
   /**
+   * More select items over `customer_days` grouped by customer, added to `customer_base` in the same
+   * pass (what a product needs per customer, e.g. the backtest's calibration counts, lib/clv/backtest.ts).
+   */
+  customerAggregates?: string[];
+  /**
    * Segment columns that come from the customers file (table `customer_attributes`,
    * lib/load/load-customers.ts) rather than from the orders: one value per customer,
    * "(none)" for customers missing from the file or with an empty value.
@@ -212,7 +217,8 @@ export async function summarize(db: Database, options: SummaryOptions): Promise<
     SELECT *, CAST(${cohortIdx} AS INTEGER) AS cohort_index FROM (
     SELECT customer_id,
            ${customerBaseColumns(DUCKDB)}
-           ${custAttrs}
+           ${custAttrs}${(options.customerAggregates ?? []).map((a) => `,
+           ${a}`).join('')}
     FROM customer_days GROUP BY customer_id)`);
   for (const t of options.customerTables ?? []) {
     const alias = segCols.find((s) => s.column === t.column)!.alias;

@@ -27,7 +27,7 @@ import type { OutputFiles } from '../report/write-output.ts';
 import type { Section } from '../report/section.ts';
 import { moneyCut, PARTS, withoutViews } from '../parts/registry.ts';
 import type { Plan, ReportPart } from '../parts/part.ts';
-import { captureProducts, createRunContext, neededProducts } from './run-context.ts';
+import { captureProducts, createRunContext, neededProducts, productAggregates } from './run-context.ts';
 import { resolveRunOptions, type ReportOptions, type RunOptions } from './run-options.ts';
 import { loadInputs } from './load-inputs.ts';
 import { assemble } from './assemble.ts';
@@ -98,6 +98,7 @@ export async function buildReport(input: ReportOptions): Promise<ReportResult> {
       firstColumns: inputs.firstColumns,
       lineValues: orders.lineValues,
       customerDaysLoaded: orders.aggregated,
+      customerAggregates: productAggregates(options, needed, orders.asOf),
       activeWindow: periodsPerYear(options.period),
       afterFactsRead: async () => {
         await captureProducts(db, needed);

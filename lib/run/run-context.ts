@@ -23,7 +23,7 @@ import type { RunOptions } from './run-options.ts';
 import type { Plan } from '../parts/part.ts';
 import type { SourceDescription } from '../sources/source.ts';
 import type { ValueOptions } from '../clv/value-options.ts';
-import { prepareBacktestDays, runBacktest, type BacktestResult } from '../clv/backtest.ts';
+import { backtestAggregates, dropBacktestInputs, prepareBacktestDays, runBacktest, type BacktestResult } from '../clv/backtest.ts';
 import { fitCustomers, scoreCustomerFits, type CustomerFits } from '../clv/customer-fit.ts';
 import { simpleFigures, type SimpleFigures } from '../clv/simple-clv.ts';
 import { computeContractual, type ContractualFigures } from '../clv/contractual-value.ts';
@@ -127,6 +127,13 @@ export async function captureProducts(db: Database, needed: Set<ProductKey>): Pr
   if (needed.has('backtest')) await prepareBacktestDays(db);
 }
 
+/** What the products need per customer in the pass that builds customer_base (summarize's customerAggregates). */
+export function productAggregates(options: RunOptions, needed: Set<ProductKey>, asOf: string): string[] {
+  const v = options.value;
+  const bt = options.backtest;
+  return needed.has('backtest') && v !== false && v.business !== 'contractual' && bt.holdoutMonths > 0 ? backtestAggregates(asOf, bt.holdoutMonths) : [];
+}
+
 type Computers = { [K in ProductKey]: (ctx: RunContext) => Promise<Products[K]> };
 
 const COMPUTE: Computers = {
@@ -146,7 +153,7 @@ const COMPUTE: Computers = {
       if (!(err instanceof UserError) || bt.explicit !== false) throw err;
       return { state: 'not-run', reason: `Not run: the default holdout of ${bt.holdoutMonths} months does not fit in the data (${err.message.replace(/^--holdout-months \d+: /, '')}).` };
     } finally {
-      await ctx.db.run('DROP TABLE IF EXISTS backtest_days');
+      await dropBacktestInputs(ctx.db);
     }
   },
   async model(ctx) {
