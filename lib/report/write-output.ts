@@ -21,8 +21,9 @@
  *
  * A failure at any step undoes the steps before it (the previous folder is
  * renamed back), and so do SIGINT, SIGTERM and SIGHUP (lib/scratch.ts; the
- * exchange itself is synchronous, so a handler sees either no exchange or a
- * recorded one). A process killed outright (kill -9) leaves hidden folders,
+ * steps from 2 on are synchronous, each recorded in the same step, so a
+ * handler sees a step either not done or done and recorded, never one under
+ * way in another thread). A process killed outright (kill -9) leaves hidden folders,
  * which the next run for that folder tidies before it does anything else
  * ({@link recoverLeftovers}):
  *   - `.tmp-` is an unfinished report: removed;

@@ -367,7 +367,7 @@ describe('a run killed during the swap', () => {
     }
 
     for (const at of ['complete', 'set-aside']) {
-      it(`SIGTERM after "${at}": the run undoes itself; a complete report is at its path and nothing is left aside`, () => {
+      it(`SIGTERM after "${at}": the run undoes itself or finishes; a complete report is at its path and nothing is left aside`, () => {
         const { parent, dir, before } = previousReport();
         const r = child(dir, at, 'SIGTERM', 'renames');
         expect(r.status, r.stderr).toBe(143);
