@@ -83,6 +83,7 @@ export async function computeSegmentValue(ctx: RunContext): Promise<SegmentValue
   const common = {
     asOf: ctx.orders.asOf,
     simple: simple.inputs,
+    simpleCustomers: simple.customers,
     period: ctx.options.period,
     fits,
     horizonMonths: v.horizonMonths,

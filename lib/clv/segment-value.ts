@@ -106,6 +106,8 @@ export interface SegmentValueOptions {
   from?: string;
   /** The simple formula's counts over all customers (the run's `simple` product: not counted again). */
   simple: SimpleClvInputs;
+  /** The table of the simple formula's per-customer rows, when the `simple` product kept one (SimpleFigures.customers); else they are grouped here. */
+  simpleCustomers?: string;
   /** Bootstrap replicates (0: no intervals). */
   bootstrap: number;
   bootstrapSeed: number;
@@ -257,7 +259,7 @@ async function pointRows(db: Database, o: SegmentValueOptions): Promise<{ all: P
   const g = o.columns.map((c, i) => `${segmentValueSql(c.sql)} AS g${i}`);
   const sets = ['()', ...o.columns.map((_, i) => `(g${i})`)];
   const rows = await db.rows<Record<string, unknown> & { set: number }>(`
-    WITH pc AS (${q.perCustomer}),
+    WITH pc AS (${o.simpleCustomers ? `SELECT * FROM ${o.simpleCustomers}` : q.perCustomer}),
     j AS (
       SELECT ${[...g, ''].join(', ')} s.customer_id AS scored, s.p_alive, s.expected_purchases, s.clv,
              CASE WHEN b.purchase_days > 0 THEN b.revenue END AS realized, pc.orders_1, pc.revenue_1, pc.active_1, pc.active_0

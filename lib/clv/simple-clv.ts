@@ -299,11 +299,23 @@ export function simpleClvQuery(o: { period: PeriodUnit; asOf: string }) {
 export interface SimpleFigures {
   inputs: SimpleClvInputs;
   result: SimpleClv;
+  /**
+   * The temp table of {@link simpleClvQuery}'s per-customer rows that {@link simpleFigures} counted (the
+   * segment rows of lib/clv/segment-value.ts read it instead of grouping customer_periods again); none
+   * when the figures were not counted here (a report from a per-customer summary).
+   */
+  customers?: string;
 }
+
+/** The temp table {@link simpleFigures} keeps the per-customer rows in. */
+const SIMPLE_CUSTOMERS = 'simple_clv_customers';
 
 /** The simple formulas over all customers, with the report's margin (1 = revenue) and discount rate. */
 export async function simpleFigures(db: Database, o: { period: PeriodUnit; asOf: string; margin?: number; annualDiscountRate: number }): Promise<SimpleFigures> {
-  const { overall } = await simpleClvInputs(db, { period: o.period, asOf: o.asOf });
-  return { inputs: overall, result: simpleClv(overall, { margin: o.margin ?? 1, annualDiscountRate: o.annualDiscountRate }) };
+  const q = simpleClvQuery(o);
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${SIMPLE_CUSTOMERS} AS ${q.perCustomer}`);
+  const [row] = await db.rows<CountRow>(`SELECT ${q.measures} FROM ${SIMPLE_CUSTOMERS} pc`);
+  const overall = q.toInputs(row);
+  return { inputs: overall, result: simpleClv(overall, { margin: o.margin ?? 1, annualDiscountRate: o.annualDiscountRate }), customers: SIMPLE_CUSTOMERS };
 }
 
