@@ -5,8 +5,7 @@
  * data/model_params.csv, manifest.json and a small HTML report that explains
  * the parameters in plain words.
  */
-import { join } from 'node:path';
-import { openDatabase } from '../engine/database.ts';
+import { openRunDatabase } from '../engine/database.ts';
 import { checkMemoryLimit } from '../engine/memory-limit.ts';
 import { makeScratchDir, removeScratchDir } from '../scratch.ts';
 import { summarize } from '../engine/summarize.ts';
@@ -62,10 +61,7 @@ export async function buildFitReport(options: FitReportOptions): Promise<FitRepo
   const fmt = formatters(locale, currency);
   const memoryLimit = checkMemoryLimit(options.memoryLimit);
   const scratch = await makeScratchDir();
-  const db = await openDatabase({ memoryLimit, tempDirectory: join(scratch, 'duckdb-spill') }).catch(async (err: unknown) => {
-    await removeScratchDir(scratch);
-    throw err;
-  });
+  const db = await openRunDatabase(scratch, memoryLimit);
   try {
     const source = options.orders.describe();
     options.progress?.step(`reading ${source.label}`);

@@ -11,7 +11,7 @@
 import { makeScratchDir, removeScratchDir } from '../scratch.ts';
 import { checkMemoryLimit } from '../engine/memory-limit.ts';
 import { join } from 'node:path';
-import { exactAvg, exactSum, ident, literal, openDatabase } from '../engine/database.ts';
+import { exactAvg, exactSum, ident, literal, openRunDatabase } from '../engine/database.ts';
 import { summarize } from '../engine/summarize.ts';
 import type { TimeUnit } from '../engine/customer-base.ts';
 import { neutraliseSql } from '../engine/export-customers.ts';
@@ -76,10 +76,7 @@ export async function buildScoreReport(options: ScoreOptions): Promise<ScoreResu
   const margin = options.margin ?? 1;
   const memoryLimit = checkMemoryLimit(options.memoryLimit);
   let scratch: string | undefined = await makeScratchDir();
-  const db = await openDatabase({ memoryLimit, tempDirectory: join(scratch, 'duckdb-spill') }).catch(async (err: unknown) => {
-    await removeScratchDir(scratch!);
-    throw err;
-  });
+  const db = await openRunDatabase(scratch, memoryLimit);
   try {
     const source = options.orders.describe();
     options.progress?.step(`reading ${source.label}`);

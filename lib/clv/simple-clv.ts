@@ -232,18 +232,23 @@ interface CountRow {
   retained_customers: number;
 }
 
+/** The temp table {@link simpleClvInputs} keeps the per-customer rows of its overall count in (SimpleFigures.customers). */
+const SIMPLE_CUSTOMERS = 'simple_clv_customers';
+
 /**
  * Counts the inputs of {@link simpleClv} in DuckDB, from the temp tables
  * `customer_periods` and `customer_base` (lib/engine/summarize.ts), for all
  * customers and, with `groupBy` (SQL over `customer_base b` and the tables of
- * `from`, e.g. `b."seg_0"`), per group.
+ * `from`, e.g. `b."seg_0"`), per group. The per-customer rows of the overall
+ * count stay in the temp table {@link SIMPLE_CUSTOMERS}.
  */
 export async function simpleClvInputs(
   db: Database,
   o: { period: PeriodUnit; asOf: string; groupBy?: string; from?: string },
 ): Promise<SimpleClvInputsResult> {
   const q = simpleClvQuery(o);
-  const [overallRow] = await db.rows<CountRow>(`SELECT ${q.measures} FROM (${q.perCustomer}) pc`);
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${SIMPLE_CUSTOMERS} AS ${q.perCustomer}`);
+  const [overallRow] = await db.rows<CountRow>(`SELECT ${q.measures} FROM ${SIMPLE_CUSTOMERS} pc`);
   return { overall: q.toInputs(overallRow), groups: o.groupBy === undefined ? [] : await simpleClvGroups(db, { ...o, groupBy: o.groupBy }) };
 }
 
@@ -307,15 +312,9 @@ export interface SimpleFigures {
   customers?: string;
 }
 
-/** The temp table {@link simpleFigures} keeps the per-customer rows in. */
-const SIMPLE_CUSTOMERS = 'simple_clv_customers';
-
 /** The simple formulas over all customers, with the report's margin (1 = revenue) and discount rate. */
 export async function simpleFigures(db: Database, o: { period: PeriodUnit; asOf: string; margin?: number; annualDiscountRate: number }): Promise<SimpleFigures> {
-  const q = simpleClvQuery(o);
-  await db.run(`CREATE OR REPLACE TEMP TABLE ${SIMPLE_CUSTOMERS} AS ${q.perCustomer}`);
-  const [row] = await db.rows<CountRow>(`SELECT ${q.measures} FROM ${SIMPLE_CUSTOMERS} pc`);
-  const overall = q.toInputs(row);
+  const { overall } = await simpleClvInputs(db, { period: o.period, asOf: o.asOf });
   return { inputs: overall, result: simpleClv(overall, { margin: o.margin ?? 1, annualDiscountRate: o.annualDiscountRate }), customers: SIMPLE_CUSTOMERS };
 }
 

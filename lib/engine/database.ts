@@ -5,7 +5,9 @@
  */
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import * as aq from 'arquero';
+import { join } from 'node:path';
 import { ident, literal } from './sql.ts';
+import { removeScratchDir } from '../scratch.ts';
 import { UserError } from '../errors.ts';
 
 
@@ -62,6 +64,19 @@ export interface DatabaseOptions {
   memoryLimit?: string;
   /** Where DuckDB spills (a folder of the run's scratch folder); without it, DuckDB's in-memory database cannot spill. */
   tempDirectory?: string;
+}
+
+/**
+ * The database of a run (clv report, fit, score): DuckDB spills into `<scratch>/duckdb-spill` beyond
+ * `memoryLimit` (lib/engine/memory-limit.ts). When it cannot be opened, the scratch folder goes too.
+ */
+export async function openRunDatabase(scratch: string, memoryLimit: string): Promise<Database> {
+  try {
+    return await openDatabase({ memoryLimit, tempDirectory: join(scratch, 'duckdb-spill') });
+  } catch (err) {
+    await removeScratchDir(scratch);
+    throw err;
+  }
 }
 
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {

@@ -365,7 +365,7 @@ export async function loadOrderScan(db: Database, scan: OrderScan, source: Omit<
   const { resolved, attributes, money, lines } = resolveColumns(file, available, source.map ?? {});
   const col = (name: string) => resolved.get(name);
   const sql = scan.sql;
-  const text = (c: SourceColumn) => `CAST(${sql(c)} AS VARCHAR)`;
+  const text = (c: SourceColumn) => DUCKDB.text(sql(c));
   const native = (c: SourceColumn, kinds: RegExp) => format === 'parquet' && kinds.test(types.get(c.position) ?? '');
   const cid = col('customer_id')!;
   const od = col('order_date')!;

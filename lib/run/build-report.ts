@@ -14,9 +14,8 @@
  * Returns the files of the output folder in memory; writing them (atomically)
  * is the caller's job.
  */
-import { join } from 'node:path';
 import { makeScratchDir, removeScratchDir } from '../scratch.ts';
-import { openDatabase, type Database } from '../engine/database.ts';
+import { openRunDatabase, type Database } from '../engine/database.ts';
 import { summarize } from '../engine/summarize.ts';
 import { periodsPerYear } from '../engine/periods.ts';
 import { releaseFacts, type LoadedOrders } from '../load/load-orders.ts';
@@ -72,7 +71,7 @@ export async function buildReport(input: ReportOptions): Promise<ReportResult> {
   const plan = makePlan(options);
   const selected = await selectParts(plan);
   const scratchDir = await makeScratchDir();
-  const db = await openDatabase({ memoryLimit: options.memoryLimit, tempDirectory: join(scratchDir, 'duckdb-spill') });
+  const db = await openRunDatabase(scratchDir, options.memoryLimit);
   try {
     if (fromSummary) return await reportFromSummary(fromSummary, { input, options, plan, selected, db, scratchDir });
     const inputs = await loadInputs(db, input.orders, options, { withSpend: selected.some((p) => p.id === 'cac'), lineValues: selected.some((p) => p.id === 'first-products') ? ['product'] : [], progress });

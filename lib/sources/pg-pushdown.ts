@@ -4,10 +4,12 @@
  * into customer-days, and only those travel, through a cursor, into DuckDB's `customer_days`
  * (lib/engine/summarize.ts then starts from it instead of from `facts`).
  *
+ *   options  ─► {@link optionsRefusal}: options that need the rows in DuckDB stream them (before connecting)
  *   describe ─► the columns and their types (the same cursor as the streaming path: same errors);
- *               {@link pushdownRefusal} says why a run must stream the rows instead
+ *               {@link pushdownRefusal} says why the table's columns need the rows streamed instead
  *   checks   ─► one pass: rows, empty customers, bad dates and amounts, repeated order_ids, the date
- *               range (the problems of bad rows read again in row order, as the streaming path says them)
+ *               range (the problems of bad rows read again in row order, as the streaming path says them);
+ *               when order_ids repeat, one more pass for examples of them and the date range of the rows kept
  *   days     ─► the customer-days of the kept rows up to the as-of date, with the rows behind each
  *   DuckDB   ─► refunds before a customer's first order dropped from the days and counted
  *
@@ -67,14 +69,24 @@ export interface PgColumn extends SourceColumn {
 export type PushdownInput = Omit<OrdersInput, 'path'>;
 
 /**
- * Why this run cannot aggregate in PostgreSQL and streams the rows instead (undefined: it can). The
- * pushdown reads typed dates and numbers; everything that needs the text of values or each order's
- * rows in DuckDB streams them.
+ * Why this run cannot aggregate in PostgreSQL whatever the table holds (undefined: it may): options
+ * that need the text of values or each order's rows in DuckDB. Checked before connecting.
  */
-export async function pushdownRefusal(client: Client, columns: PgColumn[], input: PushdownInput, options: LoadOptions, label: string): Promise<string | undefined> {
+export function optionsRefusal(input: PushdownInput, options: LoadOptions): string | undefined {
+  if (input.dateFormat !== undefined) return '--date-format is given (a pattern for dates stored as text)';
+  const first = (options.lineValues ?? []).filter((c) => c !== 'product');
+  if (first.length > 0) return `--segment-by first:${first[0]} reads each order's rows`;
+  return undefined;
+}
+
+/**
+ * Why the table's columns keep this run from aggregating in PostgreSQL, so that it streams the rows
+ * instead (undefined: it can; {@link optionsRefusal} has been asked). The pushdown reads typed dates
+ * and numbers, one row per order.
+ */
+export async function pushdownRefusal(client: Client, columns: PgColumn[], input: PushdownInput, label: string): Promise<string | undefined> {
   const { resolved, money, lines } = resolveColumns(label, columns, input.map ?? {});
   const typeName = async (c: PgColumn) => (await client.query<{ t: string }>({ text: 'SELECT format_type($1, NULL) AS t', values: [c.typeId] })).rows[0].t;
-  if (input.dateFormat !== undefined) return '--date-format is given (a pattern for dates stored as text)';
   const od = resolved.get('order_date') as PgColumn;
   if (!DATE_TYPES.has(od.typeId)) return `the order_date column ${JSON.stringify(od.name)} is ${await typeName(od)}, not a date or timestamp`;
   if (lines || money === 'lines' || resolved.has('product')) return 'the rows are order lines (quantity and unit_price, or a product column, mapped)';
@@ -82,8 +94,6 @@ export async function pushdownRefusal(client: Client, columns: PgColumn[], input
     const a = resolved.get('amount') as PgColumn;
     if (!INTEGER_TYPES.has(a.typeId) && a.typeId !== NUMERIC_TYPE && !FLOAT_TYPES.has(a.typeId)) return `the amount column ${JSON.stringify(a.name)} is ${await typeName(a)}, not a number`;
   }
-  const first = (options.lineValues ?? []).filter((c) => c !== 'product');
-  if (first.length > 0) return `--segment-by first:${first[0]} reads each order's rows`;
   return undefined;
 }
 
@@ -195,19 +205,20 @@ export async function loadPushdown(
   const kept = n.repeats > 0 ? `SELECT * FROM (SELECT r.*, row_number() OVER (PARTITION BY order_id ORDER BY seq) AS k FROM (${withCustomer(true)}) r) x WHERE order_id IS NULL OR k = 1` : undefined;
   let range = { first: c.first, last: c.last };
   if (kept !== undefined) {
-    const examples = await q<{ order_id: string }>(`
-      SELECT order_id FROM (
-        SELECT order_id, seq, count(*) OVER (PARTITION BY order_id) AS n, row_number() OVER (PARTITION BY order_id ORDER BY seq) AS k
-        FROM (${withCustomer(true)}) r WHERE order_id IS NOT NULL) x
-      WHERE n > 1 AND k = 1 ORDER BY seq LIMIT 5`);
-    dropped.push({ reason: DROP_REASONS.repeatedOrderId, rows: n.repeats, examples: examples.map((x) => x.order_id) });
+    // One pass for both: the first repeated order_ids (examples) and the dates of the rows kept (as `kept` numbers them).
+    // (Every value arrives as text, lib/sources/pg-connection.ts: the examples as a JSON array.)
+    const [r] = await q<{ examples: string | null; first: string | null; last: string | null; after: string }>(`
+      WITH w AS (
+        SELECT order_id, seq, order_date, count(*) OVER (PARTITION BY order_id) AS n, row_number() OVER (PARTITION BY order_id ORDER BY seq) AS k
+        FROM (${withCustomer(true)}) r)
+      SELECT (SELECT json_agg(order_id ORDER BY seq) FROM (SELECT order_id, seq FROM w WHERE order_id IS NOT NULL AND n > 1 AND k = 1 ORDER BY seq LIMIT 5) e) AS examples,
+             ${PG.isoDate('min(order_date)')} AS first, ${PG.isoDate('max(order_date)')} AS last
+             ${input.asOf !== undefined ? `, count(*) FILTER (WHERE order_date > DATE ${literal(input.asOf)}) AS after` : ', 0 AS after'}
+      FROM w WHERE order_id IS NULL OR k = 1`);
+    dropped.push({ reason: DROP_REASONS.repeatedOrderId, rows: n.repeats, examples: r.examples === null ? [] : (JSON.parse(r.examples) as string[]) });
     const warning = repeatWarning(n.repeats, n.rows - n.empty, label);
     if (warning) warnings.push(warning);
-    const [r] = await q<{ first: string | null; last: string | null; after: string }>(`
-      SELECT ${PG.isoDate('min(order_date)')} AS first, ${PG.isoDate('max(order_date)')} AS last
-             ${input.asOf !== undefined ? `, count(*) FILTER (WHERE order_date > DATE ${literal(input.asOf)}) AS after` : ', 0 AS after'}
-      FROM (${kept}) x`);
-    range = r;
+    range = { first: r.first, last: r.last };
     n.after = Number(r.after);
   }
   const asOf = asOfInForce(input.asOf, range, label, e.cid.name);

@@ -36,15 +36,16 @@ export function postgresOrders(target: PgTarget, input: PgOrdersInput, warn?: (m
  * otherwise streams every row, saying why in the manifest (`pushdown_reason`).
  */
 async function loadPgOrders(db: Database, target: PgTarget, input: PgOrdersInput, options: LoadOptions, warn?: (m: string) => void): Promise<LoadedOrders> {
-  let reason = input.pushdown === false ? '--no-pushdown is given' : undefined;
-  if (reason === undefined) {
-    const { describePg, loadPushdown, pushdownRefusal } = await import('./pg-pushdown.ts');
+  const pushdown = input.pushdown === false ? undefined : await import('./pg-pushdown.ts');
+  let reason = pushdown ? pushdown.optionsRefusal(input, options) : '--no-pushdown is given';
+  if (pushdown && reason === undefined) {
+    const { describePg, loadPushdown, pushdownRefusal } = pushdown;
     const client = await connectPg(target, warn);
     try {
       // One snapshot for every statement of the load.
       await client.query('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const columns = await describePg(client, target);
-      reason = await pushdownRefusal(client, columns, input, options, target.label);
+      reason = await pushdownRefusal(client, columns, input, target.label);
       if (reason === undefined) {
         const loaded = await loadPushdown(db, client, target, columns, input, options);
         await client.query('COMMIT');
